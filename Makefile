@@ -1,0 +1,60 @@
+# GCRM — two commands for a new user: `make run` and `make test`.
+SHELL := /bin/bash
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+GCRM_DB ?= data/gcrm.duckdb
+PORT ?= 8501
+export GCRM_DB
+
+.PHONY: run test install install-dev system-deps demo dashboard lint bench clean geodata
+
+$(BIN)/uv:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv==0.13.9
+
+# Runtime install from the lock file (requirements/main.txt), then the project itself.
+$(VENV)/.installed: $(BIN)/uv requirements/main.txt pyproject.toml
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/main.txt
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.txt
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/main.txt -r requirements/dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Debian packages the tests need: Chromium for browser tests, a CJK font, pdftoppm.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	  echo "Installing Debian packages: chromium fonts-noto-cjk poppler-utils"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; \
+	fi
+
+$(GCRM_DB): | $(VENV)/.installed
+	$(BIN)/gcrm demo --db $(GCRM_DB)
+
+demo: $(GCRM_DB)
+
+run: $(VENV)/.installed $(GCRM_DB)
+	$(BIN)/gcrm dashboard --db $(GCRM_DB) --port $(PORT)
+
+test: $(VENV)/.installed-dev system-deps
+	$(BIN)/ruff check .
+	@set +e; $(BIN)/python -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench
+
+geodata: $(VENV)/.installed-dev
+	$(BIN)/python geodata/build.py
+
+clean:
+	rm -rf $(VENV) data artifacts

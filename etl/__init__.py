@@ -1,0 +1,1 @@
+"""ETL: read -> validate -> normalise CRS -> assign regions -> load (idempotent, atomic)."""

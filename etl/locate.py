@@ -1,0 +1,113 @@
+"""Assign every located customer, service point and population cell to its regions.
+
+Runs over the whole warehouse after each load, so new boundaries re-assign old customers.
+Only rows whose assignment changed are written (idempotent). Customers get ``locate_status``:
+``ok``, ``missing`` (no coordinates), ``out_of_range`` (|lon| > 180 or |lat| > 90) or
+``outside`` (in no region); unlocated customers keep empty region ids.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import shapely
+
+from gcrm import warehouse
+from gcrm.spatial import RegionIndex
+
+#: H3 resolution of ``grid_id`` (edge ~1.2 km, ~5 km² per cell): the map's drill-down level.
+H3_RESOLUTION = 7
+
+
+class Locator:
+    """District and city lookup built from ``dim_region``."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        df = con.execute("SELECT region_id, level, parent_id, ST_AsWKB(geom) AS wkb "
+                         "FROM dim_region WHERE level IN ('city', 'district') "
+                         "ORDER BY level DESC, region_id").df()
+        df["geometry"] = shapely.from_wkb(df.pop("wkb").map(bytes))
+        gdf = gpd.GeoDataFrame(df, geometry="geometry", crs="EPSG:4326")
+        self.parent = dict(zip(gdf["region_id"], gdf["parent_id"], strict=True))
+        self.level = dict(zip(gdf["region_id"], gdf["level"], strict=True))
+        districts = gdf[gdf["level"] == "district"]
+        cities = gdf[gdf["level"] == "city"]
+        self.districts = RegionIndex(districts) if len(districts) else None
+        self.cities = RegionIndex(cities) if len(cities) else None
+
+    def assign(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(city_id, district_id) arrays; None where not contained."""
+        n = len(lon)
+        district = self.districts.assign(lon, lat) if self.districts else np.full(n, None, object)
+        city = np.array([self._city_of(d) for d in district], dtype=object)
+        todo = np.flatnonzero(pd.isna(city))
+        if self.cities is not None and todo.size:
+            city[todo] = self.cities.assign(lon[todo], lat[todo])
+        return city, district
+
+    def _city_of(self, district: str | None) -> str | None:
+        parent = self.parent.get(district) if district else None
+        return parent if parent and self.level.get(parent) == "city" else None
+
+
+def status(lon: np.ndarray, lat: np.ndarray, district: np.ndarray, city: np.ndarray) -> np.ndarray:
+    missing = ~(np.isfinite(lon) & np.isfinite(lat))
+    with np.errstate(invalid="ignore"):
+        out_range = ~missing & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
+    outside = ~missing & ~out_range & pd.isna(district) & pd.isna(city)
+    return np.select([missing, out_range, outside], ["missing", "out_of_range", "outside"], "ok")
+
+
+def h3_cells(lon: np.ndarray, lat: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    out = np.full(len(lon), None, dtype=object)
+    for i in np.flatnonzero(ok):
+        out[i] = h3.latlng_to_cell(float(lat[i]), float(lon[i]), H3_RESOLUTION)
+    return out
+
+
+def _write_changes(con: duckdb.DuckDBPyConnection, table: str, key: str, df: pd.DataFrame) -> int:
+    cols = [c for c in df.columns if c != key]
+    con.register("locate_df", df)
+    changed = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in cols)
+    sets = ", ".join(f"{c} = s.{c}" for c in cols)
+    n = con.execute(f"SELECT count(*) FROM {table} t JOIN locate_df s USING ({key}) "
+                    f"WHERE {changed}").fetchone()[0]
+    if n:
+        con.execute(f"UPDATE {table} t SET {sets} FROM locate_df s "
+                    f"WHERE t.{key} = s.{key} AND ({changed})")
+    con.unregister("locate_df")
+    return n
+
+
+def assign_all(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Assign regions everywhere; return counts of customers by ``locate_status``."""
+    loc = Locator(con)
+    cust = con.execute("SELECT customer_id, lon, lat FROM dim_customer").df()
+    lon, lat = cust["lon"].to_numpy(float), cust["lat"].to_numpy(float)
+    city, district = loc.assign(lon, lat)
+    st = status(lon, lat, district, city)
+    grid = h3_cells(lon, lat, st == "ok")
+    _write_changes(con, "dim_customer", "customer_id", pd.DataFrame({
+        "customer_id": cust["customer_id"], "city_id": city, "district_id": district,
+        "grid_id": grid, "locate_status": st}))
+    for table, key in (("dim_service_point", "service_point_id"), ("population_grid", "cell_id")):
+        df = con.execute(f"SELECT {key}, lon, lat FROM {table}").df()
+        c, d = loc.assign(df["lon"].to_numpy(float), df["lat"].to_numpy(float))
+        _write_changes(con, table, key, pd.DataFrame({key: df[key], "city_id": c,
+                                                       "district_id": d}))
+    # population of regions from the grid, where the regions file gave none
+    con.execute("""
+        UPDATE dim_region r SET population = p.pop FROM (
+            SELECT district_id AS region_id, sum(resident) AS pop FROM population_grid
+            WHERE district_id IS NOT NULL GROUP BY 1
+            UNION ALL
+            SELECT city_id, sum(resident) FROM population_grid WHERE city_id IS NOT NULL
+            GROUP BY 1) p
+        WHERE r.region_id = p.region_id AND r.population IS DISTINCT FROM p.pop
+    """)
+    warehouse.set_meta(con, "h3_resolution", str(H3_RESOLUTION))
+    counts = pd.Series(st).value_counts()
+    return {k: int(counts.get(k, 0)) for k in ("ok", "missing", "out_of_range", "outside")}

@@ -1,0 +1,406 @@
+"""The load pipeline: ``load(input_dir, db)`` — one transaction, every row accounted for.
+
+Steps (in order): preflight (files and columns; nothing written on failure), regions,
+service points, feeders, customers (CRS normalised), facts (consumption, payments, outages,
+service records), population grid, region assignment of every located thing, time dimension,
+rollups. The whole load runs in one DuckDB transaction: an exception or a kill leaves the
+warehouse as it was. Rejected rows go to ``etl_rejects`` and to ``rejects.csv`` in the report
+folder; ``loaded + rejected = read`` holds for every file.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import shapely
+from tqdm import tqdm
+
+from etl import readers, spec
+from etl.errors import InputError
+from etl.locate import assign_all
+from etl.regions import RegionBatch, find_regions, read_regions
+from etl.spec import FileCount
+from etl.validate import compile_validation, q, reject_value_expr
+from gcrm import warehouse
+from gcrm.spatial.crs import DATUMS, Datum, to_wgs84
+
+
+@dataclass
+class LoadReport:
+    load_id: int
+    input_dir: str
+    crs: str
+    counts: list[FileCount] = field(default_factory=list)
+    repaired_regions: list[str] = field(default_factory=list)
+    locate: dict[str, int] = field(default_factory=dict)
+    steps: list[tuple[str, float]] = field(default_factory=list)
+    report_dir: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def rejected(self) -> int:
+        return sum(c.rejected for c in self.counts)
+
+    def as_dict(self) -> dict:
+        return {
+            "load_id": self.load_id, "input_dir": self.input_dir, "crs": self.crs,
+            "files": [
+                {"file": c.file, "read": c.read, "loaded": c.loaded, "rejected": c.rejected,
+                 "notes": c.notes} for c in self.counts
+            ],
+            "repaired_regions": self.repaired_regions, "locate": self.locate,
+            "steps": [{"step": s, "seconds": round(t, 3)} for s, t in self.steps],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+# --------------------------------------------------------------------------- preflight
+@dataclass
+class Plan:
+    regions: Path | None
+    sources: dict[str, readers.Source]
+
+
+def preflight(input_dir: Path, con: duckdb.DuckDBPyConnection) -> Plan:
+    """Check files and columns before anything is written; raise :class:`InputError`.
+
+    Into an empty warehouse every required file must be present. Into a warehouse that already
+    holds regions and customers, any subset may be loaded (incremental loads).
+    """
+    if not input_dir.is_dir():
+        raise InputError(str(input_dir), "input folder does not exist")
+    has = {
+        "regions": con.execute("SELECT count(*) FROM dim_region").fetchone()[0] > 0,
+        "customers": con.execute("SELECT count(*) FROM dim_customer").fetchone()[0] > 0,
+    }
+    incremental = has["regions"] and has["customers"]
+    regions = find_regions(input_dir)
+    if regions is None and not incremental:
+        raise InputError(" or ".join(spec.REGIONS_FILES), f"required file missing in {input_dir}")
+    sources: dict[str, readers.Source] = {}
+    for fs in spec.TABULAR:
+        must = fs.required_columns
+        if fs is spec.CUSTOMERS:
+            must = (*must, *spec.CUSTOMER_PRESENT)
+        src = readers.open_source(input_dir, fs, must)
+        if src is None:
+            if fs.required and not incremental:
+                raise InputError(f"{fs.name}.csv", f"required file missing in {input_dir}")
+            continue
+        sources[fs.name] = src
+    if not sources and regions is None:
+        raise InputError(str(input_dir), "no input files found")
+    return Plan(regions, sources)
+
+
+# --------------------------------------------------------------------------- steps
+class _Steps:
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.bar = tqdm(total=total, disable=quiet, unit="step", leave=False,
+                        bar_format="{desc:<28} {bar} {n_fmt}/{total_fmt} [{elapsed}]")
+        self.times: list[tuple[str, float]] = []
+
+    def run(self, name: str, fn: Callable[[], object]) -> object:
+        self.bar.set_description(name)
+        t0 = time.perf_counter()
+        out = fn()
+        self.times.append((name, time.perf_counter() - t0))
+        self.bar.update(1)
+        return out
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _now(con: duckdb.DuckDBPyConnection) -> datetime:
+    return con.execute("SELECT CAST(now() AS TIMESTAMP)").fetchone()[0]
+
+
+def _validate(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int,
+              count: FileCount) -> str:
+    """Register, validate, quarantine rejects; return the name of the validated temp table."""
+    view, table = f"src_{src.spec.name}", f"v_{src.spec.name}"
+    count.read = readers.register(con, src, view)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
+                + compile_validation(src.spec, view, src.columns))
+    _quarantine(con, src, view, table, load_id)
+    count.rejected = con.execute(
+        f"SELECT count(*) FROM {table} WHERE __reason IS NOT NULL").fetchone()[0]
+    return table
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, src: readers.Source, view: str, table: str,
+                load_id: int) -> None:
+    value = reject_value_expr(src.spec, src.columns)
+    con.execute(
+        f"INSERT INTO etl_rejects SELECT ?, ?, v.__row, v.__field, {value}, "
+        f"v.__reason, to_json(s) FROM {table} v JOIN {q(view)} s USING (__row) "
+        f"WHERE v.__reason IS NOT NULL",
+        [load_id, src.file],
+    )
+
+
+def _upsert_dim(con: duckdb.DuckDBPyConnection, target: str, key: str, cols: list[str],
+                stage: str, now: datetime) -> None:
+    """Update changed rows (bumping ``updated_at``) and insert new ones."""
+    sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in cols)
+    changed = " OR ".join(f"t.{q(c)} IS DISTINCT FROM s.{q(c)}" for c in cols)
+    con.execute(
+        f"UPDATE {target} t SET {sets}, updated_at = ? FROM {stage} s "
+        f"WHERE t.{q(key)} = s.{q(key)} AND ({changed})", [now])
+    collist = ", ".join(q(c) for c in [key, *cols])
+    con.execute(
+        f"INSERT INTO {target} ({collist}, updated_at) SELECT {collist}, ? FROM {stage} s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t.{q(key)} = s.{q(key)})", [now])
+
+
+def _replace_facts(con: duckdb.DuckDBPyConnection, target: str, key: tuple[str, ...],
+                   select: str, table: str) -> int:
+    """Upsert by key: delete rows whose key is in the batch, then append the batch."""
+    stage = f"{table}_ok"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS {select} FROM {table} "
+                "WHERE __reason IS NULL")
+    on = " AND ".join(f"f.{q(k)} = s.{q(k)}" for k in key)
+    if con.execute(f"SELECT count(*) > 0 FROM {target}").fetchone()[0]:
+        con.execute(f"DELETE FROM {target} f USING {stage} s WHERE {on}")
+    con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {stage}")
+    return con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0]
+
+
+# --------------------------------------------------------------------------- per file
+def _load_regions(con: duckdb.DuckDBPyConnection, batch: RegionBatch, load_id: int,
+                  now: datetime) -> FileCount:
+    count = FileCount(batch.file, read=batch.read, rejected=len(batch.rejects))
+    for r in batch.rejects:
+        con.execute("INSERT INTO etl_rejects VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [load_id, batch.file, r["row_number"], r["field"], r["value"], r["reason"],
+                     r["raw"]])
+    g = batch.regions
+    stage = pd.DataFrame({
+        "region_id": g["region_id"], "name": g["name"], "level": g["level"],
+        "parent_id": g["parent_id"], "area_km2": g["area_km2"].round(6),
+        "population": g["population"].astype("Int64"),
+        "centroid_lon": g["centroid_lon"], "centroid_lat": g["centroid_lat"],
+        "wkb": shapely.to_wkb(g.geometry.to_numpy()),
+        "wkb_simple": shapely.to_wkb(g["geom_simple"].to_numpy()),
+        "repaired": g["repaired"].astype(bool),
+    })
+    con.register("stage_regions_df", stage)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stage_regions AS SELECT region_id, name, level, parent_id, "
+        "area_km2, population, centroid_lon, centroid_lat, ST_GeomFromWKB(wkb) AS geom, "
+        "ST_GeomFromWKB(wkb_simple) AS geom_simple, repaired FROM stage_regions_df")
+    con.unregister("stage_regions_df")
+    cols = ["name", "level", "parent_id", "area_km2", "population", "centroid_lon",
+            "centroid_lat", "geom", "geom_simple", "repaired"]
+    _upsert_dim(con, "dim_region", "region_id", cols, "stage_regions", now)
+    count.loaded = len(stage)
+    if batch.repaired:
+        count.notes.append(f"repaired with make_valid: {', '.join(batch.repaired)}")
+    return count
+
+
+def _convert(df: pd.DataFrame, datum: Datum) -> pd.DataFrame:
+    """Convert lon/lat columns to WGS-84 where they are finite and in range."""
+    if datum == "wgs84" or df.empty:
+        return df
+    lon, lat = df["lon"].to_numpy(float), df["lat"].to_numpy(float)
+    ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+    x, y = to_wgs84(lon[ok], lat[ok], datum)
+    lon, lat = lon.copy(), lat.copy()
+    lon[ok], lat[ok] = x, y
+    return df.assign(lon=lon, lat=lat)
+
+
+def _load_located_dim(con: duckdb.DuckDBPyConnection, table: str, target: str, key: str,
+                      cols: list[str], datum: Datum, now: datetime) -> int:
+    df = con.execute(f"SELECT {', '.join(q(c) for c in [key, *cols])} FROM {table} "
+                     "WHERE __reason IS NULL").df()
+    df = _convert(df, datum)
+    con.register(f"{table}_df", df)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_ok AS SELECT * FROM {table}_df")
+    con.unregister(f"{table}_df")
+    _upsert_dim(con, target, key, cols, f"{table}_ok", now)
+    return len(df)
+
+
+def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int,
+                  datum: Datum, now: datetime) -> FileCount:
+    count = FileCount(src.file)
+    table = _validate(con, src, load_id, count)
+    name = src.spec.name
+    if name == "service_points":
+        count.loaded = _load_located_dim(
+            con, table, "dim_service_point", "service_point_id",
+            ["name", "kind", "lon", "lat", "attrs"], datum, now)
+    elif name == "feeders":
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_ok AS SELECT feeder_id, name, "
+                    f"substation_id, substation_name, lon, lat FROM {table} "
+                    "WHERE __reason IS NULL")
+        df = _convert(con.execute(f"SELECT * FROM {table}_ok").df(), datum)
+        con.register(f"{table}_df", df)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_ok AS SELECT * FROM {table}_df")
+        con.unregister(f"{table}_df")
+        _upsert_dim(con, "dim_feeder", "feeder_id",
+                    ["name", "substation_id", "substation_name", "lon", "lat"], f"{table}_ok",
+                    now)
+        count.loaded = len(df)
+    elif name == "customers":
+        count.loaded = _load_located_dim(
+            con, table, "dim_customer", "customer_id",
+            ["name", "customer_class", "segment", "tariff", "big_customer", "lon", "lat",
+             "feeder_id", "service_point_id", "opened_on", "phone", "id_number", "address",
+             "attrs"], datum, now)
+        # feeders named by customers but absent from feeders.csv still exist
+        con.execute("INSERT INTO dim_feeder (feeder_id, updated_at) SELECT DISTINCT feeder_id, ? "
+                    "FROM dim_customer c WHERE NOT EXISTS "
+                    "(SELECT 1 FROM dim_feeder f WHERE f.feeder_id = c.feeder_id)", [now])
+    elif name == "consumption":
+        count.loaded = _replace_facts(
+            con, "fact_consumption", ("customer_id", "month"),
+            "SELECT customer_id, month, kwh, peak_kwh, flat_kwh, valley_kwh, amount", table)
+    elif name == "payments":
+        count.loaded = _replace_facts(
+            con, "fact_payment", ("payment_id",),
+            "SELECT payment_id, customer_id, paid_at, strftime(paid_at, '%Y-%m') AS month, "
+            "amount, channel, service_point_id", table)
+    elif name == "outages":
+        _check_outages(con, table)
+        count.rejected = _requarantine(con, src, table, load_id)
+        count.loaded = _replace_facts(
+            con, "fact_outage", ("outage_id",),
+            'SELECT outage_id, feeder_id, "start" AS start_at, "end" AS end_at, '
+            'date_diff(\'second\', "start", "end") / 60.0 AS duration_min, cause, planned',
+            table)
+    elif name == "service_records":
+        count.loaded = _replace_facts(
+            con, "fact_service", ("service_id",),
+            "SELECT service_id, customer_id, kind, opened_at, closed_at, status, channel, topic, "
+            "note", table)
+    elif name == "population":
+        df = _convert(con.execute(
+            f"SELECT cell_id, lon, lat, CAST(resident AS BIGINT) AS resident, "
+            f"CAST(floating AS BIGINT) AS floating FROM {table} WHERE __reason IS NULL").df(),
+            datum)
+        con.register(f"{table}_df", df)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_ok AS SELECT * FROM {table}_df")
+        con.unregister(f"{table}_df")
+        con.execute(f"DELETE FROM population_grid g USING {table}_ok s WHERE g.cell_id = s.cell_id")
+        con.execute(f"INSERT INTO population_grid BY NAME SELECT * FROM {table}_ok")
+        count.loaded = len(df)
+    return count
+
+
+def _check_outages(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Outage rules beyond the column checks: end before start, overlapping duplicates."""
+    con.execute(f"""UPDATE {table} SET __reason = 'end_before_start', __field = 'end'
+                    WHERE __reason IS NULL AND "end" < "start" """)
+    # A feeder cannot be interrupted twice at once: a later row (or a stored event with
+    # another id) overlapping an earlier one is a duplicate report of the same event.
+    con.execute(f"""
+        UPDATE {table} v SET __reason = 'overlapping_duplicate', __field = 'start'
+        WHERE v.__reason IS NULL AND (
+          EXISTS (SELECT 1 FROM {table} o WHERE o.__reason IS NULL AND o.feeder_id = v.feeder_id
+                  AND o.__row < v.__row AND o."start" < v."end" AND v."start" < o."end")
+          OR EXISTS (SELECT 1 FROM fact_outage f WHERE f.feeder_id = v.feeder_id
+                  AND f.outage_id <> v.outage_id AND f.start_at < v."end" AND v."start" < f.end_at))
+    """)
+
+
+def _requarantine(con: duckdb.DuckDBPyConnection, src: readers.Source, table: str,
+                  load_id: int) -> int:
+    """Re-write this file's rejects after extra rules changed ``__reason``."""
+    con.execute("DELETE FROM etl_rejects WHERE load_id = ? AND file = ?", [load_id, src.file])
+    _quarantine(con, src, f"src_{src.spec.name}", table, load_id)
+    return con.execute(f"SELECT count(*) FROM {table} WHERE __reason IS NOT NULL").fetchone()[0]
+
+
+def _build_time(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("""
+        INSERT INTO dim_time
+        SELECT strftime(m, '%Y-%m'), CAST(m AS DATE), year(m), year(m) || '-Q' || quarter(m),
+               month(m)
+        FROM (SELECT unnest(generate_series(min(d), max(d), INTERVAL 1 MONTH)) AS m
+              FROM (SELECT CAST(month || '-01' AS DATE) AS d FROM fact_consumption
+                    UNION ALL SELECT CAST(month || '-01' AS DATE) FROM fact_payment))
+        WHERE m IS NOT NULL AND strftime(m, '%Y-%m') NOT IN (SELECT month FROM dim_time)
+    """)
+
+
+# --------------------------------------------------------------------------- entry point
+def load(input_dir: str | Path, db: str | Path | None = None, crs: str = "wgs84",
+         quiet: bool = False, report_dir: str | Path | None = None) -> LoadReport:
+    """Load an input folder into the warehouse at ``db``; see docs/input-contract.md.
+
+    Raises :class:`~etl.errors.InputError` (before writing anything) for a missing file or
+    column. Any other failure rolls the whole load back.
+    """
+    if crs not in DATUMS:
+        raise InputError("--crs", f"unknown datum {crs!r}; expected one of {', '.join(DATUMS)}")
+    datum: Datum = crs  # type: ignore[assignment]
+    input_dir = Path(input_dir)
+    t_start = time.perf_counter()
+    con = warehouse.connect(db, spatial=True)
+    try:
+        plan = preflight(input_dir, con)
+        region_batch = read_regions(plan.regions, datum) if plan.regions else None
+        load_id = con.execute("SELECT nextval('etl_load_seq')").fetchone()[0]
+        report = LoadReport(load_id, str(input_dir.resolve()), crs)
+        n_steps = len(plan.sources) + (1 if region_batch else 0) + 3
+        steps = _Steps(n_steps, quiet)
+        with warehouse.transaction(con):
+            now = _now(con)
+            con.execute("INSERT INTO etl_loads VALUES (?, ?, NULL, ?, ?, NULL)",
+                        [load_id, now, report.input_dir, crs])
+            if region_batch:
+                report.counts.append(steps.run(
+                    "regions", lambda: _load_regions(con, region_batch, load_id, now)))
+                report.repaired_regions = region_batch.repaired
+            for name, src in plan.sources.items():
+                report.counts.append(steps.run(
+                    name, lambda s=src: _load_tabular(con, s, load_id, datum, now)))
+            report.locate = steps.run("assign regions", lambda: assign_all(con))
+            steps.run("time dimension", lambda: _build_time(con))
+            from gcrm.cube.rollups import build_rollups
+
+            steps.run("rollups", lambda: build_rollups(con))
+            report.seconds = time.perf_counter() - t_start
+            report.steps = steps.times
+            con.execute("UPDATE etl_loads SET finished_at = ?, summary = ? WHERE load_id = ?",
+                        [_now(con), json.dumps(report.as_dict(), ensure_ascii=False), load_id])
+            warehouse.set_meta(con, "data_version", str(load_id))
+            warehouse.set_meta(con, "loaded_at", _now(con).isoformat(timespec="seconds"))
+        steps.close()
+        unbalanced = [c.file for c in report.counts if not c.balanced]
+        if unbalanced:  # cannot happen by construction; checked, never assumed
+            raise RuntimeError(f"row accounting broken for {unbalanced}")
+        report.report_dir = str(_write_report(con, report, db, report_dir))
+        return report
+    finally:
+        con.close()
+
+
+def _write_report(con: duckdb.DuckDBPyConnection, report: LoadReport, db: str | Path | None,
+                  report_dir: str | Path | None) -> Path:
+    from gcrm import config
+
+    out = Path(report_dir) if report_dir else (
+        config.db_path(db).resolve().parent / "loads" / f"load_{report.load_id:05d}")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=1),
+                                      encoding="utf-8")
+    con.execute("SELECT file, row_number, field, value, reason, raw FROM etl_rejects "
+                "WHERE load_id = ? ORDER BY file, row_number", [report.load_id]
+                ).df().to_csv(out / "rejects.csv", index=False)
+    return out
+
+
+__all__ = ["InputError", "LoadReport", "load", "preflight"]

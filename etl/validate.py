@@ -1,0 +1,138 @@
+"""Compile a :class:`~etl.spec.FileSpec` into one validation query.
+
+The query reads the registered source view (all text) and returns one row per input row with
+typed columns, plus ``__reason`` and ``__field`` for rows to quarantine (NULL when the row is
+good). The first failing check wins, in this order: missing key, duplicate key, missing value,
+unparseable value, negative value, unknown reference. Identifiers come from the spec only;
+the vocabularies are inlined as quoted literals from the spec (never from input).
+"""
+
+from __future__ import annotations
+
+from etl.spec import FALSE_WORDS, TRUE_WORDS, Col, FileSpec
+
+REF_TABLES = {"customer": ("dim_customer", "customer_id"), "feeder": ("dim_feeder", "feeder_id")}
+REF_REASONS = {"customer": "unknown_customer", "feeder": "unknown_feeder"}
+
+
+def q(name: str) -> str:
+    """Quote an identifier taken from the spec."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _in_list(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(lit(v) for v in values) + ")"
+
+
+def _typed(col: Col, x: str) -> str:
+    if col.kind == "number":
+        return f"TRY_CAST({x} AS DOUBLE)"
+    if col.kind == "date":
+        return f"TRY_CAST({x} AS DATE)"
+    if col.kind == "timestamp":
+        return f"TRY_CAST({x} AS TIMESTAMP)"
+    if col.kind == "bool":
+        return f"CASE WHEN lower({x}) IN {_in_list(TRUE_WORDS)} THEN TRUE " \
+               f"WHEN lower({x}) IN {_in_list(FALSE_WORDS)} THEN FALSE END"
+    if col.kind == "enum":
+        return f"lower({x})"
+    return x
+
+
+def _parse_failure(col: Col, x: str) -> tuple[str, str] | None:
+    """(condition, reason) that is true when a present value does not parse."""
+    if col.kind == "number":
+        return f"{x} IS NOT NULL AND NOT isfinite(coalesce(TRY_CAST({x} AS DOUBLE), 'nan'))", \
+            "bad_number"
+    if col.kind == "month":
+        return f"{x} IS NOT NULL AND NOT regexp_full_match({x}, '[0-9]{{4}}-(0[1-9]|1[0-2])')", \
+            "bad_date"
+    if col.kind in ("date", "timestamp"):
+        return f"{x} IS NOT NULL AND {_typed(col, x)} IS NULL", "bad_date"
+    if col.kind == "bool":
+        words = TRUE_WORDS + FALSE_WORDS
+        return f"{x} IS NOT NULL AND lower({x}) NOT IN {_in_list(words)}", "bad_boolean"
+    if col.kind == "enum":
+        return f"{x} IS NOT NULL AND lower({x}) NOT IN {_in_list(col.values)}", col.enum_reason
+    return None
+
+
+def checks(spec: FileSpec) -> list[tuple[str, str, str]]:
+    """Ordered (condition, reason, field) triples over the normalised source ``s``."""
+    out: list[tuple[str, str, str]] = []
+    for name in spec.key:
+        out.append((f"s.{q(name)} IS NULL", "missing_key", name))
+    out.append(("s.__dup > 1", "duplicate_key", ",".join(spec.key)))
+    for col in spec.columns:
+        if col.required and col.name not in spec.key:
+            out.append((f"s.{q(col.name)} IS NULL", "missing_value", col.name))
+    for col in spec.columns:
+        failure = _parse_failure(col, f"s.{q(col.name)}")
+        if failure:
+            out.append((failure[0], failure[1], col.name))
+    for col in spec.columns:
+        if col.nonneg:
+            out.append((f"TRY_CAST(s.{q(col.name)} AS DOUBLE) < 0", "negative_value", col.name))
+    for col in spec.columns:
+        if col.ref:
+            out.append((f"s.{q(col.name)} IS NOT NULL AND r_{col.name}.__k IS NULL",
+                        REF_REASONS[col.ref], col.name))
+    return out
+
+
+def extra_columns(spec: FileSpec, present: tuple[str, ...]) -> list[str]:
+    known = {c.name for c in spec.columns}
+    return [c for c in present if c not in known and c != "__row" and c.strip()]
+
+
+def compile_validation(spec: FileSpec, source_view: str, present: tuple[str, ...]) -> str:
+    """SQL selecting typed columns, ``__row``, ``__reason``, ``__field`` (and ``attrs``)."""
+    norm = ["__row"]
+    for col in spec.columns:
+        if col.name in present:
+            norm.append(f"NULLIF(trim(CAST({q(col.name)} AS VARCHAR)), '') AS {q(col.name)}")
+        else:
+            norm.append(f"CAST(NULL AS VARCHAR) AS {q(col.name)}")
+    extras = extra_columns(spec, present) if spec.keep_extra else []
+    if extras:
+        pack = ", ".join(f"{q(e)} := {q(e)}" for e in extras)
+        norm.append(f"to_json(struct_pack({pack})) AS attrs")
+    elif spec.keep_extra:
+        norm.append("CAST(NULL AS JSON) AS attrs")
+    key = ", ".join(q(k) for k in spec.key)
+    dup = (
+        f"CASE WHEN {' AND '.join(f'{q(k)} IS NOT NULL' for k in spec.key)} THEN "
+        f"row_number() OVER (PARTITION BY {key} ORDER BY __row) ELSE 1 END AS __dup"
+    )
+    joins = []
+    for col in spec.columns:
+        if col.ref:
+            table, key_col = REF_TABLES[col.ref]
+            joins.append(
+                f"LEFT JOIN (SELECT {q(key_col)} AS __k FROM {table}) r_{col.name} "
+                f"ON s.{q(col.name)} = r_{col.name}.__k"
+            )
+    conds = checks(spec)
+    reason = "CASE " + " ".join(f"WHEN {c} THEN {lit(r)}" for c, r, _ in conds) + " END"
+    field = "CASE " + " ".join(f"WHEN {c} THEN {lit(f)}" for c, _, f in conds) + " END"
+    typed = [f"{_typed(col, 's.' + q(col.name))} AS {q(col.name)}" for col in spec.columns]
+    if spec.keep_extra:
+        typed.append("s.attrs")
+    return (
+        f"SELECT s.__row, {', '.join(typed)}, {reason} AS __reason, {field} AS __field\n"
+        f"FROM (SELECT *, {dup} FROM (SELECT {', '.join(norm)} FROM {q(source_view)})) s\n"
+        + "\n".join(joins)
+    )
+
+
+def reject_value_expr(spec: FileSpec, present: tuple[str, ...], alias: str = "s") -> str:
+    """SQL giving the raw text of the failing field of a rejected row."""
+    whens = [f"WHEN {lit(c.name)} THEN CAST({alias}.{q(c.name)} AS VARCHAR)"
+             for c in spec.columns if c.name in present]
+    key_text = " || ',' || ".join(f"coalesce(CAST({alias}.{q(k)} AS VARCHAR), '')"
+                                  for k in spec.key)
+    return f"CASE v.__field {' '.join(whens)} ELSE {key_text} END"

@@ -1,0 +1,50 @@
+"""Settings: one registry of (name, default, help), read from the environment.
+
+Every setting can be overridden with an environment variable ``GCRM_<NAME>`` (upper case).
+``tests/test_config.py`` checks that every setting is documented in docs/configuration.md.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+    @property
+    def env(self) -> str:
+        return f"GCRM_{self.name.upper()}"
+
+    def value(self) -> str:
+        return os.environ.get(self.env, self.default)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", "data/gcrm.duckdb", "Path of the DuckDB warehouse file."),
+    Setting("basemap_url", "", "Optional XYZ tile URL template for a basemap; empty = none."),
+    Setting("lang", "en", "Default UI language: en or zh-CN."),
+    Setting("threads", "", "DuckDB worker threads; empty = all cores."),
+    Setting("memory_limit", "", "DuckDB memory limit such as '4GB'; empty = DuckDB default."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> str:
+    """Current value of setting ``name`` (environment first, then the default)."""
+    return _BY_NAME[name].value()
+
+
+def db_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The warehouse path: explicit argument, else ``$GCRM_DB``, else ``data/gcrm.duckdb``."""
+    return Path(explicit) if explicit else Path(get("db"))
+
+
+ROOT = Path(__file__).resolve().parent.parent
+GEODATA = ROOT / "geodata"

@@ -1,0 +1,274 @@
+"""Compile cube queries to SQL and run them: planner (rollup or facts), binding, cache."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from gcrm import warehouse
+from gcrm.cube.model import DIMENSIONS, FACTS, MEASURES, base_measures
+from gcrm.cube.rollups import ROLLUP_GRAIN
+
+
+class CubeError(ValueError):
+    """A bad request: unknown dimension/measure, malformed filter, wrong value type."""
+
+
+@dataclass(frozen=True)
+class Query:
+    measures: tuple[str, ...]
+    by: tuple[str, ...] = ()
+    where: tuple[tuple[str, tuple], ...] = ()  # (dimension, values) pairs, values OR-ed
+    months: tuple[str, str] | None = None  # inclusive YYYY-MM range
+    order_by: str | None = None  # a measure or dimension; prefix '-' for descending
+    limit: int | None = None
+    use_rollups: bool = True
+
+    @classmethod
+    def make(cls, measures: Sequence[str], by: Sequence[str] = (),
+             where: Mapping[str, Sequence] | None = None, months: tuple[str, str] | None = None,
+             order_by: str | None = None, limit: int | None = None,
+             use_rollups: bool = True) -> Query:
+        w = tuple((k, tuple(v) if isinstance(v, list | tuple | set) else (v,))
+                  for k, v in (where or {}).items())
+        q = cls(tuple(measures), tuple(by), w, tuple(months) if months else None, order_by,
+                limit, use_rollups)
+        q.validate()
+        return q
+
+    def validate(self) -> None:
+        if not self.measures:
+            raise CubeError(f"no measure given; valid measures: {', '.join(MEASURES)}")
+        for m in self.measures:
+            if m not in MEASURES:
+                raise CubeError(f"unknown measure {m!r}; valid measures: {', '.join(MEASURES)}")
+        for d in (*self.by, *(k for k, _ in self.where)):
+            if d not in DIMENSIONS:
+                raise CubeError(
+                    f"unknown dimension {d!r}; valid dimensions: {', '.join(DIMENSIONS)}")
+        if len(set(self.by)) != len(self.by):
+            raise CubeError("a dimension appears twice in --by")
+        facts = set(_facts_of(self.measures))
+        for d in (*self.by, *(k for k, _ in self.where)):
+            dim = DIMENSIONS[d]
+            bad = facts - set(dim.facts)
+            if bad:
+                raise CubeError(f"dimension {d!r} applies only to {'/'.join(dim.facts)} "
+                                f"measures, not to {', '.join(sorted(bad))}")
+        for d, values in self.where:
+            for v in values:
+                _coerce(d, v)
+        if self.months:
+            for m in self.months:
+                _check_month(m)
+        if self.order_by and self.order_by.lstrip("-") not in (*self.measures, *self.by):
+            raise CubeError(f"cannot order by {self.order_by!r}: not a selected measure or "
+                            "dimension")
+        if self.limit is not None and self.limit < 1:
+            raise CubeError("limit must be a positive integer")
+
+
+def _check_month(m: str) -> None:
+    ok = isinstance(m, str) and len(m) == 7 and m[4] == "-" and m[:4].isdigit() \
+        and m[5:].isdigit() and 1 <= int(m[5:]) <= 12
+    if not ok:
+        raise CubeError(f"bad month {m!r}: expected YYYY-MM")
+
+
+def _coerce(dim: str, value: object) -> object:
+    """Value as the dimension's type; '' or None means the empty (unlocated) member."""
+    if value is None or value == "":
+        return None
+    t = DIMENSIONS[dim].type
+    try:
+        if t is int:
+            return int(value)
+        if t is bool:
+            s = str(value).lower()
+            if s in ("true", "1", "yes"):
+                return True
+            if s in ("false", "0", "no"):
+                return False
+            raise ValueError(value)
+    except ValueError:
+        raise CubeError(f"bad value {value!r} for dimension {dim!r}: expected "
+                        f"{t.__name__}") from None
+    if dim == "month":
+        _check_month(str(value))
+    return str(value)
+
+
+def _facts_of(measures: Sequence[str]) -> list[str]:
+    return [f for f in FACTS if any(MEASURES[b].fact == f for b in base_measures(measures))]
+
+
+_SOURCES = {
+    "consumption": "fact_consumption f JOIN dim_customer c USING (customer_id) "
+                   "JOIN dim_time t ON t.month = f.month",
+    "payment": "fact_payment f JOIN dim_customer c USING (customer_id) "
+               "JOIN dim_time t ON t.month = f.month",
+}
+_FEEDER_JOIN = " LEFT JOIN dim_feeder fd ON fd.feeder_id = c.feeder_id"
+
+
+def _rollup_for(q: Query, fact: str, bases: list[str]) -> str | None:
+    if not q.use_rollups:
+        return None
+    dims = {*q.by, *(k for k, _ in q.where)}
+    for table, (rfact, cols) in ROLLUP_GRAIN.items():
+        if rfact != fact:
+            continue
+        if not all(DIMENSIONS[d].rollup_col in cols for d in dims):
+            continue
+        distinct = any(MEASURES[b].distinct for b in bases)
+        if distinct and "month" not in q.by:
+            continue  # distinct customers do not add up across months
+        return table
+    return None
+
+
+def compile_query(q: Query) -> tuple[str, list]:
+    """SQL text and bound parameters for ``q`` (identifiers from the model only)."""
+    params: list = []
+    bases = base_measures(q.measures)
+    ctes = []
+    for i, fact in enumerate(_facts_of(q.measures)):
+        fact_bases = [b for b in bases if MEASURES[b].fact == fact]
+        rollup = _rollup_for(q, fact, fact_bases)
+
+        def col(d: str, rollup: str | None = rollup) -> str:
+            return f"r.{DIMENSIONS[d].rollup_col}" if rollup else DIMENSIONS[d].expr
+
+        sel = [f'{col(d)} AS "{d}"' for d in q.by]
+        for b in fact_bases:
+            m = MEASURES[b]
+            sel.append(f'{m.rollup_agg if rollup else m.agg} AS "{b}"')
+        conds = []
+        for d, values in q.where:
+            vals = [_coerce(d, v) for v in values]
+            parts = []
+            non_null = [v for v in vals if v is not None]
+            if non_null:
+                parts.append(f"{col(d)} IN ({', '.join('?' for _ in non_null)})")
+                params.extend(non_null)
+            if any(v is None for v in vals):
+                parts.append(f"{col(d)} IS NULL")
+            conds.append("(" + " OR ".join(parts) + ")")
+        if q.months:
+            conds.append(f"{col('month')} BETWEEN ? AND ?")
+            params.extend(q.months)
+        if rollup:
+            source = f"{rollup} r"
+        else:
+            source = _SOURCES[fact]
+            if any(DIMENSIONS[d].expr.startswith("fd.") for d in (*q.by, *dict(q.where))):
+                source += _FEEDER_JOIN
+        where = f" WHERE {' AND '.join(conds)}" if conds else ""
+        group = " GROUP BY ALL" if q.by else ""
+        ctes.append((f"q{i}", f"SELECT {', '.join(sel)} FROM {source}{where}{group}"))
+    names = [n for n, _ in ctes]
+    with_sql = "WITH " + ", ".join(f"{n} AS ({s})" for n, s in ctes)
+    if len(names) == 1:
+        from_sql = names[0]
+        dims_sel = [f'"{d}"' for d in q.by]
+    else:
+        a, b = names
+        if q.by:
+            on = " AND ".join(f'{a}."{d}" IS NOT DISTINCT FROM {b}."{d}"' for d in q.by)
+            from_sql = f"{a} FULL OUTER JOIN {b} ON {on}"
+        else:
+            from_sql = f"{a} CROSS JOIN {b}"
+        dims_sel = [f'coalesce({a}."{d}", {b}."{d}") AS "{d}"' for d in q.by]
+    meas_sel = []
+    for m in q.measures:
+        meas = MEASURES[m]
+        meas_sel.append(f'{meas.formula if meas.derived else chr(34) + m + chr(34)} AS "{m}"')
+    if q.order_by:
+        name = q.order_by.lstrip("-")
+        order = f' ORDER BY "{name}" {"DESC" if q.order_by.startswith("-") else "ASC"} NULLS LAST'
+        order += "".join(f', "{d}" NULLS LAST' for d in q.by if d != name)
+    elif q.by:
+        order = " ORDER BY " + ", ".join(f'"{d}" NULLS LAST' for d in q.by)
+    else:
+        order = ""
+    limit = f" LIMIT {int(q.limit)}" if q.limit else ""
+    sql = f"{with_sql} SELECT {', '.join([*dims_sel, *meas_sel])} FROM {from_sql}{order}{limit}"
+    return sql, params
+
+
+# --------------------------------------------------------------------------- execution
+@dataclass
+class _Cache:
+    size: int = 256
+    entries: OrderedDict = field(default_factory=OrderedDict)
+    hits: int = 0
+    misses: int = 0
+
+    def get(self, key: str) -> pd.DataFrame | None:
+        if key in self.entries:
+            self.entries.move_to_end(key)
+            self.hits += 1
+            return self.entries[key].copy()
+        self.misses += 1
+        return None
+
+    def put(self, key: str, df: pd.DataFrame) -> None:
+        self.entries[key] = df.copy()
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+CACHE = _Cache()
+
+
+def _cache_key(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> str:
+    db = con.execute("SELECT path FROM duckdb_databases() "
+                     "WHERE database_name = current_database()").fetchone()
+    version = warehouse.get_meta(con, "data_version", "0")
+    raw = json.dumps([list(db), version, sql, params], default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def run(con: duckdb.DuckDBPyConnection, q: Query, cache: bool = True) -> pd.DataFrame:
+    sql, params = compile_query(q)
+    key = _cache_key(con, sql, params) if cache else ""
+    if cache and (hit := CACHE.get(key)) is not None:
+        return hit
+    df = con.execute(sql, params).df()
+    for m in q.measures:
+        df[m] = pd.to_numeric(df[m], errors="coerce").astype("float64")
+    if cache:
+        CACHE.put(key, df)
+    return df
+
+
+def query(con: duckdb.DuckDBPyConnection, measures: Sequence[str], by: Sequence[str] = (),
+          where: Mapping[str, Sequence] | None = None, months: tuple[str, str] | None = None,
+          order_by: str | None = None, limit: int | None = None,
+          use_rollups: bool = True) -> pd.DataFrame:
+    """Run a cube query; one row per combination of ``by``, columns = ``by`` then measures.
+
+    Examples
+    --------
+    >>> query(con, ["kwh", "customers"], by=["district"], where={"customer_class": ["industrial"]},
+    ...       months=("2025-01", "2025-12"))  # doctest: +SKIP
+    """
+    q = Query.make(measures, by, where, months, order_by, limit, use_rollups)
+    return run(con, q)
+
+
+def month_range(con: duckdb.DuckDBPyConnection, last: int = 12) -> tuple[str, str]:
+    """The last ``last`` months that have consumption data, as an inclusive range."""
+    row = con.execute("SELECT max(month) FROM fact_consumption").fetchone()
+    if row is None or row[0] is None:
+        raise CubeError("the warehouse holds no consumption data yet")
+    end = row[0]
+    y, m = int(end[:4]), int(end[5:])
+    idx = y * 12 + (m - 1) - (last - 1)
+    return f"{idx // 12:04d}-{idx % 12 + 1:02d}", end
