@@ -29,7 +29,7 @@ from etl.locate import assign_all
 from etl.regions import RegionBatch, find_regions, read_regions
 from etl.spec import FileCount
 from etl.validate import compile_validation, q, reject_value_expr
-from gcrm import warehouse
+from gcrm import config, warehouse
 from gcrm.spatial.crs import DATUMS, Datum, to_wgs84
 
 
@@ -69,7 +69,7 @@ class Plan:
     sources: dict[str, readers.Source]
 
 
-def preflight(input_dir: Path, con: duckdb.DuckDBPyConnection) -> Plan:
+def preflight(input_dir: Path, db: str | Path | None = None) -> Plan:
     """Check files and columns before anything is written; raise :class:`InputError`.
 
     Into an empty warehouse every required file must be present. Into a warehouse that already
@@ -77,10 +77,16 @@ def preflight(input_dir: Path, con: duckdb.DuckDBPyConnection) -> Plan:
     """
     if not input_dir.is_dir():
         raise InputError(str(input_dir), "input folder does not exist")
-    has = {
-        "regions": con.execute("SELECT count(*) FROM dim_region").fetchone()[0] > 0,
-        "customers": con.execute("SELECT count(*) FROM dim_customer").fetchone()[0] > 0,
-    }
+    has = {"regions": False, "customers": False}
+    path = config.db_path(db)
+    if path.exists():
+        with warehouse.connect(path, read_only=True) as con:
+            for t in has:
+                table = "dim_region" if t == "regions" else "dim_customer"
+                exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
+                                     [table]).fetchone()[0]
+                has[t] = bool(exists) and con.execute(
+                    f"SELECT count(*) > 0 FROM {table}").fetchone()[0]
     incremental = has["regions"] and has["customers"]
     regions = find_regions(input_dir)
     if regions is None and not incremental:
@@ -348,10 +354,10 @@ def load(input_dir: str | Path, db: str | Path | None = None, crs: str = "wgs84"
     datum: Datum = crs  # type: ignore[assignment]
     input_dir = Path(input_dir)
     t_start = time.perf_counter()
+    plan = preflight(input_dir, db)
+    region_batch = read_regions(plan.regions, datum) if plan.regions else None
     con = warehouse.connect(db, spatial=True)
     try:
-        plan = preflight(input_dir, con)
-        region_batch = read_regions(plan.regions, datum) if plan.regions else None
         load_id = con.execute("SELECT nextval('etl_load_seq')").fetchone()[0]
         report = LoadReport(load_id, str(input_dir.resolve()), crs)
         n_steps = len(plan.sources) + (1 if region_batch else 0) + 3
@@ -390,8 +396,6 @@ def load(input_dir: str | Path, db: str | Path | None = None, crs: str = "wgs84"
 
 def _write_report(con: duckdb.DuckDBPyConnection, report: LoadReport, db: str | Path | None,
                   report_dir: str | Path | None) -> Path:
-    from gcrm import config
-
     out = Path(report_dir) if report_dir else (
         config.db_path(db).resolve().parent / "loads" / f"load_{report.load_id:05d}")
     out.mkdir(parents=True, exist_ok=True)

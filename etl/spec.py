@@ -31,6 +31,7 @@ class Col:
     values: tuple[str, ...] = ()
     enum_reason: str = "unknown_value"
     ref: str | None = None  # "customer" | "feeder": must exist
+    default: str | None = None  # SQL literal used when the optional value is empty
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ CUSTOMERS = FileSpec(
         Col("id_number"),
         Col("address"),
         Col("opened_on", "date"),
-        Col("big_customer", "bool"),
+        Col("big_customer", "bool", default="FALSE"),
         Col("service_point_id"),
         Col("segment"),
     ),

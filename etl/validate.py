@@ -43,6 +43,10 @@ def _typed(col: Col, x: str) -> str:
     return x
 
 
+def _with_default(col: Col, expr: str) -> str:
+    return f"coalesce({expr}, {col.default})" if col.default else expr
+
+
 def _parse_failure(col: Col, x: str) -> tuple[str, str] | None:
     """(condition, reason) that is true when a present value does not parse."""
     if col.kind == "number":
@@ -119,7 +123,8 @@ def compile_validation(spec: FileSpec, source_view: str, present: tuple[str, ...
     conds = checks(spec)
     reason = "CASE " + " ".join(f"WHEN {c} THEN {lit(r)}" for c, r, _ in conds) + " END"
     field = "CASE " + " ".join(f"WHEN {c} THEN {lit(f)}" for c, _, f in conds) + " END"
-    typed = [f"{_typed(col, 's.' + q(col.name))} AS {q(col.name)}" for col in spec.columns]
+    typed = [f"{_with_default(col, _typed(col, 's.' + q(col.name)))} AS {q(col.name)}"
+             for col in spec.columns]
     if spec.keep_extra:
         typed.append("s.attrs")
     return (

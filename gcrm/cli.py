@@ -1,0 +1,264 @@
+"""The ``gcrm`` command. Commands only parse options and call the library.
+
+Exit codes: 0 success, 2 bad usage or bad input (one-line message naming what is wrong),
+1 internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from gcrm import config
+
+DB_OPTION = click.option(
+    "--db", "db", envvar="GCRM_DB", default=lambda: config.get("db"), show_default="$GCRM_DB or "
+    "data/gcrm.duckdb", type=click.Path(dir_okay=False, path_type=Path),
+    help="Warehouse file.")
+
+
+class BadInput(click.ClickException):
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True)
+
+
+def handle_errors(fn: Callable) -> Callable:
+    """Map library errors to exit code 2 with a one-line message; others to exit code 1."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        from etl.errors import InputError
+        from gcrm.cube import CubeError
+
+        try:
+            return fn(*args, **kwargs)
+        except (InputError, CubeError, FileNotFoundError, ValueError) as exc:
+            raise BadInput(str(exc)) from exc
+        except click.ClickException:
+            raise
+        except Exception as exc:  # an internal error: say so, exit 1
+            click.echo(f"Internal error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gcrm")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """GCRM — geographic CRM with OLAP dashboards for a power-supply company."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+# --------------------------------------------------------------------------- demo
+@cli.command()
+@DB_OPTION
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the demo input files [default: beside the warehouse, demo_input/].")
+@click.option("--customers", default=20_000, show_default=True, type=int)
+@click.option("--months", default=24, show_default=True, type=int)
+@click.option("--seed", default=42, show_default=True, type=int)
+@click.option("--end-month", default="2026-10", show_default=True, help="Last month (YYYY-MM).")
+@click.option("--force", is_flag=True, help="Replace an existing warehouse.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@handle_errors
+def demo(db: Path, out: Path | None, customers: int, months: int, seed: int, end_month: str,
+         force: bool, quiet: bool) -> None:
+    """Write the synthetic Tonghua demo input files and load them through `gcrm etl`."""
+    from etl import demo as demo_mod
+    from etl.pipeline import load
+
+    if customers < 1:
+        raise BadInput(f"--customers must be at least 1 (got {customers})")
+    if months < 1:
+        raise BadInput(f"--months must be at least 1 (got {months})")
+    if db.exists() and not force:
+        raise BadInput(f"warehouse {db} already exists; use --force to replace it")
+    out = out or db.parent / "demo_input"
+    for target in (db.parent, out.parent):
+        _check_writable(target)
+    # Build into temporary places, then move into place: nothing half-written on failure.
+    tmp_root = Path(tempfile.mkdtemp(prefix=".gcrm-demo-", dir=_existing_parent(db.parent)))
+    try:
+        tmp_in, tmp_db = tmp_root / "input", tmp_root / "gcrm.duckdb"
+        counts = demo_mod.generate(tmp_in, customers=customers, months=months, seed=seed,
+                                   end_month=end_month, progress=not quiet)
+        if not quiet:
+            click.echo("demo input: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        report = load(tmp_in, tmp_db, quiet=quiet, report_dir=tmp_root / "report")
+        db.parent.mkdir(parents=True, exist_ok=True)
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.move(str(tmp_in), str(out))
+        for suffix in ("", ".wal"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        shutil.move(str(tmp_db), str(db))
+        reports = db.parent / "loads" / f"load_{report.load_id:05d}"
+        if reports.exists():
+            shutil.rmtree(reports)
+        shutil.move(str(tmp_root / "report"), str(reports))
+        report.report_dir = str(reports)
+    finally:
+        shutil.rmtree(tmp_root, ignore_errors=True)
+    if not quiet:
+        _print_summary(report)
+    click.echo(f"demo warehouse ready: {db} (input files in {out})")
+
+
+def _existing_parent(path: Path) -> Path:
+    path = path.resolve()
+    while not path.exists():
+        path = path.parent
+    return path
+
+
+def _check_writable(path: Path) -> None:
+    parent = _existing_parent(path)
+    if not os.access(parent, os.W_OK):
+        raise BadInput(f"cannot write to {path}: {parent} is not writable")
+
+
+# --------------------------------------------------------------------------- etl
+@cli.command()
+@DB_OPTION
+@click.option("--input", "input_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Input folder.")
+@click.option("--crs", type=click.Choice(["wgs84", "gcj02", "bd09"]), default="wgs84",
+              show_default=True, help="Datum of the input coordinates.")
+@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where summary.json and rejects.csv go [default: beside the warehouse].")
+@click.option("--quiet", is_flag=True, help="No progress bars (for scripts).")
+@handle_errors
+def etl(db: Path, input_dir: Path, crs: str, report_dir: Path | None, quiet: bool) -> None:
+    """Load an input folder (docs/input-contract.md) into the warehouse."""
+    from etl.pipeline import load
+
+    report = load(input_dir, db, crs=crs, quiet=quiet, report_dir=report_dir)
+    _print_summary(report)
+
+
+def _print_summary(report) -> None:
+    rows = [(c.file, c.read, c.loaded, c.rejected) for c in report.counts]
+    w = max([len(r[0]) for r in rows] + [4])
+    click.echo(f"\nload {report.load_id}: {report.input_dir} ({report.crs}) "
+               f"in {report.seconds:.1f} s")
+    click.echo(f"{'file':<{w}}  {'read':>10}  {'loaded':>10}  {'rejected':>10}")
+    for f, r, lo, rej in rows:
+        click.echo(f"{f:<{w}}  {r:>10,}  {lo:>10,}  {rej:>10,}")
+    loc = report.locate
+    if loc:
+        click.echo("customers located: " + ", ".join(f"{k} {v:,}" for k, v in loc.items()))
+    if report.repaired_regions:
+        click.echo(f"regions repaired (make_valid): {', '.join(report.repaired_regions)}")
+    click.echo(f"report: {report.report_dir}/summary.json and rejects.csv")
+
+
+# --------------------------------------------------------------------------- quality
+@cli.command()
+@DB_OPTION
+@click.option("--limit", default=20, show_default=True, help="Rows per list.")
+@handle_errors
+def quality(db: Path, limit: int) -> None:
+    """Data-quality report: unlocated customers, suspected duplicates, rejects."""
+    from gcrm import warehouse
+    from gcrm.quality import quality_report
+
+    con = warehouse.connect(db, read_only=True)
+    r = quality_report(con, limit)
+    click.echo(f"customers: {r.customers:,}")
+    click.echo("\nby location status:\n" + r.by_status.to_string(index=False))
+    click.echo(f"\nunlocated customers (top {limit} by kWh):")
+    click.echo(r.unlocated.to_string(index=False) if len(r.unlocated) else "  none")
+    click.echo("\nsuspected duplicates (same name + phone + address):")
+    click.echo(r.duplicates.to_string(index=False) if len(r.duplicates) else "  none")
+    click.echo(f"\nrejected rows of load {r.last_load}:")
+    click.echo(r.rejects.to_string(index=False) if len(r.rejects) else "  none")
+
+
+# --------------------------------------------------------------------------- query
+def _parse_where(items: tuple[str, ...]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for item in items:
+        if "=" not in item:
+            raise BadInput(f"malformed --where {item!r}: expected DIMENSION=VALUE")
+        k, v = item.split("=", 1)
+        out.setdefault(k.strip(), []).append(v.strip())
+    return out
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--measure", "measures", multiple=True, required=True, help="Measure (repeat).")
+@click.option("--by", "by", multiple=True, help="Dimension to group by (repeat).")
+@click.option("--where", "where", multiple=True,
+              help="DIMENSION=VALUE filter; repeat: OR on one dimension, AND across.")
+@click.option("--from", "month_from", default=None, help="First month YYYY-MM (inclusive).")
+@click.option("--to", "month_to", default=None, help="Last month YYYY-MM (inclusive).")
+@click.option("--order", default=None, help="Order by a measure/dimension; '-' = descending.")
+@click.option("--limit", default=None, type=int, help="Top-N rows.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="csv",
+              show_default=True)
+@handle_errors
+def query(db: Path, measures, by, where, month_from, month_to, order, limit, fmt) -> None:
+    """Cube query: one row per combination of --by, columns = dimensions then measures."""
+    from gcrm import cube, warehouse
+
+    con = warehouse.connect(db, read_only=True)
+    months = None
+    if month_from or month_to:
+        first, last = cube.month_range(con, 10_000)
+        months = (month_from or first, month_to or last)
+    df = cube.query(con, list(measures), by=list(by), where=_parse_where(where), months=months,
+                    order_by=order, limit=limit)
+    if fmt == "csv":
+        click.echo(df.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        click.echo(json.dumps(json.loads(df.to_json(orient="records", force_ascii=False)),
+                              ensure_ascii=False, indent=1))
+    else:
+        click.echo(df.to_string(index=False))
+
+
+# --------------------------------------------------------------------------- dashboard
+@cli.command()
+@DB_OPTION
+@click.option("--port", default=8501, show_default=True, type=int)
+@click.option("--host", default="localhost", show_default=True)
+@handle_errors
+def dashboard(db: Path, port: int, host: str) -> None:
+    """Start the Streamlit dashboard on http://HOST:PORT."""
+    import dashboards
+
+    if not db.exists():
+        raise BadInput(f"warehouse {db} does not exist; build it with `gcrm demo --db {db}`")
+    app = Path(dashboards.__file__).resolve().parent / "app.py"
+    env = {**os.environ, "GCRM_DB": str(db.resolve())}
+    click.echo(f"GCRM dashboard: http://{host}:{port}  (warehouse {db}; Ctrl+C to stop)")
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+           "--server.address", host, "--server.headless", "true",
+           "--browser.gatherUsageStats", "false"]
+    try:
+        sys.exit(subprocess.call(cmd, env=env, cwd=str(app.parent)))
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+def main() -> None:
+    cli(prog_name="gcrm")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""Data-quality report: unlocated customers, suspected duplicates, rejects of the last load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+
+@dataclass
+class QualityReport:
+    customers: int
+    by_status: pd.DataFrame  # locate_status, customers
+    unlocated: pd.DataFrame  # the worst rows: unlocated customers with the most consumption
+    duplicates: pd.DataFrame  # groups sharing name + phone + address
+    rejects: pd.DataFrame  # file, reason, rows (latest load)
+    last_load: int | None
+
+
+def quality_report(con: duckdb.DuckDBPyConnection, limit: int = 20) -> QualityReport:
+    total = con.execute("SELECT count(*) FROM dim_customer").fetchone()[0]
+    by_status = con.execute(
+        "SELECT locate_status, count(*) AS customers FROM dim_customer GROUP BY 1 "
+        "ORDER BY customers DESC").df()
+    unlocated = con.execute("""
+        SELECT c.customer_id, c.name, c.customer_class, c.locate_status, c.lon, c.lat,
+               coalesce(sum(f.kwh), 0) AS kwh
+        FROM dim_customer c LEFT JOIN fact_consumption f USING (customer_id)
+        WHERE c.locate_status <> 'ok'
+        GROUP BY ALL ORDER BY kwh DESC, c.customer_id LIMIT ?""", [limit]).df()
+    duplicates = con.execute("""
+        SELECT name, phone, address, count(*) AS customers,
+               string_agg(customer_id, ', ' ORDER BY customer_id) AS customer_ids
+        FROM dim_customer
+        WHERE name IS NOT NULL AND phone IS NOT NULL AND address IS NOT NULL
+        GROUP BY name, phone, address HAVING count(*) > 1
+        ORDER BY customers DESC, name LIMIT ?""", [limit]).df()
+    last = con.execute("SELECT max(load_id) FROM etl_loads WHERE finished_at IS NOT NULL"
+                       ).fetchone()[0]
+    rejects = con.execute("""
+        SELECT file, reason, count(*) AS rows FROM etl_rejects WHERE load_id = ?
+        GROUP BY ALL ORDER BY file, rows DESC""", [last]).df()
+    return QualityReport(total, by_status, unlocated, duplicates, rejects, last)

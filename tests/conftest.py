@@ -1,0 +1,41 @@
+"""Shared fixtures: warehouses are built from code (fixed seeds), never downloaded."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "minimal"
+
+
+@pytest.fixture
+def example_dir(tmp_path: Path) -> Path:
+    """A writable copy of examples/minimal (the documented example input folder)."""
+    dst = tmp_path / "input"
+    shutil.copytree(EXAMPLE, dst)
+    return dst
+
+
+@pytest.fixture
+def mini_db(tmp_path: Path, example_dir: Path) -> Path:
+    from etl.pipeline import load
+
+    db = tmp_path / "mini.duckdb"
+    load(example_dir, db, quiet=True, report_dir=tmp_path / "report")
+    return db
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small Tonghua demo warehouse (3,000 customers, 14 months), built once per session."""
+    from etl.demo import generate
+    from etl.pipeline import load
+
+    base = tmp_path_factory.mktemp("demo")
+    generate(base / "input", customers=3000, months=14, seed=7, progress=False)
+    db = base / "gcrm.duckdb"
+    load(base / "input", db, quiet=True, report_dir=base / "report")
+    return db
