@@ -78,9 +78,6 @@ def cli(ctx: click.Context) -> None:
 def demo(db: Path, out: Path | None, customers: int, months: int, seed: int, end_month: str,
          force: bool, quiet: bool) -> None:
     """Write the synthetic Tonghua demo input files and load them through `gcrm etl`."""
-    from etl import demo as demo_mod
-    from etl.pipeline import load
-
     if customers < 1:
         raise BadInput(f"--customers must be at least 1 (got {customers})")
     if months < 1:
@@ -90,6 +87,9 @@ def demo(db: Path, out: Path | None, customers: int, months: int, seed: int, end
     out = out or db.parent / "demo_input"
     for target in (db.parent, out.parent):
         _check_writable(target)
+    from etl import demo as demo_mod
+    from etl.pipeline import load
+
     # Build into temporary places, then move into place: nothing half-written on failure.
     tmp_root = Path(tempfile.mkdtemp(prefix=".gcrm-demo-", dir=_existing_parent(db.parent)))
     try:
@@ -126,9 +126,15 @@ def _existing_parent(path: Path) -> Path:
 
 
 def _check_writable(path: Path) -> None:
+    """Fail early (exit 2) when ``path`` cannot be created: try a real file in its parent."""
     parent = _existing_parent(path)
-    if not os.access(parent, os.W_OK):
-        raise BadInput(f"cannot write to {path}: {parent} is not writable")
+    if not parent.is_dir():
+        raise BadInput(f"cannot write to {path}: {parent} is not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        raise BadInput(f"cannot write to {path}: {exc.strerror}") from exc
 
 
 # --------------------------------------------------------------------------- etl

@@ -1,0 +1,131 @@
+"""Known-answer tests of the cube on the hand-made example warehouse (examples/minimal)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from gcrm import cube
+from gcrm.cube import CubeError
+
+
+@pytest.fixture
+def con(mini_db: Path):
+    c = duckdb.connect(str(mini_db), read_only=True)
+    yield c
+    c.close()
+
+
+def test_by_district_known_answers(con) -> None:
+    df = cube.query(con, ["kwh", "customers", "amount", "paid", "arrears", "online_share"],
+                    by=["district"])
+    rows = {r.district if isinstance(r.district, str) else None: r for r in df.itertuples()}
+    assert list(df.columns) == ["district", "kwh", "customers", "amount", "paid", "arrears",
+                                "online_share"]
+    assert rows["D1"].kwh == 690 and rows["D1"].customers == 2
+    assert rows["D2"].kwh == 82000 and rows["D2"].customers == 2
+    assert rows[None].kwh == 520 and rows[None].customers == 3  # unlocated customers
+    assert rows["D1"].paid == pytest.approx(279.5)
+    assert rows["D1"].arrears == pytest.approx(363.5 - 279.5)
+    assert rows["D1"].online_share == pytest.approx(2 / 3)
+    assert rows["D2"].online_share == 0
+
+
+def test_totals_reconcile_with_raw_input(con, example_dir: Path) -> None:
+    raw = pd.read_csv(example_dir / "consumption.csv")
+    # valid rows are those the ETL loaded (known from the contract test): rows 1-10
+    expected = pd.to_numeric(raw["kwh"].iloc[:10]).sum()
+    total = cube.query(con, ["kwh"])["kwh"].iloc[0]
+    by_district = cube.query(con, ["kwh"], by=["district"])["kwh"].sum()
+    assert total == by_district == expected == 83210
+
+
+def test_where_or_within_and_across(con) -> None:
+    df = cube.query(con, ["kwh"], where={"district": ["D1", "D2"],
+                                         "customer_class": ["residential"]})
+    assert df["kwh"].iloc[0] == 690
+    df = cube.query(con, ["kwh"], where={"district": [""]})  # the empty region = unlocated
+    assert df["kwh"].iloc[0] == 520
+
+
+def test_month_range_and_time_hierarchy(con) -> None:
+    assert cube.month_range(con, 2) == ("2025-01", "2025-02")
+    by_month = cube.query(con, ["kwh"], by=["month"], months=("2025-02", "2025-02"))
+    assert by_month.to_dict("records") == [{"month": "2025-02", "kwh": 30340.0}]
+    by_q = cube.query(con, ["kwh"], by=["year", "quarter"])
+    assert by_q.to_dict("records") == [{"year": 2025, "quarter": "2025-Q1", "kwh": 83210.0}]
+
+
+def test_top_n(con) -> None:
+    df = cube.query(con, ["kwh"], by=["feeder"], order_by="-kwh", limit=1)
+    assert df.to_dict("records") == [{"feeder": "F2", "kwh": 80400.0}]
+
+
+def test_payment_channel_dimension(con) -> None:
+    df = cube.query(con, ["paid", "payments"], by=["channel"])
+    assert dict(zip(df["channel"], df["paid"], strict=True)) == {
+        "app": 94.5, "autodebit": 1000.0, "bank": 32500.0, "counter": 105.0, "online": 80.0}
+
+
+@pytest.mark.parametrize("by", [["district"], ["district", "month"], ["customer_class", "month"],
+                                ["tariff"], ["year"], []])
+def test_rollups_equal_facts(con, by) -> None:
+    measures = ["kwh", "amount", "paid", "online_share", "customers"]
+    a = cube.query(con, measures, by=by)
+    b = cube.query(con, measures, by=by, use_rollups=False)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_planner_uses_rollups_only_when_exact() -> None:
+    sql, _ = cube.compile_query(cube.Query.make(["kwh"], by=["district"]))
+    assert "rollup_consumption_month" in sql
+    sql, _ = cube.compile_query(cube.Query.make(["customers"], by=["district"]))
+    assert "fact_consumption" in sql  # distinct customers over months need the facts
+    sql, _ = cube.compile_query(cube.Query.make(["customers"], by=["district", "month"]))
+    assert "rollup_consumption_month" in sql
+    sql, _ = cube.compile_query(cube.Query.make(["kwh"], by=["feeder"]))
+    assert "fact_consumption" in sql
+
+
+def test_values_are_bound_parameters_never_sql(con) -> None:
+    evil = "D1' OR 1=1 --"
+    sql, params = cube.compile_query(cube.Query.make(["kwh"], where={"district": [evil]}))
+    assert evil not in sql and params == [evil]
+    assert pd.isna(cube.query(con, ["kwh"], where={"district": [evil]})["kwh"].iloc[0])
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"measures": ["kwhh"]}, "unknown measure 'kwhh'; valid measures: kwh"),
+    ({"measures": ["kwh"], "by": ["planet"]}, "unknown dimension 'planet'; valid dimensions"),
+    ({"measures": ["kwh"], "by": ["channel"]}, "applies only to payment"),
+    ({"measures": ["kwh"], "where": {"year": ["twenty"]}}, "expected int"),
+    ({"measures": ["kwh"], "months": ("2025-1", "2025-02")}, "bad month"),
+    ({"measures": []}, "no measure given"),
+    ({"measures": ["kwh"], "order_by": "paid"}, "cannot order by"),
+])
+def test_bad_requests_are_clear_errors(con, kwargs, message) -> None:
+    with pytest.raises(CubeError) as err:
+        cube.query(con, **kwargs)
+    assert message in str(err.value)
+
+
+def test_cache_is_invalidated_by_a_load(example_dir: Path, tmp_path: Path) -> None:
+    from etl.pipeline import load
+
+    db = tmp_path / "w.duckdb"
+    load(example_dir, db, quiet=True, report_dir=tmp_path / "r1")
+    con = duckdb.connect(str(db), read_only=True)
+    assert cube.query(con, ["kwh"])["kwh"].iloc[0] == 83210
+    hits = cube.CACHE.hits
+    assert cube.query(con, ["kwh"])["kwh"].iloc[0] == 83210
+    assert cube.CACHE.hits == hits + 1
+    con.close()
+    inc = tmp_path / "inc"
+    inc.mkdir()
+    (inc / "consumption.csv").write_text("customer_id,month,kwh\nA001,2025-03,10\n", "utf-8")
+    load(inc, db, quiet=True, report_dir=tmp_path / "r2")
+    con = duckdb.connect(str(db), read_only=True)
+    assert cube.query(con, ["kwh"])["kwh"].iloc[0] == 83220
