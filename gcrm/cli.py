@@ -215,10 +215,14 @@ def _parse_where(items: tuple[str, ...]) -> dict[str, list[str]]:
 @click.option("--to", "month_to", default=None, help="Last month YYYY-MM (inclusive).")
 @click.option("--order", default=None, help="Order by a measure/dimension; '-' = descending.")
 @click.option("--limit", default=None, type=int, help="Top-N rows.")
+@click.option("--totals", is_flag=True, help="Add subtotal rows along --by and a grand total.")
+@click.option("--compare", type=click.Choice(["yoy", "mom"]), default=None,
+              help="Add <measure>_prev and <measure>_growth vs. last year / last month.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="csv",
               show_default=True)
 @handle_errors
-def query(db: Path, measures, by, where, month_from, month_to, order, limit, fmt) -> None:
+def query(db: Path, measures, by, where, month_from, month_to, order, limit, totals, compare,
+          fmt) -> None:
     """Cube query: one row per combination of --by, columns = dimensions then measures."""
     from gcrm import cube, warehouse
 
@@ -227,8 +231,17 @@ def query(db: Path, measures, by, where, month_from, month_to, order, limit, fmt
     if month_from or month_to:
         first, last = cube.month_range(con, 10_000)
         months = (month_from or first, month_to or last)
-    df = cube.query(con, list(measures), by=list(by), where=_parse_where(where), months=months,
-                    order_by=order, limit=limit)
+    filters = _parse_where(where)
+    if compare:
+        if months is None:
+            months = cube.month_range(con, 1 if compare == "mom" else 12)
+        df = cube.compare(con, list(measures), by=list(by), where=filters, months=months,
+                          kind=compare)
+    elif totals:
+        df = cube.with_totals(con, list(measures), list(by), where=filters, months=months)
+    else:
+        df = cube.query(con, list(measures), by=list(by), where=filters, months=months,
+                        order_by=order, limit=limit)
     if fmt == "csv":
         click.echo(df.to_csv(index=False), nl=False)
     elif fmt == "json":

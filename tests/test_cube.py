@@ -129,3 +129,40 @@ def test_cache_is_invalidated_by_a_load(example_dir: Path, tmp_path: Path) -> No
     load(inc, db, quiet=True, report_dir=tmp_path / "r2")
     con = duckdb.connect(str(db), read_only=True)
     assert cube.query(con, ["kwh"])["kwh"].iloc[0] == 83220
+
+
+def test_totals_and_subtotals(con) -> None:
+    df = cube.with_totals(con, ["kwh", "customers"], ["district", "customer_class"])
+    grand = df[df["level"] == 0].iloc[0]
+    assert grand["kwh"] == 83210 and grand["customers"] == 7
+    d2 = df[(df["district"] == "D2") & (df["level"] == 1)].iloc[0]
+    assert d2["kwh"] == 82000 and d2["customer_class"] == cube.TOTAL
+    detail = df[df["level"] == 2]
+    assert detail["kwh"].sum() == grand["kwh"]
+
+
+def test_pivot(con) -> None:
+    df = cube.query(con, ["kwh"], by=["district", "month"])
+    p = cube.pivot(df, ["district"], "month", "kwh")
+    assert p.loc["D2", "2025-01"] == 52000 and p.loc["D2", "2025-02"] == 30000
+    assert p.loc["", "2025-01"] == 520  # unlocated row
+    with pytest.raises(CubeError, match="cannot pivot"):
+        cube.pivot(df, ["tariff"], "month", "kwh")
+
+
+def test_month_over_month(con) -> None:
+    df = cube.compare(con, ["kwh"], by=["district", "month"], months=("2025-02", "2025-02"),
+                      kind="mom")
+    row = df[df["district"] == "D2"].iloc[0]
+    assert row["kwh_prev"] == 52000 and row["kwh_growth"] == pytest.approx(30000 / 52000 - 1)
+    yoy = cube.compare(con, ["kwh"], months=("2025-01", "2025-02"), kind="yoy")
+    assert pd.isna(yoy["kwh_prev"].iloc[0])  # no data a year before: no growth, not zero
+    with pytest.raises(CubeError, match="unknown comparison"):
+        cube.compare(con, ["kwh"], months=("2025-01", "2025-02"), kind="wow")
+
+
+def test_hierarchies() -> None:
+    assert cube.drill_down("city") == "district"
+    assert cube.drill_down("district") == "grid"
+    assert cube.roll_up("month") == "quarter" and cube.roll_up("quarter") == "year"
+    assert cube.drill_down("grid") is None and cube.roll_up("city") is None

@@ -5,8 +5,24 @@ Every page, report and CLI number comes from :func:`query`.
 
 from gcrm.cube.engine import CACHE, CubeError, Query, compile_query, month_range, query, run
 from gcrm.cube.model import DIMENSIONS, MEASURES, Dimension, Measure
+from gcrm.cube.operations import TOTAL, compare, drill_down, pivot, roll_up, with_totals
 
 __all__ = [
-    "CACHE", "DIMENSIONS", "MEASURES", "CubeError", "Dimension", "Measure", "Query",
-    "compile_query", "month_range", "query", "run",
+    "CACHE",
+    "DIMENSIONS",
+    "MEASURES",
+    "TOTAL",
+    "CubeError",
+    "Dimension",
+    "Measure",
+    "Query",
+    "compare",
+    "compile_query",
+    "drill_down",
+    "month_range",
+    "pivot",
+    "query",
+    "roll_up",
+    "run",
+    "with_totals",
 ]
