@@ -242,6 +242,35 @@ def query(db: Path, measures, by, where, month_from, month_to, order, limit, tot
     else:
         df = cube.query(con, list(measures), by=list(by), where=filters, months=months,
                         order_by=order, limit=limit)
+    _emit(df, fmt)
+
+
+# --------------------------------------------------------------------------- reliability
+@cli.command()
+@DB_OPTION
+@click.option("--year", required=True, type=int, help="Reporting year (YYYY).")
+@click.option("--by", "by", type=click.Choice(["district", "feeder", "city", "substation",
+                                               "grid"]), default="district", show_default=True)
+@click.option("--exclude-planned", is_flag=True, help="Leave out planned (pre-arranged) outages.")
+@click.option("--exclude-med", is_flag=True, help="Leave out major event days (2.5 beta).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="csv",
+              show_default=True)
+@handle_errors
+def reliability(db: Path, year: int, by: str, exclude_planned: bool, exclude_med: bool,
+                fmt: str) -> None:
+    """Reliability indices (IEEE 1366: SAIFI, SAIDI, CAIDI, ASAI, MAIFI ...; DL/T 836 RS)."""
+    from gcrm import reliability as rel
+    from gcrm import warehouse
+
+    con = warehouse.connect(db, read_only=True)
+    if year not in rel.years(con):
+        raise BadInput(f"no outages in {year}; years with data: "
+                       f"{', '.join(map(str, rel.years(con))) or 'none'}")
+    df = rel.indices(con, year, by, exclude_planned=exclude_planned, exclude_med=exclude_med)
+    _emit(df, fmt)
+
+
+def _emit(df, fmt: str) -> None:
     if fmt == "csv":
         click.echo(df.to_csv(index=False), nl=False)
     elif fmt == "json":

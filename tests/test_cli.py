@@ -102,3 +102,20 @@ def test_quality_report(runner: CliRunner, mini_db: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "out_of_range" in result.output and "A005" in result.output
     assert "unknown_channel" in result.output
+
+
+def test_reliability_contract_columns_and_known_answers(runner: CliRunner, mini_db: Path) -> None:
+    result = runner.invoke(cli, ["reliability", "--db", str(mini_db), "--year", "2025"])
+    assert result.exit_code == 0, result.output
+    df = pd.read_csv(io.StringIO(result.output))
+    assert list(df.columns[:7]) == ["district", "customers_served", "saifi", "saidi", "caidi",
+                                    "asai", "maifi"]
+    d2 = df[df["district"] == "D2"].iloc[0]
+    # D2: A003 on F2 (O2, 90 min across midnight), A007 on F3 (O4, planned 480 min)
+    assert d2["saidi"] == pytest.approx((90 + 480) / 2) and d2["saifi"] == 1
+    result = runner.invoke(cli, ["reliability", "--db", str(mini_db), "--year", "2025",
+                                 "--exclude-planned", "--by", "feeder", "--format", "json"])
+    rows = {r["feeder"]: r for r in __import__("json").loads(result.output)}
+    assert rows["F3"]["saidi"] == 0 and rows["F1"]["maifi"] == 1  # O3 lasted 3 minutes
+    result = runner.invoke(cli, ["reliability", "--db", str(mini_db), "--year", "1999"])
+    assert result.exit_code == 2 and "no outages in 1999" in result.output

@@ -1,0 +1,1 @@
+"""Analytics: pure functions over DataFrames, tested against known answers."""

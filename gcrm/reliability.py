@@ -1,0 +1,55 @@
+"""Reliability indices from the warehouse: the one function pages, reports and the CLI call."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from gcrm.analytics.reliability import MedResult, Options, major_event_days, reliability
+
+#: reliability grouping -> column of the customer/feeder join (identifiers from here only)
+GROUPS = {
+    "city": "c.city_id",
+    "district": "c.district_id",
+    "grid": "c.grid_id",
+    "feeder": "c.feeder_id",
+    "substation": "fd.substation_id",
+}
+#: the contract's columns first, then the extras
+COLUMNS = ("customers_served", "saifi", "saidi", "caidi", "asai", "maifi")
+
+
+def _inputs(con: duckdb.DuckDBPyConnection, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if by not in GROUPS:
+        raise ValueError(f"unknown grouping {by!r}; expected one of {', '.join(GROUPS)}")
+    customers = con.execute(
+        f"SELECT c.customer_id, c.feeder_id, {GROUPS[by]} AS \"group\", c.opened_on "
+        "FROM dim_customer c LEFT JOIN dim_feeder fd ON fd.feeder_id = c.feeder_id").df()
+    outages = con.execute("SELECT outage_id, feeder_id, start_at, end_at, duration_min, cause, "
+                          "planned FROM fact_outage").df()
+    return outages, customers
+
+
+def years(con: duckdb.DuckDBPyConnection) -> list[int]:
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT year(start_at) FROM fact_outage ORDER BY 1").fetchall()]
+
+
+def indices(con: duckdb.DuckDBPyConnection, year: int, by: str = "district",
+            exclude_planned: bool = False, exclude_med: bool = False) -> pd.DataFrame:
+    """One row per group: the reliability contract's columns, then CAIFI, CEMI, CELID, DL/T 836.
+
+    The group column is named after ``by``; customers outside every group appear with an
+    empty group so that the groups add up to the system.
+    """
+    outages, customers = _inputs(con, by)
+    res = reliability(outages, customers, Options(year=year, exclude_planned=exclude_planned,
+                                                  exclude_med=exclude_med))
+    return res.rename(columns={"group": by})
+
+
+def med(con: duckdb.DuckDBPyConnection, year: int, exclude_planned: bool = False) -> MedResult:
+    """Major event days of ``year`` (system level, 2.5 beta method)."""
+    outages, customers = _inputs(con, "city")
+    return major_event_days(outages, customers, Options(year=year,
+                                                        exclude_planned=exclude_planned))
