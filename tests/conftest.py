@@ -29,6 +29,17 @@ def mini_db(tmp_path: Path, example_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def mini_db_shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example warehouse built once per session: for read-only tests only."""
+    from etl.pipeline import load
+
+    base = tmp_path_factory.mktemp("mini")
+    shutil.copytree(EXAMPLE, base / "input")
+    load(base / "input", base / "mini.duckdb", quiet=True, report_dir=base / "report")
+    return base / "mini.duckdb"
+
+
+@pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small Tonghua demo warehouse (3,000 customers, 14 months), built once per session."""
     from etl.demo import generate

@@ -12,9 +12,9 @@ from gcrm import cube
 from gcrm.cube import CubeError
 
 
-@pytest.fixture
-def con(mini_db: Path):
-    c = duckdb.connect(str(mini_db), read_only=True)
+@pytest.fixture(scope="module")
+def con(mini_db_shared: Path):
+    c = duckdb.connect(str(mini_db_shared), read_only=True)
     yield c
     c.close()
 
@@ -79,15 +79,36 @@ def test_rollups_equal_facts(con, by) -> None:
     pd.testing.assert_frame_equal(a, b)
 
 
-def test_planner_uses_rollups_only_when_exact() -> None:
-    sql, _ = cube.compile_query(cube.Query.make(["kwh"], by=["district"]))
-    assert "rollup_consumption_month" in sql
-    sql, _ = cube.compile_query(cube.Query.make(["customers"], by=["district"]))
-    assert "fact_consumption" in sql  # distinct customers over months need the facts
-    sql, _ = cube.compile_query(cube.Query.make(["customers"], by=["district", "month"]))
-    assert "rollup_consumption_month" in sql
-    sql, _ = cube.compile_query(cube.Query.make(["kwh"], by=["feeder"]))
-    assert "fact_consumption" in sql
+def test_planner_picks_the_smallest_exact_rollup(con) -> None:
+    from gcrm.cube.engine import rollup_sizes
+
+    sizes = rollup_sizes(con)
+    assert set(sizes) == {r.name for r in cube.rollups.ROLLUPS}
+
+    def source(**kw) -> str:
+        sql, _ = cube.compile_query(cube.Query.make(**kw), sizes)
+        return sql.split(" FROM ")[1].split()[0]
+
+    fitting = [r for r in cube.rollups.ROLLUPS if r.fact == "consumption"]
+    smallest = min(fitting, key=lambda r: (sizes[r.name], len(r.dims))).name
+    assert source(measures=["kwh"], by=["district"]) == smallest
+    assert source(measures=["kwh"], by=["tariff", "segment"]) == "rollup_consumption_month"
+    assert source(measures=["kwh"], by=["feeder"]) == "rollup_consumption_feeder_month"
+    assert source(measures=["kwh"], by=["grid"]) == "rollup_consumption_grid_month"
+    assert source(measures=["paid"], by=["channel"]) == "rollup_payment_month"
+    # distinct customers over several months need the facts; within a month a rollup will do
+    assert source(measures=["customers"], by=["district"]) == "fact_consumption"
+    assert source(measures=["customers"], by=["district", "month"]).startswith("rollup_")
+    assert source(measures=["kwh"], by=["service_point"]) == "fact_consumption"
+
+
+@pytest.mark.parametrize("by", [["feeder"], ["substation", "month"], ["grid"],
+                                ["segment", "big_customer"], ["channel", "customer_class"]])
+def test_every_rollup_equals_facts(con, by) -> None:
+    measures = ["kwh", "amount", "peak_share"] if "channel" not in by else ["paid", "payments"]
+    a = cube.query(con, measures, by=by)
+    b = cube.query(con, measures, by=by, use_rollups=False)
+    pd.testing.assert_frame_equal(a, b)
 
 
 def test_values_are_bound_parameters_never_sql(con) -> None:

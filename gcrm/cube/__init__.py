@@ -3,6 +3,7 @@
 Every page, report and CLI number comes from :func:`query`.
 """
 
+from gcrm.cube import rollups
 from gcrm.cube.engine import CACHE, CubeError, Query, compile_query, month_range, query, run
 from gcrm.cube.model import DIMENSIONS, MEASURES, Dimension, Measure
 from gcrm.cube.operations import TOTAL, compare, drill_down, pivot, roll_up, with_totals
@@ -23,6 +24,7 @@ __all__ = [
     "pivot",
     "query",
     "roll_up",
+    "rollups",
     "run",
     "with_totals",
 ]

@@ -13,7 +13,7 @@ import pandas as pd
 
 from gcrm import warehouse
 from gcrm.cube.model import DIMENSIONS, FACTS, MEASURES, base_measures
-from gcrm.cube.rollups import ROLLUP_GRAIN
+from gcrm.cube.rollups import ROLLUPS, SOURCES
 
 
 class CubeError(ValueError):
@@ -108,42 +108,38 @@ def _facts_of(measures: Sequence[str]) -> list[str]:
     return [f for f in FACTS if any(MEASURES[b].fact == f for b in base_measures(measures))]
 
 
-_SOURCES = {
-    "consumption": "fact_consumption f JOIN dim_customer c USING (customer_id) "
-                   "JOIN dim_time t ON t.month = f.month",
-    "payment": "fact_payment f JOIN dim_customer c USING (customer_id) "
-               "JOIN dim_time t ON t.month = f.month",
-}
-_FEEDER_JOIN = " LEFT JOIN dim_feeder fd ON fd.feeder_id = c.feeder_id"
-
-
-def _rollup_for(q: Query, fact: str, bases: list[str]) -> str | None:
+def _rollup_for(q: Query, fact: str, bases: list[str],
+                sizes: Mapping[str, int] | None) -> str | None:
+    """The smallest rollup (by recorded row count) that answers ``q`` exactly, if any."""
     if not q.use_rollups:
         return None
     dims = {*q.by, *(k for k, _ in q.where)}
-    for table, (rfact, cols) in ROLLUP_GRAIN.items():
-        if rfact != fact:
-            continue
-        if not all(DIMENSIONS[d].rollup_col in cols for d in dims):
-            continue
-        distinct = any(MEASURES[b].distinct for b in bases)
-        if distinct and "month" not in q.by:
-            continue  # distinct customers do not add up across months
-        return table
-    return None
+    if q.months:
+        dims.add("month")
+    distinct = any(MEASURES[b].distinct for b in bases)
+    if distinct and "month" not in q.by:
+        return None  # distinct customers do not add up across months
+    fits = [r for r in ROLLUPS if r.fact == fact and dims <= set(r.dims)]
+    if not fits:
+        return None
+    sizes = sizes or {}
+    return min(fits, key=lambda r: (sizes.get(r.name, len(r.dims)), len(r.dims))).name
 
 
-def compile_query(q: Query) -> tuple[str, list]:
-    """SQL text and bound parameters for ``q`` (identifiers from the model only)."""
+def compile_query(q: Query, sizes: Mapping[str, int] | None = None) -> tuple[str, list]:
+    """SQL text and bound parameters for ``q`` (identifiers from the model only).
+
+    ``sizes`` (rollup name -> rows) lets the planner prefer the smallest fitting rollup.
+    """
     params: list = []
     bases = base_measures(q.measures)
     ctes = []
     for i, fact in enumerate(_facts_of(q.measures)):
         fact_bases = [b for b in bases if MEASURES[b].fact == fact]
-        rollup = _rollup_for(q, fact, fact_bases)
+        rollup = _rollup_for(q, fact, fact_bases, sizes)
 
         def col(d: str, rollup: str | None = rollup) -> str:
-            return f"r.{DIMENSIONS[d].rollup_col}" if rollup else DIMENSIONS[d].expr
+            return f'r."{d}"' if rollup else DIMENSIONS[d].expr
 
         sel = [f'{col(d)} AS "{d}"' for d in q.by]
         for b in fact_bases:
@@ -163,12 +159,7 @@ def compile_query(q: Query) -> tuple[str, list]:
         if q.months:
             conds.append(f"{col('month')} BETWEEN ? AND ?")
             params.extend(q.months)
-        if rollup:
-            source = f"{rollup} r"
-        else:
-            source = _SOURCES[fact]
-            if any(DIMENSIONS[d].expr.startswith("fd.") for d in (*q.by, *dict(q.where))):
-                source += _FEEDER_JOIN
+        source = f"{rollup} r" if rollup else SOURCES[fact]
         where = f" WHERE {' AND '.join(conds)}" if conds else ""
         group = " GROUP BY ALL" if q.by else ""
         ctes.append((f"q{i}", f"SELECT {', '.join(sel)} FROM {source}{where}{group}"))
@@ -235,8 +226,13 @@ def _cache_key(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def rollup_sizes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    raw = warehouse.get_meta(con, "rollup_sizes")
+    return json.loads(raw) if raw else {}
+
+
 def run(con: duckdb.DuckDBPyConnection, q: Query, cache: bool = True) -> pd.DataFrame:
-    sql, params = compile_query(q)
+    sql, params = compile_query(q, rollup_sizes(con))
     key = _cache_key(con, sql, params) if cache else ""
     if cache and (hit := CACHE.get(key)) is not None:
         return hit

@@ -22,7 +22,6 @@ class Dimension:
     label_zh: str
     type: type = str
     facts: tuple[Fact, ...] = FACTS  # facts this dimension can slice
-    rollup_col: str | None = None  # column in the rollup tables, if present there
     parent: str | None = None  # hierarchy: the level above
 
     def label(self, lang: str = "en") -> str:
@@ -53,22 +52,20 @@ class Measure:
 
 _D = Dimension
 DIMENSIONS: dict[str, Dimension] = {d.name: d for d in (
-    _D("city", "c.city_id", "City", "城市", rollup_col="city_id"),
-    _D("district", "c.district_id", "District", "区县", rollup_col="district_id", parent="city"),
+    _D("city", "c.city_id", "City", "城市"),
+    _D("district", "c.district_id", "District", "区县", parent="city"),
     _D("grid", "c.grid_id", "Grid cell (H3)", "网格", parent="district"),
-    _D("year", "t.year", "Year", "年", type=int, rollup_col="year"),
-    _D("quarter", "t.quarter", "Quarter", "季度", rollup_col="quarter", parent="year"),
-    _D("month", "t.month", "Month", "月份", rollup_col="month", parent="quarter"),
-    _D("customer_class", "c.customer_class", "Customer class", "用电类别",
-       rollup_col="customer_class"),
+    _D("year", "t.year", "Year", "年", type=int),
+    _D("quarter", "t.quarter", "Quarter", "季度", parent="year"),
+    _D("month", "t.month", "Month", "月份", parent="quarter"),
+    _D("customer_class", "c.customer_class", "Customer class", "用电类别"),
     _D("segment", "c.segment", "Segment", "细分", parent="customer_class"),
-    _D("tariff", "c.tariff", "Tariff", "电价", rollup_col="tariff"),
+    _D("tariff", "c.tariff", "Tariff", "电价"),
     _D("big_customer", "c.big_customer", "Big customer", "大客户", type=bool),
     _D("substation", "fd.substation_id", "Substation", "变电站"),
     _D("feeder", "c.feeder_id", "Feeder", "馈线", parent="substation"),
     _D("service_point", "c.service_point_id", "Home service point", "归属营业网点"),
-    _D("channel", "f.channel", "Payment channel", "缴费渠道", facts=("payment",),
-       rollup_col="channel"),
+    _D("channel", "f.channel", "Payment channel", "缴费渠道", facts=("payment",)),
 )}
 
 _M = Measure

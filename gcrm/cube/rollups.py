@@ -1,48 +1,63 @@
-"""Pre-aggregated rollup tables, rebuilt inside every load's transaction.
+"""Pre-aggregated rollup tables, declared as data and compiled from the semantic model.
 
-The grains are chosen for the common dashboard slices (region x class x tariff x month, and
-the same with payment channel). ``customers`` is a distinct count: it re-aggregates exactly
-over customer attributes (a customer has one district, class and tariff) but not over months,
-which the planner in :mod:`gcrm.cube.engine` respects.
+A rollup stores every base measure of one fact at the grain of some dimensions; its columns are
+named after the dimensions and measures. They are rebuilt inside every load's transaction
+(``build_rollups``) and their sizes recorded in ``meta`` so the planner can pick the smallest
+rollup that answers a query. ``customers`` is a distinct count: it re-aggregates exactly over
+customer attributes (a customer has one district, class, feeder ...) but not over months, which
+the planner respects.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+
 import duckdb
 
-ROLLUPS: dict[str, str] = {
-    "rollup_consumption_month": """
-        SELECT c.city_id, c.district_id, c.customer_class, c.tariff, t.month, t.quarter, t.year,
-               sum(f.kwh) AS kwh, sum(f.peak_kwh) AS peak_kwh, sum(f.flat_kwh) AS flat_kwh,
-               sum(f.valley_kwh) AS valley_kwh, sum(f.amount) AS amount,
-               count(DISTINCT f.customer_id) AS customers
-        FROM fact_consumption f JOIN dim_customer c USING (customer_id)
-        JOIN dim_time t ON t.month = f.month
-        GROUP BY ALL""",
-    "rollup_payment_month": """
-        SELECT c.city_id, c.district_id, c.customer_class, c.tariff, f.channel, t.month,
-               t.quarter, t.year, sum(f.amount) AS paid, count(*) AS payments,
-               count(*) FILTER (WHERE f.channel IN ('online', 'app')) AS online_payments
-        FROM fact_payment f JOIN dim_customer c USING (customer_id)
-        JOIN dim_time t ON t.month = f.month
-        GROUP BY ALL""",
+from gcrm.cube.model import DIMENSIONS, MEASURES
+
+TIME = ("month", "quarter", "year")
+SOURCES = {
+    "consumption": "fact_consumption f JOIN dim_customer c USING (customer_id) "
+                   "JOIN dim_time t ON t.month = f.month "
+                   "LEFT JOIN dim_feeder fd ON fd.feeder_id = c.feeder_id",
+    "payment": "fact_payment f JOIN dim_customer c USING (customer_id) "
+               "JOIN dim_time t ON t.month = f.month "
+               "LEFT JOIN dim_feeder fd ON fd.feeder_id = c.feeder_id",
 }
 
-#: rollup table -> (fact it summarises, columns it can group/filter by)
-ROLLUP_GRAIN: dict[str, tuple[str, tuple[str, ...]]] = {
-    "rollup_consumption_month": (
-        "consumption", ("city_id", "district_id", "customer_class", "tariff", "month", "quarter",
-                        "year")),
-    "rollup_payment_month": (
-        "payment", ("city_id", "district_id", "customer_class", "tariff", "channel", "month",
-                    "quarter", "year")),
-}
+
+@dataclass(frozen=True)
+class Rollup:
+    name: str
+    fact: str
+    dims: tuple[str, ...]
+
+    def sql(self) -> str:
+        cols = [f'{DIMENSIONS[d].expr} AS "{d}"' for d in self.dims]
+        cols += [f'{m.agg} AS "{m.name}"' for m in MEASURES.values() if m.fact == self.fact]
+        return f"SELECT {', '.join(cols)} FROM {SOURCES[self.fact]} GROUP BY ALL"
+
+
+_REGION = ("city", "district", "customer_class", "segment", "tariff", "big_customer")
+ROLLUPS: tuple[Rollup, ...] = (
+    Rollup("rollup_consumption_month", "consumption", (*_REGION, *TIME)),
+    Rollup("rollup_consumption_feeder_month", "consumption",
+           ("city", "district", "substation", "feeder", "customer_class", "tariff", *TIME)),
+    Rollup("rollup_consumption_grid_month", "consumption",
+           ("city", "district", "grid", "customer_class", *TIME)),
+    Rollup("rollup_payment_month", "payment", (*_REGION, "channel", *TIME)),
+)
 
 
 def build_rollups(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """(Re)build every rollup table; return row counts."""
-    out = {}
-    for name, sql in ROLLUPS.items():
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql} ORDER BY ALL")
-        out[name] = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-    return out
+    """(Re)build every rollup table; record and return their row counts."""
+    from gcrm import warehouse
+
+    sizes = {}
+    for r in ROLLUPS:
+        con.execute(f"CREATE OR REPLACE TABLE {r.name} AS {r.sql()} ORDER BY ALL")
+        sizes[r.name] = con.execute(f"SELECT count(*) FROM {r.name}").fetchone()[0]
+    warehouse.set_meta(con, "rollup_sizes", json.dumps(sizes))
+    return sizes

@@ -1,0 +1,69 @@
+"""Cached data access for the pages: thin wrappers around the :mod:`gcrm` query layer.
+
+Every cached function takes ``db`` (the warehouse path) and ``version`` (the warehouse's
+``data_version`` meta value, which changes at each load) as its first arguments, so a reload
+of the warehouse invalidates the cache without a restart. Each call opens a short read-only
+connection and closes it, so the dashboard never holds a lock that blocks ``gcrm etl``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+
+import pandas as pd
+import streamlit as st
+
+from gcrm import config, cube, regions, warehouse
+
+
+@dataclass(frozen=True)
+class WarehouseInfo:
+    """Where the warehouse is and which load it holds (the cache key of every page query)."""
+
+    path: str
+    version: str
+    loaded_at: str | None
+
+
+@contextmanager
+def connection(db: str) -> Iterator:
+    con = warehouse.connect(db, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def warehouse_info() -> WarehouseInfo:
+    """The configured warehouse (``$GCRM_DB``); raises FileNotFoundError when it is missing."""
+    path = config.db_path().resolve()
+    with connection(str(path)) as con:
+        version = warehouse.get_meta(con, "data_version", "0") or "0"
+        loaded_at = warehouse.get_meta(con, "loaded_at")
+    return WarehouseInfo(str(path), version, loaded_at)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def month_range(db: str, version: str, last: int = 12) -> tuple[str, str]:
+    with connection(db) as con:
+        return cube.month_range(con, last)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def cube_query(db: str, version: str, measures: Sequence[str], by: Sequence[str] = (),
+               months: tuple[str, str] | None = None, order_by: str | None = None,
+               limit: int | None = None) -> pd.DataFrame:
+    """:func:`gcrm.cube.query` on the warehouse ``db`` (cached per data version)."""
+    with connection(db) as con:
+        return cube.query(con, list(measures), by=list(by), months=months, order_by=order_by,
+                          limit=limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def regions_geojson(db: str, version: str, level: str = "district") -> dict:
+    """District (or other level) boundaries as GeoJSON, simplified for maps."""
+    with connection(db) as con:
+        return regions.regions_geojson(con, level=level, simplified=True)
