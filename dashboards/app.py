@@ -1,0 +1,28 @@
+"""GCRM dashboard: the Streamlit entry point (``gcrm dashboard`` or ``streamlit run``).
+
+The shell sets the page, the language switch (session state + ``?lang=``), the warehouse
+footer and the navigation; each page is one file in ``pages/``. The warehouse path comes from
+``$GCRM_DB`` (see :func:`gcrm.config.db_path`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboards.components import shell
+from gcrm.i18n import t
+
+PAGES = Path(__file__).resolve().parent / "pages"
+
+st.set_page_config(page_title="GCRM", page_icon=":material/bolt:", layout="wide")
+
+lang = shell.language_switch()
+nav = st.navigation([
+    st.Page(PAGES / "home.py", title=t("nav.home", lang), icon=":material/map:",
+            url_path="home", default=True),
+])
+st.sidebar.markdown(f"**{t('app.title', lang)}**  \n{t('app.subtitle', lang)}")
+if shell.open_warehouse(lang) is not None:
+    nav.run()

@@ -1,0 +1,176 @@
+"""Choropleth maps with pydeck: colour classes, legend, view fitted to the regions, labels.
+
+No basemap by default: the region boundaries are the basemap, so a map is readable with no
+network. In Streamlit >= 1.40, ``pdk.Deck(map_style=None)`` makes Streamlit pick a Carto
+basemap from the theme (a network request); leaving ``map_style`` unset with
+``map_provider=None`` keeps pydeck's ``"__MAP_STYLE__"`` sentinel, which Streamlit renders
+with no basemap at all. That is what :func:`choropleth` does.
+
+A basemap can be configured with the setting ``basemap_url`` (``$GCRM_BASEMAP_URL``): either a
+MapLibre style URL, or an XYZ raster template containing ``{z}/{x}/{y}``, which is wrapped
+in a one-layer MapLibre raster style passed as a ``data:`` URL (Streamlit's pydeck renderer
+accepts only string styles, and pydeck cannot express a TileLayer's ``renderSubLayers``).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import urllib.parse
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pydeck as pdk
+
+from gcrm import config
+
+#: Sequential ramp, light to dark (ColorBrewer YlGnBu, 5 classes; colour-blind safe).
+RAMP: tuple[tuple[int, int, int], ...] = (
+    (255, 255, 204), (161, 218, 180), (65, 182, 196), (44, 127, 184), (37, 52, 148))
+NO_DATA: tuple[int, int, int] = (220, 220, 220)
+#: Fonts for labels: CJK-capable first (Debian fonts-noto-cjk, Windows, macOS).
+CJK_FONTS = ('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", '
+             '"PingFang SC", sans-serif')
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Class breaks of a sequential ramp: class i covers ``[breaks[i], breaks[i + 1]]``."""
+
+    breaks: tuple[float, ...]
+    colors: tuple[tuple[int, int, int], ...]
+
+    def color(self, value: float | None) -> tuple[int, int, int]:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return NO_DATA
+        for i in range(len(self.colors)):
+            if value <= self.breaks[i + 1]:
+                return self.colors[i]
+        return self.colors[-1]
+
+
+def classify(values: Iterable[float], n: int = len(RAMP)) -> Classes:
+    """Quantile classes (at most ``n``; fewer when values repeat) over the non-null values."""
+    vals = sorted(float(v) for v in values if v is not None and not math.isnan(float(v)))
+    if not vals:
+        return Classes((0.0, 0.0), (RAMP[0],))
+    cuts = [vals[0]]
+    for k in range(1, n + 1):
+        q = vals[min(len(vals) - 1, math.ceil(k * len(vals) / n) - 1)]
+        if q > cuts[-1]:
+            cuts.append(q)
+    if len(cuts) == 1:  # every value equal
+        cuts.append(vals[0])
+    k = len(cuts) - 1
+    # spread the used classes over the whole ramp so that light-to-dark stays readable
+    idx = [round(i * (len(RAMP) - 1) / max(k - 1, 1)) for i in range(k)]
+    return Classes(tuple(cuts), tuple(RAMP[i] for i in idx))
+
+
+def bounds_of(geojson: Mapping) -> tuple[float, float, float, float] | None:
+    """(min lon, min lat, max lon, max lat) over every coordinate of a FeatureCollection."""
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def walk(c: object) -> None:
+        if isinstance(c, list | tuple) and c and isinstance(c[0], int | float):
+            xs.append(float(c[0]))
+            ys.append(float(c[1]))
+        elif isinstance(c, list | tuple):
+            for part in c:
+                walk(part)
+
+    for f in geojson.get("features", []):
+        if f.get("geometry"):
+            walk(f["geometry"].get("coordinates", []))
+    return (min(xs), min(ys), max(xs), max(ys)) if xs else None
+
+
+def _merc_y(lat: float) -> float:
+    lat = max(min(lat, 85.05), -85.05)
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def fit_view(bounds: tuple[float, float, float, float], width: int = 900, height: int = 520,
+             padding: float = 0.08) -> pdk.ViewState:
+    """A web-mercator view centred on ``bounds`` with the whole box visible."""
+    x0, y0, x1, y1 = bounds
+    dx = max(x1 - x0, 1e-6) * (1 + 2 * padding)
+    dy = max(_merc_y(y1) - _merc_y(y0), 1e-8) * (1 + 2 * padding)
+    zoom_x = math.log2(width * 360.0 / (256.0 * dx))
+    zoom_y = math.log2(height * 2 * math.pi / (256.0 * dy))
+    cy = math.degrees(math.atan(math.sinh((_merc_y(y0) + _merc_y(y1)) / 2)))
+    return pdk.ViewState(longitude=(x0 + x1) / 2, latitude=cy,
+                         zoom=round(max(0.0, min(zoom_x, zoom_y, 16.0)), 2), pitch=0, bearing=0)
+
+
+def basemap_style(url: str) -> str | None:
+    """The MapLibre style for the configured basemap URL ('' -> None: no basemap)."""
+    url = (url or "").strip()
+    if not url:
+        return None
+    if "{z}" not in url:
+        return url  # a style JSON URL
+    style = {"version": 8,
+             "sources": {"basemap": {"type": "raster", "tiles": [url], "tileSize": 256}},
+             "layers": [{"id": "basemap", "type": "raster", "source": "basemap"}]}
+    return "data:application/json," + urllib.parse.quote(json.dumps(style))
+
+
+def legend_html(classes: Classes, title: str, fmt: str = ",.0f",
+                no_data: str | None = None) -> str:
+    """A small HTML legend (swatch + range per class) for ``st.markdown``."""
+    rows = []
+    for i, c in enumerate(classes.colors):
+        lo, hi = classes.breaks[i], classes.breaks[i + 1]
+        text = f"{lo:{fmt}}" if lo == hi else f"{lo:{fmt}} – {hi:{fmt}}"
+        rows.append(_swatch(c, text))
+    if no_data:
+        rows.append(_swatch(NO_DATA, no_data))
+    return (f'<div class="gcrm-legend" style="font-size:0.85rem;line-height:1.6">'
+            f"<b>{html.escape(title)}</b><br>{''.join(rows)}</div>")
+
+
+def _swatch(color: tuple[int, int, int], text: str) -> str:
+    r, g, b = color
+    return (f'<span style="display:inline-block;width:14px;height:14px;vertical-align:middle;'
+            f'background:rgb({r},{g},{b});border:1px solid #888;margin:0 4px 0 10px"></span>'
+            f"{html.escape(text)}")
+
+
+def choropleth(geojson: dict, tooltip_html: str, height: int = 520) -> pdk.Deck:
+    """A pydeck Deck of ``geojson`` filled by each feature's ``fill`` property, labelled.
+
+    Features need properties ``fill`` ([r, g, b]) and ``name``; ``tooltip_html`` may use
+    ``{property}`` placeholders. Labels sit at ``centroid_lon``/``centroid_lat``.
+    """
+    labels = [{"name": f["properties"]["name"],
+               "position": [f["properties"]["centroid_lon"], f["properties"]["centroid_lat"]]}
+              for f in geojson["features"]
+              if f["properties"].get("centroid_lon") is not None]
+    layers = [
+        pdk.Layer(
+            "GeoJsonLayer", geojson, id="regions", pickable=True, stroked=True, filled=True,
+            get_fill_color="properties.fill", get_line_color=[80, 80, 80, 255],
+            line_width_min_pixels=1, auto_highlight=True, highlight_color=[255, 140, 0, 120],
+            opacity=0.85),
+        pdk.Layer(
+            "TextLayer", labels, id="labels", pickable=False, get_text="name",
+            get_position="position", get_size=14, size_units="pixels",
+            get_color=[20, 20, 20, 255], character_set="auto", font_family=CJK_FONTS,
+            font_settings={"sdf": True}, outline_width=4, outline_color=[255, 255, 255, 230],
+            get_text_anchor='"middle"', get_alignment_baseline='"center"'),
+    ]
+    b = bounds_of(geojson)
+    view = fit_view(b, height=height) if b else pdk.ViewState(longitude=125.9, latitude=41.7,
+                                                            zoom=7)
+    style = basemap_style(config.get("basemap_url"))
+    kwargs: dict = {"map_provider": None}
+    if style:
+        kwargs["map_style"] = style
+    return pdk.Deck(layers=layers, initial_view_state=view,
+                    tooltip={"html": tooltip_html,
+                             "style": {"backgroundColor": "#222", "color": "#fff",
+                                       "fontSize": "13px"}},
+                    **kwargs)
