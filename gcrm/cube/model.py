@@ -41,6 +41,9 @@ class Measure:
     formula: str | None = None  # derived: SQL over base-measure columns
     needs: tuple[str, ...] = field(default_factory=tuple)  # derived: base measures used
     distinct: bool = False  # distinct counts re-aggregate only within one month
+    #: aggregate used to build month-grain rollups when it differs from ``agg``: consumption
+    #: has one row per (customer, month), so within a month count(*) = count(DISTINCT ...)
+    month_agg: str | None = None
 
     def label(self, lang: str = "en") -> str:
         return self.label_zh if lang.startswith("zh") else self.label_en
@@ -80,7 +83,8 @@ MEASURES: dict[str, Measure] = {m.name: m for m in (
     _M("amount", "Billed amount", "应收电费", "yuan", ",.2f", "consumption", "sum(f.amount)",
        "sum(amount)"),
     _M("customers", "Customers", "客户数", "customers", ",.0f", "consumption",
-       "count(DISTINCT f.customer_id)", "sum(customers)", distinct=True),
+       "count(DISTINCT f.customer_id)", "sum(customers)", distinct=True,
+       month_agg="count(*)"),
     _M("paid", "Paid", "实收电费", "yuan", ",.2f", "payment", "sum(f.amount)", "sum(paid)"),
     _M("payments", "Payments", "缴费笔数", "payments", ",.0f", "payment", "count(*)",
        "sum(payments)"),
