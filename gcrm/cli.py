@@ -26,6 +26,48 @@ DB_OPTION = click.option(
     help="Warehouse file.")
 
 
+USER_OPTION = click.option(
+    "--user", "user", default=None, envvar="GCRM_USER",
+    help="Act as this account: its region scope and masking apply (password from "
+         "$GCRM_PASSWORD or a prompt).")
+
+
+def _principal(db: Path, user: str | None, permission: str = "read_aggregates"):
+    """Log ``user`` in (None = the local operator, unrestricted) and check ``permission``."""
+    if user is None:
+        return None
+    from gcrm.security import AuthError, PermissionDenied, authenticate, require
+    from gcrm.store import connect_store
+
+    password = os.environ.get("GCRM_PASSWORD")
+    if password is None:
+        password = click.prompt(f"password for {user}", hide_input=True, err=True)
+    store = connect_store(db)
+    try:
+        principal = authenticate(store, user, password)
+        require(principal.role_name, permission)
+    except (AuthError, PermissionDenied) as exc:
+        raise BadInput(str(exc)) from exc
+    return principal
+
+
+def _audit(db: Path, principal, action: str, target: str | None = None, **detail) -> None:
+    from gcrm.security import audit
+    from gcrm.store import connect_store
+
+    actor = principal.name if principal else f"cli:{_os_user()}"
+    audit.record(connect_store(db), actor, action, target, **detail)
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
 class BadInput(click.ClickException):
     exit_code = 2
 
@@ -47,6 +89,9 @@ def handle_errors(fn: Callable) -> Callable:
             raise BadInput(str(exc)) from exc
         except click.ClickException:
             raise
+        except BrokenPipeError:  # output piped into `head` and closed: not an error
+            sys.stderr.close()
+            sys.exit(0)
         except Exception as exc:  # an internal error: say so, exit 1
             click.echo(f"Internal error: {type(exc).__name__}: {exc}", err=True)
             sys.exit(1)
@@ -175,15 +220,21 @@ def _print_summary(report) -> None:
 # --------------------------------------------------------------------------- quality
 @cli.command()
 @DB_OPTION
+@USER_OPTION
 @click.option("--limit", default=20, show_default=True, help="Rows per list.")
 @handle_errors
-def quality(db: Path, limit: int) -> None:
+def quality(db: Path, user: str | None, limit: int) -> None:
     """Data-quality report: unlocated customers, suspected duplicates, rejects."""
     from gcrm import warehouse
     from gcrm.quality import quality_report
+    from gcrm.security import mask_frame
 
+    principal = _principal(db, user, "read_customers")
     con = warehouse.connect(db, read_only=True)
-    r = quality_report(con, limit)
+    r = quality_report(con, limit, scope=principal.scope if principal else None)
+    if principal and not principal.can("read_pii"):
+        r.unlocated, r.duplicates = mask_frame(r.unlocated), mask_frame(r.duplicates)
+    _audit(db, principal, "quality.view", rows=len(r.unlocated) + len(r.duplicates))
     click.echo(f"customers: {r.customers:,}")
     click.echo("\nby location status:\n" + r.by_status.to_string(index=False))
     click.echo(f"\nunlocated customers (top {limit} by kWh):")
@@ -207,6 +258,7 @@ def _parse_where(items: tuple[str, ...]) -> dict[str, list[str]]:
 
 @cli.command()
 @DB_OPTION
+@USER_OPTION
 @click.option("--measure", "measures", multiple=True, required=True, help="Measure (repeat).")
 @click.option("--by", "by", multiple=True, help="Dimension to group by (repeat).")
 @click.option("--where", "where", multiple=True,
@@ -221,11 +273,13 @@ def _parse_where(items: tuple[str, ...]) -> dict[str, list[str]]:
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="csv",
               show_default=True)
 @handle_errors
-def query(db: Path, measures, by, where, month_from, month_to, order, limit, totals, compare,
-          fmt) -> None:
+def query(db: Path, user, measures, by, where, month_from, month_to, order, limit, totals,
+          compare, fmt) -> None:
     """Cube query: one row per combination of --by, columns = dimensions then measures."""
     from gcrm import cube, warehouse
 
+    principal = _principal(db, user)
+    scope = principal.scope if principal else None
     con = warehouse.connect(db, read_only=True)
     months = None
     if month_from or month_to:
@@ -236,18 +290,23 @@ def query(db: Path, measures, by, where, month_from, month_to, order, limit, tot
         if months is None:
             months = cube.month_range(con, 1 if compare == "mom" else 12)
         df = cube.compare(con, list(measures), by=list(by), where=filters, months=months,
-                          kind=compare)
+                          kind=compare, scope=scope)
     elif totals:
-        df = cube.with_totals(con, list(measures), list(by), where=filters, months=months)
+        df = cube.with_totals(con, list(measures), list(by), where=filters, months=months,
+                              scope=scope)
     else:
         df = cube.query(con, list(measures), by=list(by), where=filters, months=months,
-                        order_by=order, limit=limit)
+                        order_by=order, limit=limit, scope=scope)
+    if principal:
+        _audit(db, principal, "query", None, measures=list(measures), by=list(by),
+               where=filters, rows=len(df))
     _emit(df, fmt)
 
 
 # --------------------------------------------------------------------------- reliability
 @cli.command()
 @DB_OPTION
+@USER_OPTION
 @click.option("--year", required=True, type=int, help="Reporting year (YYYY).")
 @click.option("--by", "by", type=click.Choice(["district", "feeder", "city", "substation",
                                                "grid"]), default="district", show_default=True)
@@ -256,17 +315,21 @@ def query(db: Path, measures, by, where, month_from, month_to, order, limit, tot
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="csv",
               show_default=True)
 @handle_errors
-def reliability(db: Path, year: int, by: str, exclude_planned: bool, exclude_med: bool,
-                fmt: str) -> None:
+def reliability(db: Path, user: str | None, year: int, by: str, exclude_planned: bool,
+                exclude_med: bool, fmt: str) -> None:
     """Reliability indices (IEEE 1366: SAIFI, SAIDI, CAIDI, ASAI, MAIFI ...; DL/T 836 RS)."""
     from gcrm import reliability as rel
     from gcrm import warehouse
 
+    principal = _principal(db, user)
     con = warehouse.connect(db, read_only=True)
     if year not in rel.years(con):
         raise BadInput(f"no outages in {year}; years with data: "
                        f"{', '.join(map(str, rel.years(con))) or 'none'}")
-    df = rel.indices(con, year, by, exclude_planned=exclude_planned, exclude_med=exclude_med)
+    df = rel.indices(con, year, by, exclude_planned=exclude_planned, exclude_med=exclude_med,
+                     scope=principal.scope if principal else None)
+    if principal:
+        _audit(db, principal, "reliability", None, year=year, by=by, rows=len(df))
     _emit(df, fmt)
 
 
@@ -278,6 +341,154 @@ def _emit(df, fmt: str) -> None:
                               ensure_ascii=False, indent=1))
     else:
         click.echo(df.to_string(index=False))
+
+
+# --------------------------------------------------------------------------- accounts
+def _new_password(name: str) -> str:
+    password = os.environ.get("GCRM_PASSWORD")
+    if password is None:
+        password = click.prompt(f"new password for {name}", hide_input=True,
+                                confirmation_prompt=True, err=True)
+    return password
+
+
+@cli.group()
+def user() -> None:
+    """Accounts: add, disable, enable, passwd, list (passwords never as arguments)."""
+
+
+@user.command("add")
+@DB_OPTION
+@click.argument("name")
+@click.option("--role", "role_name", required=True,
+              type=click.Choice(["admin", "regional_manager", "planner", "analyst",
+                                 "service_agent"]))
+@click.option("--region", "regions", multiple=True, help="Region id the user may see (repeat).")
+@handle_errors
+def user_add(db: Path, name: str, role_name: str, regions: tuple[str, ...]) -> None:
+    """Add an account (password from $GCRM_PASSWORD or a prompt)."""
+    from gcrm import warehouse
+    from gcrm.security.accounts import AccountError, add_user
+    from gcrm.store import connect_store
+
+    if regions and db.exists():
+        con = warehouse.connect(db, read_only=True)
+        known = {r[0] for r in con.execute("SELECT region_id FROM dim_region").fetchall()}
+        unknown = [r for r in regions if r not in known]
+        if unknown:
+            raise BadInput(f"unknown region id(s): {', '.join(unknown)}")
+    try:
+        add_user(connect_store(db), name, role_name, _new_password(name), regions,
+                 actor=f"cli:{_os_user()}")
+    except AccountError as exc:
+        raise BadInput(str(exc)) from exc
+    where = f"; regions {', '.join(regions)}" if regions else ""
+    click.echo(f"user {name} added ({role_name}{where})")
+
+
+@user.command("disable")
+@DB_OPTION
+@click.argument("name")
+@handle_errors
+def user_disable(db: Path, name: str) -> None:
+    """Disable an account and end its sessions."""
+    from gcrm.security.accounts import AccountError, set_disabled
+    from gcrm.store import connect_store
+
+    try:
+        set_disabled(connect_store(db), name, True, actor=f"cli:{_os_user()}")
+    except AccountError as exc:
+        raise BadInput(str(exc)) from exc
+    click.echo(f"user {name} disabled")
+
+
+@user.command("enable")
+@DB_OPTION
+@click.argument("name")
+@handle_errors
+def user_enable(db: Path, name: str) -> None:
+    """Enable a disabled account."""
+    from gcrm.security.accounts import AccountError, set_disabled
+    from gcrm.store import connect_store
+
+    try:
+        set_disabled(connect_store(db), name, False, actor=f"cli:{_os_user()}")
+    except AccountError as exc:
+        raise BadInput(str(exc)) from exc
+    click.echo(f"user {name} enabled")
+
+
+@user.command("passwd")
+@DB_OPTION
+@click.argument("name")
+@handle_errors
+def user_passwd(db: Path, name: str) -> None:
+    """Set a new password (from $GCRM_PASSWORD or a prompt); unlocks the account."""
+    from gcrm.security.accounts import AccountError, set_password
+    from gcrm.store import connect_store
+
+    try:
+        set_password(connect_store(db), name, _new_password(name), actor=f"cli:{_os_user()}")
+    except AccountError as exc:
+        raise BadInput(str(exc)) from exc
+    click.echo(f"password of {name} changed")
+
+
+@user.command("list")
+@DB_OPTION
+@handle_errors
+def user_list(db: Path) -> None:
+    """List accounts (never passwords)."""
+    import pandas as pd
+
+    from gcrm.security.accounts import list_users
+    from gcrm.store import connect_store
+
+    rows = list_users(connect_store(db))
+    if not rows:
+        click.echo("no accounts")
+        return
+    df = pd.DataFrame(rows)
+    df["regions"] = df["regions"].map(lambda r: ",".join(r) or "(all)")
+    click.echo(df.to_string(index=False))
+
+
+@cli.group(invoke_without_command=True)
+@DB_OPTION
+@click.option("--user", "who", default=None, help="Entries of this user.")
+@click.option("--action", default=None, help="Entries of this action (e.g. login.failed).")
+@click.option("--limit", default=50, show_default=True)
+@click.pass_context
+@handle_errors
+def audit(ctx: click.Context, db: Path, who: str | None, action: str | None,
+          limit: int) -> None:
+    """The audit log (latest first); `gcrm audit verify` checks the hash chain."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import pandas as pd
+
+    from gcrm.security import audit as audit_mod
+    from gcrm.store import connect_store
+
+    rows = audit_mod.search(connect_store(db), user=who, action=action, limit=limit)
+    click.echo(pd.DataFrame(rows).to_string(index=False) if rows else "no entries")
+
+
+@audit.command("verify")
+@DB_OPTION
+@handle_errors
+def audit_verify(db: Path) -> None:
+    """Verify the audit log's hash chain; exit code 1 when it was tampered with."""
+    from gcrm.security import audit as audit_mod
+    from gcrm.store import connect_store
+
+    v = audit_mod.verify(connect_store(db))
+    if v.ok:
+        click.echo(f"audit log intact: {v.entries} entries")
+        return
+    for p in v.problems:
+        click.echo(f"TAMPERED: {p}", err=True)
+    sys.exit(1)
 
 
 # --------------------------------------------------------------------------- dashboard

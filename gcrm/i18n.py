@@ -112,11 +112,34 @@ def unit_label(unit: str, lang: str = DEFAULT_LANG) -> str:
     return t(key, lang) if key in MESSAGES else unit
 
 
+def format_number(value: float | None, lang: str = DEFAULT_LANG, digits: int = 2,
+                  whole: bool = False) -> str:
+    """A number scaled for reading: 万/亿 in Chinese, K/M/B in English (from 10,000 up).
+
+    Below 10,000 a number is shown whole when ``whole`` or when it is 100 or more, else with
+    ``digits`` decimals. ``None``/NaN gives an en dash.
+
+    >>> format_number(83210.0, "en"), format_number(83210.0, "zh-CN")
+    ('83.21 K', '8.32 万')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    v = float(value)
+    if normalize_lang(lang) == "zh-CN":
+        steps = ((1e8, 1e8, "亿"), (1e4, 1e4, "万"))
+    else:  # thresholds: from 10,000 up, so that 9,999 reads whole in both languages
+        steps = ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "K"))
+    for threshold, size, prefix in steps:
+        if abs(v) >= threshold:
+            return f"{v / size:,.{digits}f} {prefix}"
+    return f"{v:,.0f}" if whole or abs(v) >= 100 else f"{v:,.{digits}f}"
+
+
 def format_quantity(value: float | None, unit: str, lang: str = DEFAULT_LANG,
                     digits: int = 2) -> str:
-    """A number with its unit, scaled for reading: 万/亿 in Chinese, K/M/B in English.
+    """A number with its unit (a ``Measure.unit``), scaled by :func:`format_number`.
 
-    Counts below 10,000 are shown whole. ``None``/NaN gives an en dash.
+    Counts (customers, payments) are whole; in Chinese the unit follows 万/亿 directly.
 
     >>> format_quantity(1234567.0, "yuan", "en")
     '1.23 M yuan'
@@ -127,21 +150,13 @@ def format_quantity(value: float | None, unit: str, lang: str = DEFAULT_LANG,
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    lang = normalize_lang(lang)
-    u = unit_label(unit, lang)
     if unit == "%":
         return f"{value:.1%}"
-    v = float(value)
-    if lang == "zh-CN":
-        steps = ((1e8, 1e8, "亿"), (1e4, 1e4, "万"))
-        joiner = ""
-    else:  # thresholds: from 10,000 up, so that 9,999 reads whole in both languages
-        steps = ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "K"))
-        joiner = " "
-    for threshold, size, prefix in steps:
-        if abs(v) >= threshold:
-            scaled = f"{v / size:,.{digits}f} {prefix}"
-            return f"{scaled}{joiner}{u}".rstrip()
-    whole = f"{v:,.0f}" if unit in ("customers", "payments") or abs(v) >= 100 \
-        else f"{v:,.{digits}f}"
-    return f"{whole} {u}".rstrip()
+    lang = normalize_lang(lang)
+    number = format_number(value, lang, digits, whole=unit in ("customers", "payments"))
+    u = unit_label(unit, lang)
+    if not u:
+        return number
+    if lang == "zh-CN" and number.endswith(("万", "亿")):
+        return number + u
+    return f"{number} {u}"

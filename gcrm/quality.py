@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -18,24 +19,33 @@ class QualityReport:
     last_load: int | None
 
 
-def quality_report(con: duckdb.DuckDBPyConnection, limit: int = 20) -> QualityReport:
-    total = con.execute("SELECT count(*) FROM dim_customer").fetchone()[0]
+def quality_report(con: duckdb.DuckDBPyConnection, limit: int = 20,
+                   scope: Sequence[str] | None = None) -> QualityReport:
+    """The report; a region ``scope`` limits it to those regions' customers (unlocated
+    customers belong to no region, so a scoped user sees none of them)."""
+    where, params = "TRUE", []
+    if scope is not None:
+        marks = ", ".join("?" for _ in scope) or "NULL"
+        where = f"(city_id IN ({marks}) OR district_id IN ({marks}))"
+        params = [*scope, *scope]
+    cust = f"(SELECT * FROM dim_customer WHERE {where})"
+    total = con.execute(f"SELECT count(*) FROM {cust}", params).fetchone()[0]
     by_status = con.execute(
-        "SELECT locate_status, count(*) AS customers FROM dim_customer GROUP BY 1 "
-        "ORDER BY customers DESC").df()
-    unlocated = con.execute("""
+        f"SELECT locate_status, count(*) AS customers FROM {cust} GROUP BY 1 "
+        "ORDER BY customers DESC", params).df()
+    unlocated = con.execute(f"""
         SELECT c.customer_id, c.name, c.customer_class, c.locate_status, c.lon, c.lat,
                coalesce(sum(f.kwh), 0) AS kwh
-        FROM dim_customer c LEFT JOIN fact_consumption f USING (customer_id)
+        FROM {cust} c LEFT JOIN fact_consumption f USING (customer_id)
         WHERE c.locate_status <> 'ok'
-        GROUP BY ALL ORDER BY kwh DESC, c.customer_id LIMIT ?""", [limit]).df()
-    duplicates = con.execute("""
+        GROUP BY ALL ORDER BY kwh DESC, c.customer_id LIMIT ?""", [*params, limit]).df()
+    duplicates = con.execute(f"""
         SELECT name, phone, address, count(*) AS customers,
                string_agg(customer_id, ', ' ORDER BY customer_id) AS customer_ids
-        FROM dim_customer
+        FROM {cust}
         WHERE name IS NOT NULL AND phone IS NOT NULL AND address IS NOT NULL
         GROUP BY name, phone, address HAVING count(*) > 1
-        ORDER BY customers DESC, name LIMIT ?""", [limit]).df()
+        ORDER BY customers DESC, name LIMIT ?""", [*params, limit]).df()
     last = con.execute("SELECT max(load_id) FROM etl_loads WHERE finished_at IS NOT NULL"
                        ).fetchone()[0]
     rejects = con.execute("""

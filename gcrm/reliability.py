@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import duckdb
 import pandas as pd
 
@@ -19,12 +21,18 @@ GROUPS = {
 COLUMNS = ("customers_served", "saifi", "saidi", "caidi", "asai", "maifi")
 
 
-def _inputs(con: duckdb.DuckDBPyConnection, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _inputs(con: duckdb.DuckDBPyConnection, by: str,
+            scope: Sequence[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     if by not in GROUPS:
         raise ValueError(f"unknown grouping {by!r}; expected one of {', '.join(GROUPS)}")
-    customers = con.execute(
-        f"SELECT c.customer_id, c.feeder_id, {GROUPS[by]} AS \"group\", c.opened_on "
-        "FROM dim_customer c LEFT JOIN dim_feeder fd ON fd.feeder_id = c.feeder_id").df()
+    sql = (f"SELECT c.customer_id, c.feeder_id, {GROUPS[by]} AS \"group\", c.opened_on "
+           "FROM dim_customer c LEFT JOIN dim_feeder fd ON fd.feeder_id = c.feeder_id")
+    params: list = []
+    if scope is not None:  # a scoped user's system is the customers of their regions
+        marks = ", ".join("?" for _ in scope) or "NULL"
+        sql += f" WHERE c.city_id IN ({marks}) OR c.district_id IN ({marks})"
+        params = [*scope, *scope]
+    customers = con.execute(sql, params).df()
     outages = con.execute("SELECT outage_id, feeder_id, start_at, end_at, duration_min, cause, "
                           "planned FROM fact_outage").df()
     return outages, customers
@@ -36,20 +44,22 @@ def years(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 
 def indices(con: duckdb.DuckDBPyConnection, year: int, by: str = "district",
-            exclude_planned: bool = False, exclude_med: bool = False) -> pd.DataFrame:
+            exclude_planned: bool = False, exclude_med: bool = False,
+            scope: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per group: the reliability contract's columns, then CAIFI, CEMI, CELID, DL/T 836.
 
     The group column is named after ``by``; customers outside every group appear with an
     empty group so that the groups add up to the system.
     """
-    outages, customers = _inputs(con, by)
+    outages, customers = _inputs(con, by, scope)
     res = reliability(outages, customers, Options(year=year, exclude_planned=exclude_planned,
                                                   exclude_med=exclude_med))
     return res.rename(columns={"group": by})
 
 
-def med(con: duckdb.DuckDBPyConnection, year: int, exclude_planned: bool = False) -> MedResult:
+def med(con: duckdb.DuckDBPyConnection, year: int, exclude_planned: bool = False,
+        scope: Sequence[str] | None = None) -> MedResult:
     """Major event days of ``year`` (system level, 2.5 beta method)."""
-    outages, customers = _inputs(con, "city")
+    outages, customers = _inputs(con, "city", scope)
     return major_event_days(outages, customers, Options(year=year,
                                                         exclude_planned=exclude_planned))

@@ -29,16 +29,17 @@ class Query:
     order_by: str | None = None  # a measure or dimension; prefix '-' for descending
     limit: int | None = None
     use_rollups: bool = True
+    scope: tuple[str, ...] | None = None  # region ids the user may see; None = everywhere
 
     @classmethod
     def make(cls, measures: Sequence[str], by: Sequence[str] = (),
              where: Mapping[str, Sequence] | None = None, months: tuple[str, str] | None = None,
              order_by: str | None = None, limit: int | None = None,
-             use_rollups: bool = True) -> Query:
+             use_rollups: bool = True, scope: Sequence[str] | None = None) -> Query:
         w = tuple((k, tuple(v) if isinstance(v, list | tuple | set) else (v,))
                   for k, v in (where or {}).items())
         q = cls(tuple(measures), tuple(by), w, tuple(months) if months else None, order_by,
-                limit, use_rollups)
+                limit, use_rollups, None if scope is None else tuple(scope))
         q.validate()
         return q
 
@@ -116,10 +117,13 @@ def _rollup_for(q: Query, fact: str, bases: list[str],
     dims = {*q.by, *(k for k, _ in q.where)}
     if q.months:
         dims.add("month")
+    if q.scope is not None:
+        dims |= {"city", "district"}
     distinct = any(MEASURES[b].distinct for b in bases)
     if distinct and "month" not in q.by:
         return None  # distinct customers do not add up across months
-    fits = [r for r in ROLLUPS if r.fact == fact and dims <= set(r.dims)]
+    fits = [r for r in ROLLUPS if r.fact == fact and dims <= set(r.dims)
+            and (sizes is None or r.name in sizes)]  # a warehouse lists the rollups it has
     if not fits:
         return None
     sizes = sizes or {}
@@ -129,7 +133,8 @@ def _rollup_for(q: Query, fact: str, bases: list[str],
 def compile_query(q: Query, sizes: Mapping[str, int] | None = None) -> tuple[str, list]:
     """SQL text and bound parameters for ``q`` (identifiers from the model only).
 
-    ``sizes`` (rollup name -> rows) lets the planner prefer the smallest fitting rollup.
+    ``sizes`` (rollup name -> rows, as recorded by the last load) restricts the planner to the
+    rollups the warehouse has and lets it prefer the smallest; None assumes all exist.
     """
     params: list = []
     bases = base_measures(q.measures)
@@ -159,6 +164,13 @@ def compile_query(q: Query, sizes: Mapping[str, int] | None = None) -> tuple[str
         if q.months:
             conds.append(f"{col('month')} BETWEEN ? AND ?")
             params.extend(q.months)
+        if q.scope is not None:  # region scope: a city id covers its districts
+            if q.scope:
+                marks = ", ".join("?" for _ in q.scope)
+                conds.append(f"({col('city')} IN ({marks}) OR {col('district')} IN ({marks}))")
+                params.extend([*q.scope, *q.scope])
+            else:
+                conds.append("FALSE")
         source = f"{rollup} r" if rollup else SOURCES[fact]
         where = f" WHERE {' AND '.join(conds)}" if conds else ""
         group = " GROUP BY ALL" if q.by else ""
@@ -247,15 +259,18 @@ def run(con: duckdb.DuckDBPyConnection, q: Query, cache: bool = True) -> pd.Data
 def query(con: duckdb.DuckDBPyConnection, measures: Sequence[str], by: Sequence[str] = (),
           where: Mapping[str, Sequence] | None = None, months: tuple[str, str] | None = None,
           order_by: str | None = None, limit: int | None = None,
-          use_rollups: bool = True) -> pd.DataFrame:
+          use_rollups: bool = True, scope: Sequence[str] | None = None) -> pd.DataFrame:
     """Run a cube query; one row per combination of ``by``, columns = ``by`` then measures.
+
+    ``scope`` limits the data to customers of those regions (city or district ids): for a
+    scoped user other regions do not exist, and totals are the scope's totals.
 
     Examples
     --------
     >>> query(con, ["kwh", "customers"], by=["district"], where={"customer_class": ["industrial"]},
     ...       months=("2025-01", "2025-12"))  # doctest: +SKIP
     """
-    q = Query.make(measures, by, where, months, order_by, limit, use_rollups)
+    q = Query.make(measures, by, where, months, order_by, limit, use_rollups, scope)
     return run(con, q)
 
 

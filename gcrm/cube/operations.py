@@ -58,7 +58,7 @@ COMPARE = {"yoy": 12, "mom": 1}
 
 def compare(con: duckdb.DuckDBPyConnection, measures: Sequence[str], by: Sequence[str] = (),
             where: Mapping[str, Sequence] | None = None, months: tuple[str, str] | None = None,
-            kind: str = "yoy") -> pd.DataFrame:
+            kind: str = "yoy", scope: Sequence[str] | None = None) -> pd.DataFrame:
     """Time comparison: each measure with ``<m>_prev`` and ``<m>_growth`` (ratio - 1).
 
     ``yoy`` compares with the same period a year before, ``mom`` with the previous month. With
@@ -73,9 +73,9 @@ def compare(con: duckdb.DuckDBPyConnection, measures: Sequence[str], by: Sequenc
     if months is None:
         raise CubeError("time comparison needs a month range")
     k = COMPARE[kind]
-    cur = query(con, measures, by=list(by), where=where, months=months)
+    cur = query(con, measures, by=list(by), where=where, months=months, scope=scope)
     prev_range = (shift_month(months[0], -k), shift_month(months[1], -k))
-    prev = query(con, measures, by=list(by), where=where, months=prev_range)
+    prev = query(con, measures, by=list(by), where=where, months=prev_range, scope=scope)
     if "month" in by:
         prev["month"] = prev["month"].map(lambda m: shift_month(m, k))
     keys = list(by)

@@ -1,0 +1,74 @@
+"""The operational store: accounts, sessions, the audit log and CRM edits.
+
+The warehouse (DuckDB) is analytical and read-mostly: the dashboard opens it read-only so a
+load can run at any time. Everything users *write* — logins, audit entries, service visits,
+complaints — goes to this small SQLite file beside the warehouse (``<warehouse>.ops.sqlite``),
+which handles many concurrent writers safely. Backups include both files.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from gcrm import config
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    regions TEXT NOT NULL DEFAULT '[]',      -- JSON list of region ids; [] = everywhere
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    must_change_password INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    password_changed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    user TEXT NOT NULL REFERENCES users(name),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id INTEGER PRIMARY KEY,
+    ts TEXT NOT NULL,
+    user TEXT,
+    action TEXT NOT NULL,
+    target TEXT,
+    detail TEXT NOT NULL,                    -- canonical JSON
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    last_id INTEGER NOT NULL,
+    last_hash TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+"""
+
+
+def store_path(db: str | os.PathLike | None = None) -> Path:
+    """``$GCRM_STORE``, else ``<warehouse>.ops.sqlite`` beside the warehouse."""
+    if explicit := os.environ.get("GCRM_STORE"):
+        return Path(explicit)
+    wh = config.db_path(db)
+    return wh.with_name(wh.name + ".ops.sqlite")
+
+
+def connect_store(db: str | os.PathLike | None = None) -> sqlite3.Connection:
+    path = store_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path, timeout=30, isolation_level=None)
+    con.row_factory = sqlite3.Row
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA foreign_keys=ON")
+    con.executescript(SCHEMA)
+    return con
