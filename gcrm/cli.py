@@ -491,6 +491,42 @@ def audit_verify(db: Path) -> None:
     sys.exit(1)
 
 
+# --------------------------------------------------------------------------- backup
+@cli.command("backup")
+@DB_OPTION
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@handle_errors
+def backup_cmd(db: Path, out: Path, force: bool) -> None:
+    """Back up the warehouse and the operational store (tar.gz with SHA-256 manifest)."""
+    from gcrm.backup import BackupError, backup
+
+    try:
+        m = backup(db, out, force)
+    except BackupError as exc:
+        raise BadInput(str(exc)) from exc
+    _audit(db, None, "backup", str(out), members=m["members"])
+    size = sum(v["bytes"] for v in m["members"].values())
+    click.echo(f"backup written: {out} ({size / 1e6:.1f} MB before compression)")
+
+
+@cli.command("restore")
+@DB_OPTION
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an existing warehouse.")
+@handle_errors
+def restore_cmd(db: Path, archive: Path, force: bool) -> None:
+    """Restore a backup after verifying every checksum."""
+    from gcrm.backup import BackupError, restore
+
+    try:
+        m = restore(archive, db, force)
+    except BackupError as exc:
+        raise BadInput(str(exc)) from exc
+    _audit(db, None, "restore", str(archive), created_at=m["created_at"])
+    click.echo(f"restored {db} from {archive} (backup of {m['created_at']}); checksums verified")
+
+
 # --------------------------------------------------------------------------- dashboard
 @cli.command()
 @DB_OPTION
