@@ -18,9 +18,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
-
-from gcrm import __version__, config
+from gcrm import __version__, config, warehouse
 from gcrm.store import store_path
 
 MEMBERS = ("gcrm.duckdb", "ops.sqlite")
@@ -50,7 +48,7 @@ def backup(db: str | os.PathLike | None, out: str | os.PathLike, force: bool = F
         wh = tmpd / "gcrm.duckdb"
         # A writable connection holds DuckDB's file lock (no load can run meanwhile) and
         # CHECKPOINT folds the WAL into the file, so the copy is complete and consistent.
-        con = duckdb.connect(str(db))
+        con = warehouse.connect(db)
         try:
             con.execute("CHECKPOINT")
             shutil.copy2(db, wh)

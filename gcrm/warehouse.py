@@ -167,19 +167,24 @@ CREATE TABLE IF NOT EXISTS etl_rejects (
 """
 
 
-def spatial_extension_path() -> Path:
-    """Path of the spatial extension shipped in the ``duckdb-extension-spatial`` wheel."""
-    import duckdb_extension_spatial
+def extension_path(name: str) -> Path:
+    """Path of extension ``name`` shipped in the ``duckdb-extension-<name>`` wheel."""
+    import importlib
 
-    base = Path(duckdb_extension_spatial.__file__).resolve().parent / "extensions"
-    path = base / f"v{duckdb.__version__}" / "spatial.duckdb_extension"
+    module = importlib.import_module(f"duckdb_extension_{name}")
+    base = Path(module.__file__).resolve().parent / "extensions"
+    path = base / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
     if not path.exists():
-        found = sorted(base.glob("*/spatial.duckdb_extension"))
+        found = sorted(base.glob(f"*/{name}.duckdb_extension"))
         raise RuntimeError(
-            f"spatial extension for DuckDB {duckdb.__version__} not found under {base}"
+            f"{name} extension for DuckDB {duckdb.__version__} not found under {base}"
             f" (found: {[str(p) for p in found]}); reinstall with `make install`"
         )
     return path
+
+
+def spatial_extension_path() -> Path:
+    return extension_path("spatial")
 
 
 def load_spatial(con: duckdb.DuckDBPyConnection) -> None:
@@ -208,11 +213,41 @@ def connect(
         settings["threads"] = int(threads)
     if mem := config.get("memory_limit"):
         settings["memory_limit"] = mem
-    con = duckdb.connect(str(db), read_only=read_only, config=settings)
+    key = os.environ.get("GCRM_DB_KEY")
+    if key:
+        con = _connect_encrypted(db, key, read_only, settings)
+    else:
+        try:
+            con = duckdb.connect(str(db), read_only=read_only, config=settings)
+        except duckdb.Error as exc:
+            if "encrypted" in str(exc):
+                raise ValueError(f"warehouse {db} is encrypted: set GCRM_DB_KEY") from exc
+            raise
     if spatial:
         load_spatial(con)
     if not read_only:
         create_schema(con)
+    return con
+
+
+def _connect_encrypted(db: Path, key: str, read_only: bool,
+                       settings: dict) -> duckdb.DuckDBPyConnection:
+    """Open ``db`` with DuckDB's AES database encryption (key from ``$GCRM_DB_KEY``).
+
+    Writing encrypted files securely needs OpenSSL, which DuckDB takes from the httpfs
+    extension; it is loaded from the ``duckdb-extension-httpfs`` wheel, never downloaded.
+    """
+    con = duckdb.connect(config=settings)
+    con.load_extension(str(extension_path("httpfs")))
+    path = str(db).replace("'", "''")
+    options = "ENCRYPTION_KEY ?" + (", READ_ONLY" if read_only else "")
+    try:
+        con.execute(f"ATTACH '{path}' AS gcrm ({options})", [key])
+    except duckdb.Error as exc:
+        con.close()
+        raise ValueError(f"cannot open encrypted warehouse {db}: wrong GCRM_DB_KEY or not an "
+                         f"encrypted file ({exc})") from exc
+    con.execute("USE gcrm")
     return con
 
 

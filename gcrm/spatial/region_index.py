@@ -129,7 +129,8 @@ class RegionIndex:
         out = np.full(x.shape, _NONE, dtype=np.int64)
         if x.size == 0 or self.geoms.size == 0:
             return out
-        p, g = self.tree.query(shapely.points(x, y), predicate="within")
+        # a tree over the points queried with each region (prepared once, as in sjoin)
+        g, p = shapely.STRtree(shapely.points(x, y)).query(self.geoms, predicate="contains")
         if p.size:
             first = np.full(x.shape, self.geoms.size, dtype=np.int64)
             np.minimum.at(first, p, g)
@@ -149,11 +150,18 @@ class RegionIndex:
             raise ValueError("the grid needs Polygon/MultiPolygon geometries only")
         parts, part_geom = shapely.get_parts(self.geoms, return_index=True)
         rings, ring_part = shapely.get_rings(parts, return_index=True)
-        xy, vert_ring = shapely.get_coordinates(rings, return_index=True)
-        ring_geom = part_geom[ring_part]
-        if xy.shape[0]:
-            minx, miny = xy.min(axis=0)
-            maxx, maxy = xy.max(axis=0)
+        ring_n = shapely.get_num_coordinates(rings)
+        xy = shapely.get_coordinates(rings)
+        X = np.ascontiguousarray(xy[:, 0])
+        Y = np.ascontiguousarray(xy[:, 1])
+        del xy
+        # edge i joins vertex i and i + 1; the last vertex of every ring starts no edge
+        self._ring_end = np.cumsum(ring_n)
+        self._ring_geom = part_geom[ring_part]
+        valid = np.ones(max(X.size - 1, 0), dtype=bool)
+        valid[self._ring_end[:-1] - 1] = False
+        if X.size:
+            minx, miny, maxx, maxy = shapely.total_bounds(self.geoms)
         else:
             minx = miny = 0.0
             maxx = maxy = 1.0
@@ -166,91 +174,116 @@ class RegionIndex:
         self._x0, self._y0, self._w, self._nx, self._ny = x0, y0, w, nx, ny
         nreg = self.geoms.size
         dtype = np.int16 if nreg < np.iinfo(np.int16).max + _MULTI - 1 else np.int32
-
-        fx = (xy[:, 0] - x0) / w
-        fy = (xy[:, 1] - y0) / w
-        e = np.flatnonzero(vert_ring[1:] == vert_ring[:-1])  # edge e: vertex e -> e + 1
-        edge_geom = ring_geom[vert_ring[e]]
-
-        grid = self._fill(fx, fy, e, edge_geom, nx, ny, dtype)
-        self._index_edges(fx, fy, e, grid, nx)
-        self._X1, self._Y1 = xy[e, 0], xy[e, 1]
-        self._X2, self._Y2 = xy[e + 1, 0], xy[e + 1, 1]
-        self._edge_geom = edge_geom
+        fx = (X - x0) / w
+        fy = (Y - y0) / w
+        self._X, self._Y = X, Y
+        grid = self._fill(fx, fy, valid, nx, ny, dtype)
+        self._index_edges(fx, fy, valid, grid, nx)
         self._grid = grid
 
-    @staticmethod
-    def _fill(fx, fy, e, edge_geom, nx, ny, dtype) -> NDArray[np.integer]:
+    def _edge_region(self, edge: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Row position of the region each edge belongs to."""
+        return self._ring_geom[np.searchsorted(self._ring_end, edge, side="right")]
+
+    def _fill(self, fx, fy, valid, nx, ny, dtype) -> NDArray[np.integer]:
         """Label cell centres by scanline even-odd fill (per region, all rings together)."""
         # row r's centre line is fy = r + 0.5; edge crosses rows [g(ymin), g(ymax)), g = floor(y+.5)
-        g = np.floor(fy + 0.5).astype(np.int64)
-        g1, g2 = g[e], g[e + 1]
-        lo = np.minimum(g1, g2)
-        k = np.abs(g2 - g1)
-        sel = np.flatnonzero(k)
-        which, rows = _expand(lo[sel], k[sel])
-        ee = e[sel][which]
-        yc = rows + 0.5
+        g = (fy + 0.5).astype(np.int32)  # fy > 0: truncation is floor
+        d = g[1:] - g[:-1]
+        sel = np.flatnonzero((d != 0) & valid)
+        g1, g2 = g[sel], g[sel + 1]
+        which, rows = _expand(np.minimum(g1, g2).astype(np.int64), np.abs(g2 - g1).astype(np.int64))
+        ee = sel[which]
         xa, ya, xb, yb = fx[ee], fy[ee], fx[ee + 1], fy[ee + 1]
-        xc = xa + (yc - ya) * (xb - xa) / (yb - ya)
-        reg = edge_geom[sel][which]
+        xc = xa + (rows + 0.5 - ya) * (xb - xa) / (yb - ya)
+        reg = self._edge_region(ee)
         order = np.lexsort((xc, rows, reg))
         xc, rows, reg = xc[order], rows[order], reg[order]
         # every (region, row) group has an even number of crossings: pair them up
         col = np.ceil(xc - 0.5).astype(np.int64)  # first cell whose centre is right of xc
         start, stop, row, reg = col[0::2], col[1::2], rows[0::2], reg[0::2]
         keep = stop > start
-        start, stop, row, reg = start[keep], stop[keep], row[keep], reg[keep]
-        flat0 = row * nx + start
-        order = np.argsort(flat0, kind="stable")
-        which, cell = _expand(flat0[order], (stop - start)[order])
-        lab = reg[order][which].astype(dtype)
+        row, reg = row[keep], reg[keep]
+        start, stop = row * nx + start[keep], row * nx + stop[keep]
+        order = np.argsort(start, kind="stable")
+        start, stop, reg = start[order], stop[order], reg[order]
         big = np.iinfo(dtype).max
+        if start.size < 2 or (start[1:] >= np.maximum.accumulate(stop)[:-1]).all():
+            # disjoint intervals: one cumulative sum of +label/-label steps
+            step = np.zeros(nx * ny + 1, dtype=dtype)
+            step[start] += (reg + 1).astype(dtype)
+            np.subtract.at(step, stop, (reg + 1).astype(dtype))
+            grid = np.cumsum(step[:-1], dtype=dtype)
+            grid -= 1
+            return grid
+        which, cell = _expand(start, stop - start)
+        lab = reg[which].astype(dtype)
         first = np.full(nx * ny, big, dtype=dtype)
         np.minimum.at(first, cell, lab)
         last = np.full(nx * ny, -1, dtype=dtype)
         np.maximum.at(last, cell, lab)
         multi = (last != first) & (last >= 0)
         first[first == big] = _NONE
-        if multi.any():
-            first[multi] = _MULTI - first[multi]
+        first[multi] = _MULTI - first[multi]
         return first
 
-    def _index_edges(self, fx, fy, e, grid, nx) -> None:
-        """Mark every cell an edge touches (with margin) ambiguous and index edges by cell."""
-        xa, xb, ya, yb = fx[e], fx[e + 1], fy[e], fy[e + 1]
-        r0 = np.floor(np.minimum(ya, yb) - _EPS).astype(np.int64)
-        r1 = np.floor(np.maximum(ya, yb) + _EPS).astype(np.int64)
-        nrow = r1 - r0 + 1
-        # (edge, row) pairs; x-range of the edge clipped to the row strip, plus margin
-        which, row = _expand(r0, nrow)
+    def _index_edges(self, fx, fy, valid, grid, nx) -> None:
+        """Mark every cell an edge touches (with margin) ambiguous and index edges by cell.
+
+        Index entries are ``(cell, first edge, edge count, first column of the edges in this
+        row)``: a run of consecutive edges inside one cell is a single entry.
+        """
+        cxl = (fx - _EPS).astype(np.int32)
+        cxh = (fx + _EPS).astype(np.int32)
+        cyl = (fy - _EPS).astype(np.int32)
+        cyh = (fy + _EPS).astype(np.int32)
+        c0 = np.minimum(cxl[:-1], cxl[1:])
+        r0 = np.minimum(cyl[:-1], cyl[1:])
+        single = (c0 == np.maximum(cxh[:-1], cxh[1:])) & (r0 == np.maximum(cyh[:-1], cyh[1:]))
+        single &= valid
+        # runs of consecutive single-cell edges in the same cell
+        cell = r0.astype(np.int64) * nx + c0
+        same = single[1:] & single[:-1] & (cell[1:] == cell[:-1])
+        begin = single.copy()
+        begin[1:] &= ~same
+        endm = single.copy()
+        endm[:-1] &= ~same
+        run0 = np.flatnonzero(begin)
+        run_n = np.flatnonzero(endm) + 1 - run0
+        run_cell = cell[run0]
+        run_first = c0[run0].astype(np.int64)
+        # edges spanning several cells: one entry per (row, column) they touch
+        m = np.flatnonzero(valid & ~single)
+        xa, xb, ya, yb = fx[m], fx[m + 1], fy[m], fy[m + 1]
+        mr0 = r0[m].astype(np.int64)
+        nrow = np.maximum(cyh[m], cyh[m + 1]).astype(np.int64) - mr0 + 1
+        which, row = _expand(mr0, nrow)
         xa, xb, ya, yb = xa[which], xb[which], ya[which], yb[which]
-        xlo = np.minimum(xa, xb)
-        xhi = np.maximum(xa, xb)
-        m = np.flatnonzero(nrow[which] > 1)
-        if m.size:
-            dy = yb[m] - ya[m]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ta = np.clip((row[m] - _EPS - ya[m]) / dy, 0.0, 1.0)
-                tb = np.clip((row[m] + 1 + _EPS - ya[m]) / dy, 0.0, 1.0)
-            xta = xa[m] + ta * (xb[m] - xa[m])
-            xtb = xa[m] + tb * (xb[m] - xa[m])
-            flat_dy = dy == 0
-            xlo[m] = np.where(flat_dy, xlo[m], np.minimum(xta, xtb))
-            xhi[m] = np.where(flat_dy, xhi[m], np.maximum(xta, xtb))
-        c0 = np.floor(xlo - _EPS).astype(np.int64)
-        c1 = np.floor(xhi + _EPS).astype(np.int64)
-        owner, col = _expand(c0, c1 - c0 + 1)
-        row = row[owner]
-        # sort entries by (row, col) with two stable radix passes on uint16 keys
-        o1 = np.argsort(col.astype(np.uint16), kind="stable")
-        o2 = np.argsort(row[o1].astype(np.uint16), kind="stable")
+        dy = yb - ya
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ta = np.clip((row - _EPS - ya) / dy, 0.0, 1.0)
+            tb = np.clip((row + 1 + _EPS - ya) / dy, 0.0, 1.0)
+        xta = xa + ta * (xb - xa)
+        xtb = xa + tb * (xb - xa)
+        flat = (dy == 0) | (nrow[which] == 1)
+        xlo = np.where(flat, np.minimum(xa, xb), np.minimum(xta, xtb))
+        xhi = np.where(flat, np.maximum(xa, xb), np.maximum(xta, xtb))
+        mc0 = np.floor(xlo - _EPS).astype(np.int64)
+        mc1 = np.floor(xhi + _EPS).astype(np.int64)
+        owner, col = _expand(mc0, mc1 - mc0 + 1)
+        ent_cell = np.concatenate([run_cell, row[owner] * nx + col])
+        ent_edge = np.concatenate([run0, m[which][owner]])
+        ent_n = np.concatenate([run_n, np.ones(owner.size, dtype=np.int64)])
+        ent_first = np.concatenate([run_first, mc0[owner]])
+        # sort by (row, col) with two stable radix passes on uint16 keys
+        o1 = np.argsort((ent_cell % nx).astype(np.uint16), kind="stable")
+        o2 = np.argsort((ent_cell[o1] // nx).astype(np.uint16), kind="stable")
         order = o1[o2]
-        cell = (row * nx + col)[order]
-        grid[cell] = _AMB
-        self._ent_cell = cell
-        self._ent_edge = which[owner][order].astype(np.int64)
-        self._ent_first = c0[owner][order]
+        self._ent_cell = ent_cell[order]
+        self._ent_edge = ent_edge[order]
+        self._ent_n = ent_n[order]
+        self._ent_first = ent_first[order]
+        grid[self._ent_cell] = _AMB
 
     # ------------------------------------------------------------------ grid assign
     def _grid_assign(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.int64]:
@@ -299,15 +332,17 @@ class RegionIndex:
         pt, col = pt[k], col[k]
         # count each edge once per point: in the first run cell it occupies
         once = col == np.maximum(self._ent_first[ent], ix[pt])
-        pt, edge = pt[once], self._ent_edge[ent[once]]
-        X1, Y1, X2, Y2 = self._X1[edge], self._Y1[edge], self._X2[edge], self._Y2[edge]
+        pt, ent = pt[once], ent[once]
+        k, edge = _expand(self._ent_edge[ent], self._ent_n[ent])
+        pt = pt[k]
+        X1, Y1, X2, Y2 = self._X[edge], self._Y[edge], self._X[edge + 1], self._Y[edge + 1]
         yp = py[pt]
         spans = (yp < Y1) != (yp < Y2)
         with np.errstate(divide="ignore", invalid="ignore"):
             xi = X1 + (yp - Y1) * (X2 - X1) / (Y2 - Y1)
         cross = spans & (xi > px[pt]) & (xi < qx[pt])
         pt = pt[cross]
-        reg = self._edge_geom[edge[cross]]
+        reg = self._edge_region(edge[cross])
         # parity per (point, region), plus one for q's own region
         hasref = np.flatnonzero(ref >= 0)
         pt = np.concatenate([pt, hasref])
