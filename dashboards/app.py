@@ -16,13 +16,14 @@ from gcrm.i18n import t
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
-st.set_page_config(page_title="GCRM", page_icon=":material/bolt:", layout="wide")
+st.set_page_config(page_title="GCRM", page_icon="⚡", layout="wide")
 
+lang = shell.current_lang()
+st.sidebar.markdown(f"**{t('app.title', lang)}**  \n{t('app.subtitle', lang)}")
 lang = shell.language_switch()
 nav = st.navigation([
     st.Page(PAGES / "home.py", title=t("nav.home", lang), icon=":material/map:",
             url_path="home", default=True),
 ])
-st.sidebar.markdown(f"**{t('app.title', lang)}**  \n{t('app.subtitle', lang)}")
 if shell.open_warehouse(lang) is not None:
     nav.run()

@@ -6,6 +6,10 @@ basemap from the theme (a network request); leaving ``map_style`` unset with
 ``map_provider=None`` keeps pydeck's ``"__MAP_STYLE__"`` sentinel, which Streamlit renders
 with no basemap at all. That is what :func:`choropleth` does.
 
+pydeck turns every string layer argument into a JavaScript accessor expression (``"@@=..."``);
+constant string props (``character_set="auto"``, ``font_family``) must be wrapped in
+:class:`pydeck.types.String`, or deck.gl receives a function and the layer fails.
+
 A basemap can be configured with the setting ``basemap_url`` (``$GCRM_BASEMAP_URL``): either a
 MapLibre style URL, or an XYZ raster template containing ``{z}/{x}/{y}``, which is wrapped
 in a one-layer MapLibre raster style passed as a ``data:`` URL (Streamlit's pydeck renderer
@@ -22,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pydeck as pdk
+from pydeck.types import String
 
 from gcrm import config
 
@@ -98,8 +103,9 @@ def fit_view(bounds: tuple[float, float, float, float], width: int = 900, height
     x0, y0, x1, y1 = bounds
     dx = max(x1 - x0, 1e-6) * (1 + 2 * padding)
     dy = max(_merc_y(y1) - _merc_y(y0), 1e-8) * (1 + 2 * padding)
-    zoom_x = math.log2(width * 360.0 / (256.0 * dx))
-    zoom_y = math.log2(height * 2 * math.pi / (256.0 * dy))
+    # deck.gl's web mercator: the world is 512 px wide at zoom 0
+    zoom_x = math.log2(width * 360.0 / (512.0 * dx))
+    zoom_y = math.log2(height * 2 * math.pi / (512.0 * dy))
     cy = math.degrees(math.atan(math.sinh((_merc_y(y0) + _merc_y(y1)) / 2)))
     return pdk.ViewState(longitude=(x0 + x1) / 2, latitude=cy,
                          zoom=round(max(0.0, min(zoom_x, zoom_y, 16.0)), 2), pitch=0, bearing=0)
@@ -129,14 +135,14 @@ def legend_html(classes: Classes, title: str, fmt: str = ",.0f",
     if no_data:
         rows.append(_swatch(NO_DATA, no_data))
     return (f'<div class="gcrm-legend" style="font-size:0.85rem;line-height:1.6">'
-            f"<b>{html.escape(title)}</b><br>{''.join(rows)}</div>")
+            f"<b>{html.escape(title)}</b>{''.join(rows)}</div>")
 
 
 def _swatch(color: tuple[int, int, int], text: str) -> str:
     r, g, b = color
-    return (f'<span style="display:inline-block;width:14px;height:14px;vertical-align:middle;'
-            f'background:rgb({r},{g},{b});border:1px solid #888;margin:0 4px 0 10px"></span>'
-            f"{html.escape(text)}")
+    return (f'<div style="white-space:nowrap"><span style="display:inline-block;width:14px;'
+            f'height:14px;vertical-align:middle;background:rgb({r},{g},{b});'
+            f'border:1px solid #888;margin-right:6px"></span>{html.escape(text)}</div>')
 
 
 def choropleth(geojson: dict, tooltip_html: str, height: int = 520) -> pdk.Deck:
@@ -157,10 +163,11 @@ def choropleth(geojson: dict, tooltip_html: str, height: int = 520) -> pdk.Deck:
             opacity=0.85),
         pdk.Layer(
             "TextLayer", labels, id="labels", pickable=False, get_text="name",
-            get_position="position", get_size=14, size_units="pixels",
-            get_color=[20, 20, 20, 255], character_set="auto", font_family=CJK_FONTS,
+            get_position="position", get_size=14, size_units=String("pixels"),
+            get_color=[20, 20, 20, 255], character_set=String("auto"),
+            font_family=String(CJK_FONTS),
             font_settings={"sdf": True}, outline_width=4, outline_color=[255, 255, 255, 230],
-            get_text_anchor='"middle"', get_alignment_baseline='"center"'),
+            get_text_anchor=String("middle"), get_alignment_baseline=String("center")),
     ]
     b = bounds_of(geojson)
     view = fit_view(b, height=height) if b else pdk.ViewState(longitude=125.9, latitude=41.7,

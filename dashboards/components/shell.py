@@ -79,3 +79,9 @@ def open_warehouse(lang: str):
 def warehouse():
     """The warehouse checked by the app shell in this run (pages call this)."""
     return st.session_state[_INFO_KEY]
+
+
+def page_done(name: str, lang: str) -> None:
+    """An invisible end-of-page marker, so browser tests know the whole page has rendered."""
+    st.markdown(f'<div class="gcrm-page-done" data-page="{name}" data-lang="{lang}" '
+                'style="display:none"></div>', unsafe_allow_html=True)
