@@ -187,3 +187,12 @@ def test_hierarchies() -> None:
     assert cube.drill_down("district") == "grid"
     assert cube.roll_up("month") == "quarter" and cube.roll_up("quarter") == "year"
     assert cube.drill_down("grid") is None and cube.roll_up("city") is None
+
+
+def test_members_and_months(con) -> None:
+    assert cube.months(con) == ["2025-01", "2025-02", "2025-03"]
+    assert cube.members(con, "district") == ["D1", "D2", None]
+    assert cube.members(con, "district", scope=["D1"]) == ["D1"]
+    assert cube.members(con, "channel") == ["app", "autodebit", "bank", "counter", "online"]
+    with pytest.raises(CubeError, match="unknown dimension"):
+        cube.members(con, "weather")

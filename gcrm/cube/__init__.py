@@ -4,7 +4,17 @@ Every page, report and CLI number comes from :func:`query`.
 """
 
 from gcrm.cube import rollups
-from gcrm.cube.engine import CACHE, CubeError, Query, compile_query, month_range, query, run
+from gcrm.cube.engine import (
+    CACHE,
+    CubeError,
+    Query,
+    compile_query,
+    members,
+    month_range,
+    months,
+    query,
+    run,
+)
 from gcrm.cube.model import DIMENSIONS, MEASURES, Dimension, Measure
 from gcrm.cube.operations import TOTAL, compare, drill_down, pivot, roll_up, with_totals
 
@@ -20,7 +30,9 @@ __all__ = [
     "compare",
     "compile_query",
     "drill_down",
+    "members",
     "month_range",
+    "months",
     "pivot",
     "query",
     "roll_up",

@@ -283,3 +283,23 @@ def month_range(con: duckdb.DuckDBPyConnection, last: int = 12) -> tuple[str, st
     y, m = int(end[:4]), int(end[5:])
     idx = y * 12 + (m - 1) - (last - 1)
     return f"{idx // 12:04d}-{idx % 12 + 1:02d}", end
+
+
+def months(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every month of the time dimension, ascending (YYYY-MM)."""
+    return [r[0] for r in con.execute("SELECT month FROM dim_time ORDER BY month").fetchall()]
+
+
+def members(con: duckdb.DuckDBPyConnection, dim: str,
+            scope: Sequence[str] | None = None) -> list:
+    """The distinct values of dimension ``dim`` (within ``scope``), sorted; None = empty."""
+    if dim not in DIMENSIONS:
+        raise CubeError(f"unknown dimension {dim!r}; valid dimensions: {', '.join(DIMENSIONS)}")
+    fact = DIMENSIONS[dim].facts[0]
+    sql = f"SELECT DISTINCT {DIMENSIONS[dim].expr} AS v FROM {SOURCES[fact]}"
+    params: list = []
+    if scope is not None:
+        marks = ", ".join("?" for _ in scope) or "NULL"
+        sql += f" WHERE c.city_id IN ({marks}) OR c.district_id IN ({marks})"
+        params = [*scope, *scope]
+    return [r[0] for r in con.execute(sql + " ORDER BY v NULLS LAST", params).fetchall()]

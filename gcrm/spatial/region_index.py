@@ -254,36 +254,48 @@ class RegionIndex:
         run_first = c0[run0].astype(np.int64)
         # edges spanning several cells: one entry per (row, column) they touch
         m = np.flatnonzero(valid & ~single)
-        xa, xb, ya, yb = fx[m], fx[m + 1], fy[m], fy[m + 1]
         mr0 = r0[m].astype(np.int64)
-        nrow = np.maximum(cyh[m], cyh[m + 1]).astype(np.int64) - mr0 + 1
-        which, row = _expand(mr0, nrow)
-        xa, xb, ya, yb = xa[which], xb[which], ya[which], yb[which]
-        dy = yb - ya
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ta = np.clip((row - _EPS - ya) / dy, 0.0, 1.0)
-            tb = np.clip((row + 1 + _EPS - ya) / dy, 0.0, 1.0)
+        mr1 = np.maximum(cyh[m], cyh[m + 1]).astype(np.int64)
+        mc0 = c0[m].astype(np.int64)
+        mc1 = np.maximum(cxh[m], cxh[m + 1]).astype(np.int64)
+        # (a) one row: columns c0..c1
+        a = np.flatnonzero(mr0 == mr1)
+        wa, col_a = _expand(mc0[a], mc1[a] - mc0[a] + 1)
+        a = a[wa]
+        # (b) one column: rows r0..r1
+        b = np.flatnonzero((mc0 == mc1) & (mr0 != mr1))
+        wb, row_b = _expand(mr0[b], mr1[b] - mr0[b] + 1)
+        b = b[wb]
+        # (c) several rows and columns: clip the edge to each row strip
+        c = np.flatnonzero((mc0 != mc1) & (mr0 != mr1))
+        wc, row_c = _expand(mr0[c], mr1[c] - mr0[c] + 1)
+        c = c[wc]
+        ec = m[c]
+        xa, xb, ya, yb = fx[ec], fx[ec + 1], fy[ec], fy[ec + 1]
+        dy = yb - ya  # != 0: the edge spans rows
+        ta = np.clip((row_c - _EPS - ya) / dy, 0.0, 1.0)
+        tb = np.clip((row_c + 1 + _EPS - ya) / dy, 0.0, 1.0)
         xta = xa + ta * (xb - xa)
         xtb = xa + tb * (xb - xa)
-        flat = (dy == 0) | (nrow[which] == 1)
-        xlo = np.where(flat, np.minimum(xa, xb), np.minimum(xta, xtb))
-        xhi = np.where(flat, np.maximum(xa, xb), np.maximum(xta, xtb))
-        mc0 = np.floor(xlo - _EPS).astype(np.int64)
-        mc1 = np.floor(xhi + _EPS).astype(np.int64)
-        owner, col = _expand(mc0, mc1 - mc0 + 1)
-        ent_cell = np.concatenate([run_cell, row[owner] * nx + col])
-        ent_edge = np.concatenate([run0, m[which][owner]])
-        ent_n = np.concatenate([run_n, np.ones(owner.size, dtype=np.int64)])
-        ent_first = np.concatenate([run_first, mc0[owner]])
-        # sort by (row, col) with two stable radix passes on uint16 keys
+        cc0 = np.floor(np.minimum(xta, xtb) - _EPS).astype(np.int64)
+        cc1 = np.floor(np.maximum(xta, xtb) + _EPS).astype(np.int64)
+        wcc, col_c = _expand(cc0, cc1 - cc0 + 1)
+        c, row_c, cc0 = c[wcc], row_c[wcc], cc0[wcc]
+        ent_cell = np.concatenate(
+            [run_cell, mr0[a] * nx + col_a, row_b * nx + mc0[b], row_c * nx + col_c]
+        )
+        ent_edge = np.concatenate([run0, m[a], m[b], m[c]])
+        ent_n = np.concatenate([run_n, np.ones(a.size + b.size + c.size, dtype=np.int64)])
+        ent_first = np.concatenate([run_first, mc0[a], mc0[b], cc0])
+        # sort by (row, col) with two stable radix passes on uint16 keys; the other entry
+        # arrays stay unsorted and are read through self._ent_order
         o1 = np.argsort((ent_cell % nx).astype(np.uint16), kind="stable")
         o2 = np.argsort((ent_cell[o1] // nx).astype(np.uint16), kind="stable")
         order = o1[o2]
         self._ent_cell = ent_cell[order]
-        self._ent_edge = ent_edge[order]
-        self._ent_n = ent_n[order]
-        self._ent_first = ent_first[order]
-        grid[self._ent_cell] = _AMB
+        self._ent_order = order
+        self._ent_edge, self._ent_n, self._ent_first = ent_edge, ent_n, ent_first
+        grid[ent_cell] = _AMB
 
     # ------------------------------------------------------------------ grid assign
     def _grid_assign(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.int64]:
@@ -329,7 +341,7 @@ class RegionIndex:
         lo = np.searchsorted(self._ent_cell, cellid, side="left")
         hi = np.searchsorted(self._ent_cell, cellid, side="right")
         k, ent = _expand(lo, hi - lo)
-        pt, col = pt[k], col[k]
+        pt, col, ent = pt[k], col[k], self._ent_order[ent]
         # count each edge once per point: in the first run cell it occupies
         once = col == np.maximum(self._ent_first[ent], ix[pt])
         pt, ent = pt[once], ent[once]
