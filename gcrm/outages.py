@@ -15,23 +15,16 @@ import pandas as pd
 
 from gcrm import reliability as rel
 from gcrm.analytics.reliability import MOMENTARY_MAX_MIN
+from gcrm.security.scope import scope_sql
 
 CONTACT_COLUMNS = ("customer_id", "name", "customer_class", "big_customer", "phone", "address",
                    "district_id", "feeder_id")
 
 
-def _scope_sql(scope: Sequence[str] | None, alias: str = "c") -> tuple[str, list]:
-    if scope is None:
-        return "TRUE", []
-    marks = ", ".join("?" for _ in scope) or "NULL"
-    return (f"({alias}.city_id IN ({marks}) OR {alias}.district_id IN ({marks}))",
-            [*scope, *scope])
-
-
 def events(con: duckdb.DuckDBPyConnection, year: int | None = None,
            scope: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per outage event with the customers it interrupted (within scope)."""
-    where, params = _scope_sql(scope)
+    where, params = scope_sql(scope)
     year_sql = "TRUE" if year is None else "year(o.start_at) = ?"
     sql = f"""
         SELECT o.outage_id, o.feeder_id, fd.substation_id, fd.substation_name, o.start_at,
@@ -55,7 +48,7 @@ def events(con: duckdb.DuckDBPyConnection, year: int | None = None,
 def affected_customers(con: duckdb.DuckDBPyConnection, outage_id: str,
                        scope: Sequence[str] | None = None) -> pd.DataFrame:
     """Customers interrupted by one event (contact fields unmasked: the caller masks)."""
-    where, params = _scope_sql(scope)
+    where, params = scope_sql(scope)
     cols = ", ".join(f"c.{c}" for c in CONTACT_COLUMNS)
     return con.execute(
         f"SELECT {cols}, c.lon, c.lat FROM fact_outage o JOIN dim_customer c "
@@ -66,7 +59,7 @@ def affected_customers(con: duckdb.DuckDBPyConnection, outage_id: str,
 
 def affected_by_class(con: duckdb.DuckDBPyConnection, outage_id: str,
                       scope: Sequence[str] | None = None) -> pd.DataFrame:
-    where, params = _scope_sql(scope)
+    where, params = scope_sql(scope)
     return con.execute(
         f"SELECT c.customer_class, count(*) AS customers, "
         f"count(*) FILTER (WHERE c.big_customer) AS big_customers "
@@ -87,7 +80,7 @@ def worst_feeders(con: duckdb.DuckDBPyConnection, year: int, n: int = 10,
 def most_interrupted(con: duckdb.DuckDBPyConnection, year: int, more_than: int = 3,
                      scope: Sequence[str] | None = None) -> pd.DataFrame:
     """Customers with more than ``more_than`` sustained interruptions in ``year`` (CEMI-n)."""
-    where, params = _scope_sql(scope)
+    where, params = scope_sql(scope)
     cols = ", ".join(f"c.{c}" for c in CONTACT_COLUMNS)
     return con.execute(f"""
         SELECT {cols}, k.interruptions, k.minutes
@@ -109,7 +102,7 @@ def notice_list(con: duckdb.DuckDBPyConnection, feeders: Sequence[str],
     unknown = [f for f in feeders if f not in known]
     if unknown:
         raise ValueError(f"unknown feeder(s): {', '.join(unknown)}")
-    where, params = _scope_sql(scope)
+    where, params = scope_sql(scope)
     marks = ", ".join("?" for _ in feeders)
     cols = ", ".join(f"c.{c}" for c in CONTACT_COLUMNS)
     return con.execute(

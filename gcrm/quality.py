@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from gcrm.security.scope import scope_sql
+
 
 @dataclass
 class QualityReport:
@@ -23,11 +25,7 @@ def quality_report(con: duckdb.DuckDBPyConnection, limit: int = 20,
                    scope: Sequence[str] | None = None) -> QualityReport:
     """The report; a region ``scope`` limits it to those regions' customers (unlocated
     customers belong to no region, so a scoped user sees none of them)."""
-    where, params = "TRUE", []
-    if scope is not None:
-        marks = ", ".join("?" for _ in scope) or "NULL"
-        where = f"(city_id IN ({marks}) OR district_id IN ({marks}))"
-        params = [*scope, *scope]
+    where, params = scope_sql(scope, alias="")
     cust = f"(SELECT * FROM dim_customer WHERE {where})"
     total = con.execute(f"SELECT count(*) FROM {cust}", params).fetchone()[0]
     by_status = con.execute(

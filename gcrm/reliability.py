@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from gcrm.analytics.reliability import MedResult, Options, major_event_days, reliability
+from gcrm.security.scope import scope_sql
 
 #: reliability grouping -> column of the customer/feeder join (identifiers from here only)
 GROUPS = {
@@ -27,12 +28,8 @@ def _inputs(con: duckdb.DuckDBPyConnection, by: str,
         raise ValueError(f"unknown grouping {by!r}; expected one of {', '.join(GROUPS)}")
     sql = (f"SELECT c.customer_id, c.feeder_id, {GROUPS[by]} AS \"group\", c.opened_on "
            "FROM dim_customer c LEFT JOIN dim_feeder fd ON fd.feeder_id = c.feeder_id")
-    params: list = []
-    if scope is not None:  # a scoped user's system is the customers of their regions
-        marks = ", ".join("?" for _ in scope) or "NULL"
-        sql += f" WHERE c.city_id IN ({marks}) OR c.district_id IN ({marks})"
-        params = [*scope, *scope]
-    customers = con.execute(sql, params).df()
+    where, params = scope_sql(scope)  # a scoped user's system is their regions' customers
+    customers = con.execute(f"{sql} WHERE {where}", params).df()
     outages = con.execute("SELECT outage_id, feeder_id, start_at, end_at, duration_min, cause, "
                           "planned FROM fact_outage").df()
     return outages, customers

@@ -48,6 +48,33 @@ CREATE TABLE IF NOT EXISTS audit_head (
     last_id INTEGER NOT NULL,
     last_hash TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS crm_records (
+    record_id INTEGER PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    kind TEXT NOT NULL,                      -- visit | complaint | request | note | contact
+    status TEXT NOT NULL,                    -- open | in_progress | resolved | closed
+    occurred_at TEXT NOT NULL,               -- visit date / complaint received
+    topic TEXT,
+    note TEXT,
+    contact TEXT,                            -- for contacts: name / phone of the contact person
+    resolved_at TEXT,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS crm_records_customer ON crm_records (customer_id);
+CREATE TABLE IF NOT EXISTS crm_history (
+    record_id INTEGER NOT NULL REFERENCES crm_records(record_id),
+    ts TEXT NOT NULL,
+    user TEXT NOT NULL,
+    field TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT
+);
+CREATE TRIGGER IF NOT EXISTS crm_history_no_update BEFORE UPDATE ON crm_history
+BEGIN SELECT RAISE(ABORT, 'crm_history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS crm_history_no_delete BEFORE DELETE ON crm_history
+BEGIN SELECT RAISE(ABORT, 'crm_history is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_log

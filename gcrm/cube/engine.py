@@ -14,6 +14,7 @@ import pandas as pd
 from gcrm import warehouse
 from gcrm.cube.model import DIMENSIONS, FACTS, MEASURES, base_measures
 from gcrm.cube.rollups import ROLLUPS, SOURCES
+from gcrm.security.scope import scope_sql
 
 
 class CubeError(ValueError):
@@ -296,10 +297,6 @@ def members(con: duckdb.DuckDBPyConnection, dim: str,
     if dim not in DIMENSIONS:
         raise CubeError(f"unknown dimension {dim!r}; valid dimensions: {', '.join(DIMENSIONS)}")
     fact = DIMENSIONS[dim].facts[0]
-    sql = f"SELECT DISTINCT {DIMENSIONS[dim].expr} AS v FROM {SOURCES[fact]}"
-    params: list = []
-    if scope is not None:
-        marks = ", ".join("?" for _ in scope) or "NULL"
-        sql += f" WHERE c.city_id IN ({marks}) OR c.district_id IN ({marks})"
-        params = [*scope, *scope]
+    where, params = scope_sql(scope)
+    sql = f"SELECT DISTINCT {DIMENSIONS[dim].expr} AS v FROM {SOURCES[fact]} WHERE {where}"
     return [r[0] for r in con.execute(sql + " ORDER BY v NULLS LAST", params).fetchall()]

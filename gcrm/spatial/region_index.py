@@ -63,7 +63,7 @@ class RegionIndex:
         If any geometry is not polygonal the grid is unavailable and the exact path is used.
     cells : int, optional
         Target number of grid cells. Default: about 4 per polygon vertex, clipped to
-        ``[2**18, 2**24]`` (a 2**24 cell int16 raster takes 32 MB).
+        ``[2**18, 2**23]`` (a 2**23 cell int16 raster takes 16 MB).
     grid_min_points : int, optional
         Threshold for ``method="auto"``; default scales with the number of vertices.
 
@@ -106,7 +106,7 @@ class RegionIndex:
         present = ~(shapely.is_missing(self.geoms) | shapely.is_empty(self.geoms))
         self.grid_supported = bool(np.isin(types[present], (3, 6)).all())
         nverts = int(shapely.get_num_coordinates(self.geoms).sum())
-        self._cells = int(cells) if cells else int(np.clip(4 * nverts, 2**18, 2**24))
+        self._cells = int(cells) if cells else int(np.clip(4 * nverts, 2**18, 2**23))
         self.grid_min_points = (
             int(grid_min_points) if grid_min_points is not None
             else int(np.clip(nverts // 32, 10_000, 200_000))
@@ -272,9 +272,10 @@ class RegionIndex:
         c = c[wc]
         ec = m[c]
         xa, xb, ya, yb = fx[ec], fx[ec + 1], fy[ec], fy[ec + 1]
-        dy = yb - ya  # != 0: the edge spans rows
-        ta = np.clip((row_c - _EPS - ya) / dy, 0.0, 1.0)
-        tb = np.clip((row_c + 1 + _EPS - ya) / dy, 0.0, 1.0)
+        dy = yb - ya  # 0 only for a horizontal edge within _EPS of a row border
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ta = np.where(dy == 0, 0.0, np.clip((row_c - _EPS - ya) / dy, 0.0, 1.0))
+            tb = np.where(dy == 0, 1.0, np.clip((row_c + 1 + _EPS - ya) / dy, 0.0, 1.0))
         xta = xa + ta * (xb - xa)
         xtb = xa + tb * (xb - xa)
         cc0 = np.floor(np.minimum(xta, xtb) - _EPS).astype(np.int64)
@@ -287,13 +288,15 @@ class RegionIndex:
         ent_edge = np.concatenate([run0, m[a], m[b], m[c]])
         ent_n = np.concatenate([run_n, np.ones(a.size + b.size + c.size, dtype=np.int64)])
         ent_first = np.concatenate([run_first, mc0[a], mc0[b], cc0])
-        # sort by (row, col) with two stable radix passes on uint16 keys; the other entry
-        # arrays stay unsorted and are read through self._ent_order
-        o1 = np.argsort((ent_cell % nx).astype(np.uint16), kind="stable")
-        o2 = np.argsort((ent_cell[o1] // nx).astype(np.uint16), kind="stable")
-        order = o1[o2]
-        self._ent_cell = ent_cell[order]
-        self._ent_order = order
+        # sort by cell; the other entry arrays stay unsorted, read through self._ent_order
+        ebits = max(int(ent_cell.size).bit_length(), 1)
+        if int(grid.size).bit_length() + ebits <= 62:  # one packed int64 sort (SIMD)
+            packed = np.sort((ent_cell << ebits) | np.arange(ent_cell.size, dtype=np.int64))
+            self._ent_cell = packed >> ebits
+            self._ent_order = packed & ((1 << ebits) - 1)
+        else:
+            order = np.argsort(ent_cell, kind="stable")
+            self._ent_cell, self._ent_order = ent_cell[order], order
         self._ent_edge, self._ent_n, self._ent_first = ent_edge, ent_n, ent_first
         grid[ent_cell] = _AMB
 

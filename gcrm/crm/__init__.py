@@ -1,0 +1,1 @@
+"""Operational CRM: find a customer, the customer card, service records with history."""
