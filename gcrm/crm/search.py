@@ -53,16 +53,24 @@ def search(con: duckdb.DuckDBPyConnection, text: str, scope: Sequence[str] | Non
     df = con.execute(exact, named).df()
     if len(df) or len(q) < 2:
         return df
+    # Fuzzy pass: names/addresses by Jaro-Winkler >= 0.85, numbers within 2 edits.
     fuzzy = f"""
-        SELECT {cols}, greatest(
-            jaro_winkler_similarity(name, $q),
-            CASE WHEN length($q) >= 6 THEN 1 - levenshtein(phone, $q) / 11.0 ELSE 0 END,
-            CASE WHEN length($q) >= 6 THEN 1 - levenshtein(id_number, $q) / 18.0 ELSE 0 END,
+        SELECT * FROM (SELECT {cols}, greatest(
+            CASE WHEN greatest(jaro_winkler_similarity(name, $q),
+                               jaro_winkler_similarity(left(name, length($q)), $q)) >= 0.85
+                 THEN greatest(jaro_winkler_similarity(name, $q),
+                               jaro_winkler_similarity(left(name, length($q)), $q)) ELSE 0 END,
+            CASE WHEN length($q) >= 7 AND levenshtein(phone, $q) <= 2
+                 THEN 1 - 0.1 * levenshtein(phone, $q) ELSE 0 END,
+            CASE WHEN length($q) >= 10 AND levenshtein(id_number, $q) <= 2
+                 THEN 1 - 0.1 * levenshtein(id_number, $q) ELSE 0 END,
+            CASE WHEN length($q) >= 4 AND levenshtein(customer_id, $q) <= 1 THEN 0.9 ELSE 0 END,
             CASE WHEN length($q) >= 4
+                  AND jaro_winkler_similarity(left(address, length($q)), $q) >= 0.85
                  THEN jaro_winkler_similarity(left(address, length($q)), $q) ELSE 0 END
         ) * 0.69 AS score
-        FROM dim_customer WHERE {where}
-        QUALIFY score >= 0.85 * 0.69
+        FROM dim_customer WHERE {where})
+        WHERE score > 0
         ORDER BY score DESC, customer_id LIMIT $limit"""
     return con.execute(fuzzy, named).df()
 

@@ -68,6 +68,7 @@ DIMENSIONS: dict[str, Dimension] = {d.name: d for d in (
     _D("substation", "fd.substation_id", "Substation", "变电站"),
     _D("feeder", "c.feeder_id", "Feeder", "馈线", parent="substation"),
     _D("service_point", "c.service_point_id", "Home service point", "归属营业网点"),
+    _D("customer", "c.customer_id", "Customer", "客户"),
     _D("channel", "f.channel", "Payment channel", "缴费渠道", facts=("payment",)),
 )}
 

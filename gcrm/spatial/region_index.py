@@ -152,6 +152,7 @@ class RegionIndex:
         rings, ring_part = shapely.get_rings(parts, return_index=True)
         ring_n = shapely.get_num_coordinates(rings)
         xy = shapely.get_coordinates(rings)
+        del parts, rings
         X = np.ascontiguousarray(xy[:, 0])
         Y = np.ascontiguousarray(xy[:, 1])
         del xy
@@ -252,6 +253,7 @@ class RegionIndex:
         run_n = np.flatnonzero(endm) + 1 - run0
         run_cell = cell[run0]
         run_first = c0[run0].astype(np.int64)
+        del cell, same, begin, endm, cxl, cyl
         # edges spanning several cells: one entry per (row, column) they touch
         m = np.flatnonzero(valid & ~single)
         mr0 = r0[m].astype(np.int64)
@@ -356,6 +358,14 @@ class RegionIndex:
         with np.errstate(divide="ignore", invalid="ignore"):
             xi = X1 + (yp - Y1) * (X2 - X1) / (Y2 - Y1)
         cross = spans & (xi > px[pt]) & (xi < qx[pt])
+        # a point on an edge is on its region's boundary, hence not within it
+        xp = px[pt]
+        on = (
+            ((X2 - X1) * (yp - Y1) == (Y2 - Y1) * (xp - X1))
+            & (np.minimum(X1, X2) <= xp) & (xp <= np.maximum(X1, X2))
+            & (np.minimum(Y1, Y2) <= yp) & (yp <= np.maximum(Y1, Y2))
+        )
+        on_key = pt[on] * (self.geoms.size + 1) + self._edge_region(edge[on])
         pt = pt[cross]
         reg = self._edge_region(edge[cross])
         # parity per (point, region), plus one for q's own region
@@ -366,6 +376,8 @@ class RegionIndex:
         key.sort()
         uk, cnt = np.unique(key, return_counts=True)
         uk = uk[cnt % 2 == 1]  # regions containing p, ascending region within point
+        if on_key.size:
+            uk = uk[~np.isin(uk, on_key)]
         out = np.full(n, _NONE, dtype=np.int64)
         if uk.size:
             p_in, r_in = np.divmod(uk, self.geoms.size + 1)
