@@ -32,7 +32,7 @@ USER_OPTION = click.option(
          "$GCRM_PASSWORD or a prompt).")
 
 
-def _principal(db: Path, user: str | None, permission: str = "read_aggregates"):
+def principal_for(db: Path, user: str | None, permission: str = "read_aggregates"):
     """Log ``user`` in (None = the local operator, unrestricted) and check ``permission``."""
     if user is None:
         return None
@@ -51,7 +51,7 @@ def _principal(db: Path, user: str | None, permission: str = "read_aggregates"):
     return principal
 
 
-def _audit(db: Path, principal, action: str, target: str | None = None, **detail) -> None:
+def audit_action(db: Path, principal, action: str, target: str | None = None, **detail) -> None:
     from gcrm.security import audit
     from gcrm.store import connect_store
 
@@ -229,12 +229,12 @@ def quality(db: Path, user: str | None, limit: int) -> None:
     from gcrm.quality import quality_report
     from gcrm.security import mask_frame
 
-    principal = _principal(db, user, "read_customers")
+    principal = principal_for(db, user, "read_customers")
     con = warehouse.connect(db, read_only=True)
     r = quality_report(con, limit, scope=principal.scope if principal else None)
     if principal and not principal.can("read_pii"):
         r.unlocated, r.duplicates = mask_frame(r.unlocated), mask_frame(r.duplicates)
-    _audit(db, principal, "quality.view", rows=len(r.unlocated) + len(r.duplicates))
+    audit_action(db, principal, "quality.view", rows=len(r.unlocated) + len(r.duplicates))
     click.echo(f"customers: {r.customers:,}")
     click.echo("\nby location status:\n" + r.by_status.to_string(index=False))
     click.echo(f"\nunlocated customers (top {limit} by kWh):")
@@ -278,7 +278,7 @@ def query(db: Path, user, measures, by, where, month_from, month_to, order, limi
     """Cube query: one row per combination of --by, columns = dimensions then measures."""
     from gcrm import cube, warehouse
 
-    principal = _principal(db, user)
+    principal = principal_for(db, user)
     scope = principal.scope if principal else None
     con = warehouse.connect(db, read_only=True)
     months = None
@@ -298,9 +298,9 @@ def query(db: Path, user, measures, by, where, month_from, month_to, order, limi
         df = cube.query(con, list(measures), by=list(by), where=filters, months=months,
                         order_by=order, limit=limit, scope=scope)
     if principal:
-        _audit(db, principal, "query", None, measures=list(measures), by=list(by),
+        audit_action(db, principal, "query", None, measures=list(measures), by=list(by),
                where=filters, rows=len(df))
-    _emit(df, fmt)
+    emit(df, fmt)
 
 
 # --------------------------------------------------------------------------- reliability
@@ -321,7 +321,7 @@ def reliability(db: Path, user: str | None, year: int, by: str, exclude_planned:
     from gcrm import reliability as rel
     from gcrm import warehouse
 
-    principal = _principal(db, user)
+    principal = principal_for(db, user)
     con = warehouse.connect(db, read_only=True)
     if year not in rel.years(con):
         raise BadInput(f"no outages in {year}; years with data: "
@@ -329,11 +329,11 @@ def reliability(db: Path, user: str | None, year: int, by: str, exclude_planned:
     df = rel.indices(con, year, by, exclude_planned=exclude_planned, exclude_med=exclude_med,
                      scope=principal.scope if principal else None)
     if principal:
-        _audit(db, principal, "reliability", None, year=year, by=by, rows=len(df))
-    _emit(df, fmt)
+        audit_action(db, principal, "reliability", None, year=year, by=by, rows=len(df))
+    emit(df, fmt)
 
 
-def _emit(df, fmt: str) -> None:
+def emit(df, fmt: str) -> None:
     if fmt == "csv":
         click.echo(df.to_csv(index=False), nl=False)
     elif fmt == "json":
@@ -505,7 +505,7 @@ def backup_cmd(db: Path, out: Path, force: bool) -> None:
         m = backup(db, out, force)
     except BackupError as exc:
         raise BadInput(str(exc)) from exc
-    _audit(db, None, "backup", str(out), members=m["members"])
+    audit_action(db, None, "backup", str(out), members=m["members"])
     size = sum(v["bytes"] for v in m["members"].values())
     click.echo(f"backup written: {out} ({size / 1e6:.1f} MB before compression)")
 
@@ -523,7 +523,7 @@ def restore_cmd(db: Path, archive: Path, force: bool) -> None:
         m = restore(archive, db, force)
     except BackupError as exc:
         raise BadInput(str(exc)) from exc
-    _audit(db, None, "restore", str(archive), created_at=m["created_at"])
+    audit_action(db, None, "restore", str(archive), created_at=m["created_at"])
     click.echo(f"restored {db} from {archive} (backup of {m['created_at']}); checksums verified")
 
 
@@ -557,3 +557,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# Commands defined in their own modules register themselves on `cli` when imported here.
+from gcrm import cli_plugins  # noqa: E402, F401

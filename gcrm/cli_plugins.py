@@ -1,0 +1,7 @@
+"""Imports the command modules that live outside gcrm/cli.py so they register on ``cli``.
+
+A command module does ``from gcrm.cli import cli, DB_OPTION, ...`` and decorates its commands
+with ``@cli.command()``; list it here.
+"""
+
+from __future__ import annotations
