@@ -153,9 +153,7 @@ class RegionIndex:
         ring_n = shapely.get_num_coordinates(rings)
         xy = shapely.get_coordinates(rings)
         del parts, rings
-        X = np.ascontiguousarray(xy[:, 0])
-        Y = np.ascontiguousarray(xy[:, 1])
-        del xy
+        X, Y = xy[:, 0], xy[:, 1]
         # edge i joins vertex i and i + 1; the last vertex of every ring starts no edge
         self._ring_end = np.cumsum(ring_n)
         self._ring_geom = part_geom[ring_part]
@@ -177,7 +175,7 @@ class RegionIndex:
         dtype = np.int16 if nreg < np.iinfo(np.int16).max + _MULTI - 1 else np.int32
         fx = (X - x0) / w
         fy = (Y - y0) / w
-        self._X, self._Y = X, Y
+        self._xy = xy
         grid = self._fill(fx, fy, valid, nx, ny, dtype)
         self._index_edges(fx, fy, valid, grid, nx)
         self._grid = grid
@@ -352,7 +350,8 @@ class RegionIndex:
         pt, ent = pt[once], ent[once]
         k, edge = _expand(self._ent_edge[ent], self._ent_n[ent])
         pt = pt[k]
-        X1, Y1, X2, Y2 = self._X[edge], self._Y[edge], self._X[edge + 1], self._Y[edge + 1]
+        p1, p2 = self._xy[edge], self._xy[edge + 1]
+        X1, Y1, X2, Y2 = p1[:, 0], p1[:, 1], p2[:, 0], p2[:, 1]
         yp = py[pt]
         spans = (yp < Y1) != (yp < Y2)
         with np.errstate(divide="ignore", invalid="ignore"):
