@@ -83,7 +83,7 @@ def test_planner_picks_the_smallest_exact_rollup(con) -> None:
     from gcrm.cube.engine import rollup_sizes
 
     sizes = rollup_sizes(con)
-    assert set(sizes) == {r.name for r in cube.rollups.ROLLUPS}
+    assert set(sizes) == {r.name for r in (*cube.rollups.ROLLUPS, *cube.rollups.ACTIVITY)}
 
     def source(**kw) -> str:
         sql, _ = cube.compile_query(cube.Query.make(**kw), sizes)
@@ -96,10 +96,37 @@ def test_planner_picks_the_smallest_exact_rollup(con) -> None:
     assert source(measures=["kwh"], by=["feeder"]) == "rollup_consumption_feeder_month"
     assert source(measures=["kwh"], by=["grid"]) == "rollup_consumption_grid_month"
     assert source(measures=["paid"], by=["channel"]) == "rollup_payment_month"
-    # distinct customers over several months need the facts; within a month a rollup will do
+    # distinct customers over several months need the facts (or the activity bitmaps);
+    # within a month a rollup will do
     assert source(measures=["customers"], by=["district"]) == "fact_consumption"
     assert source(measures=["customers"], by=["district", "month"]).startswith("rollup_")
     assert source(measures=["kwh"], by=["service_point"]) == "fact_consumption"
+
+
+def test_distinct_customers_from_activity_bitmaps(con) -> None:
+    from gcrm.cube.engine import activity_months, rollup_sizes
+
+    sql, params = cube.compile_query(cube.Query.make(["customers", "kwh"], by=["district"]),
+                                     rollup_sizes(con), activity_months(con))
+    assert "_activity r" in sql and "fact_consumption" not in sql
+    assert "111" in params  # every month of the example's three
+
+
+@pytest.mark.parametrize("kw", [
+    dict(by=["district"]),
+    dict(by=["district"], months=("2025-02", "2025-03")),
+    dict(by=["customer_class"], where={"month": ["2025-01"]}),
+    dict(by=["tariff"], where={"quarter": ["2025-Q1"], "year": ["2025"]}),
+    dict(by=["feeder"], months=("2025-02", "2025-02")),
+    dict(by=["grid", "district"]),
+    dict(by=[], where={"district": ["D1", ""]}),
+    dict(by=["district"], where={"year": ["2024"]}),
+])
+def test_activity_path_equals_facts(con, kw) -> None:
+    measures = ["customers", "kwh", "kwh_per_customer", "paid"]
+    a = cube.query(con, measures, **kw)
+    b = cube.query(con, measures, **kw, use_rollups=False)
+    pd.testing.assert_frame_equal(a, b)
 
 
 @pytest.mark.parametrize("by", [["feeder"], ["substation", "month"], ["grid"],

@@ -13,7 +13,7 @@ import pandas as pd
 
 from gcrm import warehouse
 from gcrm.cube.model import DIMENSIONS, FACTS, MEASURES, base_measures
-from gcrm.cube.rollups import ROLLUPS, SOURCES
+from gcrm.cube.rollups import ACTIVITY, ROLLUPS, SOURCES
 from gcrm.security.scope import scope_sql
 
 
@@ -110,38 +110,115 @@ def _facts_of(measures: Sequence[str]) -> list[str]:
     return [f for f in FACTS if any(MEASURES[b].fact == f for b in base_measures(measures))]
 
 
-def _rollup_for(q: Query, fact: str, bases: list[str],
-                sizes: Mapping[str, int] | None) -> str | None:
-    """The smallest rollup (by recorded row count) that answers ``q`` exactly, if any."""
-    if not q.use_rollups:
-        return None
+TIME_DIMS = ("month", "quarter", "year")
+
+
+def _query_dims(q: Query) -> set[str]:
     dims = {*q.by, *(k for k, _ in q.where)}
     if q.months:
         dims.add("month")
     if q.scope is not None:
         dims |= {"city", "district"}
-    distinct = any(MEASURES[b].distinct for b in bases)
-    if distinct and "month" not in q.by:
-        return None  # distinct customers do not add up across months
-    fits = [r for r in ROLLUPS if r.fact == fact and dims <= set(r.dims)
-            and (sizes is None or r.name in sizes)]  # a warehouse lists the rollups it has
+    return dims
+
+
+def _smallest(candidates: list, sizes: Mapping[str, int] | None) -> str | None:
+    fits = [r for r in candidates if sizes is None or r.name in sizes]  # what the warehouse has
     if not fits:
         return None
     sizes = sizes or {}
     return min(fits, key=lambda r: (sizes.get(r.name, len(r.dims)), len(r.dims))).name
 
 
-def compile_query(q: Query, sizes: Mapping[str, int] | None = None) -> tuple[str, list]:
+def _rollup_for(q: Query, fact: str, bases: list[str],
+                sizes: Mapping[str, int] | None) -> str | None:
+    """The smallest rollup (by recorded row count) that answers ``q`` exactly, if any."""
+    if not q.use_rollups:
+        return None
+    distinct = any(MEASURES[b].distinct for b in bases)
+    if distinct and "month" not in q.by:
+        return None  # distinct customers do not add up across months
+    dims = _query_dims(q)
+    return _smallest([r for r in ROLLUPS if r.fact == fact and dims <= set(r.dims)], sizes)
+
+
+def _activity_for(q: Query, sizes: Mapping[str, int] | None,
+                  activity_months: Sequence[str] | None) -> str | None:
+    """An activity rollup for distinct customers over months not grouped by time, if any."""
+    if not q.use_rollups or activity_months is None or set(q.by) & set(TIME_DIMS):
+        return None
+    dims = _query_dims(q) - set(TIME_DIMS)
+    return _smallest([r for r in ACTIVITY if dims <= set(r.dims)], sizes)
+
+
+def _month_mask(q: Query, activity_months: Sequence[str]) -> str:
+    """Bitstring over ``activity_months``: 1 where the month satisfies the time filters."""
+    wanted = {d: {_coerce(d, v) for v in vals} for d, vals in q.where if d in TIME_DIMS}
+
+    def ok(m: str) -> bool:
+        if q.months and not (q.months[0] <= m <= q.months[1]):
+            return False
+        quarter = f"{m[:4]}-Q{(int(m[5:]) - 1) // 3 + 1}"
+        return all(value in wanted[d] for d, value in
+                   (("month", m), ("quarter", quarter), ("year", int(m[:4]))) if d in wanted)
+
+    return "".join("1" if ok(m) else "0" for m in activity_months) or "0"
+
+
+def _conditions(q: Query, col, params: list, skip_time: bool = False) -> list[str]:
+    conds = []
+    for d, values in q.where:
+        if skip_time and d in TIME_DIMS:
+            continue
+        vals = [_coerce(d, v) for v in values]
+        parts = []
+        non_null = [v for v in vals if v is not None]
+        if non_null:
+            parts.append(f"{col(d)} IN ({', '.join('?' for _ in non_null)})")
+            params.extend(non_null)
+        if any(v is None for v in vals):
+            parts.append(f"{col(d)} IS NULL")
+        conds.append("(" + " OR ".join(parts) + ")")
+    if q.months and not skip_time:
+        conds.append(f"{col('month')} BETWEEN ? AND ?")
+        params.extend(q.months)
+    if q.scope is not None:  # region scope: a city id covers its districts
+        if q.scope:
+            marks = ", ".join("?" for _ in q.scope)
+            conds.append(f"({col('city')} IN ({marks}) OR {col('district')} IN ({marks}))")
+            params.extend([*q.scope, *q.scope])
+        else:
+            conds.append("FALSE")
+    return conds
+
+
+def compile_query(q: Query, sizes: Mapping[str, int] | None = None,
+                  activity_months: Sequence[str] | None = None) -> tuple[str, list]:
     """SQL text and bound parameters for ``q`` (identifiers from the model only).
 
     ``sizes`` (rollup name -> rows, as recorded by the last load) restricts the planner to the
     rollups the warehouse has and lets it prefer the smallest; None assumes all exist.
+    ``activity_months`` (the month order of the activity bitmaps) enables answering distinct
+    customers over several months from the activity rollups.
     """
     params: list = []
     bases = base_measures(q.measures)
-    ctes = []
-    for i, fact in enumerate(_facts_of(q.measures)):
+    ctes: list[str] = []
+    for fact in _facts_of(q.measures):
         fact_bases = [b for b in bases if MEASURES[b].fact == fact]
+        act = (_activity_for(q, sizes, activity_months)
+               if fact == "consumption" and "customers" in fact_bases else None)
+        if act:
+            conds = _conditions(q, lambda d: f'r."{d}"', params, skip_time=True)
+            conds.append("bit_count(r.bits & CAST(? AS BIT)) > 0")
+            params.append(_month_mask(q, activity_months or ()))
+            sel = [*(f'r."{d}" AS "{d}"' for d in q.by), 'sum(r.customers) AS "customers"']
+            group = " GROUP BY ALL" if q.by else ""
+            ctes.append(f"SELECT {', '.join(sel)} FROM {act} r "
+                        f"WHERE {' AND '.join(conds)}{group}")
+            fact_bases = [b for b in fact_bases if b != "customers"]
+            if not fact_bases:
+                continue
         rollup = _rollup_for(q, fact, fact_bases, sizes)
 
         def col(d: str, rollup: str | None = rollup) -> str:
@@ -151,44 +228,26 @@ def compile_query(q: Query, sizes: Mapping[str, int] | None = None) -> tuple[str
         for b in fact_bases:
             m = MEASURES[b]
             sel.append(f'{m.rollup_agg if rollup else m.agg} AS "{b}"')
-        conds = []
-        for d, values in q.where:
-            vals = [_coerce(d, v) for v in values]
-            parts = []
-            non_null = [v for v in vals if v is not None]
-            if non_null:
-                parts.append(f"{col(d)} IN ({', '.join('?' for _ in non_null)})")
-                params.extend(non_null)
-            if any(v is None for v in vals):
-                parts.append(f"{col(d)} IS NULL")
-            conds.append("(" + " OR ".join(parts) + ")")
-        if q.months:
-            conds.append(f"{col('month')} BETWEEN ? AND ?")
-            params.extend(q.months)
-        if q.scope is not None:  # region scope: a city id covers its districts
-            if q.scope:
-                marks = ", ".join("?" for _ in q.scope)
-                conds.append(f"({col('city')} IN ({marks}) OR {col('district')} IN ({marks}))")
-                params.extend([*q.scope, *q.scope])
-            else:
-                conds.append("FALSE")
+        conds = _conditions(q, col, params)
         source = f"{rollup} r" if rollup else SOURCES[fact]
         where = f" WHERE {' AND '.join(conds)}" if conds else ""
         group = " GROUP BY ALL" if q.by else ""
-        ctes.append((f"q{i}", f"SELECT {', '.join(sel)} FROM {source}{where}{group}"))
-    names = [n for n, _ in ctes]
-    with_sql = "WITH " + ", ".join(f"{n} AS ({s})" for n, s in ctes)
-    if len(names) == 1:
-        from_sql = names[0]
-        dims_sel = [f'"{d}"' for d in q.by]
-    else:
-        a, b = names
+        ctes.append(f"SELECT {', '.join(sel)} FROM {source}{where}{group}")
+    names = [f"q{i}" for i in range(len(ctes))]
+    with_sql = "WITH " + ", ".join(f"{n} AS ({s})" for n, s in zip(names, ctes, strict=True))
+
+    def dim(d: str, upto: int) -> str:
+        refs = [f'{n}."{d}"' for n in names[:upto]]
+        return refs[0] if len(refs) == 1 else f"coalesce({', '.join(refs)})"
+
+    from_sql = names[0]
+    for i, n in enumerate(names[1:], start=1):
         if q.by:
-            on = " AND ".join(f'{a}."{d}" IS NOT DISTINCT FROM {b}."{d}"' for d in q.by)
-            from_sql = f"{a} FULL OUTER JOIN {b} ON {on}"
+            on = " AND ".join(f'{dim(d, i)} IS NOT DISTINCT FROM {n}."{d}"' for d in q.by)
+            from_sql += f" FULL OUTER JOIN {n} ON {on}"
         else:
-            from_sql = f"{a} CROSS JOIN {b}"
-        dims_sel = [f'coalesce({a}."{d}", {b}."{d}") AS "{d}"' for d in q.by]
+            from_sql += f" CROSS JOIN {n}"
+    dims_sel = [f'{dim(d, len(names))} AS "{d}"' for d in q.by]
     meas_sel = []
     for m in q.measures:
         meas = MEASURES[m]
@@ -244,8 +303,13 @@ def rollup_sizes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return json.loads(raw) if raw else {}
 
 
+def activity_months(con: duckdb.DuckDBPyConnection) -> list[str] | None:
+    raw = warehouse.get_meta(con, "activity_months")
+    return json.loads(raw) if raw else None
+
+
 def run(con: duckdb.DuckDBPyConnection, q: Query, cache: bool = True) -> pd.DataFrame:
-    sql, params = compile_query(q, rollup_sizes(con))
+    sql, params = compile_query(q, rollup_sizes(con), activity_months(con))
     key = _cache_key(con, sql, params) if cache else ""
     if cache and (hit := CACHE.get(key)) is not None:
         return hit

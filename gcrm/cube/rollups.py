@@ -65,6 +65,45 @@ ROLLUPS: tuple[Rollup, ...] = (
 )
 
 
+def activity_name(rollup: Rollup) -> str:
+    return rollup.name.replace("_month", "_activity")
+
+
+#: Activity rollups answer "distinct customers with consumption in a set of months" without
+#: the facts: one row per (customer attributes, month bitmap) with the number of customers.
+#: Bit i of ``bits`` is set when the customer has consumption in month i of dim_time (the order
+#: is stored in meta ``activity_months``); a query counts the rows whose bitmap intersects the
+#: mask of its months. Exact, and small: customers share few distinct bitmaps.
+ACTIVITY: tuple[Rollup, ...] = tuple(
+    Rollup(activity_name(r), "activity", tuple(d for d in r.dims if d not in TIME))
+    for r in ROLLUPS if r.fact == "consumption")
+
+
+def _build_activity(con: duckdb.DuckDBPyConnection, sizes: dict[str, int]) -> None:
+    months = [r[0] for r in con.execute("SELECT month FROM dim_time ORDER BY month").fetchall()]
+    n = max(len(months), 1)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE rollup__bits AS
+        SELECT f.customer_id, bitstring_agg(m.idx, 0, {n - 1}) AS bits
+        FROM fact_consumption f
+        JOIN (SELECT month, CAST(row_number() OVER (ORDER BY month) - 1 AS INTEGER) AS idx
+              FROM dim_time) m USING (month)
+        GROUP BY 1""")
+    for r in ACTIVITY:
+        dims = ", ".join(f'{DIMENSIONS[d].expr} AS "{d}"' for d in r.dims)
+        con.execute(f"""
+            CREATE OR REPLACE TABLE {r.name} AS
+            SELECT {dims}, b.bits, count(*) AS customers
+            FROM rollup__bits b JOIN dim_customer c USING (customer_id)
+            LEFT JOIN dim_feeder fd ON fd.feeder_id = c.feeder_id
+            GROUP BY ALL ORDER BY ALL""")
+        sizes[r.name] = con.execute(f"SELECT count(*) FROM {r.name}").fetchone()[0]
+    con.execute("DROP TABLE rollup__bits")
+    from gcrm import warehouse
+
+    warehouse.set_meta(con, "activity_months", json.dumps(months))
+
+
 def build_rollups(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """(Re)build every rollup table; record and return their row counts.
 
@@ -85,5 +124,6 @@ def build_rollups(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                         "ORDER BY ALL")
             sizes[r.name] = con.execute(f"SELECT count(*) FROM {r.name}").fetchone()[0]
         con.execute("DROP TABLE rollup__base")
+    _build_activity(con, sizes)
     warehouse.set_meta(con, "rollup_sizes", json.dumps(sizes))
     return sizes
