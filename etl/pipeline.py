@@ -199,12 +199,11 @@ def _load_regions(con: duckdb.DuckDBPyConnection, batch: RegionBatch, load_id: i
         "wkb_simple": shapely.to_wkb(g["geom_simple"].to_numpy()),
         "repaired": g["repaired"].astype(bool),
     })
-    con.register("stage_regions_df", stage)
+    _stage(con, "stage_regions_raw", stage)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stage_regions AS SELECT region_id, name, level, parent_id, "
         "area_km2, population, centroid_lon, centroid_lat, ST_GeomFromWKB(wkb) AS geom, "
-        "ST_GeomFromWKB(wkb_simple) AS geom_simple, repaired FROM stage_regions_df")
-    con.unregister("stage_regions_df")
+        "ST_GeomFromWKB(wkb_simple) AS geom_simple, repaired FROM stage_regions_raw")
     cols = ["name", "level", "parent_id", "area_km2", "population", "centroid_lon",
             "centroid_lat", "geom", "geom_simple", "repaired"]
     _upsert_dim(con, "dim_region", "region_id", cols, "stage_regions", now)
@@ -212,6 +211,13 @@ def _load_regions(con: duckdb.DuckDBPyConnection, batch: RegionBatch, load_id: i
     if batch.repaired:
         count.notes.append(f"repaired with make_valid: {', '.join(batch.repaired)}")
     return count
+
+
+def _stage(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) -> None:
+    """Materialise a DataFrame as temp table ``name`` (it outlives the Python object)."""
+    con.register(f"{name}_df", df)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_df")
+    con.unregister(f"{name}_df")
 
 
 def _convert(df: pd.DataFrame, datum: Datum) -> pd.DataFrame:
@@ -231,9 +237,7 @@ def _load_located_dim(con: duckdb.DuckDBPyConnection, table: str, target: str, k
     df = con.execute(f"SELECT {', '.join(q(c) for c in [key, *cols])} FROM {table} "
                      "WHERE __reason IS NULL").df()
     df = _convert(df, datum)
-    con.register(f"{table}_df", df)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_ok AS SELECT * FROM {table}_df")
-    con.unregister(f"{table}_df")
+    _stage(con, f"{table}_ok", df)
     _upsert_dim(con, target, key, cols, f"{table}_ok", now)
     return len(df)
 
@@ -252,9 +256,7 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
                     f"substation_id, substation_name, lon, lat FROM {table} "
                     "WHERE __reason IS NULL")
         df = _convert(con.execute(f"SELECT * FROM {table}_ok").df(), datum)
-        con.register(f"{table}_df", df)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_ok AS SELECT * FROM {table}_df")
-        con.unregister(f"{table}_df")
+        _stage(con, f"{table}_ok", df)
         _upsert_dim(con, "dim_feeder", "feeder_id",
                     ["name", "substation_id", "substation_name", "lon", "lat"], f"{table}_ok",
                     now)
@@ -296,9 +298,7 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
             f"SELECT cell_id, lon, lat, CAST(resident AS BIGINT) AS resident, "
             f"CAST(floating AS BIGINT) AS floating FROM {table} WHERE __reason IS NULL").df(),
             datum)
-        con.register(f"{table}_df", df)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_ok AS SELECT * FROM {table}_df")
-        con.unregister(f"{table}_df")
+        _stage(con, f"{table}_ok", df)
         con.execute(f"DELETE FROM population_grid g USING {table}_ok s WHERE g.cell_id = s.cell_id")
         con.execute(f"INSERT INTO population_grid BY NAME SELECT * FROM {table}_ok")
         count.loaded = len(df)

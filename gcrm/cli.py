@@ -76,7 +76,11 @@ class BadInput(click.ClickException):
 
 
 def handle_errors(fn: Callable) -> Callable:
-    """Map library errors to exit code 2 with a one-line message; others to exit code 1."""
+    """Map library errors to exit code 2 with a one-line message; others to exit code 1.
+
+    Bad requests surface as ValueError subclasses (InputError, CubeError, AccountError,
+    BackupError, ...) or FileNotFoundError and need no handling in the commands.
+    """
 
     @wraps(fn)
     def wrapper(*args, **kwargs):
@@ -368,7 +372,7 @@ def user() -> None:
 def user_add(db: Path, name: str, role_name: str, regions: tuple[str, ...]) -> None:
     """Add an account (password from $GCRM_PASSWORD or a prompt)."""
     from gcrm import warehouse
-    from gcrm.security.accounts import AccountError, add_user
+    from gcrm.security.accounts import add_user
     from gcrm.store import connect_store
 
     if regions and db.exists():
@@ -377,13 +381,18 @@ def user_add(db: Path, name: str, role_name: str, regions: tuple[str, ...]) -> N
         unknown = [r for r in regions if r not in known]
         if unknown:
             raise BadInput(f"unknown region id(s): {', '.join(unknown)}")
-    try:
-        add_user(connect_store(db), name, role_name, _new_password(name), regions,
-                 actor=f"cli:{_os_user()}")
-    except AccountError as exc:
-        raise BadInput(str(exc)) from exc
+    add_user(connect_store(db), name, role_name, _new_password(name), regions,
+             actor=f"cli:{_os_user()}")
     where = f"; regions {', '.join(regions)}" if regions else ""
     click.echo(f"user {name} added ({role_name}{where})")
+
+
+def _set_disabled(db: Path, name: str, disabled: bool) -> None:
+    from gcrm.security.accounts import set_disabled
+    from gcrm.store import connect_store
+
+    set_disabled(connect_store(db), name, disabled, actor=f"cli:{_os_user()}")
+    click.echo(f"user {name} {'disabled' if disabled else 'enabled'}")
 
 
 @user.command("disable")
@@ -392,14 +401,7 @@ def user_add(db: Path, name: str, role_name: str, regions: tuple[str, ...]) -> N
 @handle_errors
 def user_disable(db: Path, name: str) -> None:
     """Disable an account and end its sessions."""
-    from gcrm.security.accounts import AccountError, set_disabled
-    from gcrm.store import connect_store
-
-    try:
-        set_disabled(connect_store(db), name, True, actor=f"cli:{_os_user()}")
-    except AccountError as exc:
-        raise BadInput(str(exc)) from exc
-    click.echo(f"user {name} disabled")
+    _set_disabled(db, name, True)
 
 
 @user.command("enable")
@@ -408,14 +410,7 @@ def user_disable(db: Path, name: str) -> None:
 @handle_errors
 def user_enable(db: Path, name: str) -> None:
     """Enable a disabled account."""
-    from gcrm.security.accounts import AccountError, set_disabled
-    from gcrm.store import connect_store
-
-    try:
-        set_disabled(connect_store(db), name, False, actor=f"cli:{_os_user()}")
-    except AccountError as exc:
-        raise BadInput(str(exc)) from exc
-    click.echo(f"user {name} enabled")
+    _set_disabled(db, name, False)
 
 
 @user.command("passwd")
@@ -424,13 +419,10 @@ def user_enable(db: Path, name: str) -> None:
 @handle_errors
 def user_passwd(db: Path, name: str) -> None:
     """Set a new password (from $GCRM_PASSWORD or a prompt); unlocks the account."""
-    from gcrm.security.accounts import AccountError, set_password
+    from gcrm.security.accounts import set_password
     from gcrm.store import connect_store
 
-    try:
-        set_password(connect_store(db), name, _new_password(name), actor=f"cli:{_os_user()}")
-    except AccountError as exc:
-        raise BadInput(str(exc)) from exc
+    set_password(connect_store(db), name, _new_password(name), actor=f"cli:{_os_user()}")
     click.echo(f"password of {name} changed")
 
 
@@ -499,12 +491,9 @@ def audit_verify(db: Path) -> None:
 @handle_errors
 def backup_cmd(db: Path, out: Path, force: bool) -> None:
     """Back up the warehouse and the operational store (tar.gz with SHA-256 manifest)."""
-    from gcrm.backup import BackupError, backup
+    from gcrm.backup import backup
 
-    try:
-        m = backup(db, out, force)
-    except BackupError as exc:
-        raise BadInput(str(exc)) from exc
+    m = backup(db, out, force)
     audit_action(db, None, "backup", str(out), members=m["members"])
     size = sum(v["bytes"] for v in m["members"].values())
     click.echo(f"backup written: {out} ({size / 1e6:.1f} MB before compression)")
@@ -517,12 +506,9 @@ def backup_cmd(db: Path, out: Path, force: bool) -> None:
 @handle_errors
 def restore_cmd(db: Path, archive: Path, force: bool) -> None:
     """Restore a backup after verifying every checksum."""
-    from gcrm.backup import BackupError, restore
+    from gcrm.backup import restore
 
-    try:
-        m = restore(archive, db, force)
-    except BackupError as exc:
-        raise BadInput(str(exc)) from exc
+    m = restore(archive, db, force)
     audit_action(db, None, "restore", str(archive), created_at=m["created_at"])
     click.echo(f"restored {db} from {archive} (backup of {m['created_at']}); checksums verified")
 

@@ -222,23 +222,30 @@ def test_parquet_input_loads_like_csv(example_dir: Path, tmp_path: Path) -> None
                                                   "payments.parquet": "payments.csv"}))
 
 
-def test_regions_of_another_city(tmp_path: Path) -> None:
-    """Shantou (汕头市 440500) boundaries shipped in geodata/; customers at district seats."""
-    folder = tmp_path / "shantou"
+def customers_at_district_points(folder: Path, regions_file: Path, prefix: str) -> list:
+    """A folder with the boundary file and one customer inside each district (no facts)."""
     folder.mkdir()
-    shutil.copy(ROOT / "geodata" / "shantou_regions.geojson", folder / "regions.geojson")
+    shutil.copy(regions_file, folder / "regions.geojson")
     regions = gpd.read_file(folder / "regions.geojson")
     districts = regions[regions["level"] == "district"].reset_index(drop=True)
     pts = districts.geometry.representative_point()
     rows = ["customer_id,name,customer_class,tariff,lon,lat,feeder_id"]
-    rows += [f"S{i},客户{i},residential,居民阶梯,{p.x},{p.y},F{i}" for i, p in enumerate(pts)]
+    rows += [f"{prefix}{i},客户{i},residential,居民阶梯,{p.x},{p.y},F{i}"
+             for i, p in enumerate(pts)]
     (folder / "customers.csv").write_text("\n".join(rows) + "\n", "utf-8")
-    (folder / "consumption.csv").write_text(
-        "customer_id,month,kwh\n" + "".join(f"S{i},2025-01,{100 + i}\n" for i in range(len(pts))),
-        "utf-8")
+    (folder / "consumption.csv").write_text("customer_id,month,kwh\n", "utf-8")
     (folder / "payments.csv").write_text("payment_id,customer_id,paid_at,amount,channel\n",
                                          "utf-8")
-    (folder / "outages.csv").write_text("outage_id,feeder_id,start,end,cause,planned\n", "utf-8")
+    (folder / "outages.csv").write_text("outage_id,feeder_id,start,end,cause,planned\n",
+                                        "utf-8")
+    return districts
+
+
+def test_regions_of_another_city(tmp_path: Path) -> None:
+    """Shantou (汕头市 440500) boundaries shipped in geodata/; customers at district seats."""
+    folder = tmp_path / "shantou"
+    districts = customers_at_district_points(folder, ROOT / "geodata" / "shantou_regions.geojson",
+                                             "S")
     db = tmp_path / "st.duckdb"
     load(folder, db, quiet=True, report_dir=tmp_path / "r")
     con = duckdb.connect(str(db), read_only=True)
@@ -264,19 +271,9 @@ def test_invalid_ring_is_repaired_and_reported(example_dir: Path, tmp_path: Path
 def test_whole_province_boundary_set(tmp_path: Path) -> None:
     """All of 吉林省 (province, 9 cities, 60 districts): district and city via parent_id."""
     folder = tmp_path / "jilin"
-    folder.mkdir()
-    shutil.copy(ROOT / "geodata" / "jilin_regions.geojson", folder / "regions.geojson")
-    regions = gpd.read_file(folder / "regions.geojson")
-    districts = regions[regions["level"] == "district"].reset_index(drop=True)
+    districts = customers_at_district_points(folder, ROOT / "geodata" / "jilin_regions.geojson",
+                                             "J")
     assert len(districts) == 60
-    pts = districts.geometry.representative_point()
-    rows = ["customer_id,name,customer_class,tariff,lon,lat,feeder_id"]
-    rows += [f"J{i},客户{i},residential,居民阶梯,{p.x},{p.y},F{i}" for i, p in enumerate(pts)]
-    (folder / "customers.csv").write_text("\n".join(rows) + "\n", "utf-8")
-    (folder / "consumption.csv").write_text("customer_id,month,kwh\n", "utf-8")
-    (folder / "payments.csv").write_text("payment_id,customer_id,paid_at,amount,channel\n",
-                                         "utf-8")
-    (folder / "outages.csv").write_text("outage_id,feeder_id,start,end,cause,planned\n", "utf-8")
     db = tmp_path / "jl.duckdb"
     load(folder, db, quiet=True, report_dir=tmp_path / "r")
     con = duckdb.connect(str(db), read_only=True)
