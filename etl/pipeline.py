@@ -28,9 +28,12 @@ from etl.errors import InputError
 from etl.locate import assign_all
 from etl.regions import RegionBatch, find_regions, read_regions
 from etl.spec import FileCount
-from etl.validate import compile_validation, q, reject_value_expr
+from etl.validate import compile_normalised, compile_rejects, compile_typed, q, reject_value_expr
 from gcrm import config, warehouse
 from gcrm.spatial.crs import DATUMS, Datum, to_wgs84
+
+#: DuckDB memory limit during a load unless $GCRM_MEMORY_LIMIT says otherwise.
+LOAD_MEMORY_LIMIT = "3GB"
 
 
 @dataclass
@@ -132,26 +135,33 @@ def _now(con: duckdb.DuckDBPyConnection) -> datetime:
 
 def _validate(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int,
               count: FileCount) -> str:
-    """Register, validate, quarantine rejects; return the name of the validated temp table."""
-    view, table = f"src_{src.spec.name}", f"v_{src.spec.name}"
-    count.read = readers.register(con, src, view)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
-                + compile_validation(src.spec, view, src.columns))
-    _quarantine(con, src, view, table, load_id)
-    count.rejected = con.execute(
-        f"SELECT count(*) FROM {table} WHERE __reason IS NOT NULL").fetchone()[0]
-    return table
+    """Register and check ``src``; quarantine its rejects; return the view of its good rows.
+
+    Nothing large is materialised: ``n_<file>`` (normalised text) and ``v_<file>`` (typed good
+    rows) are views over the source; only the rejects (``r_<file>``) become a table.
+    """
+    name = src.spec.name
+    raw, norm, rej, good = f"src_{name}", f"n_{name}", f"r_{name}", f"v_{name}"
+    count.read = readers.register(con, src, raw)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {norm} AS "
+                + compile_normalised(src.spec, raw, src.columns))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {rej} AS " + compile_rejects(src.spec, norm))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {good} AS "
+                + compile_typed(src.spec, norm)
+                + f" WHERE s.__row NOT IN (SELECT __row FROM {rej})")
+    return good
 
 
-def _quarantine(con: duckdb.DuckDBPyConnection, src: readers.Source, view: str, table: str,
-                load_id: int) -> None:
+def _quarantine(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int) -> int:
+    """Copy this file's rejects (with the raw row) to ``etl_rejects``; return their number."""
+    name = src.spec.name
     value = reject_value_expr(src.spec, src.columns)
     con.execute(
-        f"INSERT INTO etl_rejects SELECT ?, ?, v.__row, v.__field, {value}, "
-        f"v.__reason, to_json(s) FROM {table} v JOIN {q(view)} s USING (__row) "
-        f"WHERE v.__reason IS NOT NULL",
+        f"INSERT INTO etl_rejects SELECT ?, ?, v.__row, v.__field, {value}, v.__reason, "
+        f"to_json(s) FROM r_{name} v JOIN {q('src_' + name)} s USING (__row)",
         [load_id, src.file],
     )
+    return con.execute(f"SELECT count(*) FROM r_{name}").fetchone()[0]
 
 
 def _upsert_dim(con: duckdb.DuckDBPyConnection, target: str, key: str, cols: list[str],
@@ -169,16 +179,15 @@ def _upsert_dim(con: duckdb.DuckDBPyConnection, target: str, key: str, cols: lis
 
 
 def _replace_facts(con: duckdb.DuckDBPyConnection, target: str, key: tuple[str, ...],
-                   select: str, table: str) -> int:
-    """Upsert by key: delete rows whose key is in the batch, then append the batch."""
-    stage = f"{table}_ok"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS {select} FROM {table} "
-                "WHERE __reason IS NULL")
+                   select: str, good: str) -> int:
+    """Upsert by key: delete stored rows whose key is in the batch, then append the batch.
+
+    Streams from the source through the typed view; returns the number of rows inserted.
+    """
     on = " AND ".join(f"f.{q(k)} = s.{q(k)}" for k in key)
     if con.execute(f"SELECT count(*) > 0 FROM {target}").fetchone()[0]:
-        con.execute(f"DELETE FROM {target} f USING {stage} s WHERE {on}")
-    con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {stage}")
-    return con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0]
+        con.execute(f"DELETE FROM {target} f USING {good} s WHERE {on}")
+    return con.execute(f"INSERT INTO {target} BY NAME {select} FROM {good}").fetchone()[0]
 
 
 # --------------------------------------------------------------------------- per file
@@ -232,38 +241,33 @@ def _convert(df: pd.DataFrame, datum: Datum) -> pd.DataFrame:
     return df.assign(lon=lon, lat=lat)
 
 
-def _load_located_dim(con: duckdb.DuckDBPyConnection, table: str, target: str, key: str,
+def _load_located_dim(con: duckdb.DuckDBPyConnection, good: str, target: str, key: str,
                       cols: list[str], datum: Datum, now: datetime) -> int:
-    df = con.execute(f"SELECT {', '.join(q(c) for c in [key, *cols])} FROM {table} "
-                     "WHERE __reason IS NULL").df()
-    df = _convert(df, datum)
-    _stage(con, f"{table}_ok", df)
-    _upsert_dim(con, target, key, cols, f"{table}_ok", now)
+    df = con.execute(f"SELECT {', '.join(q(c) for c in [key, *cols])} FROM {good}").df()
+    _stage(con, f"{good}_ok", _convert(df, datum))
+    _upsert_dim(con, target, key, cols, f"{good}_ok", now)
     return len(df)
 
 
 def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int,
                   datum: Datum, now: datetime) -> FileCount:
     count = FileCount(src.file)
-    table = _validate(con, src, load_id, count)
+    good = _validate(con, src, load_id, count)
     name = src.spec.name
+    if name == "outages":
+        _check_outages(con)
+    count.rejected = _quarantine(con, src, load_id)
     if name == "service_points":
         count.loaded = _load_located_dim(
-            con, table, "dim_service_point", "service_point_id",
+            con, good, "dim_service_point", "service_point_id",
             ["name", "kind", "lon", "lat", "attrs"], datum, now)
     elif name == "feeders":
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_ok AS SELECT feeder_id, name, "
-                    f"substation_id, substation_name, lon, lat FROM {table} "
-                    "WHERE __reason IS NULL")
-        df = _convert(con.execute(f"SELECT * FROM {table}_ok").df(), datum)
-        _stage(con, f"{table}_ok", df)
-        _upsert_dim(con, "dim_feeder", "feeder_id",
-                    ["name", "substation_id", "substation_name", "lon", "lat"], f"{table}_ok",
-                    now)
-        count.loaded = len(df)
+        count.loaded = _load_located_dim(
+            con, good, "dim_feeder", "feeder_id",
+            ["name", "substation_id", "substation_name", "lon", "lat"], datum, now)
     elif name == "customers":
         count.loaded = _load_located_dim(
-            con, table, "dim_customer", "customer_id",
+            con, good, "dim_customer", "customer_id",
             ["name", "customer_class", "segment", "tariff", "big_customer", "lon", "lat",
              "feeder_id", "service_point_id", "opened_on", "phone", "id_number", "address",
              "attrs"], datum, now)
@@ -274,59 +278,50 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
     elif name == "consumption":
         count.loaded = _replace_facts(
             con, "fact_consumption", ("customer_id", "month"),
-            "SELECT customer_id, month, kwh, peak_kwh, flat_kwh, valley_kwh, amount", table)
+            "SELECT customer_id, month, kwh, peak_kwh, flat_kwh, valley_kwh, amount", good)
     elif name == "payments":
         count.loaded = _replace_facts(
             con, "fact_payment", ("payment_id",),
             "SELECT payment_id, customer_id, paid_at, strftime(paid_at, '%Y-%m') AS month, "
-            "amount, channel, service_point_id", table)
+            "amount, channel, service_point_id", good)
     elif name == "outages":
-        _check_outages(con, table)
-        count.rejected = _requarantine(con, src, table, load_id)
         count.loaded = _replace_facts(
             con, "fact_outage", ("outage_id",),
             'SELECT outage_id, feeder_id, "start" AS start_at, "end" AS end_at, '
             'date_diff(\'second\', "start", "end") / 60.0 AS duration_min, cause, planned',
-            table)
+            good)
     elif name == "service_records":
         count.loaded = _replace_facts(
             con, "fact_service", ("service_id",),
             "SELECT service_id, customer_id, kind, opened_at, closed_at, status, channel, topic, "
-            "note", table)
+            "note", good)
     elif name == "population":
-        df = _convert(con.execute(
+        df = con.execute(
             f"SELECT cell_id, lon, lat, CAST(resident AS BIGINT) AS resident, "
-            f"CAST(floating AS BIGINT) AS floating FROM {table} WHERE __reason IS NULL").df(),
-            datum)
-        _stage(con, f"{table}_ok", df)
-        con.execute(f"DELETE FROM population_grid g USING {table}_ok s WHERE g.cell_id = s.cell_id")
-        con.execute(f"INSERT INTO population_grid BY NAME SELECT * FROM {table}_ok")
+            f"CAST(floating AS BIGINT) AS floating FROM {good}").df()
+        _stage(con, f"{good}_ok", _convert(df, datum))
+        con.execute(f"DELETE FROM population_grid g USING {good}_ok s WHERE g.cell_id = s.cell_id")
+        con.execute(f"INSERT INTO population_grid BY NAME SELECT * FROM {good}_ok")
         count.loaded = len(df)
     return count
 
 
-def _check_outages(con: duckdb.DuckDBPyConnection, table: str) -> None:
+def _check_outages(con: duckdb.DuckDBPyConnection) -> None:
     """Outage rules beyond the column checks: end before start, overlapping duplicates."""
-    con.execute(f"""UPDATE {table} SET __reason = 'end_before_start', __field = 'end'
-                    WHERE __reason IS NULL AND "end" < "start" """)
+    con.execute("""INSERT INTO r_outages SELECT __row, 'end_before_start', 'end'
+                   FROM v_outages WHERE "end" < "start" """)
     # A feeder cannot be interrupted twice at once: a later row (or a stored event with
     # another id) overlapping an earlier one is a duplicate report of the same event.
-    con.execute(f"""
-        UPDATE {table} v SET __reason = 'overlapping_duplicate', __field = 'start'
-        WHERE v.__reason IS NULL AND (
-          EXISTS (SELECT 1 FROM {table} o WHERE o.__reason IS NULL AND o.feeder_id = v.feeder_id
-                  AND o.__row < v.__row AND o."start" < v."end" AND v."start" < o."end")
-          OR EXISTS (SELECT 1 FROM fact_outage f WHERE f.feeder_id = v.feeder_id
-                  AND f.outage_id <> v.outage_id AND f.start_at < v."end" AND v."start" < f.end_at))
-    """)
-
-
-def _requarantine(con: duckdb.DuckDBPyConnection, src: readers.Source, table: str,
-                  load_id: int) -> int:
-    """Re-write this file's rejects after extra rules changed ``__reason``."""
-    con.execute("DELETE FROM etl_rejects WHERE load_id = ? AND file = ?", [load_id, src.file])
-    _quarantine(con, src, f"src_{src.spec.name}", table, load_id)
-    return con.execute(f"SELECT count(*) FROM {table} WHERE __reason IS NOT NULL").fetchone()[0]
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE r_outages_overlap AS
+        SELECT v.__row, 'overlapping_duplicate' AS __reason, 'start' AS __field
+        FROM v_outages v
+        WHERE EXISTS (SELECT 1 FROM v_outages o WHERE o.feeder_id = v.feeder_id
+                      AND o.__row < v.__row AND o."start" < v."end" AND v."start" < o."end")
+           OR EXISTS (SELECT 1 FROM fact_outage f WHERE f.feeder_id = v.feeder_id
+                      AND f.outage_id <> v.outage_id AND f.start_at < v."end"
+                      AND v."start" < f.end_at)""")
+    con.execute("INSERT INTO r_outages SELECT * FROM r_outages_overlap")
 
 
 def _build_time(con: duckdb.DuckDBPyConnection) -> None:
@@ -357,6 +352,11 @@ def load(input_dir: str | Path, db: str | Path | None = None, crs: str = "wgs84"
     plan = preflight(input_dir, db)
     region_batch = read_regions(plan.regions, datum) if plan.regions else None
     con = warehouse.connect(db, spatial=True)
+    # Bounded memory for big loads: DuckDB spills to its temp directory beyond the limit, and
+    # row order inside the fact tables does not matter.
+    con.execute("SET preserve_insertion_order = false")
+    if not config.get("memory_limit"):
+        con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
     try:
         load_id = con.execute("SELECT nextval('etl_load_seq')").fetchone()[0]
         report = LoadReport(load_id, str(input_dir.resolve()), crs)

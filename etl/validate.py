@@ -93,8 +93,8 @@ def extra_columns(spec: FileSpec, present: tuple[str, ...]) -> list[str]:
     return [c for c in present if c not in known and c != "__row" and c.strip()]
 
 
-def compile_validation(spec: FileSpec, source_view: str, present: tuple[str, ...]) -> str:
-    """SQL selecting typed columns, ``__row``, ``__reason``, ``__field`` (and ``attrs``)."""
+def compile_normalised(spec: FileSpec, source_view: str, present: tuple[str, ...]) -> str:
+    """``__row`` and every contract column as trimmed text (NULL when empty or absent)."""
     norm = ["__row"]
     for col in spec.columns:
         if col.name in present:
@@ -107,11 +107,36 @@ def compile_validation(spec: FileSpec, source_view: str, present: tuple[str, ...
         norm.append(f"to_json(struct_pack({pack})) AS attrs")
     elif spec.keep_extra:
         norm.append("CAST(NULL AS JSON) AS attrs")
-    key = ", ".join(q(k) for k in spec.key)
-    dup = (
-        f"CASE WHEN {' AND '.join(f'{q(k)} IS NOT NULL' for k in spec.key)} THEN "
-        f"row_number() OVER (PARTITION BY {key} ORDER BY __row) ELSE 1 END AS __dup"
+    return f"SELECT {', '.join(norm)} FROM {q(source_view)}"
+
+
+def compile_typed(spec: FileSpec, norm_view: str) -> str:
+    """``__row`` and the typed columns (defaults applied) over the normalised view."""
+    typed = [f"{_with_default(col, _typed(col, 's.' + q(col.name)))} AS {q(col.name)}"
+             for col in spec.columns]
+    if spec.keep_extra:
+        typed.append("s.attrs")
+    return f"SELECT s.__row, {', '.join(typed)} FROM {q(norm_view)} s"
+
+
+def compile_rejects(spec: FileSpec, norm_view: str) -> str:
+    """``__row``, ``__reason``, ``__field`` of every row that fails a check (first wins).
+
+    Duplicate keys are found without a sort or a hash table of all keys: a 64-bit hash of the
+    key narrows the rows to candidate duplicates, which are then compared exactly, so memory
+    stays small for tens of millions of rows.
+    """
+    keys = ", ".join(q(k) for k in spec.key)
+    not_null = " AND ".join(f"{q(k)} IS NOT NULL" for k in spec.key)
+    dups = (
+        f"SELECT {keys}, min(__row) AS __first FROM {q(norm_view)} "
+        f"WHERE {not_null} AND hash({keys}) IN (SELECT hash({keys}) FROM {q(norm_view)} "
+        f"WHERE {not_null} GROUP BY 1 HAVING count(*) > 1) "
+        f"GROUP BY {keys} HAVING count(*) > 1"
     )
+    on = " AND ".join(f"n.{q(k)} = d.{q(k)}" for k in spec.key)
+    flagged = (f"SELECT n.*, CASE WHEN d.__first IS NOT NULL AND n.__row > d.__first "
+               f"THEN 2 ELSE 1 END AS __dup FROM {q(norm_view)} n LEFT JOIN ({dups}) d ON {on}")
     joins = []
     for col in spec.columns:
         if col.ref:
@@ -123,18 +148,14 @@ def compile_validation(spec: FileSpec, source_view: str, present: tuple[str, ...
     conds = checks(spec)
     reason = "CASE " + " ".join(f"WHEN {c} THEN {lit(r)}" for c, r, _ in conds) + " END"
     field = "CASE " + " ".join(f"WHEN {c} THEN {lit(f)}" for c, _, f in conds) + " END"
-    typed = [f"{_with_default(col, _typed(col, 's.' + q(col.name)))} AS {q(col.name)}"
-             for col in spec.columns]
-    if spec.keep_extra:
-        typed.append("s.attrs")
     return (
-        f"SELECT s.__row, {', '.join(typed)}, {reason} AS __reason, {field} AS __field\n"
-        f"FROM (SELECT *, {dup} FROM (SELECT {', '.join(norm)} FROM {q(source_view)})) s\n"
-        + "\n".join(joins)
+        f"SELECT * FROM (SELECT s.__row, {reason} AS __reason, {field} AS __field "
+        f"FROM ({flagged}) s {' '.join(joins)}) WHERE __reason IS NOT NULL"
     )
 
 
 def reject_value_expr(spec: FileSpec, present: tuple[str, ...], alias: str = "s") -> str:
+    # ``alias`` is the raw source row, ``v`` the reject row (``__field``)
     """SQL giving the raw text of the failing field of a rejected row."""
     whens = [f"WHEN {lit(c.name)} THEN CAST({alias}.{q(c.name)} AS VARCHAR)"
              for c in spec.columns if c.name in present]
