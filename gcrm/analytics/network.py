@@ -93,8 +93,10 @@ def edge_speeds(edges: pd.DataFrame) -> np.ndarray:
 
 
 def load_roads(pbf: str | Path, network_type: str = "driving",
+               bounding_box: Sequence[float] | None = None,
                ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Nodes and edges of the road network in ``pbf`` (pyrosm, offline).
+    """Nodes and edges of the road network in ``pbf`` (pyrosm, offline), optionally only
+    within ``bounding_box`` (minx, miny, maxx, maxy).
 
     Raises
     ------
@@ -111,8 +113,9 @@ def load_roads(pbf: str | Path, network_type: str = "driving",
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            nodes, edges = pyrosm.OSM(str(path)).get_network(network_type=network_type,
-                                                              nodes=True)
+            bbox = list(bounding_box) if bounding_box is not None else None
+            osm = pyrosm.OSM(str(path), bounding_box=bbox)
+            nodes, edges = osm.get_network(network_type=network_type, nodes=True)
     except Exception as exc:  # pyrosm raises assorted errors on bad files
         raise ValueError(f"cannot read road network from {path}: {type(exc).__name__}: "
                          f"{exc}") from exc
@@ -223,8 +226,8 @@ def isochrones(g: nx.DiGraph, lon: float, lat: float, minutes: Sequence[float] =
     for m in mins:
         lines = reachable_lines(g, times, m * 60)
         if lines:
-            local = shapely.union_all([_to_local(line, crs).buffer(buffer_m, quad_segs=4)
-                                       for line in lines])
+            local = shapely.union_all(shapely.buffer(_to_local(np.array(lines), crs),
+                                                     buffer_m, quad_segs=4))
         else:
             local = shapely.Point(0, 0).buffer(buffer_m)
         geom = _to_wgs84(local, crs)

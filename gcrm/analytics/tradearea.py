@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -82,13 +83,20 @@ def local_crs(lon: float, lat: float) -> CRS:
                           "+units=m +no_defs")
 
 
+@lru_cache(maxsize=64)
+def _transformer(src: str, dst: str) -> Transformer:
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
 def _to_local(geom, crs: CRS):
-    t = Transformer.from_crs(WGS84, crs, always_xy=True)
+    """``geom`` (a geometry or an array of them) from WGS-84 to ``crs``."""
+    t = _transformer(WGS84, crs.to_wkt())
     return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
 
 
 def _to_wgs84(geom, crs: CRS):
-    t = Transformer.from_crs(crs, WGS84, always_xy=True)
+    """``geom`` (a geometry or an array of them) from ``crs`` to WGS-84."""
+    t = _transformer(crs.to_wkt(), WGS84)
     return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
 
 
@@ -177,9 +185,10 @@ def voronoi_areas(points: pd.DataFrame, boundary, id_col: str = "service_point_i
         raise ValueError("no region boundary to clip the proximity areas to")
     c = boundary.centroid
     crs = local_crs(c.x, c.y)
-    t = Transformer.from_crs(WGS84, crs, always_xy=True)
+    t = _transformer(WGS84, crs.to_wkt())
     x, y = t.transform(points["lon"].to_numpy(float), points["lat"].to_numpy(float))
-    local_boundary = _to_local(boundary, crs)
+    # densify (0.01 degree) so that straight lon/lat edges stay put through the projection
+    local_boundary = _to_local(shapely.segmentize(boundary, 0.01), crs)
     pts = shapely.points(np.column_stack([x, y]))
     if len(points) == 1:
         cells = [local_boundary]
@@ -233,7 +242,7 @@ def customer_trade_area(lon: float, lat: float, cust_lon: ArrayLike, cust_lat: A
     d = haversine_km(lon, lat, cust_lon, cust_lat)
     order = np.argsort(d, kind="stable")
     crs = local_crs(lon, lat)
-    t = Transformer.from_crs(WGS84, crs, always_xy=True)
+    t = _transformer(WGS84, crs.to_wkt())
     x, y = t.transform(cust_lon[order], cust_lat[order])
     rows = []
     for s in sorted(shares):
