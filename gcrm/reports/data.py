@@ -79,6 +79,8 @@ class ReportModel:
     top_customers: pd.DataFrame | None  # None: the role may not see customer rows
     customers: pd.DataFrame | None  # every customer of the region (GIS layer), masked
     masked: bool
+    top_n: int
+    payments_total: float  # payments (count) in the period: the channel table's total
     quality: dict[str, Any]
     boundary: gpd.GeoDataFrame  # the region (full resolution)
     context: gpd.GeoDataFrame  # the districts around it (for the cover map)
@@ -103,6 +105,12 @@ class ReportModel:
                "areas": self.areas, "service_points": self.service_points}
         if self.top_customers is not None:
             out["top_customers"] = self.top_customers
+        return out
+
+    def totals(self) -> dict[str, float]:
+        """Total-row values: the cube's totals for the region and period (the KPI query)."""
+        out = {r.measure: r.value for r in self.kpis.itertuples(index=False)}
+        out.update({"kwh_share": 1.0, "paid_share": 1.0, "payments": self.payments_total})
         return out
 
     def row_count(self) -> int:
@@ -203,7 +211,8 @@ def build(con: duckdb.DuckDBPyConnection, region_id: str, period: Period, princi
     scope = [region_id]
     have = _months_with_data(con, period, scope)
     if not have:
-        first, last = cube.month_range(con, 10_000)
+        all_months = cube.months(con)
+        first, last = (all_months[0], all_months[-1]) if all_months else ('–', '–')
         raise ReportError(f"no consumption data for {region_id} {name} in {period.label}; "
                           f"the warehouse covers {first}..{last}")
     notes: list[str] = []
@@ -212,6 +221,8 @@ def build(con: duckdb.DuckDBPyConnection, region_id: str, period: Period, princi
     ly_ok = len(_months_with_data(con, ly_p, scope)) == len(have)
 
     kpis = _kpis(con, period, scope, prev_ok, ly_ok)
+    payments_total = float(cube.query(con, ["payments"], months=period.months,
+                                      scope=scope)["payments"].iloc[0])
 
     trend = cube.compare(con, ["kwh", "amount", "paid", "customers"], by=["month"],
                          months=period.months, kind="yoy", scope=scope)
@@ -255,8 +266,8 @@ def build(con: duckdb.DuckDBPyConnection, region_id: str, period: Period, princi
                        scope=scope, order_by="-kwh").rename(columns={area_level: "area"})
     areas = areas[areas["area"].notna()].reset_index(drop=True)
     names = regions.region_names(con)
-    areas.insert(1, "name", areas["area"].map(names) if area_level == "district" else "")
     if area_level == "district":
+        areas.insert(1, "name", areas["area"].map(names))
         shapes = _regions_gdf(con, "district", parent=region_id, simplified=False)
         shapes = shapes.rename(columns={"region_id": "area"})[["area", "geometry"]]
     else:
@@ -349,5 +360,6 @@ def build(con: duckdb.DuckDBPyConnection, region_id: str, period: Period, princi
         class_mix=class_mix, channels=channels, arrears=arrears, reliability_year=rel_year,
         reliability=reliability, outage_areas=outage_areas, area_level=area_level,
         areas=areas, service_points=service_points, trade=trade, top_customers=top,
-        customers=customers, masked=masked, quality=quality, boundary=boundary,
+        customers=customers, masked=masked, top_n=top_n,
+        payments_total=payments_total, quality=quality, boundary=boundary,
         context=context, area_shapes=shapes, notes=notes)

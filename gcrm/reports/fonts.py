@@ -68,16 +68,18 @@ def _tmpdir() -> str:
 
 
 def _load_sc(path: str):
-    """The Simplified-Chinese face of a collection (or the font itself)."""
+    """(the Simplified-Chinese face of a collection or the font itself, its container to
+    close when done)."""
     from fontTools.ttLib import TTCollection, TTFont
 
     if path.lower().endswith((".ttc", ".otc")):
         coll = TTCollection(path, lazy=True)
         for font in coll.fonts:
             if "CJK SC" in (font["name"].getDebugName(4) or ""):
-                return font
-        return coll.fonts[0]
-    return TTFont(path, lazy=True)
+                return font, coll
+        return coll.fonts[0], coll
+    font = TTFont(path, lazy=True)
+    return font, font
 
 
 def _to_truetype(font) -> None:
@@ -123,18 +125,21 @@ def _subset_ttf(path: str, chars: str) -> str:
     """A TrueType file with the glyphs of ``chars`` cut from ``path`` (cached per process)."""
     from fontTools import subset
 
-    font = _load_sc(path)
-    opts = subset.Options()
-    opts.name_IDs, opts.notdef_outline, opts.hinting = ["*"], True, False
-    opts.layout_features = []
-    opts.drop_tables += ["GSUB", "GPOS", "VORG", "DSIG", "BASE"]
-    sub = subset.Subsetter(opts)
-    sub.populate(text=chars)
-    sub.subset(font)
-    _to_truetype(font)
-    digest = hashlib.sha256((path + chars).encode()).hexdigest()[:16]
-    out = os.path.join(_tmpdir(), f"cjk-{digest}.ttf")
-    font.save(out)
+    font, container = _load_sc(path)
+    try:
+        opts = subset.Options()
+        opts.name_IDs, opts.notdef_outline, opts.hinting = ["*"], True, False
+        opts.layout_features = []
+        opts.drop_tables += ["GSUB", "GPOS", "VORG", "DSIG", "BASE"]
+        sub = subset.Subsetter(opts)
+        sub.populate(text=chars)
+        sub.subset(font)
+        _to_truetype(font)
+        digest = hashlib.sha256((path + chars).encode()).hexdigest()[:16]
+        out = os.path.join(_tmpdir(), f"cjk-{digest}.ttf")
+        font.save(out)
+    finally:
+        container.close()
     return out
 
 

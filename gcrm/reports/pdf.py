@@ -1,0 +1,301 @@
+"""The PDF writer (ReportLab, A4): renders a :class:`~gcrm.reports.data.ReportModel`."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pandas as pd
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import (
+    Image,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from gcrm.cube.model import DIMENSIONS, MEASURES
+from gcrm.i18n import MESSAGES, t
+from gcrm.reports import charts, fonts
+from gcrm.reports.data import RELIABILITY_COLUMNS, ReportModel
+from gcrm.reports.labels import column_label, fmt_change, fmt_measure, fmt_trade, fmt_value
+
+MARGIN = 16 * mm
+WIDTH = A4[0] - 2 * MARGIN
+HEAD_BG = colors.HexColor("#1f5fa8")
+ZEBRA = colors.HexColor("#f2f6fb")
+PDF_AREA_ROWS = 12  # sub-area rows in the PDF (the XLSX and GIS files have all)
+
+
+def _model_texts(m: ReportModel) -> list[str]:
+    """Every string the PDF may draw: for the font subset."""
+    lang = m.lang
+    texts = [v[lang if lang in v else "en"] for k, v in MESSAGES.items()
+             if k.startswith(("report.", "unit."))]
+    texts += [x.label(lang) for x in (*MEASURES.values(), *DIMENSIONS.values())]
+    texts += [m.region_name, m.region_id, m.user or "", m.loaded_at or "", m.filters,
+              "万 kWh 10,000 kWh pp"]
+    texts += m.context["name"].astype(str).tolist() if len(m.context) else []
+    for df in m.tables().values():
+        for col in df.columns:
+            if not pd.api.types.is_numeric_dtype(df[col]):
+                texts += df[col].dropna().astype(str).tolist()
+    return texts
+
+
+class _Styles:
+    def __init__(self, f: fonts.Fonts, lang: str) -> None:
+        wrap = "CJK" if lang.startswith("zh") else None
+        base = {"fontName": f.regular, "wordWrap": wrap}
+        self.title = ParagraphStyle("title", fontSize=22, leading=28, fontName=f.bold,
+                                    textColor=colors.HexColor("#102a43"))
+        self.h1 = ParagraphStyle("h1", fontSize=14, leading=19, spaceBefore=6, spaceAfter=4,
+                                 fontName=f.bold, textColor=colors.HexColor("#102a43"))
+        self.h2 = ParagraphStyle("h2", fontSize=11, leading=15, spaceBefore=4, spaceAfter=2,
+                                 fontName=f.bold)
+        self.body = ParagraphStyle("body", fontSize=9.5, leading=13.5, **base)
+        self.small = ParagraphStyle("small", fontSize=8, leading=11,
+                                    textColor=colors.HexColor("#444444"), **base)
+        self.cell = ParagraphStyle("cell", fontSize=8, leading=10, **base)
+        self.head = ParagraphStyle("head", fontSize=8, leading=10, fontName=f.bold,
+                                   textColor=colors.white, wordWrap=wrap)
+        self.head_right = ParagraphStyle("head_right", parent=self.head, alignment=TA_RIGHT)
+        self.caption = ParagraphStyle("caption", fontSize=8, leading=10, alignment=TA_CENTER,
+                                      **base)
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(str(text)), style)
+
+
+def _table(rows: list[list], header: list[str], st: _Styles, f: fonts.Fonts,
+           numeric: list[bool], widths: list[float] | None = None,
+           total_row: bool = False) -> Table:
+    data = [[_p(h, st.head_right if num else st.head)
+             for h, num in zip(header, numeric, strict=True)]]
+    for r in rows:
+        data.append([c if not isinstance(c, str) or num else _p(c, st.cell)
+                     for c, num in zip(r, numeric, strict=True)])
+    tbl = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    style = [
+        ("FONTNAME", (0, 0), (-1, -1), f.regular),
+        ("FONTSIZE", (0, 1), (-1, -1), 8),
+        ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8d3e0")),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+    ]
+    for i, num in enumerate(numeric):
+        if num:
+            style.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
+    for r in range(1, len(data)):
+        if r % 2 == 0:
+            style.append(("BACKGROUND", (0, r), (-1, r), ZEBRA))
+    if total_row:
+        style += [("FONTNAME", (0, -1), (-1, -1), f.bold),
+                  ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black)]
+    tbl.setStyle(TableStyle(style))
+    return tbl
+
+
+def _frame_table(df: pd.DataFrame, cols: list[str], m: ReportModel, st: _Styles,
+                 f: fonts.Fonts, totals: dict[str, float] | None = None,
+                 widths: list[float] | None = None) -> Table:
+    lang = m.lang
+    numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in cols]
+    rows = [[fmt_value(c, v, lang) for c, v in zip(cols, rec, strict=True)]
+            for rec in df[cols].itertuples(index=False)]
+    if totals is not None:
+        rows.append([t("report.total", lang) if i == 0 else
+                     (fmt_value(c, totals[c], lang) if c in totals else "")
+                     for i, c in enumerate(cols)])
+    return _table(rows, [column_label(c, lang) for c in cols], st, f, numeric, widths,
+                  total_row=totals is not None)
+
+
+def _image(png: bytes, width: float, max_height: float = 110 * mm) -> Image:
+    img = Image(io.BytesIO(png))
+    ratio = img.imageHeight / img.imageWidth
+    if width * ratio > max_height:
+        width = max_height / ratio
+    img.drawWidth, img.drawHeight = width, width * ratio
+    return img
+
+
+def _footer_canvas(m: ReportModel, f: fonts.Fonts):
+    lang = m.lang
+    user = m.user or t("report.operator", lang)
+
+    class FooterCanvas(rl_canvas.Canvas):
+        """Draws the footer with 'page n / N' once the page count is known."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._footer(total)
+                super().showPage()
+            super().save()
+
+        def _footer(self, total: int) -> None:
+            text = t("report.footer", lang, loaded=m.loaded_at or "–", filters=m.filters,
+                     user=user, page=f"{self._pageNumber} / {total}")
+            self.setFont(f.regular, 7)
+            self.setFillColor(colors.HexColor("#555555"))
+            self.line(MARGIN, 12 * mm, A4[0] - MARGIN, 12 * mm)
+            self.drawString(MARGIN, 8.5 * mm, text)
+
+    return FooterCanvas
+
+
+def _kpi_table(m: ReportModel, st: _Styles, f: fonts.Fonts) -> Table:
+    lang = m.lang
+    header = [t("report.col.measure", lang), t("report.col.value", lang),
+              t("report.col.prev", lang, period=m.previous.label),
+              t("report.col.prev_change", lang),
+              t("report.col.yoy", lang, period=m.last_year.label),
+              t("report.col.yoy_change", lang)]
+    rows = []
+    for r in m.kpis.itertuples(index=False):
+        rows.append([column_label(r.measure, lang), fmt_measure(r.measure, r.value),
+                     fmt_measure(r.measure, r.prev), fmt_change(r.measure, r.prev_change),
+                     fmt_measure(r.measure, r.yoy), fmt_change(r.measure, r.yoy_change)])
+    w = WIDTH
+    return _table(rows, header, st, f, [False, True, True, True, True, True],
+                  [0.25 * w, 0.17 * w, 0.17 * w, 0.12 * w, 0.17 * w, 0.12 * w])
+
+
+def story(m: ReportModel, f: fonts.Fonts) -> list:
+    lang = m.lang
+    st = _Styles(f, lang)
+    font_file = f.ttf_regular
+    totals = m.totals()
+    s: list = []
+    # ---- cover
+    s.append(_p(f"{m.region_name} · {t('report.title', lang)}", st.title))
+    s.append(_p(t("report.period", lang, period=m.period.label, first=m.period.first,
+                  last=m.period.last) + f"  ·  {m.region_id}", st.body))
+    if len(m.months_with_data) < m.period.n_months:
+        s.append(_p(t("report.coverage", lang, n=len(m.months_with_data),
+                      total=m.period.n_months, months=", ".join(m.months_with_data)),
+                    st.small))
+    s.append(_p(t("report.generated", lang, when=m.generated_at,
+                  user=m.user or t("report.operator", lang), loaded=m.loaded_at or "–"),
+                st.small))
+    s.append(Spacer(1, 3 * mm))
+    s.append(_image(charts.cover_map(m, font_file), WIDTH * 0.82, 95 * mm))
+    s.append(_p(t("report.cover.map", lang, region=m.region_name), st.caption))
+    s.append(Spacer(1, 3 * mm))
+    s.append(_p(t("report.section.kpi", lang), st.h1))
+    s.append(_kpi_table(m, st, f))
+    s.append(Spacer(1, 1.5 * mm))
+    s.append(_p(t("report.cmp_note", lang), st.small))
+    s.append(PageBreak())
+    # ---- consumption
+    s.append(_p(t("report.section.consumption", lang), st.h1))
+    s.append(_image(charts.trend_chart(m, font_file), WIDTH))
+    s.append(_frame_table(m.trend, ["month", "kwh", "kwh_prev", "amount", "paid", "customers"],
+                          m, st, f, totals))
+    s.append(Spacer(1, 3 * mm))
+    s.append(KeepTogether([
+        _image(charts.class_mix_chart(m, font_file), WIDTH * 0.9),
+        _frame_table(m.class_mix, ["customer_class", "customers", "kwh", "kwh_share",
+                                   "amount"], m, st, f, totals)]))
+    s.append(PageBreak())
+    # ---- payments and arrears
+    s.append(_p(t("report.section.payments", lang), st.h1))
+    s.append(_image(charts.channels_chart(m, font_file), WIDTH * 0.9))
+    s.append(_frame_table(m.channels, ["channel", "payments", "paid", "paid_share"], m, st, f,
+                          totals))
+    s.append(Spacer(1, 3 * mm))
+    s.append(_p(t("report.arrears.title", lang), st.h2))
+    s.append(_frame_table(m.arrears, ["customer_class", "amount", "paid", "arrears",
+                                      "collection_rate"], m, st, f, totals))
+    s.append(PageBreak())
+    # ---- reliability
+    year = m.reliability_year if m.reliability_year is not None else m.period.year
+    s.append(_p(t("report.section.reliability", lang, year=year), st.h1))
+    if len(m.reliability):
+        cols = ["basis", *RELIABILITY_COLUMNS]
+        w = WIDTH / (len(cols) + 1)
+        s.append(_frame_table(m.reliability, cols, m, st, f,
+                              widths=[2 * w] + [w] * (len(cols) - 1)))
+        s.append(Spacer(1, 1.5 * mm))
+        s.append(_p(t("report.rel.note", lang, year=year), st.small))
+        s.append(_image(charts.outage_map(m, font_file), WIDTH * 0.9))
+    else:
+        s.append(_p(t("report.rel.none", lang, year=year), st.body))
+    s.append(PageBreak())
+    # ---- trading area and sub-areas
+    s.append(_p(t("report.section.trade", lang), st.h1))
+    rows = [[t(f"report.trade.{k}", lang), fmt_trade(k, v)] for k, v in m.trade.items()]
+    s.append(_table(rows, [t("report.col.item", lang), ""], st, f, [False, True],
+                    [0.6 * WIDTH, 0.25 * WIDTH]))
+    s.append(Spacer(1, 3 * mm))
+    s.append(_frame_table(m.service_points, ["service_point_id", "name", "kind", "customers",
+                                             "kwh"], m, st, f))
+    s.append(Spacer(1, 3 * mm))
+    area = t(f"report.area.{m.area_level}", lang)
+    s.append(_p(f"{t('report.section.areas', lang)}: {area}", st.h2))
+    cols = ["area", "name", "customers", "kwh", "amount", "arrears", "collection_rate"]
+    if m.area_level == "grid":
+        cols.remove("name")
+    s.append(_frame_table(m.areas.head(PDF_AREA_ROWS), cols, m, st, f))
+    s.append(PageBreak())
+    # ---- customers
+    s.append(_p(t("report.section.top", lang, n=m.top_n), st.h1))
+    if m.top_customers is None:
+        s.append(_p(t("report.top.hidden", lang), st.body))
+    else:
+        if m.masked:
+            s.append(_p(t("report.top.masked", lang), st.small))
+        cols = ["customer", "name", "customer_class", "kwh", "amount", "arrears"]
+        w = WIDTH
+        s.append(_frame_table(m.top_customers, cols, m, st, f,
+                              widths=[0.17 * w, 0.31 * w, 0.12 * w, 0.14 * w, 0.13 * w,
+                                      0.13 * w]))
+    # ---- data quality
+    s.append(Spacer(1, 4 * mm))
+    s.append(_p(t("report.section.quality", lang), st.h1))
+    q = m.quality
+    items = [("customers_on_record", f"{q['customers_on_record']:,}"),
+             ("customers_with_consumption", f"{q['customers_with_consumption']:,}"),
+             ("months_with_data", f"{q['months_with_data']} / {q['months_in_period']}"),
+             ("duplicate_groups", f"{q['duplicate_groups']:,}"),
+             ("rejected_rows_last_load", f"{q['rejected_rows_last_load']:,}")]
+    if "unlocated_warehouse" in q:
+        items.append(("unlocated_warehouse", f"{q['unlocated_warehouse']:,}"))
+    s.append(_table([[t(f"report.quality.{k}", lang), v] for k, v in items],
+                    [t("report.col.item", lang), ""], st, f, [False, True],
+                    [0.6 * WIDTH, 0.25 * WIDTH]))
+    s.append(Spacer(1, 1.5 * mm))
+    s.append(_p(t("report.quality.note", lang), st.small))
+    return s
+
+
+def write_pdf(m: ReportModel, path: Path) -> None:
+    f = fonts.register(fonts.charset(_model_texts(m)))
+    doc = SimpleDocTemplate(
+        str(path), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        bottomMargin=18 * mm, title=f"{m.region_name} {t('report.title', m.lang)} "
+        f"{m.period.label}", author=m.user or "GCRM", subject=m.filters, creator="GCRM")
+    doc.build(story(m, f), canvasmaker=_footer_canvas(m, f))
