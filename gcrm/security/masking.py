@@ -35,11 +35,17 @@ def mask_id_number(v: object) -> str | None:
     return s[:4] + "*" * (len(s) - 8) + s[-4:]
 
 
+#: words that mark an organisation's name (not personal data, not masked)
+ORGANISATION_WORDS = ("公司", "厂", "委会", "合作社", "学校", "小学", "中学", "大学", "学院",
+                      "幼儿园", "医院", "卫生院", "局", "中心", "银行", "政府", "酒店", "宾馆",
+                      "超市", "商店", "商行", "店", "馆", "站", "所", "院", "场", "社", "队")
+
+
 def mask_name(v: object) -> str | None:
     s = _s(v)
     if not s:
         return s
-    if any(w in s for w in ("公司", "厂", "委会", "合作社", "学校", "医院", "局", "中心")):
+    if any(w in s for w in ORGANISATION_WORDS):
         return s  # organisations are not personal data
     return s[0] + "*" * (len(s) - 1)
 
