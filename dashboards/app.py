@@ -1,8 +1,9 @@
 """GCRM dashboard: the Streamlit entry point (``gcrm dashboard`` or ``streamlit run``).
 
 The shell sets the page, the language switch (session state + ``?lang=``), the warehouse
-footer and the navigation; each page is one file in ``pages/``. The warehouse path comes from
-``$GCRM_DB`` (see :func:`gcrm.config.db_path`).
+footer and the navigation; each page is one file in ``views/`` (not ``pages/``: Streamlit would
+run a ``pages/`` folder as old-style pages and bypass this shell on a deep link). The warehouse
+path comes from ``$GCRM_DB`` (see :func:`gcrm.config.db_path`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import streamlit as st
 from dashboards.components import shell
 from gcrm.i18n import t
 
-PAGES = Path(__file__).resolve().parent / "pages"
+PAGES = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="GCRM", page_icon="⚡", layout="wide")
 
@@ -24,6 +25,8 @@ lang = shell.language_switch()
 nav = st.navigation([
     st.Page(PAGES / "home.py", title=t("nav.home", lang), icon=":material/map:",
             url_path="home", default=True),
+    st.Page(PAGES / "explorer.py", title=t("nav.explorer", lang), icon=":material/view_quilt:",
+            url_path="explorer"),
 ])
 if shell.open_warehouse(lang) is not None:
     nav.run()

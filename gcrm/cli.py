@@ -165,6 +165,34 @@ def demo(db: Path, out: Path | None, customers: int, months: int, seed: int, end
     if not quiet:
         _print_summary(report)
     click.echo(f"demo warehouse ready: {db} (input files in {out})")
+    _demo_accounts(db)
+
+
+#: one demo account per role; scoped roles get the demo's central district 东昌区
+DEMO_ACCOUNTS = (("admin", "admin", ()), ("manager", "regional_manager", ("220502",)),
+                 ("planner", "planner", ("220502",)), ("analyst", "analyst", ()),
+                 ("agent", "service_agent", ("220502",)))
+
+
+def _demo_accounts(db: Path) -> None:
+    """Create the demo accounts with fresh one-time passwords and print them once."""
+    from gcrm.security.accounts import add_user, generate_password, list_users
+    from gcrm.store import connect_store, store_path
+
+    path = store_path(db)
+    for suffix in ("", "-wal", "-shm"):  # a new demo warehouse starts a new store
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    store = connect_store(db)
+    existing = {u["name"] for u in list_users(store)}
+    click.echo("\ndemo accounts (one-time passwords, shown only now; change them with "
+               "`gcrm user passwd NAME`):")
+    for name, role_name, regions in DEMO_ACCOUNTS:
+        if name in existing:
+            continue
+        password = generate_password()
+        add_user(store, name, role_name, password, regions, actor="gcrm demo", must_change=True)
+        where = f"  regions {','.join(regions)}" if regions else ""
+        click.echo(f"  {name:<8} {password}  ({role_name}){where}")
 
 
 def _existing_parent(path: Path) -> Path:

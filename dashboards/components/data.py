@@ -66,3 +66,45 @@ def regions_geojson(db: str, version: str, level: str = "district") -> dict:
     """District (or other level) boundaries as GeoJSON, simplified for maps."""
     with connection(db) as con:
         return regions.regions_geojson(con, level=level, simplified=True)
+
+
+# --------------------------------------------------------------------------- cube explorer
+@st.cache_data(show_spinner=False, max_entries=16)
+def cube_months(db: str, version: str) -> list[str]:
+    """Every month of the time dimension, ascending (:func:`gcrm.cube.months`)."""
+    with connection(db) as con:
+        return cube.months(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def cube_members(db: str, version: str, dim: str) -> list:
+    """The members of dimension ``dim`` (:func:`gcrm.cube.members`; None = empty member)."""
+    with connection(db) as con:
+        return cube.members(con, dim)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def region_names(db: str, version: str) -> dict[str, str]:
+    """region_id -> Chinese name (:func:`gcrm.regions.region_names`)."""
+    with connection(db) as con:
+        return regions.region_names(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def cube_explore(db: str, version: str, measures: Sequence[str], by: Sequence[str] = (),
+                 where: tuple[tuple[str, tuple[str, ...]], ...] = (),
+                 months: tuple[str, str] | None = None, order_by: str | None = None,
+                 limit: int | None = None, totals: bool = False,
+                 compare: str | None = None) -> pd.DataFrame:
+    """One explorer result, as ``gcrm query`` computes it: :func:`gcrm.cube.compare` when
+    ``compare``, else :func:`gcrm.cube.with_totals` when ``totals``, else
+    :func:`gcrm.cube.query` (the only one that orders and limits). Raises CubeError."""
+    filters = {d: list(v) for d, v in where}
+    with connection(db) as con:
+        if compare:
+            return cube.compare(con, list(measures), by=list(by), where=filters, months=months,
+                                kind=compare)
+        if totals:
+            return cube.with_totals(con, list(measures), list(by), where=filters, months=months)
+        return cube.query(con, list(measures), by=list(by), where=filters, months=months,
+                          order_by=order_by, limit=limit)

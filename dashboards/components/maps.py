@@ -181,3 +181,22 @@ def choropleth(geojson: dict, tooltip_html: str, height: int = 520) -> pdk.Deck:
                              "style": {"backgroundColor": "#222", "color": "#fff",
                                        "fontSize": "13px"}},
                     **kwargs)
+
+
+def fill_regions(geojson: Mapping, values: Mapping[str, float], text,
+                 no_data: str) -> tuple[dict, Classes]:
+    """``geojson`` with each feature coloured by ``values[region_id]`` (quantile classes).
+
+    Adds the properties ``fill`` and ``value_text`` (``text(value)``, or ``no_data`` for a
+    region without a value) that :func:`choropleth` and its tooltip use.
+    """
+    classes = classify(values.values())
+    features = []
+    for f in geojson.get("features", []):
+        props = dict(f["properties"])
+        value = values.get(props["region_id"])
+        missing = value is None or (isinstance(value, float) and math.isnan(value))
+        props["fill"] = list(classes.color(None if missing else value))
+        props["value_text"] = no_data if missing else text(value)
+        features.append({**f, "properties": props})
+    return {"type": "FeatureCollection", "features": features}, classes
