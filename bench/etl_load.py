@@ -22,6 +22,7 @@ PEER = """
 import sys, time, duckdb, resource
 from pathlib import Path
 src = Path(sys.argv[1]); con = duckdb.connect(sys.argv[2])
+con.execute("SET enable_progress_bar = false")
 t = time.perf_counter()
 for f in sorted(src.iterdir()):
     if f.suffix == ".csv":

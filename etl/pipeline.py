@@ -144,12 +144,18 @@ def _validate(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int,
     raw, norm, rej, good = f"src_{name}", f"n_{name}", f"r_{name}", f"v_{name}"
     count.read = readers.register(con, src, raw)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {norm} AS "
-                + compile_normalised(src.spec, raw, src.columns))
+                + compile_normalised(src.spec, raw, src.columns, readers.column_types(con, raw)))
     con.execute(f"CREATE OR REPLACE TEMP TABLE {rej} AS " + compile_rejects(src.spec, norm))
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {good} AS "
-                + compile_typed(src.spec, norm)
-                + f" WHERE s.__row NOT IN (SELECT __row FROM {rej})")
+    _good_view(con, src)
     return good
+
+
+def _good_view(con: duckdb.DuckDBPyConnection, src: readers.Source) -> None:
+    """(Re)create ``v_<file>``: the typed rows that are not in ``r_<file>``."""
+    name = src.spec.name
+    has_rejects = con.execute(f"SELECT count(*) > 0 FROM r_{name}").fetchone()[0]
+    con.execute(f"CREATE OR REPLACE TEMP VIEW v_{name} AS " + compile_typed(src.spec, f"n_{name}")
+                + (f" WHERE s.__row NOT IN (SELECT __row FROM r_{name})" if has_rejects else ""))
 
 
 def _quarantine(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int) -> int:
@@ -255,7 +261,7 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
     good = _validate(con, src, load_id, count)
     name = src.spec.name
     if name == "outages":
-        _check_outages(con)
+        _check_outages(con, src)
     count.rejected = _quarantine(con, src, load_id)
     if name == "service_points":
         count.loaded = _load_located_dim(
@@ -306,10 +312,11 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
     return count
 
 
-def _check_outages(con: duckdb.DuckDBPyConnection) -> None:
+def _check_outages(con: duckdb.DuckDBPyConnection, src: readers.Source) -> None:
     """Outage rules beyond the column checks: end before start, overlapping duplicates."""
     con.execute("""INSERT INTO r_outages SELECT __row, 'end_before_start', 'end'
                    FROM v_outages WHERE "end" < "start" """)
+    _good_view(con, src)
     # A feeder cannot be interrupted twice at once: a later row (or a stored event with
     # another id) overlapping an earlier one is a duplicate report of the same event.
     con.execute("""
@@ -322,6 +329,7 @@ def _check_outages(con: duckdb.DuckDBPyConnection) -> None:
                       AND f.outage_id <> v.outage_id AND f.start_at < v."end"
                       AND v."start" < f.end_at)""")
     con.execute("INSERT INTO r_outages SELECT * FROM r_outages_overlap")
+    _good_view(con, src)
 
 
 def _build_time(con: duckdb.DuckDBPyConnection) -> None:

@@ -36,6 +36,11 @@ class Source:
         return self.path.suffix == ".parquet"
 
 
+def column_types(con: duckdb.DuckDBPyConnection, view: str) -> dict[str, str]:
+    """Column name -> DuckDB type name of a registered view."""
+    return {r[0]: r[1] for r in con.execute(f"DESCRIBE {q(view)}").fetchall()}
+
+
 def find(input_dir: Path, spec: FileSpec) -> Path | None:
     for suffix in (".csv", ".parquet"):
         path = input_dir / f"{spec.name}{suffix}"
@@ -73,11 +78,15 @@ def open_source(input_dir: Path, spec: FileSpec, must_have: tuple[str, ...]) -> 
 
 
 def register(con: duckdb.DuckDBPyConnection, source: Source, view: str) -> int:
-    """Register ``source`` as temp view ``view`` (all text, plus ``__row``); return row count."""
+    """Register ``source`` as temp view ``view`` (plus ``__row``); return the row count.
+
+    CSV columns are text; Parquet columns keep their stored types (the validation casts what
+    it needs, so numbers stored as numbers are not round-tripped through text).
+    """
     if source.is_parquet:
         rel = con.read_parquet(str(source.path), file_row_number=True)
         names = [c for c in rel.columns if c != "file_row_number"]
-        exprs = [f"CAST({q(c)} AS VARCHAR) AS {q(c.strip())}" for c in names]
+        exprs = [f"{q(c)} AS {q(c.strip())}" for c in names]
         rel = rel.project(", ".join([*exprs, "file_row_number + 1 AS __row"]))
         rel.create_view(view, replace=True)
     else:

@@ -93,14 +93,34 @@ def extra_columns(spec: FileSpec, present: tuple[str, ...]) -> list[str]:
     return [c for c in present if c not in known and c != "__row" and c.strip()]
 
 
-def compile_normalised(spec: FileSpec, source_view: str, present: tuple[str, ...]) -> str:
-    """``__row`` and every contract column as trimmed text (NULL when empty or absent)."""
+#: stored (Parquet) types that a column of each kind may keep without going through text
+NATIVE = {
+    "number": ("DOUBLE", "FLOAT", "DECIMAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT",
+               "HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT"),
+    "date": ("DATE",),
+    "timestamp": ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"),
+}
+
+
+def _keeps_native(col: Col, stored: str | None) -> bool:
+    return stored is not None and any(stored.startswith(t) for t in NATIVE.get(col.kind, ()))
+
+
+def compile_normalised(spec: FileSpec, source_view: str, present: tuple[str, ...],
+                       types: dict[str, str] | None = None) -> str:
+    """``__row`` and every contract column (NULL when empty or absent): trimmed text, or the
+    stored value when the file already holds it in a fitting type (Parquet numbers, dates)."""
+    types = types or {}
     norm = ["__row"]
     for col in spec.columns:
-        if col.name in present:
-            norm.append(f"NULLIF(trim(CAST({q(col.name)} AS VARCHAR)), '') AS {q(col.name)}")
-        else:
+        if col.name not in present:
             norm.append(f"CAST(NULL AS VARCHAR) AS {q(col.name)}")
+        elif _keeps_native(col, types.get(col.name)):
+            norm.append(q(col.name))
+        elif types.get(col.name, "VARCHAR") == "VARCHAR":
+            norm.append(f"NULLIF(trim({q(col.name)}), '') AS {q(col.name)}")
+        else:
+            norm.append(f"NULLIF(trim(CAST({q(col.name)} AS VARCHAR)), '') AS {q(col.name)}")
     extras = extra_columns(spec, present) if spec.keep_extra else []
     if extras:
         pack = ", ".join(f"{q(e)} := {q(e)}" for e in extras)
@@ -128,10 +148,16 @@ def compile_rejects(spec: FileSpec, norm_view: str) -> str:
     """
     keys = ", ".join(q(k) for k in spec.key)
     not_null = " AND ".join(f"{q(k)} IS NOT NULL" for k in spec.key)
+    # candidates: hashes equal to their predecessor once sorted (a sort of 8-byte values is
+    # about 2.5x faster here than a hash aggregate over tens of millions of distinct keys)
+    candidates = (
+        f"SELECT DISTINCT __h FROM (SELECT __h, lag(__h) OVER (ORDER BY __h) AS __p "
+        f"FROM (SELECT hash({keys}) AS __h FROM {q(norm_view)} WHERE {not_null})) "
+        f"WHERE __h = __p"
+    )
     dups = (
         f"SELECT {keys}, min(__row) AS __first FROM {q(norm_view)} "
-        f"WHERE {not_null} AND hash({keys}) IN (SELECT hash({keys}) FROM {q(norm_view)} "
-        f"WHERE {not_null} GROUP BY 1 HAVING count(*) > 1) "
+        f"WHERE {not_null} AND hash({keys}) IN ({candidates}) "
         f"GROUP BY {keys} HAVING count(*) > 1"
     )
     on = " AND ".join(f"n.{q(k)} = d.{q(k)}" for k in spec.key)
@@ -145,12 +171,14 @@ def compile_rejects(spec: FileSpec, norm_view: str) -> str:
                 f"LEFT JOIN (SELECT {q(key_col)} AS __k FROM {table}) r_{col.name} "
                 f"ON s.{q(col.name)} = r_{col.name}.__k"
             )
-    conds = checks(spec)
-    reason = "CASE " + " ".join(f"WHEN {c} THEN {lit(r)}" for c, r, _ in conds) + " END"
-    field = "CASE " + " ".join(f"WHEN {c} THEN {lit(f)}" for c, _, f in conds) + " END"
+    # one CASE yields "reason|field" (conditions are evaluated once per row), split after
+    # filtering to the few failing rows
+    verdict = ("CASE " + " ".join(f"WHEN {c} THEN {lit(r + '|' + f)}" for c, r, f in checks(spec))
+               + " END")
     return (
-        f"SELECT * FROM (SELECT s.__row, {reason} AS __reason, {field} AS __field "
-        f"FROM ({flagged}) s {' '.join(joins)}) WHERE __reason IS NOT NULL"
+        f"SELECT __row, split_part(__v, '|', 1) AS __reason, split_part(__v, '|', 2) AS __field "
+        f"FROM (SELECT s.__row, {verdict} AS __v FROM ({flagged}) s {' '.join(joins)}) "
+        f"WHERE __v IS NOT NULL"
     )
 
 

@@ -282,3 +282,18 @@ def test_whole_province_boundary_set(tmp_path: Path) -> None:
     assert [g[0] for g in got] == list(districts["region_id"])
     assert [g[1] for g in got] == list(districts["parent_id"])
     assert con.execute("SELECT count(*) FROM dim_region").fetchone()[0] == 70
+
+
+def test_outage_rules_count_each_row_once(example_dir: Path, tmp_path: Path) -> None:
+    """A row that ends before it starts *and* overlaps another is one reject, not two."""
+    (example_dir / "outages.csv").write_text(
+        "outage_id,feeder_id,start,end,cause,planned\n"
+        "O1,F1,2025-01-10T08:00:00,2025-01-10T10:00:00,weather,false\n"
+        "O2,F1,2025-01-10T09:30:00,2025-01-10T09:00:00,weather,false\n"
+        "O3,F1,2025-01-10T09:00:00,2025-01-10T11:00:00,weather,false\n", "utf-8")
+    report = load(example_dir, tmp_path / "w.duckdb", quiet=True, report_dir=tmp_path / "r")
+    counts = {c.file: (c.read, c.loaded, c.rejected) for c in report.counts}
+    assert counts["outages.csv"] == (3, 1, 2)
+    got = rejects(tmp_path / "w.duckdb")
+    got = got[got["file"] == "outages.csv"][["row_number", "reason"]].values.tolist()
+    assert got == [[2, "end_before_start"], [3, "overlapping_duplicate"]]
