@@ -209,3 +209,25 @@ def test_cli_user_commands_and_audit_verify(mini_db: Path, monkeypatch) -> None:
     r = run(cli, ["audit", "verify", "--db", str(mini_db)])
     assert r.exit_code == 1 and "TAMPERED" in r.output
     set_password(store, "pl", PW + "x")
+
+
+def test_generated_passwords_meet_the_policy() -> None:
+    from gcrm.security.accounts import check_password_policy, generate_password
+
+    for _ in range(20):
+        pw = generate_password()
+        check_password_policy("someone", pw)
+        assert len(pw) >= 10
+
+
+def test_demo_prints_one_account_per_role(tmp_path: Path) -> None:
+    db = tmp_path / "d" / "gcrm.duckdb"
+    r = CliRunner().invoke(cli, ["demo", "--db", str(db), "--customers", "300", "--months", "2",
+                                 "--quiet"])
+    assert r.exit_code == 0, r.output
+    lines = [ln.split() for ln in r.output.splitlines() if ln.startswith("  ")]
+    accounts = {ln[0]: ln[1] for ln in lines}
+    assert set(accounts) == {"admin", "manager", "planner", "analyst", "agent"}
+    store = connect_store(db)
+    assert authenticate(store, "manager", accounts["manager"]).scope == ("220502",)
+    assert authenticate(store, "analyst", accounts["analyst"]).scope is None
