@@ -344,11 +344,14 @@ def query(db: Path, user, measures, by, where, month_from, month_to, order, limi
                                                "grid"]), default="district", show_default=True)
 @click.option("--exclude-planned", is_flag=True, help="Leave out planned (pre-arranged) outages.")
 @click.option("--exclude-med", is_flag=True, help="Leave out major event days (2.5 beta).")
+@click.option("--month", type=click.IntRange(1, 12), default=None,
+              help="Only this month (1-12) of the year.")
+@click.option("--monthly", is_flag=True, help="One block of rows per month of the year.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="csv",
               show_default=True)
 @handle_errors
 def reliability(db: Path, user: str | None, year: int, by: str, exclude_planned: bool,
-                exclude_med: bool, fmt: str) -> None:
+                exclude_med: bool, month: int | None, monthly: bool, fmt: str) -> None:
     """Reliability indices (IEEE 1366: SAIFI, SAIDI, CAIDI, ASAI, MAIFI ...; DL/T 836 RS)."""
     from gcrm import reliability as rel
     from gcrm import warehouse
@@ -358,8 +361,13 @@ def reliability(db: Path, user: str | None, year: int, by: str, exclude_planned:
     if year not in rel.years(con):
         raise BadInput(f"no outages in {year}; years with data: "
                        f"{', '.join(map(str, rel.years(con))) or 'none'}")
-    df = rel.indices(con, year, by, exclude_planned=exclude_planned, exclude_med=exclude_med,
-                     scope=principal.scope if principal else None)
+    scope = principal.scope if principal else None
+    if monthly:
+        df = rel.by_month(con, year, by, exclude_planned=exclude_planned,
+                          exclude_med=exclude_med, scope=scope)
+    else:
+        df = rel.indices(con, year, by, exclude_planned=exclude_planned,
+                         exclude_med=exclude_med, scope=scope, month=month)
     if principal:
         audit_action(db, principal, "reliability", None, year=year, by=by, rows=len(df))
     emit(df, fmt)

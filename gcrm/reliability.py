@@ -42,7 +42,7 @@ def years(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 def indices(con: duckdb.DuckDBPyConnection, year: int, by: str = "district",
             exclude_planned: bool = False, exclude_med: bool = False,
-            scope: Sequence[str] | None = None) -> pd.DataFrame:
+            scope: Sequence[str] | None = None, month: int | None = None) -> pd.DataFrame:
     """One row per group: the reliability contract's columns, then CAIFI, CEMI, CELID, DL/T 836.
 
     The group column is named after ``by``; customers outside every group appear with an
@@ -50,8 +50,23 @@ def indices(con: duckdb.DuckDBPyConnection, year: int, by: str = "district",
     """
     outages, customers = _inputs(con, by, scope)
     res = reliability(outages, customers, Options(year=year, exclude_planned=exclude_planned,
-                                                  exclude_med=exclude_med))
+                                                  exclude_med=exclude_med, month=month))
     return res.rename(columns={"group": by})
+
+
+def by_month(con: duckdb.DuckDBPyConnection, year: int, by: str = "district",
+             exclude_planned: bool = False, exclude_med: bool = False,
+             scope: Sequence[str] | None = None) -> pd.DataFrame:
+    """Monthly indices of ``year``: the rows of :func:`indices` for each month, with ``month``
+    (YYYY-MM) first. Monthly ASAI and RS use the minutes of that month."""
+    outages, customers = _inputs(con, by, scope)
+    frames = []
+    for m in range(1, 13):
+        res = reliability(outages, customers, Options(
+            year=year, exclude_planned=exclude_planned, exclude_med=exclude_med, month=m))
+        frames.append(res.rename(columns={"group": by}).assign(month=f"{year}-{m:02d}"))
+    out = pd.concat(frames, ignore_index=True)
+    return out[["month", *[c for c in out.columns if c != "month"]]]
 
 
 def med(con: duckdb.DuckDBPyConnection, year: int, exclude_planned: bool = False,

@@ -119,3 +119,16 @@ def test_reliability_contract_columns_and_known_answers(runner: CliRunner, mini_
     assert rows["F3"]["saidi"] == 0 and rows["F1"]["maifi"] == 1  # O3 lasted 3 minutes
     result = runner.invoke(cli, ["reliability", "--db", str(mini_db), "--year", "1999"])
     assert result.exit_code == 2 and "no outages in 1999" in result.output
+
+
+def test_reliability_by_month(runner: CliRunner, mini_db: Path) -> None:
+    r = runner.invoke(cli, ["reliability", "--db", str(mini_db), "--year", "2025", "--monthly"])
+    assert r.exit_code == 0, r.output
+    df = pd.read_csv(io.StringIO(r.output))
+    assert list(df.columns[:2]) == ["month", "district"] and df["month"].nunique() == 12
+    jan = df[(df["month"] == "2025-01") & (df["district"] == "D2")].iloc[0]
+    assert jan["saidi"] == pytest.approx(90 / 2)  # O2 on F2 (A003), 90 min
+    r = runner.invoke(cli, ["reliability", "--db", str(mini_db), "--year", "2025", "--month",
+                            "2"])
+    d2 = pd.read_csv(io.StringIO(r.output)).set_index("district").loc["D2"]
+    assert d2["saidi"] == pytest.approx(480 / 2)  # O4: planned, 5 Feb, 480 min on F3 (A007)

@@ -138,3 +138,16 @@ def test_weighted_districts_reproduce_the_city(cust, events) -> None:
     w = d["customers_served"]
     for col in ("saifi", "saidi", "maifi"):
         assert (d[col] * w).sum() / w.sum() == pytest.approx(city[col])
+
+
+def test_one_month() -> None:
+    r = by_group(reliability(OUTAGES, customers(), Options(year=2025, month=3)))
+    assert r["X"]["saidi"] == 120 and r["Y"]["saidi"] == pytest.approx(2 * 120 / 6)
+    assert r["X"]["asai"] == pytest.approx(1 - 480 / (4 * 31 * 1440))  # minutes of March
+    june = by_group(reliability(OUTAGES, customers(), Options(year=2025, month=6)))
+    assert june["Y"]["saidi"] == pytest.approx(4 * 150 / 6) and june["X"]["saidi"] == 0
+    months = [reliability(OUTAGES, customers(), Options(year=2025, month=m)) for m in range(1, 13)]
+    year = reliability(OUTAGES, customers(), Options(year=2025))
+    assert sum(m["customer_minutes"].sum() for m in months) == year["customer_minutes"].sum()
+    with pytest.raises(ValueError, match="month must be"):
+        Options(year=2025, month=13).period()

@@ -46,6 +46,20 @@ class Options:
     cemi_n: int = 3  # CEMI-n: share of customers with more than n sustained interruptions
     celid_hours: float = 6.0  # CELID-t: share with total interruption time above t hours
     med_history_years: int = 5
+    month: int | None = None  # 1-12: report one month of ``year`` instead of the whole year
+
+    def period(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """[start, end) of the reporting period."""
+        if self.month is None:
+            return pd.Timestamp(self.year, 1, 1), pd.Timestamp(self.year + 1, 1, 1)
+        if not 1 <= self.month <= 12:
+            raise ValueError(f"month must be 1..12, got {self.month}")
+        start = pd.Timestamp(self.year, self.month, 1)
+        return start, start + pd.offsets.MonthBegin(1)
+
+    def minutes(self) -> float:
+        start, end = self.period()
+        return (end - start).total_seconds() / 60
 
 
 @dataclass
@@ -60,19 +74,21 @@ def minutes_in_year(year: int) -> int:
     return (366 if calendar.isleap(year) else 365) * 24 * 60
 
 
-def _served(customers: pd.DataFrame, year: int) -> pd.DataFrame:
+def _served(customers: pd.DataFrame, opts: Options) -> pd.DataFrame:
+    """Customers existing at the end of the reporting period."""
     if "opened_on" in customers.columns:
         opened = pd.to_datetime(customers["opened_on"])
-        customers = customers[opened.isna() | (opened <= pd.Timestamp(year, 12, 31))]
+        customers = customers[opened.isna() | (opened < opts.period()[1])]
     return customers
 
 
-def _events(outages: pd.DataFrame, opts: Options, year: int | None) -> pd.DataFrame:
+def _events(outages: pd.DataFrame, opts: Options, in_period: bool) -> pd.DataFrame:
     ev = outages.copy()
     ev["start_at"] = pd.to_datetime(ev["start_at"])
     ev["day"] = ev["start_at"].dt.normalize()
-    if year is not None:
-        ev = ev[ev["start_at"].dt.year == year]
+    if in_period:
+        start, end = opts.period()
+        ev = ev[(ev["start_at"] >= start) & (ev["start_at"] < end)]
     if opts.exclude_planned:
         ev = ev[~ev["planned"].astype(bool)]
     ev = ev.assign(sustained=ev["duration_min"] > opts.momentary_max_min)
@@ -83,7 +99,7 @@ def daily_saidi(outages: pd.DataFrame, customers: pd.DataFrame, opts: Options) -
     """System SAIDI per day (minutes), from sustained interruptions, over all years given."""
     per_feeder = customers.groupby("feeder_id").size()
     total = len(customers)
-    ev = _events(outages, opts, None)
+    ev = _events(outages, opts, False)
     ev = ev[ev["sustained"]]
     if ev.empty or total == 0:
         return pd.Series(dtype=float)
@@ -101,7 +117,7 @@ def med_threshold(daily: pd.Series) -> float | None:
 
 
 def major_event_days(outages: pd.DataFrame, customers: pd.DataFrame, opts: Options) -> MedResult:
-    customers = _served(customers, opts.year)
+    customers = _served(customers, opts)
     daily = daily_saidi(outages, customers, opts)
     first = pd.Timestamp(opts.year - opts.med_history_years, 1, 1)
     start = pd.Timestamp(opts.year, 1, 1)
@@ -115,7 +131,8 @@ def major_event_days(outages: pd.DataFrame, customers: pd.DataFrame, opts: Optio
     else:
         basis = f"{opts.year} (no earlier history)"
         t = med_threshold(this_year)
-    days = [] if t is None else list(this_year[this_year > t].index)
+    p0, p1 = opts.period()
+    days = [] if t is None else [d for d in this_year[this_year > t].index if p0 <= d < p1]
     return MedResult(t, days, basis, this_year)
 
 
@@ -125,8 +142,8 @@ def reliability(outages: pd.DataFrame, customers: pd.DataFrame, opts: Options) -
     Columns: group, customers_served, saifi, saidi, caidi, asai, maifi, caifi, cemi_<n>,
     celid_<t>h, aihc_hours, rs_pct, customer_interruptions, customer_minutes.
     """
-    served = _served(customers, opts.year)
-    ev = _events(outages, opts, opts.year)
+    served = _served(customers, opts)
+    ev = _events(outages, opts, True)
     if opts.exclude_med:
         med = major_event_days(outages, customers, opts)
         ev = ev[~ev["day"].isin(med.days)]
@@ -149,7 +166,7 @@ def reliability(outages: pd.DataFrame, customers: pd.DataFrame, opts: Options) -
     g = x.groupby("group", dropna=False)[["ci", "cmi", "mi", "cn", "cemi", "celid"]].sum()
     out = pd.concat([n_g, g], axis=1).fillna(0)
     nt = out["customers_served"]
-    minutes = minutes_in_year(opts.year)
+    minutes = opts.minutes()
     res = pd.DataFrame({
         "group": out.index,
         "customers_served": nt.astype(int).to_numpy(),
