@@ -114,3 +114,18 @@ def notice_list(con: duckdb.DuckDBPyConnection, feeders: Sequence[str],
 def check_window(start: datetime, end: datetime) -> None:
     if end <= start:
         raise ValueError("the maintenance window must end after it starts")
+
+
+def feeders(con: duckdb.DuckDBPyConnection,
+            scope: Sequence[str] | None = None) -> pd.DataFrame:
+    """Feeders with their substation's location (lon/lat, may be null) and customers in scope.
+
+    A scoped user sees only the feeders that serve at least one customer in their regions.
+    """
+    where, params = scope_sql(scope)
+    return con.execute(
+        f"SELECT fd.feeder_id, fd.name, fd.substation_id, fd.substation_name, fd.lon, fd.lat, "
+        f"count(c.customer_id) AS customers FROM dim_feeder fd "
+        f"LEFT JOIN dim_customer c ON c.feeder_id = fd.feeder_id AND {where} "
+        f"GROUP BY ALL HAVING {'TRUE' if scope is None else 'count(c.customer_id) > 0'} "
+        "ORDER BY fd.feeder_id", params).df()

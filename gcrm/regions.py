@@ -52,3 +52,16 @@ def bounds(con: duckdb.DuckDBPyConnection) -> tuple[float, float, float, float] 
     row = con.execute("SELECT min(ST_XMin(geom)), min(ST_YMin(geom)), max(ST_XMax(geom)), "
                       "max(ST_YMax(geom)) FROM dim_region").fetchone()
     return None if row is None or row[0] is None else tuple(row)
+
+
+def region_list(con: duckdb.DuckDBPyConnection,
+                scope: tuple[str, ...] | list[str] | None = None) -> list[tuple[str, str, str]]:
+    """(region_id, name, level) of cities and districts a user may report on, city first.
+
+    With a ``scope``, the regions in it and the districts of the cities in it.
+    """
+    rows = con.execute("SELECT region_id, name, level, parent_id FROM dim_region "
+                       "WHERE level IN ('city', 'district') "
+                       "ORDER BY level = 'district', region_id").fetchall()
+    return [(rid, name, level) for rid, name, level, parent in rows
+            if scope is None or rid in scope or parent in scope]

@@ -58,3 +58,11 @@ def test_worst_feeders_and_most_interrupted(con) -> None:
         "F1", "F2"]
     assert outages.most_interrupted(con, 2025, more_than=0)["customer_id"].tolist()[:1]
     assert outages.most_interrupted(con, 2025, more_than=1).empty
+
+
+def test_feeders_with_location(con) -> None:
+    fd = outages.feeders(con).set_index("feeder_id")
+    assert list(fd.index) == ["F1", "F2", "F3"]
+    assert (fd.loc["F2", "lon"], fd.loc["F2", "lat"]) == (126.5, 42.2)
+    assert fd.loc["F2", "substation_id"] == "S2"
+    assert outages.feeders(con, scope=["D2"])["feeder_id"].tolist() == ["F2", "F3"]
