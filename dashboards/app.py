@@ -22,11 +22,22 @@ st.set_page_config(page_title="GCRM", page_icon="⚡", layout="wide")
 lang = shell.current_lang()
 st.sidebar.markdown(f"**{t('app.title', lang)}**  \n{t('app.subtitle', lang)}")
 lang = shell.language_switch()
-nav = st.navigation([
+who = shell.signed_in(lang)  # None: the login form (or a warehouse message) is shown instead
+pages = [
     st.Page(PAGES / "home.py", title=t("nav.home", lang), icon=":material/map:",
             url_path="home", default=True),
     st.Page(PAGES / "explorer.py", title=t("nav.explorer", lang), icon=":material/view_quilt:",
             url_path="explorer"),
-])
-if shell.open_warehouse(lang) is not None:
+    st.Page(PAGES / "customers.py", title=t("nav.customers", lang),
+            icon=":material/person_search:", url_path="customers"),
+    st.Page(PAGES / "outages.py", title=t("nav.outages", lang), icon=":material/power_off:",
+            url_path="outages"),
+    st.Page(PAGES / "reports.py", title=t("nav.reports", lang), icon=":material/description:",
+            url_path="reports"),
+]
+if who is None or who.can("view_audit"):  # logged out: a hidden page, keeps the deep link
+    pages.append(st.Page(PAGES / "audit.py", title=t("nav.audit", lang), icon=":material/policy:",
+                         url_path="audit"))
+nav = st.navigation(pages, position="sidebar" if who else "hidden")  # hidden: keeps deep links
+if who is not None:
     nav.run()

@@ -170,3 +170,35 @@ def metric_texts(page) -> dict[str, str]:
         label = m.locator('[data-testid="stMetricLabel"]').inner_text().strip()
         out[label] = m.locator('[data-testid="stMetricValue"]').inner_text().strip()
     return out
+
+
+def login(page, url: str, user: str, password: str, done: str | None = None,
+          timeout_ms: int = 60_000) -> None:
+    """Open ``url`` (any page, with its query string), sign in on the login form, and wait.
+
+    The session token lives in Streamlit's session state, so every ``page.goto`` is a new
+    session and needs a new login. ``done`` is the page's end marker to wait for (see
+    :func:`wait_for_app`); by default any page other than the login page.
+    """
+    page.goto(url)
+    page.wait_for_selector('.gcrm-page-done[data-page="login"]', state="attached",
+                           timeout=timeout_ms)
+    form = page.locator('[data-testid="stForm"]')
+    form.locator("input").nth(0).fill(user)
+    form.locator('input[type="password"]').fill(password)
+    form.locator('[data-testid="stFormSubmitButton"] button').click()
+    wait_for_app(page, done or '.gcrm-page-done:not([data-page="login"])', timeout_ms)
+
+
+def add_account(db: str | os.PathLike, name: str, role: str, password: str,
+                regions: tuple[str, ...] = ()) -> None:
+    """Create an account in the warehouse's operational store (if it does not exist yet)."""
+    from gcrm.security.accounts import add_user
+    from gcrm.store import connect_store
+
+    con = connect_store(db)
+    try:
+        if not con.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+            add_user(con, name, role, password, regions=regions)
+    finally:
+        con.close()

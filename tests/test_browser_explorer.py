@@ -19,10 +19,19 @@ from click.testing import CliRunner
 from dashboards.components.explorer import View
 from gcrm import cube, warehouse
 from gcrm.cli import cli
-from tests.browser import artifact, chromium, read_kpis, streamlit_app, wait_for_app
+from tests.browser import (
+    add_account,
+    artifact,
+    chromium,
+    login,
+    read_kpis,
+    streamlit_app,
+    wait_for_app,
+)
 
 DONE_EN = '.gcrm-page-done[data-page="explorer"][data-lang="en"]'
 DONE_ZH = '.gcrm-page-done[data-page="explorer"][data-lang="zh-CN"]'
+ADMIN, PASSWORD = "explorer_admin", "Explorer-Admin-2026!"  # everywhere: numbers unchanged
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +42,7 @@ def browser() -> Iterator:
 
 @pytest.fixture(scope="module")
 def app_url(demo_db: Path, browser) -> Iterator[str]:
+    add_account(demo_db, ADMIN, "admin", PASSWORD)
     with streamlit_app(demo_db) as url:
         yield url
 
@@ -51,8 +61,8 @@ def page(browser) -> Iterator:
 
 # --------------------------------------------------------------------------- helpers
 def _open(page, url: str, done: str = DONE_EN) -> None:
-    page.goto(url)
-    wait_for_app(page, done)
+    """Open a (deep) link: the login form first, then the linked view."""
+    login(page, url, ADMIN, PASSWORD, done)
 
 
 def _result(page) -> tuple[dict, str]:
@@ -249,12 +259,12 @@ def test_bad_combination_shows_the_cube_error(page, app_url: str) -> None:
 
 @pytest.mark.browser
 def test_deep_link_on_a_fresh_server(browser, demo_db: Path) -> None:
+    add_account(demo_db, ADMIN, "admin", PASSWORD)
     with streamlit_app(demo_db) as url:
         page = browser.new_page()
         try:
-            page.goto(f"{url}/explorer?measures=kwh&rows=district")
-            page.wait_for_selector(f"{DONE_EN}, [data-testid='stException']",
-                                   state="attached", timeout=60_000)
+            login(page, f"{url}/explorer?measures=kwh&rows=district", ADMIN, PASSWORD,
+                  f"{DONE_EN}, [data-testid='stException']")
             _no_exception(page)
         finally:
             page.close()

@@ -20,8 +20,10 @@ from dashboards.components import maps
 from gcrm import cube, warehouse
 from gcrm.i18n import format_number
 from tests.browser import (
+    add_account,
     artifact,
     chromium,
+    login,
     metric_texts,
     read_kpis,
     streamlit_app,
@@ -33,10 +35,12 @@ pytestmark = pytest.mark.browser
 KPIS = ["customers", "kwh", "amount", "paid", "arrears"]
 DONE_EN = '.gcrm-page-done[data-page="home"][data-lang="en"]'
 DONE_ZH = '.gcrm-page-done[data-page="home"][data-lang="zh-CN"]'
+ADMIN, PASSWORD = "home_admin", "Home-Admin-2026!"  # sees everything: numbers unchanged
 
 
 @pytest.fixture(scope="module")
 def app_url(demo_db: Path) -> Iterator[str]:
+    add_account(demo_db, ADMIN, "admin", PASSWORD)
     with streamlit_app(demo_db) as url:
         yield url
 
@@ -107,8 +111,7 @@ def _map_image(page, timeout_s: float = 30.0) -> tuple[bytes, np.ndarray]:
 
 
 def test_home_kpis_map_and_table(page, app_url: str, demo_db: Path) -> None:
-    page.goto(app_url)
-    wait_for_app(page, DONE_EN)
+    login(page, app_url, ADMIN, PASSWORD, DONE_EN)
 
     shown = read_kpis(page)
     by_cube = _expected_by_cube(demo_db)
@@ -162,8 +165,7 @@ def test_home_kpis_map_and_table(page, app_url: str, demo_db: Path) -> None:
 
 
 def test_language_switch_to_chinese(page, app_url: str) -> None:
-    page.goto(app_url)
-    wait_for_app(page, DONE_EN)
+    login(page, app_url, ADMIN, PASSWORD, DONE_EN)
     assert page.get_by_text("Overview").first.is_visible()
 
     page.locator('[data-testid="stSidebar"]').get_by_text("简体中文").click()
@@ -177,8 +179,7 @@ def test_language_switch_to_chinese(page, app_url: str) -> None:
 
     # the URL carries the language: a fresh visit with ?lang=zh-CN opens in Chinese
     fresh = page.context.new_page()
-    fresh.goto(f"{app_url}/?lang=zh-CN")
-    wait_for_app(fresh, DONE_ZH)
+    login(fresh, f"{app_url}/?lang=zh-CN", ADMIN, PASSWORD, DONE_ZH)
     assert "客户数 (户)" in metric_texts(fresh)
     fresh.close()
 

@@ -4,6 +4,11 @@ Every cached function takes ``db`` (the warehouse path) and ``version`` (the war
 ``data_version`` meta value, which changes at each load) as its first arguments, so a reload
 of the warehouse invalidates the cache without a restart. Each call opens a short read-only
 connection and closes it, so the dashboard never holds a lock that blocks ``gcrm etl``.
+
+Every wrapper also takes ``scope``: the signed-in user's region ids as a tuple, or None for
+everywhere (``auth.principal().scope``). It is part of the cache key, so two users never share
+a result computed for another scope, and it is passed to the :mod:`gcrm` call (regions outside
+the scope are dropped from maps and names).
 """
 
 from __future__ import annotations
@@ -16,6 +21,12 @@ import pandas as pd
 import streamlit as st
 
 from gcrm import config, cube, regions, warehouse
+
+Scope = tuple[str, ...] | None
+
+
+def _scope(scope) -> list[str] | None:
+    return None if scope is None else list(scope)
 
 
 @dataclass(frozen=True)
@@ -46,7 +57,10 @@ def warehouse_info() -> WarehouseInfo:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def month_range(db: str, version: str, last: int = 12) -> tuple[str, str]:
+def month_range(db: str, version: str, last: int = 12,
+                scope: Scope = None) -> tuple[str, str]:
+    """The last ``last`` months of the time dimension (the calendar is the same for every
+    scope; ``scope`` only keeps cache entries apart)."""
     with connection(db) as con:
         return cube.month_range(con, last)
 
@@ -54,40 +68,72 @@ def month_range(db: str, version: str, last: int = 12) -> tuple[str, str]:
 @st.cache_data(show_spinner=False, max_entries=256)
 def cube_query(db: str, version: str, measures: Sequence[str], by: Sequence[str] = (),
                months: tuple[str, str] | None = None, order_by: str | None = None,
-               limit: int | None = None) -> pd.DataFrame:
-    """:func:`gcrm.cube.query` on the warehouse ``db`` (cached per data version)."""
+               limit: int | None = None, scope: Scope = None) -> pd.DataFrame:
+    """:func:`gcrm.cube.query` on the warehouse ``db`` (cached per data version and scope)."""
     with connection(db) as con:
         return cube.query(con, list(measures), by=list(by), months=months, order_by=order_by,
-                          limit=limit)
+                          limit=limit, scope=_scope(scope))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def regions_geojson(db: str, version: str, level: str = "district") -> dict:
-    """District (or other level) boundaries as GeoJSON, simplified for maps."""
+def regions_geojson(db: str, version: str, level: str = "district",
+                    scope: Scope = None) -> dict:
+    """District (or other level) boundaries as GeoJSON, simplified for maps; with a scope only
+    the regions in it (a city id covers its districts)."""
     with connection(db) as con:
-        return regions.regions_geojson(con, level=level, simplified=True)
+        geo = regions.regions_geojson(con, level=level, simplified=True)
+    if scope is not None:
+        keep = set(scope)
+        geo = {**geo, "features": [f for f in geo["features"]
+                                   if f["properties"]["region_id"] in keep
+                                   or f["properties"]["parent_id"] in keep]}
+    return geo
 
 
 # --------------------------------------------------------------------------- cube explorer
 @st.cache_data(show_spinner=False, max_entries=16)
-def cube_months(db: str, version: str) -> list[str]:
-    """Every month of the time dimension, ascending (:func:`gcrm.cube.months`)."""
+def cube_months(db: str, version: str, scope: Scope = None) -> list[str]:
+    """Every month of the time dimension, ascending (:func:`gcrm.cube.months`; the calendar
+    is the same for every scope)."""
     with connection(db) as con:
         return cube.months(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def cube_members(db: str, version: str, dim: str) -> list:
-    """The members of dimension ``dim`` (:func:`gcrm.cube.members`; None = empty member)."""
+def cube_members(db: str, version: str, dim: str, scope: Scope = None) -> list:
+    """The members of dimension ``dim`` within ``scope`` (:func:`gcrm.cube.members`;
+    None = empty member)."""
     with connection(db) as con:
-        return cube.members(con, dim)
+        return cube.members(con, dim, scope=_scope(scope))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def region_names(db: str, version: str) -> dict[str, str]:
-    """region_id -> Chinese name (:func:`gcrm.regions.region_names`)."""
+def region_names(db: str, version: str, scope: Scope = None) -> dict[str, str]:
+    """region_id -> Chinese name (:func:`gcrm.regions.region_names`); with a scope only the
+    regions in it, their sub-regions and the regions above them."""
     with connection(db) as con:
-        return regions.region_names(con)
+        names = regions.region_names(con)
+        if scope is None:
+            return names
+        parent = dict(con.execute("SELECT region_id, parent_id FROM dim_region").fetchall())
+    keep = set(scope)
+
+    def visible(rid: str) -> bool:
+        up, seen = rid, set()
+        while up is not None and up not in seen:  # itself or an ancestor is in scope
+            if up in keep:
+                return True
+            seen.add(up)
+            up = parent.get(up)
+        return False
+
+    above = set()
+    for rid in keep:  # the regions above the scope (e.g. the city of a district)
+        up = parent.get(rid)
+        while up is not None and up not in above:
+            above.add(up)
+            up = parent.get(up)
+    return {rid: n for rid, n in names.items() if rid in above or visible(rid)}
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -95,16 +141,18 @@ def cube_explore(db: str, version: str, measures: Sequence[str], by: Sequence[st
                  where: tuple[tuple[str, tuple[str, ...]], ...] = (),
                  months: tuple[str, str] | None = None, order_by: str | None = None,
                  limit: int | None = None, totals: bool = False,
-                 compare: str | None = None) -> pd.DataFrame:
+                 compare: str | None = None, scope: Scope = None) -> pd.DataFrame:
     """One explorer result, as ``gcrm query`` computes it: :func:`gcrm.cube.compare` when
     ``compare``, else :func:`gcrm.cube.with_totals` when ``totals``, else
     :func:`gcrm.cube.query` (the only one that orders and limits). Raises CubeError."""
     filters = {d: list(v) for d, v in where}
+    sc = _scope(scope)
     with connection(db) as con:
         if compare:
             return cube.compare(con, list(measures), by=list(by), where=filters, months=months,
-                                kind=compare)
+                                kind=compare, scope=sc)
         if totals:
-            return cube.with_totals(con, list(measures), list(by), where=filters, months=months)
+            return cube.with_totals(con, list(measures), list(by), where=filters, months=months,
+                                    scope=sc)
         return cube.query(con, list(measures), by=list(by), where=filters, months=months,
-                          order_by=order_by, limit=limit)
+                          order_by=order_by, limit=limit, scope=sc)

@@ -85,3 +85,28 @@ def page_done(name: str, lang: str) -> None:
     """An invisible end-of-page marker, so browser tests know the whole page has rendered."""
     st.markdown(f'<div class="gcrm-page-done" data-page="{name}" data-lang="{lang}" '
                 'style="display:none"></div>', unsafe_allow_html=True)
+
+
+def signed_in(lang: str):
+    """Check the warehouse, then the login: the signed-in
+    :class:`~gcrm.security.accounts.Principal` (sidebar shows user, role, scope and the logout
+    button), or None after showing the login form (or why the warehouse cannot be used).
+
+    The token of the session lives in ``st.session_state`` only; every run resumes it
+    (:func:`dashboards.components.auth.current`), so an expired session or a disabled account
+    goes back to the login form.
+    """
+    import runpy
+    from pathlib import Path
+
+    from dashboards.components import auth, data
+
+    info = open_warehouse(lang)
+    if info is None:
+        return None
+    who = auth.current()
+    if who is None:
+        runpy.run_path(str(Path(__file__).resolve().parent.parent / "views" / "login.py"))
+        return None
+    auth.sidebar(who, lang, data.region_names(info.path, info.version))
+    return who

@@ -20,7 +20,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboards.components import data, maps, shell
+from dashboards.components import auth, data, maps, shell
 from dashboards.components.explorer import (
     FILTER_PREFIX,
     KEYS,
@@ -45,17 +45,19 @@ HIDDEN_ROWS = 5000  # rows copied into the hidden test element
 lang = shell.current_lang()
 wh = shell.warehouse()
 db, version = wh.path, wh.version
+who = auth.principal()
+scope = who.scope  # region scope: members, totals, map and exports
 ss = st.session_state
 
 st.title(t("explorer.title", lang))
 st.caption(t("explorer.caption", lang))
 
-all_months = data.cube_months(db, version)
+all_months = data.cube_months(db, version, scope=scope)
 if not all_months:
     st.info(t("app.no_data", lang))
     shell.page_done("explorer", lang)
     st.stop()
-names = data.region_names(db, version)
+names = data.region_names(db, version, scope=scope)
 FULL = (all_months[0], all_months[-1])
 
 
@@ -162,6 +164,14 @@ def on_select(key: str) -> None:
     apply(new)
 
 
+def audit_export(what: str, rows: int, detail: dict) -> None:
+    """Download button callback: every export goes to the audit log (with its row count)."""
+    try:
+        auth.record_export(what, rows, **detail)
+    except Exception as exc:  # the file was downloaded: say that it was not recorded
+        ss["ex_message"] = t("auth.audit_failed", lang, error=exc)
+
+
 def roll_up(depth: int) -> None:
     apply(view_from_state().roll_up_to(depth))
 
@@ -190,7 +200,7 @@ with ctl:
     ignored: list[str] = []
     with st.expander(t("explorer.filters", lang, n=n_filters), expanded=n_filters > 0):
         for d in FILTER_DIMS:
-            options = [member_str(m) for m in data.cube_members(db, version, d)]
+            options = [member_str(m) for m in data.cube_members(db, version, d, scope=scope)]
             chosen = ss.get(f"ex_f_{d}", [])
             if any(v not in options for v in chosen):
                 ignored += [f"{d}={v}" for v in chosen if v not in options]
@@ -258,26 +268,29 @@ def pandas_rank(df: pd.DataFrame, sort: str | None, top: int | None) -> pd.DataF
 
 months = view.months
 if view.compare and months is None:
-    months = data.month_range(db, version, 1 if view.compare == "mom" else 12)
+    months = data.month_range(db, version, 1 if view.compare == "mom" else 12,
+                              scope=scope)
 ranked = bool(view.sort or view.top)
 in_cube = not (view.compare or (view.column and view.rows))  # cube orders and limits
 try:
     result = data.cube_explore(db, version, view.measures, view.by, view.filters, months,
                                order_by=view.sort if in_cube else None,
                                limit=view.top if in_cube else None, totals=view.totals,
-                               compare=view.compare)
+                               compare=view.compare, scope=scope)
     if ranked and not in_cube:
         if view.column and view.rows:  # rank the pivot's rows, then keep those rows
             ranking = data.cube_explore(db, version, view.measures, view.rows, view.filters,
                                         months, compare=view.compare,
                                         order_by=None if view.compare else view.sort,
-                                        limit=None if view.compare else view.top)
+                                        limit=None if view.compare else view.top,
+                                        scope=scope)
             if view.compare:
                 ranking = pandas_rank(ranking, view.sort, view.top)
             result = ranking[list(view.rows)].merge(result, on=list(view.rows), how="inner")
         else:
             result = pandas_rank(result, view.sort, view.top).reset_index(drop=True)
-    slice_totals = data.cube_explore(db, version, view.measures, (), view.filters, months)
+    slice_totals = data.cube_explore(db, version, view.measures, (), view.filters, months,
+                                     scope=scope)
 except CubeError as exc:
     out.error(str(exc))
     done()
@@ -330,7 +343,8 @@ with out:
                  if all(x == TOTAL for x in r.values())]
         if view.totals and not view.compare and grand:  # column totals in the total row
             col_totals = data.cube_explore(db, version, view.measures, (view.column,),
-                                           view.filters, months).fillna({view.column: ""})
+                                           view.filters, months, scope=scope,
+                                           ).fillna({view.column: ""})
             for (v, member), arr in parts.items():
                 hit = col_totals.loc[col_totals[view.column] == member, v]
                 if len(hit):
@@ -366,9 +380,18 @@ with out:
     # export and the command-line equivalent
     args = cli_args(view, months)
     downloads = st.container(horizontal=True)
-    downloads.download_button(t("explorer.download_csv", lang), csv_text.encode("utf-8"),
-                       file_name="gcrm_cube.csv", mime="text/csv", on_click="ignore",
-                       icon=":material/download:", key="ex_csv")
+    can_export = who.can("export")
+    export_detail = {"measures": list(view.measures), "by": list(view.by),
+                     "where": {d: list(v) for d, v in view.filters},
+                     "months": list(shown_months), "compare": view.compare}
+    if can_export:
+        downloads.download_button(t("explorer.download_csv", lang), csv_text.encode("utf-8"),
+                           file_name="gcrm_cube.csv", mime="text/csv",
+                           on_click=partial(audit_export, "explorer.csv", len(result),
+                                            export_detail),
+                           icon=":material/download:", key="ex_csv")
+    else:
+        downloads.caption(t("explorer.export_denied", lang))
     about = [("measures", ", ".join(view.measures)), ("by", ", ".join(view.by)),
              ("where", "; ".join(f"{d}={','.join(v)}" for d, v in view.filters)),
              ("months", f"{shown_months[0]} – {shown_months[1]}"),
@@ -376,8 +399,11 @@ with out:
              ("sort", view.sort or ""), ("top", str(view.top or "")),
              ("warehouse", db), ("data_version", version),
              ("command", cli_command(args, db) if args else "")]
-    downloads.download_button(t("explorer.download_xlsx", lang), to_xlsx(result, names, about),
-                       file_name="gcrm_cube.xlsx", on_click="ignore",
+    if can_export:
+        downloads.download_button(t("explorer.download_xlsx", lang),
+                       to_xlsx(result, names, about), file_name="gcrm_cube.xlsx",
+                       on_click=partial(audit_export, "explorer.xlsx", len(result),
+                                        export_detail),
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/table:", key="ex_xlsx")
     with st.expander(t("explorer.cli", lang)):
@@ -439,9 +465,10 @@ with out:
 
     with map_col:
         st.markdown(f"**{t('explorer.map', lang, measure=measure_label(first))}**")
-        geo = data.regions_geojson(db, version, "district")
+        geo = data.regions_geojson(db, version, "district", scope=scope)
         try:
-            by_d = data.cube_explore(db, version, (first,), ("district",), view.filters, months)
+            by_d = data.cube_explore(db, version, (first,), ("district",), view.filters, months,
+                                      scope=scope)
         except CubeError as exc:
             st.caption(str(exc))
             by_d = None

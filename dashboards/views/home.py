@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from dashboards.components import data, maps, shell
+from dashboards.components import auth, data, maps, shell
 from dashboards.components.kpi import kpi_tiles
 from gcrm.cube import MEASURES, CubeError
 from gcrm.i18n import format_quantity, t, unit_label
@@ -18,17 +18,18 @@ TABLE = ("customers", "kwh", "amount")
 lang = shell.current_lang()
 wh = shell.warehouse()
 db, version = wh.path, wh.version
+scope = auth.principal().scope  # region scope: totals are the scope's totals
 
 st.title(t("home.title", lang))
 try:
-    months = data.month_range(db, version, 12)
+    months = data.month_range(db, version, 12, scope=scope)
 except CubeError:
     st.info(t("app.no_data", lang))
     st.stop()
 st.caption(t("home.period", lang, start=months[0], end=months[1]))
 
 # ---------------------------------------------------------------- KPI tiles
-kpi = data.cube_query(db, version, KPIS, months=months)
+kpi = data.cube_query(db, version, KPIS, months=months, scope=scope)
 labels = {"customers": t("kpi.customers", lang), "kwh": t("kpi.kwh", lang),
           "amount": t("kpi.amount", lang), "paid": t("kpi.paid", lang),
           "arrears": t("kpi.arrears", lang)}
@@ -36,8 +37,8 @@ kpi_tiles({m: float(kpi[m].iloc[0]) if len(kpi) else 0.0 for m in KPIS}, labels,
 
 # ---------------------------------------------------------------- map
 by_district = data.cube_query(db, version, TABLE, by=("district",), months=months,
-                              order_by="-customers")
-geo = data.regions_geojson(db, version, "district")
+                              order_by="-customers", scope=scope)
+geo = data.regions_geojson(db, version, "district", scope=scope)
 names = {f["properties"]["region_id"]: f["properties"]["name"] for f in geo["features"]}
 
 located = by_district[by_district["district"].notna()].copy()

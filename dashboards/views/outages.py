@@ -65,7 +65,7 @@ excl_med = c4.toggle(t("outages.exclude_med", lang), key="out_excl_med")
 
 try:
     idx = od.indices(db, version, year, by, excl_planned, excl_med, scope)
-    names = data.region_names(db, version)
+    names = data.region_names(db, version, scope=scope)
     feeders = od.feeders(db, version, scope)
 except Exception as exc:
     _fail(exc)
@@ -106,7 +106,7 @@ map_index = st.selectbox(t("outages.map.index", lang), INDICES, index=1, key="ou
 try:
     by_district = (idx if by == "district" else
                    od.indices(db, version, year, "district", excl_planned, excl_med, scope))
-    geo = data.regions_geojson(db, version, "district")
+    geo = data.regions_geojson(db, version, "district", scope=scope)
     evs = od.events(db, version, year, scope)
 except Exception as exc:
     _fail(exc)
