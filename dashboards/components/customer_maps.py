@@ -11,7 +11,6 @@ import pydeck as pdk
 from pydeck.types import String
 
 from dashboards.components import maps
-from gcrm import config
 
 POINT = [214, 39, 40, 230]
 HIGHLIGHT = [255, 140, 0, 255]
@@ -41,12 +40,4 @@ def points_map(regions: dict, points: pd.DataFrame, tooltip_html: str,
         b = maps.bounds_of(regions)
         view = maps.fit_view(b, height=height) if b else pdk.ViewState(
             longitude=125.9, latitude=41.7, zoom=7)
-    style = maps.basemap_style(config.get("basemap_url"))
-    kwargs: dict = {"map_provider": None}
-    if style:
-        kwargs["map_style"] = style
-    return pdk.Deck(layers=layers, initial_view_state=view,
-                    tooltip={"html": tooltip_html,
-                             "style": {"backgroundColor": "#222", "color": "#fff",
-                                       "fontSize": "13px"}},
-                    **kwargs)
+    return maps.deck(layers, view, tooltip_html)

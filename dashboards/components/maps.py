@@ -172,6 +172,12 @@ def choropleth(geojson: dict, tooltip_html: str, height: int = 520) -> pdk.Deck:
     b = bounds_of(geojson)
     view = fit_view(b, height=height) if b else pdk.ViewState(longitude=125.9, latitude=41.7,
                                                             zoom=7)
+    return deck(layers, view, tooltip_html)
+
+
+def deck(layers: list, view: pdk.ViewState, tooltip_html: str) -> pdk.Deck:
+    """A Deck with no map provider (the boundaries are the basemap, works offline), the
+    configured basemap style if any, and GCRM's tooltip style."""
     style = basemap_style(config.get("basemap_url"))
     kwargs: dict = {"map_provider": None}
     if style:
