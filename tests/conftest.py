@@ -50,3 +50,12 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = base / "gcrm.duckdb"
     load(base / "input", db, quiet=True, report_dir=base / "report")
     return db
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium (Playwright), one per test module."""
+    from tests.browser import chromium
+
+    with chromium() as b:
+        yield b

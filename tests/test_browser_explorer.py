@@ -22,7 +22,6 @@ from gcrm.cli import cli
 from tests.browser import (
     add_account,
     artifact,
-    chromium,
     login,
     read_kpis,
     streamlit_app,
@@ -32,12 +31,6 @@ from tests.browser import (
 DONE_EN = '.gcrm-page-done[data-page="explorer"][data-lang="en"]'
 DONE_ZH = '.gcrm-page-done[data-page="explorer"][data-lang="zh-CN"]'
 ADMIN, PASSWORD = "explorer_admin", "Explorer-Admin-2026!"  # everywhere: numbers unchanged
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

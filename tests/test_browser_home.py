@@ -22,7 +22,6 @@ from gcrm.i18n import format_number
 from tests.browser import (
     add_account,
     artifact,
-    chromium,
     login,
     metric_texts,
     read_kpis,
@@ -43,12 +42,6 @@ def app_url(demo_db: Path) -> Iterator[str]:
     add_account(demo_db, ADMIN, "admin", PASSWORD)
     with streamlit_app(demo_db) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import pytest
 
 from gcrm import outages, reliability, warehouse
 from gcrm.store import connect_store
-from tests.browser import add_account, artifact, chromium, login, streamlit_app, wait_for_app
+from tests.browser import add_account, artifact, login, streamlit_app, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -34,12 +34,6 @@ def app_url(demo_db: Path) -> Iterator[str]:
     add_account(demo_db, PLANNER, "planner", PASSWORD, regions=(DISTRICT,))
     with streamlit_app(demo_db) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with chromium() as b:
-        yield b
 
 
 def _expected(db: Path) -> tuple[int, dict[str, float], str, list[str]]:

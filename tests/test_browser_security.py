@@ -18,7 +18,6 @@ from gcrm.store import connect_store
 from tests.browser import (
     add_account,
     artifact,
-    chromium,
     login,
     read_kpis,
     streamlit_app,
@@ -42,12 +41,6 @@ def app_url(demo_db: Path) -> Iterator[str]:
     add_account(demo_db, ANALYST, "analyst", ANALYST_PW)
     with streamlit_app(demo_db) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture
