@@ -89,10 +89,14 @@ def _customers(con, scope, extra: str = "", extra_params: Sequence = ()) -> pd.D
         [*params, *extra_params]).df()
 
 
-def _cells(con, scope) -> pd.DataFrame:
+def _cells(con, scope, required: bool = False) -> pd.DataFrame:
+    """Population-grid cells within ``scope``; ``required``: an empty grid is an error."""
     cond, params = scope_sql(scope, alias="p")
-    return con.execute("SELECT p.cell_id, p.lon, p.lat, p.resident, p.floating, p.district_id "
-                       f"FROM population_grid p WHERE {cond} ORDER BY p.cell_id", params).df()
+    cells = con.execute("SELECT p.cell_id, p.lon, p.lat, p.resident, p.floating, p.district_id "
+                        f"FROM population_grid p WHERE {cond} ORDER BY p.cell_id", params).df()
+    if required and cells.empty:
+        raise ValueError("the population grid is empty (within your scope): load population.csv")
+    return cells
 
 
 def _months(con, months: tuple[str, str] | None) -> tuple[str, str]:
@@ -278,9 +282,7 @@ def huff_shares(con: duckdb.DuckDBPyConnection, alpha: float = 1.0, beta: float 
     if demand not in ("households", "resident", "customers"):
         raise ValueError(f"demand must be households, resident or customers, got {demand!r}")
     sp = service_points(con, kinds)
-    cells = _cells(con, scope)
-    if cells.empty:
-        raise ValueError("the population grid is empty (within your scope): load population.csv")
+    cells = _cells(con, scope, required=True)
     if demand == "customers":
         c = _customers(con, scope)
         w = np.zeros(len(cells))
@@ -367,9 +369,7 @@ def sites(con: duckdb.DuckDBPyConnection, k: int = 3, radius_km: float = 3.0,
         raise ValueError(f"weight must be resident, floating, population or customers, got "
                          f"{weight!r}")
     sp = service_points(con, kinds)
-    cells = _cells(con, scope)
-    if cells.empty:
-        raise ValueError("the population grid is empty (within your scope): load population.csv")
+    cells = _cells(con, scope, required=True)
     if weight == "customers":
         c = _customers(con, scope)
         dem_lon, dem_lat, w = c["lon"], c["lat"], np.ones(len(c))

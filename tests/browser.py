@@ -202,3 +202,13 @@ def add_account(db: str | os.PathLike, name: str, role: str, password: str,
             add_user(con, name, role, password, regions=regions)
     finally:
         con.close()
+
+
+LOCAL = ("http://localhost", "data:", "blob:")
+
+
+def track_external(page) -> list[str]:
+    """Record every request ``page`` makes beyond this machine (the app must work offline)."""
+    seen: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(LOCAL) else seen.append(r.url))
+    return seen

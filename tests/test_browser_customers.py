@@ -60,9 +60,7 @@ def test_search_card_and_record_a_visit(app_url: str, customer: dict, store_file
     with chromium() as browser:
         ctx = browser.new_context(viewport={"width": 1400, "height": 1300}, locale="en-US")
         page = ctx.new_page()
-        external: list[str] = []
-        page.on("request", lambda r: None if r.url.startswith(
-            ("http://localhost", "data:", "blob:")) else external.append(r.url))
+        external = tb.track_external(page)
         tb.login(page, f"{app_url}/customers", AGENT, AGENT_PW, done=DONE)
         main = page.locator('[data-testid="stMain"]')
 

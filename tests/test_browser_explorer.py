@@ -25,6 +25,7 @@ from tests.browser import (
     login,
     read_kpis,
     streamlit_app,
+    track_external,
     wait_for_app,
 )
 
@@ -45,9 +46,7 @@ def page(browser) -> Iterator:
     ctx = browser.new_context(viewport={"width": 1500, "height": 1300}, locale="en-US",
                               accept_downloads=True)
     pg = ctx.new_page()
-    pg.external_requests = []
-    pg.on("request", lambda r: None if r.url.startswith(("http://localhost", "data:", "blob:"))
-          else pg.external_requests.append(r.url))
+    pg.external_requests = track_external(pg)
     yield pg
     ctx.close()
 

@@ -26,6 +26,7 @@ from tests.browser import (
     metric_texts,
     read_kpis,
     streamlit_app,
+    track_external,
     wait_for_app,
 )
 
@@ -48,9 +49,7 @@ def app_url(demo_db: Path) -> Iterator[str]:
 def page(browser) -> Iterator:
     ctx = browser.new_context(viewport={"width": 1400, "height": 1300}, locale="en-US")
     pg = ctx.new_page()
-    pg.external_requests = []
-    pg.on("request", lambda r: None if r.url.startswith(("http://localhost", "data:", "blob:"))
-          else pg.external_requests.append(r.url))
+    pg.external_requests = track_external(pg)
     yield pg
     ctx.close()
 

@@ -20,7 +20,14 @@ import pytest
 
 from gcrm import outages, reliability, warehouse
 from gcrm.store import connect_store
-from tests.browser import add_account, artifact, login, streamlit_app, wait_for_app
+from tests.browser import (
+    add_account,
+    artifact,
+    login,
+    streamlit_app,
+    track_external,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -78,9 +85,7 @@ def test_outage_page(browser, app_url: str, demo_db: Path) -> None:
     ctx = browser.new_context(viewport={"width": 1400, "height": 1300}, locale="en-US",
                               accept_downloads=True)
     page = ctx.new_page()
-    external: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith(("http://localhost", "data:", "blob:"))
-            else external.append(r.url))
+    external = track_external(page)
     try:
         login(page, f"{app_url}/outages", PLANNER, PASSWORD, DONE)
         assert page.locator('[data-testid="stException"]').count() == 0
