@@ -80,17 +80,23 @@ def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> Pair:
     return x + d_lon, y + d_lat
 
 
-def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike, tol: float = 1e-9, max_iter: int = 30) -> Pair:
-    """GCJ-02 -> WGS-84 by fixed-point iteration (residual below ``tol`` degrees)."""
-    gx, gy = _as_arrays(lon, lat)
-    x, y = gx.copy(), gy.copy()
+def _invert(forward, tx: np.ndarray, ty: np.ndarray, x: np.ndarray, y: np.ndarray,
+            tol: float, max_iter: int) -> Pair:
+    """Solve ``forward(x, y) == (tx, ty)`` by fixed-point iteration from ``(x, y)`` until the
+    residual is below ``tol`` degrees (the offsets are small and smooth, so this converges)."""
     for _ in range(max_iter):
-        fx, fy = wgs84_to_gcj02(x, y)
-        ex, ey = fx - gx, fy - gy
+        fx, fy = forward(x, y)
+        ex, ey = fx - tx, fy - ty
         x, y = x - ex, y - ey
         if np.all(np.abs(ex) < tol) and np.all(np.abs(ey) < tol):
             break
     return x, y
+
+
+def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike, tol: float = 1e-9, max_iter: int = 30) -> Pair:
+    """GCJ-02 -> WGS-84 by fixed-point iteration (residual below ``tol`` degrees)."""
+    gx, gy = _as_arrays(lon, lat)
+    return _invert(wgs84_to_gcj02, gx, gy, gx.copy(), gy.copy(), tol, max_iter)
 
 
 def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> Pair:
@@ -108,14 +114,7 @@ def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike, tol: float = 1e-10, max_iter: 
     x, y = bx - 0.0065, by - 0.006
     z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
     theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
-    x, y = z * np.cos(theta), z * np.sin(theta)
-    for _ in range(max_iter):
-        fx, fy = gcj02_to_bd09(x, y)
-        ex, ey = fx - bx, fy - by
-        x, y = x - ex, y - ey
-        if np.all(np.abs(ex) < tol) and np.all(np.abs(ey) < tol):
-            break
-    return x, y
+    return _invert(gcj02_to_bd09, bx, by, z * np.cos(theta), z * np.sin(theta), tol, max_iter)
 
 
 def bd09_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> Pair:
