@@ -661,3 +661,23 @@ MESSAGES.update({
                       "zh-CN": "{name} 已生成（{size} KB）。"},
     "reports.download": {"en": "Download", "zh-CN": "下载"},
 })
+
+# ------------------------------------------------------------------ trade-area page
+MESSAGES.update({
+})
+
+# ------------------------------------------------------------------ regional overview page
+MESSAGES.update({
+})
+
+# ------------------------------------------------------------------ customer segments, risk, merge
+MESSAGES.update({
+})
+
+# ------------------------------------------------------------------ outage drill, drawn-area notice
+MESSAGES.update({
+})
+
+# ------------------------------------------------------------------ password change, sessions
+MESSAGES.update({
+})
