@@ -30,6 +30,8 @@ pages = [
             url_path="explorer"),
     st.Page(PAGES / "customers.py", title=t("nav.customers", lang),
             icon=":material/person_search:", url_path="customers"),
+    st.Page(PAGES / "tradearea.py", title=t("nav.tradearea", lang),
+            icon=":material/storefront:", url_path="tradearea"),
     st.Page(PAGES / "outages.py", title=t("nav.outages", lang), icon=":material/power_off:",
             url_path="outages"),
     st.Page(PAGES / "reports.py", title=t("nav.reports", lang), icon=":material/description:",

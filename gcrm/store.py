@@ -2,8 +2,10 @@
 
 The warehouse (DuckDB) is analytical and read-mostly: the dashboard opens it read-only so a
 load can run at any time. Everything users *write* — logins, audit entries, service visits,
-complaints — goes to this small SQLite file beside the warehouse (``<warehouse>.ops.sqlite``),
-which handles many concurrent writers safely. Backups include both files.
+complaints, customer merges — goes to this small SQLite file beside the warehouse
+(``<warehouse>.ops.sqlite``), which handles many concurrent writers safely. Backups include
+both files. The schema only ever adds tables, indexes and triggers (``IF NOT EXISTS``), so an
+existing store gains them the next time it is opened.
 """
 
 from __future__ import annotations
@@ -75,6 +77,40 @@ CREATE TRIGGER IF NOT EXISTS crm_history_no_update BEFORE UPDATE ON crm_history
 BEGIN SELECT RAISE(ABORT, 'crm_history is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS crm_history_no_delete BEFORE DELETE ON crm_history
 BEGIN SELECT RAISE(ABORT, 'crm_history is append-only'); END;
+-- Customer merges (gcrm/crm/merge.py): the merged customer's CRM records are re-pointed to the
+-- survivor (with crm_history rows); warehouse rows are never touched. A merge row is never
+-- deleted; undoing it fills the undone_* columns, once.
+CREATE TABLE IF NOT EXISTS crm_merges (
+    merge_id INTEGER PRIMARY KEY,
+    survivor_id TEXT NOT NULL,
+    merged_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    merged_by TEXT NOT NULL,
+    merged_at TEXT NOT NULL,
+    undone_by TEXT,
+    undone_at TEXT,
+    undo_reason TEXT,
+    CHECK (survivor_id <> merged_id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS crm_merges_active ON crm_merges (merged_id)
+    WHERE undone_at IS NULL;
+CREATE INDEX IF NOT EXISTS crm_merges_survivor ON crm_merges (survivor_id);
+CREATE TABLE IF NOT EXISTS crm_merge_records (           -- records a merge re-pointed
+    merge_id INTEGER NOT NULL REFERENCES crm_merges(merge_id),
+    record_id INTEGER NOT NULL REFERENCES crm_records(record_id),
+    PRIMARY KEY (merge_id, record_id)
+);
+CREATE TRIGGER IF NOT EXISTS crm_merges_no_delete BEFORE DELETE ON crm_merges
+BEGIN SELECT RAISE(ABORT, 'crm_merges rows are never deleted; undo the merge'); END;
+CREATE TRIGGER IF NOT EXISTS crm_merges_undo_once BEFORE UPDATE ON crm_merges
+WHEN OLD.undone_at IS NOT NULL OR NEW.survivor_id IS NOT OLD.survivor_id
+  OR NEW.merged_id IS NOT OLD.merged_id OR NEW.reason IS NOT OLD.reason
+  OR NEW.merged_by IS NOT OLD.merged_by OR NEW.merged_at IS NOT OLD.merged_at
+BEGIN SELECT RAISE(ABORT, 'a merge can only be undone, once'); END;
+CREATE TRIGGER IF NOT EXISTS crm_merge_records_no_change BEFORE UPDATE ON crm_merge_records
+BEGIN SELECT RAISE(ABORT, 'crm_merge_records is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS crm_merge_records_no_delete BEFORE DELETE ON crm_merge_records
+BEGIN SELECT RAISE(ABORT, 'crm_merge_records is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_log

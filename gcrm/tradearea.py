@@ -99,6 +99,13 @@ def _cells(con, scope, required: bool = False) -> pd.DataFrame:
     return cells
 
 
+def population_cells(con: duckdb.DuckDBPyConnection,
+                     scope: Sequence[str] | None = None) -> pd.DataFrame:
+    """Population-grid cells within ``scope``: ``cell_id``, ``lon``, ``lat``, ``resident``,
+    ``floating``, ``district_id`` (empty when there is no grid)."""
+    return _cells(con, scope)
+
+
 def _months(con, months: tuple[str, str] | None) -> tuple[str, str]:
     return tuple(months) if months else cube.month_range(con, 12)
 
@@ -316,6 +323,56 @@ def huff_shares(con: duckdb.DuckDBPyConnection, alpha: float = 1.0, beta: float 
         "service_point_id": sp["service_point_id"].to_numpy()[best],
         "probability": r.prob[np.arange(len(cells)), best]})
     return per_point, per_cell
+
+
+def _grid_step(values: np.ndarray) -> float:
+    """The spacing of a regular grid along one axis: the smallest gap between distinct
+    coordinates (rounded to 1e-7 degrees); NaN with fewer than two distinct values."""
+    u = np.unique(np.round(np.asarray(values, float), 7))
+    gaps_ = np.diff(u)
+    gaps_ = gaps_[gaps_ > 1e-7]
+    return float(gaps_.min()) if len(gaps_) else float("nan")
+
+
+def huff_areas(per_cell: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Dominant Huff areas: per service point, the union of the population cells whose most
+    likely service point it is (``per_cell`` of :func:`huff_shares`).
+
+    A cell is the square of the grid step around its centre (the step is the smallest gap
+    between distinct cell longitudes, resp. latitudes; square edges are computed from integer
+    grid indices so that neighbours share them exactly). A cell centre therefore lies inside
+    the area of its service point only, and :func:`area_summary` of an area counts exactly
+    its cells.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``service_point_id``, ``cells``, ``demand``, ``mean_probability``, ``area_km2``,
+        geometry (WGS-84), largest demand first.
+    """
+    if per_cell.empty:
+        raise ValueError("the population grid is empty (within your scope): load population.csv")
+    lon = per_cell["lon"].to_numpy(float)
+    lat = per_cell["lat"].to_numpy(float)
+    sx, sy = _grid_step(lon), _grid_step(lat)
+    if np.isnan(sx) and np.isnan(sy):
+        sx = sy = 0.01
+    sx, sy = (sy if np.isnan(sx) else sx), (sx if np.isnan(sy) else sy)
+    x0, y0 = lon.min(), lat.min()
+    i, j = np.round((lon - x0) / sx), np.round((lat - y0) / sy)
+    boxes = shapely.box(x0 + (i - 0.5) * sx, y0 + (j - 0.5) * sy,
+                        x0 + (i + 0.5) * sx, y0 + (j + 0.5) * sy)
+    rows = []
+    for sp_id, idx in per_cell.groupby("service_point_id", sort=True).indices.items():
+        geom = shapely.union_all(boxes[idx])
+        part = per_cell.iloc[idx]
+        rows.append({"service_point_id": sp_id, "cells": len(idx),
+                     "demand": float(part["demand"].sum()),
+                     "mean_probability": float(part["probability"].mean()),
+                     "area_km2": ta.geodesic_area_km2(geom), "geometry": geom})
+    g = gpd.GeoDataFrame(rows, geometry="geometry", crs=ta.WGS84)
+    return g.sort_values(["demand", "service_point_id"], ascending=[False, True]).reset_index(
+        drop=True)
 
 
 def gaps(con: duckdb.DuckDBPyConnection, radius_km: float, kinds: Sequence[str] | None = None,

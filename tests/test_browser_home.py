@@ -1,23 +1,27 @@
-"""The home page in a real browser: KPI numbers, map, language switch (headless Chromium).
+"""The regional overview in a real browser (headless Chromium): KPIs, map, drill, URL, language.
 
 The app runs as a subprocess on the session's demo warehouse (``demo_db`` in conftest.py).
 KPI values are read from the hidden ``span.gcrm-kpi[data-value]`` elements (exact floats, see
-tests/browser.py) and compared with (1) ``gcrm.cube.query`` on the same warehouse and (2) a
-raw SQL over the fact tables written here, independent of the cube.
+tests/browser.py) and compared with (1) ``gcrm query`` / ``gcrm.cube`` on the same warehouse
+and (2) raw SQL over the fact tables written here, independent of the cube.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 from dashboards.components import maps
 from gcrm import cube, warehouse
+from gcrm.cli import cli
 from gcrm.i18n import format_number
 from tests.browser import (
     add_account,
@@ -32,10 +36,11 @@ from tests.browser import (
 
 pytestmark = pytest.mark.browser
 
-KPIS = ["customers", "kwh", "amount", "paid", "arrears"]
+KPIS = ["customers", "kwh", "amount", "arrears", "online_share"]
 DONE_EN = '.gcrm-page-done[data-page="home"][data-lang="en"]'
 DONE_ZH = '.gcrm-page-done[data-page="home"][data-lang="zh-CN"]'
 ADMIN, PASSWORD = "home_admin", "Home-Admin-2026!"  # sees everything: numbers unchanged
+MAP = '[data-testid="stDeckGlJsonChart"]'
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +59,26 @@ def page(browser) -> Iterator:
     ctx.close()
 
 
-def _expected_by_cube(db: Path) -> dict[str, float]:
+def _months(db: Path) -> tuple[str, str]:
     con = warehouse.connect(db, read_only=True)
     try:
-        months = cube.month_range(con, 12)
-        row = cube.query(con, KPIS, months=months).iloc[0]
-        return {m: float(row[m]) for m in KPIS}
+        return cube.month_range(con, 12)
     finally:
         con.close()
+
+
+def _gcrm_query(db: Path, months: tuple[str, str], *where: str) -> dict[str, float]:
+    """The KPIs as ``gcrm query --format json`` prints them (one row, no grouping)."""
+    args = ["query", "--db", str(db), "--from", months[0], "--to", months[1],
+            "--format", "json"]
+    for m in KPIS:
+        args += ["--measure", m]
+    for w in where:
+        args += ["--where", w]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.output)[0]
+    return {m: float(row[m]) for m in KPIS}
 
 
 def _expected_by_sql(db: Path) -> dict[str, float]:
@@ -75,12 +92,14 @@ def _expected_by_sql(db: Path) -> dict[str, float]:
         customers, kwh, amount = con.execute(
             "SELECT count(DISTINCT customer_id), sum(kwh), sum(amount) FROM fact_consumption "
             "WHERE month BETWEEN ? AND ?", [first, last]).fetchone()
-        (paid,) = con.execute("SELECT sum(amount) FROM fact_payment WHERE month BETWEEN ? AND ?",
-                              [first, last]).fetchone()
+        paid, online, n = con.execute(
+            "SELECT sum(amount), count(*) FILTER (WHERE channel IN ('online', 'app')), count(*) "
+            "FROM fact_payment WHERE month BETWEEN ? AND ?", [first, last]).fetchone()
     finally:
         con.close()
     return {"customers": float(customers), "kwh": float(kwh), "amount": float(amount),
-            "paid": float(paid), "arrears": float(amount) - float(paid)}
+            "paid": float(paid), "arrears": float(amount) - float(paid),
+            "online_share": online / n}
 
 
 def _distinct_colours(pixels: np.ndarray) -> int:
@@ -91,7 +110,7 @@ def _map_image(page, timeout_s: float = 30.0) -> tuple[bytes, np.ndarray]:
     """PNG screenshot of the deck.gl map once it has drawn something, and its RGB pixels."""
     from PIL import Image
 
-    chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    chart = page.locator(MAP).first
     chart.wait_for(state="visible", timeout=30_000)
     for _ in range(int(timeout_s * 2)):
         png = chart.screenshot()
@@ -102,61 +121,169 @@ def _map_image(page, timeout_s: float = 30.0) -> tuple[bytes, np.ndarray]:
     return png, pixels
 
 
-def test_home_kpis_map_and_table(page, app_url: str, demo_db: Path) -> None:
+def _query(page) -> dict[str, str]:
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlparse(page.url).query))
+
+
+def _kpi_changes(page) -> dict[str, tuple[float, float]]:
+    out = {}
+    for span in page.locator("span.gcrm-kpi").all():
+        out[span.get_attribute("data-kpi")] = (float(span.get_attribute("data-prev-change")),
+                                               float(span.get_attribute("data-yoy-change")))
+    return out
+
+
+def _same(a: float, b: float) -> bool:
+    return (np.isnan(a) and np.isnan(b)) or a == pytest.approx(b, rel=1e-9)
+
+
+def _click_a_region(page) -> None:
+    """Click the map until a click lands on a district and the page drills into it.
+
+    Under software WebGL the first click after the map appears is sometimes not picked, so
+    the test hovers until deck.gl shows a tooltip (the map is interactive) and tries a few
+    points around the centre."""
+    box = page.locator(MAP).first.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for _ in range(40):
+        page.mouse.move(cx, cy)
+        page.wait_for_timeout(250)
+        if page.locator(".deck-tooltip").first.is_visible():
+            break
+    for dx, dy in ((0, 0), (20, 40), (-30, -60), (10, 80), (-20, 30)):
+        page.mouse.click(cx + dx, cy + dy)
+        try:
+            page.wait_for_function("() => new URL(location.href).searchParams.get('d')",
+                                   timeout=8_000)
+            return
+        except Exception:  # not picked: try the next point
+            continue
+    pytest.fail("no click on the map drilled into a district")
+
+
+def test_overview_kpis_map_and_table(page, app_url: str, demo_db: Path) -> None:
     login(page, app_url, ADMIN, PASSWORD, DONE_EN)
+    months = _months(demo_db)
 
     shown = read_kpis(page)
-    by_cube = _expected_by_cube(demo_db)
-    by_sql = _expected_by_sql(demo_db)
     assert set(shown) == set(KPIS)
-    assert shown == by_cube  # the page shows exactly what the cube returns
+    assert shown == pytest.approx(_gcrm_query(demo_db, months), rel=1e-9)  # = `gcrm query`
+    by_sql = _expected_by_sql(demo_db)
     for m in KPIS:
         assert shown[m] == pytest.approx(by_sql[m], rel=1e-9), m
     assert shown["customers"] > 0 and shown["kwh"] > 0
+
+    # the changes against the previous period and last year are the cube's
+    con = warehouse.connect(demo_db, read_only=True)
+    try:
+        expected = cube.period_kpis(con, KPIS, months).set_index("measure")
+    finally:
+        con.close()
+    for m, (prev, yoy) in _kpi_changes(page).items():
+        assert _same(prev, expected.at[m, "prev_change"]), m
+        assert _same(yoy, expected.at[m, "yoy_change"]), m
 
     # the visible tiles are the same numbers, rounded for people
     tiles = metric_texts(page)
     assert tiles["Customers"] == format_number(shown["customers"], "en", whole=True)
     assert tiles["Consumption (kWh)"] == format_number(shown["kwh"], "en")
-    assert tiles["Billed (yuan)"] == format_number(shown["amount"], "en")
-    assert tiles["Paid (yuan)"] == format_number(shown["paid"], "en")
     assert tiles["Arrears (yuan)"] == format_number(shown["arrears"], "en")
+    assert tiles["Online payments (%)"] == f"{shown['online_share'] * 100:.1f}"
 
     # the map: a WebGL canvas that has drawn districts (not blank), no basemap requests
-    assert page.locator('[data-testid="stDeckGlJsonChart"] canvas').count() >= 1
+    assert page.locator(f"{MAP} canvas").count() >= 1
     png, pixels = _map_image(page)
     artifact("home_map.png").write_bytes(png)
     colours = _distinct_colours(pixels)
     assert colours > 20, f"map looks blank ({colours} colours)"
     grey = pixels.mean(axis=2)
     assert grey.var() > 100, f"map has almost no contrast (variance {grey.var():.0f})"
-    # the ramp's colours are on the map (districts filled, not only outlines)
     ramp = np.array(maps.RAMP)
     near = np.abs(pixels[:, :, None, :].astype(int) - ramp[None, None]).sum(axis=3).min(axis=2)
     assert (near < 60).mean() > 0.05, "district fills (colour ramp) not visible on the map"
 
     # hovering a district shows its Chinese name, value and rank
-    box = page.locator('[data-testid="stDeckGlJsonChart"]').first.bounding_box()
+    box = page.locator(MAP).first.bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     for dx in (0, 3, 6):
         page.mouse.move(cx + dx, cy + dx)
         page.wait_for_timeout(400)
     tip = page.locator(".deck-tooltip").first
     tip.wait_for(state="visible", timeout=10_000)
-    assert re.search(r"[\u4e00-\u9fff]+.*\nCustomers: [\d,]+\nRank \d+ of \d+",
+    assert re.search(r"[\u4e00-\u9fff]+.*\nCustomers: [\d,.]+ ?\w*\nRank \d+ of \d+",
                      tip.inner_text(), re.S), tip.inner_text()
 
-    # the ranked table lists the districts by their Chinese names
-    table = page.locator('[data-testid="stDataFrame"]').first
-    table.wait_for(state="visible")
-    assert page.get_by_text("Districts ranked by customers").count() == 1
+    # the ranked table, with a sparkline column
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(state="visible")
+    assert page.get_by_text("Ranking by district").count() == 1
 
     page.screenshot(path=str(artifact("home.png")), full_page=True)
     assert page.external_requests == [], "the page must work offline (no basemap by default)"
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_language_switch_to_chinese(page, app_url: str) -> None:
+def test_click_on_a_district_drills_down_and_filters_the_kpis(page, app_url: str,
+                                                              demo_db: Path) -> None:
+    login(page, app_url, ADMIN, PASSWORD, DONE_EN)
+    before = read_kpis(page)
+    _map_image(page)
+    _click_a_region(page)
+    wait_for_app(page, DONE_EN)
+    district = _query(page)["d"]
+    shown = read_kpis(page)
+    assert shown == pytest.approx(_gcrm_query(demo_db, _months(demo_db),
+                                              f"district={district}"), rel=1e-9)
+    assert shown["customers"] < before["customers"]
+    # the map now shows the district's grid cells; the breadcrumb leads back up
+    png, pixels = _map_image(page)
+    artifact("home_drill_district.png").write_bytes(png)
+    assert _distinct_colours(pixels) > 20
+    assert page.get_by_text("Ranking by grid cell").count() == 1
+    page.get_by_role("button", name="通化市").click()
+    page.wait_for_function("() => !new URL(location.href).searchParams.get('d')",
+                           timeout=30_000)
+    wait_for_app(page, DONE_EN)
+    assert read_kpis(page) == before
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_url_restores_the_view(page, app_url: str, demo_db: Path) -> None:
+    con = warehouse.connect(demo_db, read_only=True)
+    try:
+        district, cell, n_cell = con.execute(
+            "SELECT district_id, grid_id, count(*) FROM dim_customer WHERE grid_id IS NOT NULL "
+            "AND lon IS NOT NULL AND customer_class = 'residential' GROUP BY ALL "
+            "ORDER BY 3 DESC LIMIT 1").fetchone()
+        name = con.execute("SELECT name FROM dim_region WHERE region_id = ?",
+                           [district]).fetchone()[0]
+        months = cube.months(con)[-6], cube.months(con)[-1]
+    finally:
+        con.close()
+    view = (f"m=kwh&cls=natural&k=7&from={months[0]}&to={months[1]}&d={district}"
+            "&f.customer_class=residential&layers=service_points,outages")
+    login(page, f"{app_url}/?{view}", ADMIN, PASSWORD, DONE_EN)
+    q = _query(page)
+    assert q["m"] == "kwh" and q["cls"] == "natural" and q["k"] == "7" and q["d"] == district
+    assert q["layers"] == "service_points,outages"
+    shown = read_kpis(page)
+    assert shown == pytest.approx(_gcrm_query(demo_db, months, f"district={district}",
+                                              "customer_class=residential"), rel=1e-9)
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert name in main and "Natural breaks (Jenks)" in main
+    assert "Ranking by grid cell" in main
+    _map_image(page)
+
+    # one level deeper: the customers of one cell, as points, counted exactly
+    login(page, f"{app_url}/?{view}&g={cell}", ADMIN, PASSWORD, DONE_EN)
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert f"{n_cell:,} located customers in this cell" in main, main
+    png, pixels = _map_image(page)
+    artifact("home_drill_cell.png").write_bytes(png)
+    assert _distinct_colours(pixels) > 5
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_language_switch_and_month_by_month(page, app_url: str) -> None:
     login(page, app_url, ADMIN, PASSWORD, DONE_EN)
     assert page.get_by_text("Overview").first.is_visible()
 
@@ -165,9 +292,20 @@ def test_language_switch_to_chinese(page, app_url: str) -> None:
     tiles = metric_texts(page)
     assert "客户数 (户)" in tiles, tiles
     assert any(label.startswith("用电量") for label in tiles), tiles
-    assert page.get_by_text("各区县客户分布").count() == 1
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "地图指标" in main and "客户数" in main and "分位数" in main, main
+    assert "Customers" not in main and "Quantile" not in main, "English left on screen"
     assert re.search(r"[?&]lang=zh-CN\b", page.url), page.url
     page.screenshot(path=str(artifact("home_zh.png")), full_page=True)
+
+    # month by month: the map animates through the months without an error
+    page.get_by_text("逐月显示").click()
+    page.get_by_text("显示月份").wait_for(timeout=60_000)
+    wait_for_app(page, DONE_ZH)
+    page.get_by_role("button", name=re.compile("播放")).click()
+    wait_for_app(page, DONE_ZH, timeout_ms=90_000)
+    _map_image(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
 
     # the URL carries the language: a fresh visit with ?lang=zh-CN opens in Chinese
     fresh = page.context.new_page()

@@ -309,3 +309,39 @@ def test_cli_targets_masked_per_role_and_export(cli_db: Path, tmp_path: Path,
                   str(tmp_path / "v.geojson")])
     assert r.exit_code == 0, r.output
     assert len(gpd.read_file(tmp_path / "v.geojson")) == 79
+
+
+def test_huff_areas_partition_the_grid(con) -> None:
+    """Each population cell lies in the dominant area of its most likely service point only,
+    so a summary of that area counts exactly its cells (the page's Huff areas)."""
+    _, per_cell = T.huff_shares(con, kinds=["business_hall"])
+    areas = T.huff_areas(per_cell)
+    assert set(areas["service_point_id"]) == set(per_cell["service_point_id"])
+    assert areas["cells"].sum() == len(per_cell)
+    assert areas["demand"].sum() == pytest.approx(per_cell["demand"].sum())
+    inside = np.array([shapely.contains_xy(g, per_cell["lon"], per_cell["lat"])
+                       for g in areas.geometry])
+    assert (inside.sum(axis=0) == 1).all()  # every cell centre in exactly one area
+    owner = areas["service_point_id"].to_numpy()[inside.argmax(axis=0)]
+    assert (owner == per_cell["service_point_id"].to_numpy()).all()
+    hall = areas[areas["service_point_id"] == HALL].iloc[0]
+    s = T.area_summary(con, hall.geometry, "huff")
+    assert len(s.cells) == hall["cells"]
+    # a 2 x 2 grid of 0.02 degree cells: squares of the grid step, sharing their edges
+    grid = pd.DataFrame({"lon": [0.0, 0.02, 0.0, 0.02], "lat": [0.0, 0.0, 0.02, 0.02],
+                         "demand": [1.0, 2.0, 3.0, 4.0], "service_point_id": list("aabb"),
+                         "probability": [0.5, 0.7, 0.9, 0.6]})
+    g = T.huff_areas(grid).set_index("service_point_id")
+    assert g.loc["a"].geometry.equals(shapely.box(-0.01, -0.01, 0.03, 0.01))
+    assert g.loc["b", "demand"] == 7.0 and g.loc["b", "cells"] == 2
+    assert g.loc["a", "mean_probability"] == pytest.approx(0.6)
+    with pytest.raises(ValueError, match="population grid is empty"):
+        T.huff_areas(grid.iloc[:0])
+
+
+def test_population_cells_are_scoped(con) -> None:
+    everything = T.population_cells(con)
+    scoped = T.population_cells(con, scope=["220502"])
+    assert 0 < len(scoped) < len(everything)
+    assert set(scoped["district_id"]) == {"220502"}
+    assert {"cell_id", "lon", "lat", "resident", "floating"} <= set(scoped.columns)

@@ -16,7 +16,9 @@ test can compare it exactly with a direct query.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -24,19 +26,58 @@ from gcrm.cube import MEASURES
 from gcrm.i18n import format_number, t, unit_label
 
 
-def kpi_tiles(values: Mapping[str, float], labels: Mapping[str, str], lang: str) -> None:
-    """One bordered ``st.metric`` per measure in ``values`` (in order), labelled by ``labels``."""
+@dataclass(frozen=True)
+class Change:
+    """A KPI against the previous period and the same period last year (from
+    :func:`gcrm.cube.period_kpis`: ratios for amounts, differences in points for rates)."""
+
+    prev_change: float
+    yoy_change: float
+    worse_when_up: bool = False
+
+
+def _change_text(change: float, ratio: bool, lang: str) -> str | None:
+    if change is None or math.isnan(change):
+        return None
+    if ratio:  # a rate: the change is in percentage points
+        return t("kpi.points", lang, value=f"{change * 100:+.1f}")
+    return f"{change:+.1%}"
+
+
+def kpi_tiles(values: Mapping[str, float], labels: Mapping[str, str], lang: str,
+              changes: Mapping[str, Change] | None = None) -> None:
+    """One bordered ``st.metric`` per measure in ``values`` (in order), labelled by ``labels``.
+
+    With ``changes``, each tile shows its change against the previous period as the delta
+    (red when a rise is bad, e.g. arrears) and the change against last year below it.
+    """
+    changes = changes or {}
     cols = st.columns(len(values))
     for col, (name, value) in zip(cols, values.items(), strict=True):
         m = MEASURES[name]
         unit = unit_label(m.unit, lang)
         label = f"{labels[name]} ({unit})" if unit else labels[name]
-        col.metric(label, format_number(value, lang, whole=m.unit == "customers"),
-                   help=t("home.exact", lang, value=f"{value:{m.fmt}} {unit}".rstrip()),
-                   border=True)
+        ch = changes.get(name)
+        shown = value * 100 if m.unit == "%" else value
+        text = (f"{shown:.1f}" if m.unit == "%"
+                else format_number(value, lang, whole=m.unit == "customers"))
+        delta = yoy = None
+        if ch is not None:
+            delta = _change_text(ch.prev_change, m.unit == "%", lang)
+            yoy = _change_text(ch.yoy_change, m.unit == "%", lang)
+        col.metric(label, text, border=True,
+                   delta=t("kpi.vs_prev", lang, change=delta) if delta else None,
+                   delta_color="inverse" if ch is not None and ch.worse_when_up else "normal",
+                   help=t("home.exact", lang, value=f"{value:{m.fmt}} {unit}".rstrip()))
+        if ch is not None:
+            col.caption(t("kpi.vs_ly", lang, change=yoy) if yoy else t("kpi.no_ly", lang))
     spans = "".join(
         f'<span class="gcrm-kpi" data-kpi="{html.escape(name)}" '
-        f'data-value="{float(value)!r}">{float(value)!r}</span>'
+        f'data-value="{float(value)!r}"'
+        + ("" if name not in changes else
+           f' data-prev-change="{float(changes[name].prev_change)!r}"'
+           f' data-yoy-change="{float(changes[name].yoy_change)!r}"')
+        + f'>{float(value)!r}</span>'
         for name, value in values.items())
     st.markdown(f'<div class="gcrm-kpis" style="display:none">{spans}</div>',
                 unsafe_allow_html=True)

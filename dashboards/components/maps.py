@@ -22,15 +22,24 @@ import html
 import json
 import math
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pydeck as pdk
 from pydeck.types import String
 
 from gcrm import config
+from gcrm.analytics.classify import breaks, class_of
 
-#: Sequential ramp, light to dark (ColorBrewer YlGnBu, 5 classes; colour-blind safe).
+#: Sequential ramps, light to dark (ColorBrewer, 9 classes; colour-blind safe). YlGnBu for
+#: measures where more is better or neutral, YlOrRd for measures where more is worse.
+RAMPS: dict[str, tuple[tuple[int, int, int], ...]] = {
+    "YlGnBu": ((255, 255, 217), (237, 248, 177), (199, 233, 180), (127, 205, 187),
+               (65, 182, 196), (29, 145, 192), (34, 94, 168), (37, 52, 148), (8, 29, 88)),
+    "YlOrRd": ((255, 255, 204), (255, 237, 160), (254, 217, 118), (254, 178, 76),
+               (253, 141, 60), (252, 78, 42), (227, 26, 28), (189, 0, 38), (128, 0, 38)),
+}
+#: The default 5-class ramp (YlGnBu).
 RAMP: tuple[tuple[int, int, int], ...] = (
     (255, 255, 204), (161, 218, 180), (65, 182, 196), (44, 127, 184), (37, 52, 148))
 NO_DATA: tuple[int, int, int] = (220, 220, 220)
@@ -47,30 +56,26 @@ class Classes:
     colors: tuple[tuple[int, int, int], ...]
 
     def color(self, value: float | None) -> tuple[int, int, int]:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return NO_DATA
-        for i in range(len(self.colors)):
-            if value <= self.breaks[i + 1]:
-                return self.colors[i]
-        return self.colors[-1]
+        i = class_of(value, self.breaks)
+        return NO_DATA if i is None else self.colors[min(i, len(self.colors) - 1)]
 
 
-def classify(values: Iterable[float], n: int = len(RAMP)) -> Classes:
-    """Quantile classes (at most ``n``; fewer when values repeat) over the non-null values."""
-    vals = sorted(float(v) for v in values if v is not None and not math.isnan(float(v)))
-    if not vals:
-        return Classes((0.0, 0.0), (RAMP[0],))
-    cuts = [vals[0]]
-    for k in range(1, n + 1):
-        q = vals[min(len(vals) - 1, math.ceil(k * len(vals) / n) - 1)]
-        if q > cuts[-1]:
-            cuts.append(q)
-    if len(cuts) == 1:  # every value equal
-        cuts.append(vals[0])
-    k = len(cuts) - 1
-    # spread the used classes over the whole ramp so that light-to-dark stays readable
-    idx = [round(i * (len(RAMP) - 1) / max(k - 1, 1)) for i in range(k)]
-    return Classes(tuple(cuts), tuple(RAMP[i] for i in idx))
+def _ramp_colors(k: int, ramp: str | None) -> tuple[tuple[int, int, int], ...]:
+    """``k`` colours spread over the whole ramp, so light-to-dark stays readable."""
+    if ramp is None:
+        colors = RAMP
+    else:
+        colors = RAMPS[ramp]
+    idx = [round(i * (len(colors) - 1) / max(k - 1, 1)) for i in range(k)]
+    return tuple(colors[i] for i in idx)
+
+
+def classify(values: Iterable[float], n: int = len(RAMP), method: str = "quantile",
+             ramp: str | None = None) -> Classes:
+    """Classes of the non-null ``values`` by ``method`` (quantile, natural, equal_interval;
+    see :mod:`gcrm.analytics.classify`), at most ``n``; fewer when values repeat."""
+    edges = breaks(list(values), method, n)
+    return Classes(edges, _ramp_colors(len(edges) - 1, ramp))
 
 
 def bounds_of(geojson: Mapping) -> tuple[float, float, float, float] | None:
@@ -131,18 +136,81 @@ def legend_html(classes: Classes, title: str, fmt: str = ",.0f",
     for i, c in enumerate(classes.colors):
         lo, hi = classes.breaks[i], classes.breaks[i + 1]
         text = f"{lo:{fmt}}" if lo == hi else f"{lo:{fmt}} – {hi:{fmt}}"
-        rows.append(_swatch(c, text))
+        rows.append(swatch(c, text))
     if no_data:
-        rows.append(_swatch(NO_DATA, no_data))
+        rows.append(swatch(NO_DATA, no_data))
     return (f'<div class="gcrm-legend" style="font-size:0.85rem;line-height:1.6">'
             f"<b>{html.escape(title)}</b>{''.join(rows)}</div>")
 
 
-def _swatch(color: tuple[int, int, int], text: str) -> str:
+def swatch(color: tuple[int, int, int], text: str) -> str:
     r, g, b = color
     return (f'<div style="white-space:nowrap"><span style="display:inline-block;width:14px;'
             f'height:14px;vertical-align:middle;background:rgb({r},{g},{b});'
             f'border:1px solid #888;margin-right:6px"></span>{html.escape(text)}</div>')
+
+
+def region_layer(geojson: dict, layer_id: str = "regions", pickable: bool = True,
+                 opacity: float = 0.85) -> pdk.Layer:
+    """Regions filled by each feature's ``fill`` property, outlined in grey."""
+    return pdk.Layer(
+        "GeoJsonLayer", geojson, id=layer_id, pickable=pickable, stroked=True, filled=True,
+        get_fill_color="properties.fill", get_line_color=[80, 80, 80, 255],
+        line_width_min_pixels=1, auto_highlight=pickable, highlight_color=[255, 140, 0, 120],
+        opacity=opacity)
+
+
+def outline_layer(geojson: dict, layer_id: str = "outline",
+                  color: Sequence[int] = (40, 40, 40, 255), width_px: float = 2.5) -> pdk.Layer:
+    """Region outlines only (e.g. the district around its grid cells)."""
+    return pdk.Layer("GeoJsonLayer", geojson, id=layer_id, pickable=False, stroked=True,
+                     filled=False, get_line_color=list(color), line_width_min_pixels=width_px)
+
+
+def label_layer(geojson: dict, layer_id: str = "labels", size: int = 14,
+                pickable: bool = False) -> pdk.Layer:
+    """Each feature's ``name`` at its ``centroid_lon``/``centroid_lat`` (CJK fonts, halo).
+
+    Each label carries its feature's ``region_id`` and tooltip fields (``title``, ``line1``,
+    ``line2``). With ``on_select``, make labels ``pickable``: Streamlit's selection does not
+    see through a label, so a click on a non-pickable label selects nothing.
+    """
+    tip_fields = ("region_id", "title", "line1", "line2")
+    labels = [{"name": f["properties"]["name"],
+               "position": [f["properties"]["centroid_lon"], f["properties"]["centroid_lat"]],
+               **{k: f["properties"][k] for k in tip_fields if k in f["properties"]}}
+              for f in geojson["features"]
+              if f["properties"].get("centroid_lon") is not None]
+    return pdk.Layer(
+        "TextLayer", labels, id=layer_id, pickable=pickable, get_text="name",
+        get_position="position", get_size=size, size_units=String("pixels"),
+        get_color=[20, 20, 20, 255], character_set=String("auto"),
+        font_family=String(CJK_FONTS),
+        font_settings={"sdf": True}, outline_width=4, outline_color=[255, 255, 255, 230],
+        get_text_anchor=String("middle"), get_alignment_baseline=String("center"))
+
+
+def point_layer(records: list[dict], layer_id: str, color: Sequence[int] | str,
+                radius_m: float | str = 60, min_px: float = 2, max_px: float = 30,
+                pickable: bool = True, line: bool = True) -> pdk.Layer:
+    """Points at ``lon``/``lat`` of ``records``; ``color`` and ``radius_m`` may be constants
+    or the name of a record field."""
+    return pdk.Layer(
+        "ScatterplotLayer", records, id=layer_id, pickable=pickable,
+        get_position=["lon", "lat"],
+        get_fill_color=color if isinstance(color, str) else list(color),
+        get_radius=radius_m, radius_units=String("meters"), radius_min_pixels=min_px,
+        radius_max_pixels=max_px, stroked=line, get_line_color=[255, 255, 255, 220],
+        line_width_min_pixels=0.5 if line else 0)
+
+
+def line_layer(records: list[dict], layer_id: str, color: Sequence[int],
+               width_px: float = 1.5) -> pdk.Layer:
+    """Straight lines from ``from_lon``/``from_lat`` to ``lon``/``lat`` of ``records``."""
+    return pdk.Layer("LineLayer", records, id=layer_id, pickable=True,
+                     get_source_position=["from_lon", "from_lat"],
+                     get_target_position=["lon", "lat"], get_color=list(color),
+                     get_width=width_px, width_units=String("pixels"))
 
 
 def choropleth(geojson: dict, tooltip_html: str, height: int = 520) -> pdk.Deck:
@@ -151,24 +219,7 @@ def choropleth(geojson: dict, tooltip_html: str, height: int = 520) -> pdk.Deck:
     Features need properties ``fill`` ([r, g, b]) and ``name``; ``tooltip_html`` may use
     ``{property}`` placeholders. Labels sit at ``centroid_lon``/``centroid_lat``.
     """
-    labels = [{"name": f["properties"]["name"],
-               "position": [f["properties"]["centroid_lon"], f["properties"]["centroid_lat"]]}
-              for f in geojson["features"]
-              if f["properties"].get("centroid_lon") is not None]
-    layers = [
-        pdk.Layer(
-            "GeoJsonLayer", geojson, id="regions", pickable=True, stroked=True, filled=True,
-            get_fill_color="properties.fill", get_line_color=[80, 80, 80, 255],
-            line_width_min_pixels=1, auto_highlight=True, highlight_color=[255, 140, 0, 120],
-            opacity=0.85),
-        pdk.Layer(
-            "TextLayer", labels, id="labels", pickable=False, get_text="name",
-            get_position="position", get_size=14, size_units=String("pixels"),
-            get_color=[20, 20, 20, 255], character_set=String("auto"),
-            font_family=String(CJK_FONTS),
-            font_settings={"sdf": True}, outline_width=4, outline_color=[255, 255, 255, 230],
-            get_text_anchor=String("middle"), get_alignment_baseline=String("center")),
-    ]
+    layers = [region_layer(geojson), label_layer(geojson)]
     b = bounds_of(geojson)
     view = fit_view(b, height=height) if b else pdk.ViewState(longitude=125.9, latitude=41.7,
                                                             zoom=7)
@@ -190,13 +241,14 @@ def deck(layers: list, view: pdk.ViewState, tooltip_html: str) -> pdk.Deck:
 
 
 def fill_regions(geojson: Mapping, values: Mapping[str, float], text,
-                 no_data: str) -> tuple[dict, Classes]:
-    """``geojson`` with each feature coloured by ``values[region_id]`` (quantile classes).
+                 no_data: str, classes: Classes | None = None) -> tuple[dict, Classes]:
+    """``geojson`` with each feature coloured by ``values[region_id]`` (by ``classes``;
+    default: quantile classes of ``values``).
 
     Adds the properties ``fill`` and ``value_text`` (``text(value)``, or ``no_data`` for a
     region without a value) that :func:`choropleth` and its tooltip use.
     """
-    classes = classify(values.values())
+    classes = classes or classify(values.values())
     features = []
     for f in geojson.get("features", []):
         props = dict(f["properties"])
@@ -206,3 +258,6 @@ def fill_regions(geojson: Mapping, values: Mapping[str, float], text,
         props["value_text"] = no_data if missing else text(value)
         features.append({**f, "properties": props})
     return {"type": "FeatureCollection", "features": features}, classes
+
+
+_swatch = swatch  # the former private name, still used by the outage page

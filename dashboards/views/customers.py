@@ -1,8 +1,13 @@
-"""Customers (customer 360): search, the customer card, service records, anniversaries."""
+"""Customers (customer 360): search, the customer card, service records, load-profile
+segments, risk lists, duplicates and merges, anniversaries.
+
+The Segments, Risk and Duplicates tabs compute only while open (``st.tabs(on_change="rerun")``
+and ``tab.open``); they call the same :mod:`gcrm.crm` functions as ``gcrm customers``."""
 
 from __future__ import annotations
 
 import html
+import re
 from datetime import date, datetime
 
 import pandas as pd
@@ -10,6 +15,7 @@ import streamlit as st
 
 from dashboards.components import customer_data as cd
 from dashboards.components import data, shell
+from dashboards.components.customer_charts import seg_chart
 from dashboards.components.customer_maps import points_map
 from gcrm.crm.records import KINDS, TRANSITIONS, NewRecord, RecordError
 from gcrm.crm.search import SearchError
@@ -42,18 +48,32 @@ def _hidden(name: str, value: object) -> str:
             f'data-value="{html.escape(repr(value))}" style="display:none"></span>')
 
 
+def _md(text: str) -> str:
+    """``text`` shown literally in Markdown (masked names contain '*')."""
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|~-])", r"\\\1", str(text))
+
+
 RESULT_COLS = {"customer_id": "cust.col.id", "name": "cust.col.name",
                "customer_class": "cust.col.class", "phone": "cust.col.phone",
                "id_number": "cust.col.id_number", "address": "cust.col.address",
                "district_id": "cust.col.district", "score": "cust.col.score"}
 TIMELINE_COLS = {"when": "cust.col.when", "kind": "cust.col.kind", "topic": "cust.col.topic",
                  "status": "cust.col.status", "note": "cust.col.note",
-                 "source": "cust.col.source", "record_id": "cust.col.record"}
+                 "source": "cust.col.source", "record_id": "cust.col.record",
+                 "merged_from": "cust.col.merged_from"}
+TABS = ("cust.tab.search", "cust.tab.segments", "cust.tab.risk", "cust.tab.duplicates",
+        "cust.tab.anniversaries")
 
-tab_search, tab_anniv = st.tabs([t("cust.tab.search", lang), t("cust.tab.anniversaries", lang)])
+for _key in ("cust_q", "cust_selected"):  # keep the search while another tab is open
+    if _key in st.session_state:
+        st.session_state[_key] = st.session_state[_key]
+tab_search, tab_seg, tab_risk, tab_dup, tab_anniv = st.tabs(
+    [t(k, lang) for k in TABS], key="cust_tab", on_change="rerun")
+
 
 # ==================================================================== search + card
-with tab_search:
+def _search_tab() -> None:
+    """Search, the card and service records (runs only while its tab is open)."""
     text = st.text_input(t("cust.search.label", lang), key="cust_q",
                          placeholder=t("cust.search.placeholder", lang))
     results = None
@@ -90,6 +110,10 @@ with tab_search:
         st.header(f"{a.get('name') or ''} · {selected}")
         if c.masked:
             st.caption(t("cust.card.masked", lang))
+        if c.merged_into:
+            st.warning(t("cust.card.merged_into", lang, id=selected, survivor=c.merged_into))
+        if c.merged_ids:
+            st.info(t("cust.card.merged_ids", lang, ids=", ".join(c.merged_ids)))
 
         info_col, mini_col = st.columns([3, 2])
         with info_col:
@@ -252,6 +276,163 @@ with tab_search:
                                {"ts": "cust.col.when", "user": "cust.col.user",
                                 "field": "cust.col.field", "old_value": "cust.col.old",
                                 "new_value": "cust.col.new"}))
+
+with tab_search:
+    if tab_search.open is not False:
+        _search_tab()
+
+# ==================================================================== segments
+with tab_seg:
+    if tab_seg.open:
+        k = st.slider(t("cust.seg.k", lang), min_value=2, max_value=12, value=8,
+                      key="cust_seg_k")
+        seg = cd.segments(db, version, scope, int(k), lang)
+        st.caption(t("cust.seg.method", lang))
+        if seg.segments.empty:
+            st.info(t("cust.seg.none", lang))
+        else:
+            st.caption(t("cust.seg.caption", lang,
+                         customers=f"{int(seg.segments['customers'].sum()):,}",
+                         start=seg.window[0], end=seg.window[1], n=len(seg.segments),
+                         excluded=f"{seg.excluded:,}"))
+            table = seg.segments.assign(
+                share=[f"{v:.1%}" for v in seg.segments["share"]],
+                customers=[f"{int(v):,}" for v in seg.segments["customers"]],
+                median_kwh_month=[format_number(float(v), lang)
+                                  for v in seg.segments["median_kwh_month"]])
+            st.table(_cols(table, {"segment": "cust.seg.col.segment",
+                                   "words": "cust.seg.col.words",
+                                   "customers": "cust.seg.col.customers",
+                                   "share": "cust.seg.col.share",
+                                   "median_kwh_month": "cust.seg.col.kwh"}))
+            st.markdown(_hidden("segments", len(seg.segments)), unsafe_allow_html=True)
+            st.subheader(t("cust.seg.chart", lang))
+            st.altair_chart(seg_chart(seg, lang), width="stretch")
+            labels = dict(zip(seg.segments["segment"], seg.segments["name"], strict=True))
+            pick = st.selectbox(t("cust.seg.members", lang), list(labels), key="cust_seg_pick",
+                                format_func=lambda s: f"{s} · {labels[s]}")
+            typical = cd.segment_members(db, version, scope, int(k), lang, int(pick))
+            typical = typical if who.can("read_pii") else mask_frame(typical)
+            st.dataframe(_cols(typical, {"customer_id": "cust.col.id", "name": "cust.col.name",
+                                         "customer_class": "cust.col.class",
+                                         "district_id": "cust.col.district",
+                                         "distance": "cust.seg.col.distance"}),
+                         hide_index=True, width="stretch", height=260)
+
+# ==================================================================== risk
+with tab_risk:
+    if tab_risk.open:
+        by = st.radio(t("cust.risk.by", lang), ("arrears", "churn"), horizontal=True,
+                      key="cust_risk_by", format_func=lambda b: t(f"cust.risk.by.{b}", lang))
+        today = date.today()
+        ranked = cd.risk_list(db, version, cd.store_stamp(db), scope, by, today, lang,
+                              who.can("read_pii"))
+        if st.session_state.get("cust_risk_audited") != by:  # a list of customers: audited
+            cd.audit_list(db, who, "customers.risk", by=by, rows=len(ranked))
+            st.session_state["cust_risk_audited"] = by
+        st.caption(t("cust.risk.caption", lang, date=today.isoformat()))
+        if ranked.empty:
+            st.info(t("cust.risk.empty", lang))
+        else:
+            top = ranked.iloc[0]
+            st.markdown(_hidden("risk_top", top["customer_id"])
+                        + _hidden("risk_top_score", float(top[f"{by}_score"])),
+                        unsafe_allow_html=True)
+            st.subheader(t("cust.risk.top", lang))
+            label = t(f"cust.risk.by.{by}", lang)
+            lines = [t("cust.risk.line", lang, rank=int(r["rank"]), name=_md(r["name"] or ""),
+                       id=_md(r["customer_id"]), label=label,
+                       score=f"{r[f'{by}_score']:.1f}", why=_md(r[f"{by}_why"]))
+                     for _, r in ranked.head(5).iterrows()]
+            st.markdown("\n".join(f"- {line}" for line in lines))
+            st.dataframe(_cols(ranked, {
+                "rank": "cust.risk.col.rank", "customer_id": "cust.col.id",
+                "name": "cust.col.name", "customer_class": "cust.col.class",
+                "district_id": "cust.col.district", "phone": "cust.col.phone",
+                f"{by}_score": f"cust.risk.col.{by}", f"{by}_why": f"cust.risk.col.{by}_why",
+                "days_overdue": "cust.risk.col.days", "overdue_amount": "cust.risk.col.overdue",
+                "late_share": "cust.risk.col.late", "kwh_ratio_12": "cust.risk.col.kwh_ratio",
+                "complaints": "cust.risk.col.complaints", "billed_12m": "cust.risk.col.billed"}),
+                hide_index=True, width="stretch", height=420)
+
+# ==================================================================== duplicates + merge
+with tab_dup:
+    if tab_dup.open:
+        st.caption(t("cust.dup.caption", lang))
+        if flash := st.session_state.pop("cust_merge_flash", None):
+            st.success(flash)
+        stamp = cd.store_stamp(db)
+        dups = cd.duplicate_groups(db, version, stamp, scope, who.can("read_pii"))
+        if not st.session_state.get("cust_dup_audited"):
+            cd.audit_list(db, who, "customers.duplicates", rows=len(dups))
+            st.session_state["cust_dup_audited"] = True
+        if dups.empty:
+            st.info(t("cust.dup.none", lang))
+        else:
+            shown = dups.assign(rule=[t(f"cust.dup.rule.{r}", lang) for r in dups["rule"]])
+            st.dataframe(_cols(shown, {"group": "cust.dup.col.group", "rule": "cust.dup.col.rule",
+                                       "customer_id": "cust.col.id", "name": "cust.col.name",
+                                       "phone": "cust.col.phone",
+                                       "id_number": "cust.col.id_number",
+                                       "address": "cust.col.address",
+                                       "district_id": "cust.col.district",
+                                       "opened_on": "cust.f.opened"}),
+                         hide_index=True, width="stretch", height=300)
+        st.subheader(t("cust.merge.title", lang))
+        if not who.can("merge_customers"):
+            st.caption(t("cust.merge.no_permission", lang))
+        else:
+            # suggest the oldest account as the survivor (the longest history)
+            members = {g: list(sub.sort_values(["opened_on", "customer_id"])["customer_id"])
+                       for g, sub in dups.groupby("group")} if len(dups) else {}
+            group = st.selectbox(t("cust.merge.group", lang), [0, *members], key="cust_dup_group",
+                                 format_func=lambda g: t("cust.merge.group_none", lang) if not g
+                                 else f"{g} · {', '.join(members[g])}")
+            pair = members.get(group, ["", ""])
+            with st.form(f"cust_merge_{group}", clear_on_submit=True):
+                f1, f2 = st.columns(2)
+                survivor = f1.text_input(t("cust.merge.survivor", lang), value=pair[0])
+                merged = f2.text_input(t("cust.merge.merged", lang), value=pair[1])
+                reason = st.text_input(t("cust.merge.reason", lang))
+                if st.form_submit_button(t("cust.merge.submit", lang), type="primary"):
+                    try:
+                        r = cd.merge(db, survivor, merged, reason, who)
+                    except ValueError as exc:
+                        st.error(t("cust.merge.error", lang, error=exc))
+                    else:
+                        st.session_state["cust_merge_flash"] = t(
+                            "cust.merge.done", lang, id=r.merge_id, merged=r.merged_id,
+                            survivor=r.survivor_id, n=len(r.records))
+                        st.rerun()
+        st.subheader(t("cust.merge.list", lang))
+        done = cd.merges(db, who)
+        if done.empty:
+            st.caption(t("cust.merge.none", lang))
+        else:
+            st.table(_cols(done.fillna(""), {
+                "merge_id": "cust.merge.col.id", "survivor_id": "cust.merge.col.survivor",
+                "merged_id": "cust.merge.col.merged", "merged_by": "cust.merge.col.by",
+                "merged_at": "cust.merge.col.at", "reason": "cust.merge.col.reason",
+                "records": "cust.merge.col.records", "undone_at": "cust.merge.col.undone"}))
+            active = done[done["undone_at"].isna()]
+            if who.can("merge_customers") and len(active):
+                with st.form("cust_unmerge", clear_on_submit=True):
+                    st.markdown(f"**{t('cust.merge.undo_title', lang)}**")
+                    mid = st.selectbox(t("cust.merge.undo_pick", lang), list(active["merge_id"]),
+                                       format_func=lambda m: "#{} · {} → {}".format(
+                                           m, *active.set_index("merge_id").loc[
+                                               m, ["merged_id", "survivor_id"]]))
+                    why = st.text_input(t("cust.merge.undo_reason", lang))
+                    if st.form_submit_button(t("cust.merge.undo", lang)):
+                        try:
+                            r = cd.unmerge(db, int(mid), why, who)
+                        except ValueError as exc:
+                            st.error(t("cust.merge.undo_error", lang, error=exc))
+                        else:
+                            st.session_state["cust_merge_flash"] = t(
+                                "cust.merge.undone", lang, id=r.merge_id, n=len(r.records),
+                                merged=r.merged_id)
+                            st.rerun()
 
 # ==================================================================== anniversaries
 with tab_anniv:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
 
 from gcrm import cube
 from gcrm.analytics.arrears import ageing, bucket_totals
+from gcrm.crm import merge as crm_merge
 from gcrm.crm import records as crm_records
 from gcrm.security.masking import MASKERS, PII_COLUMNS
 from gcrm.security.scope import scope_sql
@@ -36,6 +37,8 @@ class Card:
     outages: pd.DataFrame  # outages on the customer's feeder since opening
     timeline: pd.DataFrame  # service history: loaded records + records entered in GCRM
     masked: bool
+    merged_ids: list[str] = field(default_factory=list)  # customers merged into this one
+    merged_into: str | None = None  # the survivor, when this customer was merged away
 
 
 def customer_exists(con: duckdb.DuckDBPyConnection, customer_id: str,
@@ -84,18 +87,29 @@ def card(con: duckdb.DuckDBPyConnection, customer_id: str, *, store: sqlite3.Con
         FROM fact_outage o JOIN dim_customer c ON c.feeder_id = o.feeder_id
         WHERE c.customer_id = ? AND (c.opened_on IS NULL OR o.start_at >= c.opened_on)
         ORDER BY o.start_at DESC""", [customer_id]).df()
-    loaded = con.execute("""
+    # a merge (gcrm.crm.merge) adds the merged customers' loaded service records (those the
+    # viewer may see); their GCRM records were re-pointed to this customer. ``merged_from``
+    # names where a row came from.
+    merged = [m for m in crm_merge.merged_ids(store, customer_id)
+              if customer_exists(con, m, scope)] if store is not None else []
+    into = crm_merge.merged_into(store, customer_id) if store is not None else None
+    ids = [customer_id, *merged]
+    marks = ", ".join("?" for _ in ids)
+    loaded = con.execute(f"""
         SELECT opened_at AS "when", kind, topic, status, note, 'loaded' AS source,
-               CAST(NULL AS BIGINT) AS record_id
-        FROM fact_service WHERE customer_id = ?""", [customer_id]).df()
+               CAST(NULL AS BIGINT) AS record_id,
+               CASE WHEN customer_id = ? THEN NULL ELSE customer_id END AS merged_from
+        FROM fact_service WHERE customer_id IN ({marks})""", [customer_id, *ids]).df()
     parts = [loaded]
     if store is not None:
         own = crm_records.records(store, customer_id)
         if len(own):
+            moved = crm_merge.moved_records(store, customer_id) if merged else {}
             parts.append(pd.DataFrame({
                 "when": pd.to_datetime(own["occurred_at"]), "kind": own["kind"],
                 "topic": own["topic"], "status": own["status"], "note": own["note"],
-                "source": "gcrm", "record_id": own["record_id"]}))
+                "source": "gcrm", "record_id": own["record_id"],
+                "merged_from": [moved.get(int(r)) for r in own["record_id"]]}))
     timeline = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
         len(p) for p in parts) else loaded
     timeline = timeline.sort_values("when", ascending=False, kind="stable").reset_index(drop=True)
@@ -104,4 +118,4 @@ def card(con: duckdb.DuckDBPyConnection, customer_id: str, *, store: sqlite3.Con
             if col in arch:
                 arch[col] = MASKERS[col](arch[col])
     return Card(arch, cons, billing, aged, bucket_totals(aged), channels, outages, timeline,
-                masked=not show_pii)
+                masked=not show_pii, merged_ids=merged, merged_into=into)

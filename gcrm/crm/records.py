@@ -3,7 +3,9 @@
 They live in the operational store (SQLite) and every change keeps its history — who, when,
 field, old value, new value — in the append-only ``crm_history`` table ("modification leaves
 traces"). Complaints follow a workflow: open -> in_progress -> resolved -> closed (a resolved
-complaint may be re-opened to in_progress); time to resolve is measured.
+complaint may be re-opened to in_progress); time to resolve is measured. A customer merge
+moves records to the surviving customer through :func:`reassign`, which keeps the old and new
+``customer_id`` in the history too.
 """
 
 from __future__ import annotations
@@ -138,6 +140,27 @@ def update(store: sqlite3.Connection, record_id: int, user: str,
         raise
     audit.record(store, user, "crm.update", row["customer_id"], record_id=record_id,
                  fields=sorted(changed))
+
+
+def reassign(store: sqlite3.Connection, record_ids: list[int], customer_id: str, user: str,
+             ts: str) -> list[int]:
+    """Re-point records to ``customer_id``, one ``customer_id`` history row per record moved.
+
+    Used by customer merges (:mod:`gcrm.crm.merge`). Runs inside the caller's transaction
+    (no BEGIN/COMMIT here, no audit entry: the caller audits the whole operation). Returns the
+    ids actually moved (records already on ``customer_id`` are left alone).
+    """
+    moved = []
+    for rid in record_ids:
+        row = _get(store, rid)
+        if row["customer_id"] == customer_id:
+            continue
+        store.execute("INSERT INTO crm_history VALUES (?, ?, ?, 'customer_id', ?, ?)",
+                      (rid, ts, user, row["customer_id"], customer_id))
+        store.execute("UPDATE crm_records SET customer_id = ?, updated_at = ? WHERE record_id = ?",
+                      (customer_id, ts, rid))
+        moved.append(int(rid))
+    return moved
 
 
 def records(store: sqlite3.Connection, customer_id: str) -> pd.DataFrame:

@@ -16,7 +16,17 @@ from gcrm.cube.engine import (
     run,
 )
 from gcrm.cube.model import DIMENSIONS, MEASURES, Dimension, Measure
-from gcrm.cube.operations import TOTAL, compare, drill_down, pivot, roll_up, with_totals
+from gcrm.cube.operations import (
+    TOTAL,
+    compare,
+    drill_down,
+    months_with_data,
+    period_kpis,
+    pivot,
+    roll_up,
+    shift_month,
+    with_totals,
+)
 
 __all__ = [
     "CACHE",
@@ -33,10 +43,13 @@ __all__ = [
     "members",
     "month_range",
     "months",
+    "months_with_data",
+    "period_kpis",
     "pivot",
     "query",
     "roll_up",
     "rollups",
     "run",
+    "shift_month",
     "with_totals",
 ]

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from gcrm.cube.engine import CubeError, query
-from gcrm.cube.model import DIMENSIONS
+from gcrm.cube.model import DIMENSIONS, MEASURES
 
 TOTAL = "(total)"
 
@@ -101,3 +101,63 @@ def roll_up(dim: str) -> str | None:
     if dim not in DIMENSIONS:
         raise CubeError(f"unknown dimension {dim!r}")
     return DIMENSIONS[dim].parent
+
+
+def months_with_data(con: duckdb.DuckDBPyConnection, months: tuple[str, str],
+                     where: Mapping[str, Sequence] | None = None,
+                     scope: Sequence[str] | None = None) -> list[str]:
+    """The months of ``months`` with consumption data (under ``where`` and ``scope``)."""
+    df = query(con, ["kwh"], by=["month"], where=where, months=months, scope=scope)
+    return sorted(df.loc[df["kwh"].notna(), "month"].tolist())
+
+
+def _growth(cur: float, prev: float, ratio: bool) -> float:
+    """Change of ``cur`` against ``prev``: points for ratios, ``cur / prev - 1`` otherwise."""
+    if prev is None or pd.isna(prev) or pd.isna(cur):
+        return float("nan")
+    if ratio:
+        return cur - prev
+    return float("nan") if prev == 0 else cur / prev - 1
+
+
+def period_kpis(con: duckdb.DuckDBPyConnection, measures: Sequence[str],
+                months: tuple[str, str], where: Mapping[str, Sequence] | None = None,
+                scope: Sequence[str] | None = None, check_complete: bool = True,
+                ) -> pd.DataFrame:
+    """Each measure over ``months`` against the previous period and the same period a year
+    before: one row per measure with ``value``, ``prev``, ``prev_change``, ``yoy`` and
+    ``yoy_change``. ``attrs`` holds the ``previous`` and ``last_year`` month ranges and whether
+    each was complete (``previous_complete``, ``last_year_complete``).
+
+    The previous period is the range of the same length just before ``months``. A change is a
+    ratio ``cur / prev - 1``, except for measures in % (rates), whose change is the difference
+    in points. With ``check_complete`` a comparison period with fewer months of data than
+    ``months`` itself is not compared (NaN): a year against half a year would mislead.
+    """
+    n = (int(months[1][:4]) * 12 + int(months[1][5:])) - (int(months[0][:4]) * 12
+                                                          + int(months[0][5:])) + 1
+    if n < 1:
+        raise CubeError(f"the month range {months[0]}..{months[1]} is empty")
+    prev_range = (shift_month(months[0], -n), shift_month(months[1], -n))
+    ly_range = (shift_month(months[0], -12), shift_month(months[1], -12))
+    cur = query(con, measures, where=where, months=months, scope=scope)
+    prev = query(con, measures, where=where, months=prev_range, scope=scope)
+    ly = query(con, measures, where=where, months=ly_range, scope=scope)
+    prev_ok = ly_ok = True
+    if check_complete:
+        have = len(months_with_data(con, months, where, scope))
+        prev_ok = len(months_with_data(con, prev_range, where, scope)) >= have
+        ly_ok = len(months_with_data(con, ly_range, where, scope)) >= have
+    rows = []
+    for m in measures:
+        ratio = MEASURES[m].unit == "%"
+        value = float(cur[m].iloc[0])
+        p = float(prev[m].iloc[0]) if prev_ok else float("nan")
+        y = float(ly[m].iloc[0]) if ly_ok else float("nan")
+        rows.append({"measure": m, "value": value, "prev": p,
+                     "prev_change": _growth(value, p, ratio),
+                     "yoy": y, "yoy_change": _growth(value, y, ratio)})
+    out = pd.DataFrame(rows)
+    out.attrs.update(previous=prev_range, last_year=ly_range, previous_complete=prev_ok,
+                     last_year_complete=ly_ok)
+    return out

@@ -21,14 +21,13 @@ from typing import Any
 import duckdb
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry import Polygon
 
 from gcrm import cube, regions, warehouse
 from gcrm import reliability as rel
-from gcrm.cube.model import MEASURES
 from gcrm.quality import quality_report
 from gcrm.reports.period import Period
 from gcrm.security.masking import mask_frame
+from gcrm.spatial import h3cells
 
 #: the KPI summary, in the order shown
 KPI_MEASURES = ("customers", "kwh", "amount", "paid", "arrears", "collection_rate",
@@ -145,33 +144,7 @@ def check_scope(con: duckdb.DuckDBPyConnection, region_id: str,
 
 
 def _months_with_data(con, period: Period, scope: list[str]) -> list[str]:
-    df = cube.query(con, ["kwh"], by=["month"], months=period.months, scope=scope)
-    return sorted(df.loc[df["kwh"].notna(), "month"].tolist())
-
-
-def _growth(cur: float, prev: float) -> float:
-    if prev is None or math.isnan(prev) or prev == 0 or math.isnan(cur):
-        return math.nan
-    return cur / prev - 1
-
-
-def _kpis(con, period: Period, scope: list[str], prev_ok: bool, ly_ok: bool) -> pd.DataFrame:
-    measures = list(KPI_MEASURES)
-    cur = cube.compare(con, measures, months=period.months, kind="yoy", scope=scope)
-    prev = cube.query(con, measures, months=period.previous().months, scope=scope)
-    rows = []
-    for m in measures:
-        value = float(cur[m].iloc[0])
-        p = float(prev[m].iloc[0]) if prev_ok else math.nan
-        y = float(cur[f"{m}_prev"].iloc[0]) if ly_ok else math.nan
-        ratio = MEASURES[m].unit == "%"
-        rows.append({
-            "measure": m, "value": value, "prev": p,
-            # ratios change in percentage points, amounts in percent
-            "prev_change": (value - p) if ratio else _growth(value, p),
-            "yoy": y, "yoy_change": (value - y) if ratio else _growth(value, y),
-        })
-    return pd.DataFrame(rows)
+    return cube.months_with_data(con, period.months, scope=scope)
 
 
 def _share(df: pd.DataFrame, col: str) -> pd.Series:
@@ -180,13 +153,8 @@ def _share(df: pd.DataFrame, col: str) -> pd.Series:
 
 
 def _h3_shapes(cells: list[str]) -> gpd.GeoDataFrame:
-    import h3
-
-    geoms = []
-    for c in cells:
-        ring = [(lng, lat) for lat, lng in h3.cell_to_boundary(c)]
-        geoms.append(Polygon(ring))
-    return gpd.GeoDataFrame({"area": cells}, geometry=geoms, crs=WGS84)
+    return gpd.GeoDataFrame({"area": cells}, geometry=[h3cells.polygon(c) for c in cells],
+                            crs=WGS84)
 
 
 def _regions_gdf(con, level: str, parent: str | None = None,
@@ -217,10 +185,8 @@ def build(con: duckdb.DuckDBPyConnection, region_id: str, period: Period, princi
                           f"the warehouse covers {first}..{last}")
     notes: list[str] = []
     prev_p, ly_p = period.previous(), period.last_year()
-    prev_ok = len(_months_with_data(con, prev_p, scope)) == len(have)
-    ly_ok = len(_months_with_data(con, ly_p, scope)) == len(have)
-
-    kpis = _kpis(con, period, scope, prev_ok, ly_ok)
+    kpis = cube.period_kpis(con, list(KPI_MEASURES), period.months, scope=scope)
+    prev_ok, ly_ok = kpis.attrs["previous_complete"], kpis.attrs["last_year_complete"]
     payments_total = float(cube.query(con, ["payments"], months=period.months,
                                       scope=scope)["payments"].iloc[0])
 

@@ -17,6 +17,7 @@ PERMISSIONS = {
     "unmask": "reveal one customer's masked fields on request (logged)",
     "export": "download lists and reports",
     "edit_service": "create and edit service records (visits, complaints, notes)",
+    "merge_customers": "merge duplicate customers and undo merges (logged)",
     "prepare_notice": "prepare planned-outage notification lists",
     "manage_users": "add, disable and change accounts",
     "view_audit": "search and verify the audit log",
@@ -41,7 +42,7 @@ ROLES: dict[str, Role] = {r.name: r for r in (
     Role("analyst", "Analyst", "分析人员", frozenset({"read_aggregates", "export"}), False),
     Role("service_agent", "Service agent", "客服人员",
          frozenset({"read_aggregates", "read_customers", "read_pii", "edit_service",
-                    "prepare_notice"}), True),
+                    "prepare_notice", "merge_customers"}), True),
 )}
 
 
