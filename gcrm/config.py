@@ -29,6 +29,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("db", "data/gcrm.duckdb", "Path of the DuckDB warehouse file."),
     Setting("basemap_url", "", "Optional XYZ tile URL template for a basemap; empty = none."),
     Setting("lang", "en", "Default UI language: en or zh-CN."),
+    Setting("map_geometry", "simplified",
+            "Region boundaries on the overview map: simplified (~100 m, the default) or full "
+            "(full resolution; slower, for comparison and the page benchmark)."),
     Setting("threads", "", "DuckDB worker threads; empty = all cores."),
     Setting("memory_limit", "", "DuckDB memory limit such as '4GB'; empty = DuckDB default."),
 )

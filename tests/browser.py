@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -176,10 +177,13 @@ def login(page, url: str, user: str, password: str, done: str | None = None,
           timeout_ms: int = 60_000) -> None:
     """Open ``url`` (any page, with its query string), sign in on the login form, and wait.
 
-    The session token lives in Streamlit's session state, so every ``page.goto`` is a new
-    session and needs a new login. ``done`` is the page's end marker to wait for (see
-    :func:`wait_for_app`); by default any page other than the login page.
+    A signed-in session survives a reload through a ``gcrm_session_*`` cookie (see
+    ``dashboards/components/auth.py``); this helper first drops those cookies from the page's
+    browser context, so it always starts at the login form (and may sign in as another user).
+    ``done`` is the page's end marker to wait for (see :func:`wait_for_app`); by default any
+    page other than the login page.
     """
+    page.context.clear_cookies(name=re.compile(r"^gcrm_session_"))
     page.goto(url)
     page.wait_for_selector('.gcrm-page-done[data-page="login"]', state="attached",
                            timeout=timeout_ms)

@@ -320,6 +320,7 @@ def test_missing_warehouse_gives_a_clear_message(browser, tmp_path: Path) -> Non
         page = browser.new_page()
         page.goto(url)
         page.get_by_text("No warehouse yet").wait_for(timeout=60_000)
+        page.get_by_text(str(missing)).first.wait_for(timeout=30_000)  # the whole message
         text = page.locator('[data-testid="stMain"]').inner_text()
         assert "gcrm demo" in text and str(missing) in text
         assert page.locator('[data-testid="stException"]').count() == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,10 +21,15 @@ from gcrm.security import audit, masking
 from gcrm.security.accounts import (
     AccountError,
     AuthError,
+    CurrentPasswordError,
+    PasswordPolicyError,
     add_user,
     authenticate,
+    change_password,
+    close_session,
     open_session,
     resume_session,
+    session_status,
     set_disabled,
     set_password,
 )
@@ -231,3 +237,90 @@ def test_demo_prints_one_account_per_role(tmp_path: Path) -> None:
     store = connect_store(db)
     assert authenticate(store, "manager", accounts["manager"]).scope == ("220502",)
     assert authenticate(store, "analyst", accounts["analyst"]).scope is None
+    # one-time passwords: the dashboard makes every demo account choose its own first
+    flags = dict(store.execute("SELECT name, must_change_password FROM users"))
+    assert flags == dict.fromkeys(accounts, 1)
+
+
+# --------------------------------------------------------------------------- password change
+NEW_PW = "Fresh-Start-2026"
+
+
+def test_session_status_reports_expiry_and_the_must_change_flag(store) -> None:
+    add_user(store, "otp", "analyst", PW, must_change=True)
+    add_user(store, "ana", "analyst", PW)
+    t0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    s1 = session_status(store, open_session(store, authenticate(store, "otp", PW), now=t0),
+                        now=t0)
+    assert s1.must_change_password and s1.expires_at == t0 + timedelta(hours=8)
+    token = open_session(store, authenticate(store, "ana", PW), now=t0)
+    assert not session_status(store, token, now=t0).must_change_password
+    assert session_status(store, token, now=t0 + timedelta(hours=8)) is None  # expired
+    close_session(store, token)
+    assert session_status(store, token, now=t0) is None  # revoked
+    assert session_status(store, "never-issued-token", now=t0) is None
+
+
+def test_change_password_clears_the_flag_and_ends_other_sessions(store) -> None:
+    add_user(store, "otp", "planner", PW, regions=("D1",), must_change=True)
+    who = authenticate(store, "otp", PW)
+    mine, other, third = (open_session(store, who) for _ in range(3))
+    assert change_password(store, "otp", PW, NEW_PW, keep_token=mine) == 2
+    assert resume_session(store, mine) == who  # the session that made the change goes on
+    assert resume_session(store, other) is None and resume_session(store, third) is None
+    assert not session_status(store, mine).must_change_password
+    with pytest.raises(AuthError):
+        authenticate(store, "otp", PW)
+    assert authenticate(store, "otp", NEW_PW) == who
+    entry = audit.search(store, user="otp", action="user.passwd")[0]
+    assert entry["target"] == "otp"
+    assert json.loads(entry["detail"]) == {"self_service": True, "was_required": True,
+                                           "sessions_ended": 2}
+    assert NEW_PW not in entry["detail"] and PW not in entry["detail"]
+    assert audit.verify(store).ok
+
+
+@pytest.mark.parametrize("new,rule", [
+    ("Short1!", "length"), ("alllowercaseletters", "classes"),
+    ("My-otp-Password-1", "name"), (PW, "reuse")])
+def test_change_password_policy_names_the_rule(store, new: str, rule: str) -> None:
+    add_user(store, "otp", "analyst", PW, must_change=True)
+    token = open_session(store, authenticate(store, "otp", PW))
+    with pytest.raises(PasswordPolicyError) as err:
+        change_password(store, "otp", PW, new, keep_token=token)
+    assert err.value.rule == rule and isinstance(err.value, AccountError)
+    assert session_status(store, token).must_change_password  # nothing changed
+    assert authenticate(store, "otp", PW).name == "otp"
+
+
+def test_change_password_wrong_current_counts_towards_the_lockout(store) -> None:
+    add_user(store, "ana", "analyst", PW)
+    t0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    for _ in range(5):
+        with pytest.raises(CurrentPasswordError):
+            change_password(store, "ana", "not-it", NEW_PW, now=t0)
+    with pytest.raises(AuthError, match="locked"):
+        change_password(store, "ana", PW, NEW_PW, now=t0 + timedelta(minutes=1))
+    with pytest.raises(AuthError, match="locked"):
+        authenticate(store, "ana", PW, now=t0 + timedelta(minutes=1))
+    failed = audit.search(store, user="ana", action="passwd.failed")
+    assert len(failed) == 6 and json.loads(failed[1]["detail"])["locked"] is True
+    change_password(store, "ana", PW, NEW_PW, now=t0 + timedelta(minutes=16))
+    assert authenticate(store, "ana", NEW_PW).name == "ana"
+
+
+def test_admin_can_set_a_one_time_password(store) -> None:
+    add_user(store, "ana", "analyst", PW)
+    set_password(store, "ana", NEW_PW, actor="admin", must_change=True)
+    token = open_session(store, authenticate(store, "ana", NEW_PW))
+    assert session_status(store, token).must_change_password
+    set_password(store, "ana", PW, actor="admin")  # an admin-chosen password: no flag
+    token = open_session(store, authenticate(store, "ana", PW))
+    assert not session_status(store, token).must_change_password
+
+
+def test_every_policy_rule_has_a_message_in_every_language() -> None:
+    from gcrm.i18n import LANGS, MESSAGES
+
+    for rule in ("length", "classes", "name", "reuse"):
+        assert set(MESSAGES[f"pw.rule.{rule}"]) == set(LANGS)

@@ -77,11 +77,12 @@ def cube_query(db: str, version: str, measures: Sequence[str], by: Sequence[str]
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def regions_geojson(db: str, version: str, level: str = "district",
-                    scope: Scope = None) -> dict:
-    """District (or other level) boundaries as GeoJSON, simplified for maps; with a scope only
-    the regions in it (a city id covers its districts)."""
+                    scope: Scope = None, simplified: bool = True) -> dict:
+    """District (or other level) boundaries as GeoJSON, simplified for maps (unless
+    ``simplified`` is False); with a scope only the regions in it (a city id covers its
+    districts)."""
     with connection(db) as con:
-        geo = regions.regions_geojson(con, level=level, simplified=True)
+        geo = regions.regions_geojson(con, level=level, simplified=simplified)
     if scope is not None:
         keep = set(scope)
         geo = {**geo, "features": [f for f in geo["features"]

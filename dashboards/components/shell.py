@@ -89,24 +89,33 @@ def page_done(name: str, lang: str) -> None:
 
 def signed_in(lang: str):
     """Check the warehouse, then the login: the signed-in
-    :class:`~gcrm.security.accounts.Principal` (sidebar shows user, role, scope and the logout
-    button), or None after showing the login form (or why the warehouse cannot be used).
+    :class:`~gcrm.security.accounts.Principal` (sidebar shows user, role, scope and the account
+    menu: change password, sign out), or None after showing the login form, the password form
+    or why the warehouse cannot be used. None means: run no page.
 
-    The token of the session lives in ``st.session_state`` only; every run resumes it
-    (:func:`dashboards.components.auth.current`), so an expired session or a disabled account
-    goes back to the login form.
+    Every run resumes the session (:func:`dashboards.components.auth.current`: the token from
+    ``st.session_state``, or after a reload from the session cookie) and checks it against the
+    store, so an expired or revoked session or a disabled account goes back to the login
+    form; :func:`~dashboards.components.auth.sync_cookie` keeps the browser's cookie in step.
+    An account that must change its password (``gcrm demo``'s one-time passwords) sees only
+    the "choose a new password" form until it has done so.
     """
     import runpy
     from pathlib import Path
 
     from dashboards.components import auth, data
 
+    views = Path(__file__).resolve().parent.parent / "views"
     info = open_warehouse(lang)
     if info is None:
         return None
     who = auth.current()
+    auth.sync_cookie()
     if who is None:
-        runpy.run_path(str(Path(__file__).resolve().parent.parent / "views" / "login.py"))
+        runpy.run_path(str(views / "login.py"))
         return None
     auth.sidebar(who, lang, data.region_names(info.path, info.version))
+    if auth.password_change_pending():
+        runpy.run_path(str(views / "account.py"))
+        return None
     return who

@@ -25,6 +25,7 @@ from dashboards.components.overview_state import (
     LAYERS,
     View,
 )
+from gcrm import config
 from gcrm.analytics.classify import METHODS
 from gcrm.cube import CubeError
 from gcrm.i18n import format_quantity, t
@@ -261,7 +262,8 @@ def tip(title: str, line1: str = "", line2: str = "") -> dict[str, str]:
 
 def region_features(level: str, keys: list[str]) -> dict:
     if level == "district":
-        geo = data.regions_geojson(db, version, "district", scope=scope)
+        geo = data.regions_geojson(db, version, "district", scope=scope,
+                                   simplified=config.get("map_geometry") != "full")
         return geo
     return od.cells_geojson(tuple(keys))
 

@@ -31,6 +31,19 @@ class AccountError(ValueError):
     """Bad account request: unknown user, weak password, duplicate name ..."""
 
 
+class PasswordPolicyError(AccountError):
+    """A password the policy refuses; ``rule`` names the rule (``length``, ``classes``,
+    ``name``, ``reuse``) so a user interface can say it in its own language."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+class CurrentPasswordError(AuthError):
+    """A password change was refused because the current password was wrong."""
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is asking: the user, the role, and the regions the user may see."""
@@ -60,12 +73,13 @@ def check_password_policy(name: str, password: str) -> None:
     classes = sum(any(c in group for c in password) for group in (
         string.ascii_lowercase, string.ascii_uppercase, string.digits, string.punctuation))
     if len(password) < MIN_LENGTH:
-        raise AccountError(f"password too short: at least {MIN_LENGTH} characters")
+        raise PasswordPolicyError("length",
+                                  f"password too short: at least {MIN_LENGTH} characters")
     if classes < 3:
-        raise AccountError("password must mix at least three of: lower case, upper case, "
-                           "digits, symbols")
+        raise PasswordPolicyError("classes", "password must mix at least three of: lower "
+                                  "case, upper case, digits, symbols")
     if name and name.lower() in password.lower():
-        raise AccountError("password must not contain the user name")
+        raise PasswordPolicyError("name", "password must not contain the user name")
 
 
 def generate_password() -> str:
@@ -115,14 +129,19 @@ def set_disabled(con: sqlite3.Connection, name: str, disabled: bool = True,
 
 
 def set_password(con: sqlite3.Connection, name: str, password: str,
-                 actor: str | None = None) -> None:
+                 actor: str | None = None, must_change: bool = False) -> None:
+    """An administrator sets a password (unlocks, ends all sessions of the user).
+
+    ``must_change=True`` makes it a one-time password: the dashboard then asks the user to
+    choose their own before any page (see :func:`change_password`).
+    """
     _get(con, name)
     check_password_policy(name, password)
     con.execute("UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, "
-                "locked_until = NULL, must_change_password = 0 WHERE name = ?",
-                (_HASHER.hash(password), _now().isoformat(), name))
+                "locked_until = NULL, must_change_password = ? WHERE name = ?",
+                (_HASHER.hash(password), _now().isoformat(), int(must_change), name))
     con.execute("DELETE FROM sessions WHERE user = ?", (name,))
-    audit.record(con, actor, "user.passwd", name)
+    audit.record(con, actor, "user.passwd", name, **({"one_time": True} if must_change else {}))
 
 
 def list_users(con: sqlite3.Connection) -> list[dict]:
@@ -169,24 +188,105 @@ def open_session(con: sqlite3.Connection, principal: Principal,
     now = now or _now()
     token = secrets.token_urlsafe(32)
     con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?)",
-                (sha256(token.encode()).hexdigest(), principal.name, now.isoformat(),
+                (_token_hash(token), principal.name, now.isoformat(),
                  (now + SESSION_TTL).isoformat()))
     return token
+
+
+@dataclass(frozen=True)
+class SessionStatus:
+    """A live session: who, until when, and whether the password must be changed first."""
+
+    principal: Principal
+    expires_at: datetime
+    must_change_password: bool
+
+
+def session_status(con: sqlite3.Connection, token: str,
+                   now: datetime | None = None) -> SessionStatus | None:
+    """The live session of ``token``, or None when unknown (never opened or revoked), expired
+    or the user disabled."""
+    now = now or _now()
+    row = con.execute(
+        "SELECT u.name, u.role, u.regions, u.disabled, u.must_change_password, s.expires_at "
+        "FROM sessions s JOIN users u ON u.name = s.user WHERE s.token_hash = ?",
+        (_token_hash(token),)).fetchone()
+    if row is None or row["disabled"]:
+        return None
+    expires = datetime.fromisoformat(row["expires_at"])
+    if expires <= now:
+        return None
+    who = Principal(row["name"], row["role"], tuple(json.loads(row["regions"])))
+    return SessionStatus(who, expires, bool(row["must_change_password"]))
 
 
 def resume_session(con: sqlite3.Connection, token: str,
                    now: datetime | None = None) -> Principal | None:
     """The principal of a live session, or None when unknown, expired or the user disabled."""
-    now = now or _now()
-    row = con.execute(
-        "SELECT u.name, u.role, u.regions, u.disabled, s.expires_at FROM sessions s "
-        "JOIN users u ON u.name = s.user WHERE s.token_hash = ?",
-        (sha256(token.encode()).hexdigest(),)).fetchone()
-    if row is None or row["disabled"] or datetime.fromisoformat(row["expires_at"]) <= now:
-        return None
-    return Principal(row["name"], row["role"], tuple(json.loads(row["regions"])))
+    status = session_status(con, token, now)
+    return status.principal if status else None
 
 
 def close_session(con: sqlite3.Connection, token: str) -> None:
-    con.execute("DELETE FROM sessions WHERE token_hash = ?",
-                (sha256(token.encode()).hexdigest(),))
+    con.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
+
+
+def _token_hash(token: str) -> str:
+    return sha256(token.encode()).hexdigest()
+
+
+def change_password(con: sqlite3.Connection, name: str, current: str, new: str,
+                    keep_token: str | None = None, now: datetime | None = None) -> int:
+    """The user changes their own password; returns how many other sessions were ended.
+
+    The current password is checked like a login (a wrong one counts towards the lockout and
+    is audited as ``passwd.failed``); the new one must differ from it and meet the policy.
+    On success the must-change flag clears, the failure count resets, every session of the
+    user except ``keep_token`` (the one making the change) ends, and ``user.passwd`` is
+    audited with the user as actor.
+
+    Raises
+    ------
+    CurrentPasswordError
+        The current password is wrong.
+    AuthError
+        The account is disabled or locked.
+    PasswordPolicyError
+        The new password is refused (``rule`` says why).
+    """
+    now = now or _now()
+    row = _get(con, name)
+    if row["disabled"]:
+        raise AuthError("this account is disabled")
+    if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
+        audit.record(con, name, "passwd.failed", name, reason="locked")
+        until = datetime.fromisoformat(row["locked_until"]).strftime("%H:%M UTC")
+        raise AuthError(f"too many failed logins: account locked until {until}")
+    try:
+        _HASHER.verify(row["password_hash"], current)
+    except (VerificationError, InvalidHashError):
+        failed = row["failed_logins"] + 1
+        locked = (now + LOCKOUT).isoformat() if failed >= MAX_FAILED else None
+        con.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE name = ?",
+                    (0 if locked else failed, locked, name))
+        audit.record(con, name, "passwd.failed", name, reason="bad password",
+                     locked=bool(locked))
+        raise CurrentPasswordError("the current password is wrong") from None
+    if new == current:
+        raise PasswordPolicyError("reuse", "the new password must differ from the current one")
+    check_password_policy(name, new)
+    keep = _token_hash(keep_token) if keep_token else ""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        con.execute("UPDATE users SET password_hash = ?, password_changed_at = ?, "
+                    "failed_logins = 0, locked_until = NULL, must_change_password = 0 "
+                    "WHERE name = ?", (_HASHER.hash(new), now.isoformat(), name))
+        ended = con.execute("DELETE FROM sessions WHERE user = ? AND token_hash != ?",
+                            (name, keep)).rowcount
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    audit.record(con, name, "user.passwd", name, self_service=True,
+                 was_required=bool(row["must_change_password"]), sessions_ended=ended)
+    return ended

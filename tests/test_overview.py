@@ -1,0 +1,249 @@
+"""The regional overview's numbers (gcrm.overview), class breaks and URL state, on real DuckDB.
+
+Known answers: class breaks on hand-made lists, Fisher-Jenks against brute force, and every map
+value against an independent query (the cube for cube measures, SQL written here for
+complaints, the reliability function's own system index for SAIDI).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dashboards.components.overview_state import View
+from gcrm import cube, overview, warehouse
+from gcrm import reliability as rel
+from gcrm.analytics.classify import breaks, class_of
+from gcrm.overview import Place
+
+
+# --------------------------------------------------------------------------- class breaks
+@pytest.mark.parametrize(("values", "method", "k", "expected"), [
+    ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "equal_interval", 3, (1.0, 4.0, 7.0, 10.0)),
+    ([0, 10], "equal_interval", 4, (0.0, 2.5, 5.0, 7.5, 10.0)),
+    ([1, 2, 3, 4, 5, 6, 7, 8], "quantile", 4, (1.0, 2.0, 4.0, 6.0, 8.0)),
+    ([1, 1, 1, 1, 2], "quantile", 5, (1.0, 1.0, 2.0)),  # repeated values: fewer classes
+    ([1, 2, 3, 10, 11, 12, 30, 31, 32], "natural", 3, (1.0, 3.0, 12.0, 32.0)),
+    ([5, 5, 5], "natural", 5, (5.0, 5.0)),
+    ([], "quantile", 5, (0.0, 0.0)),
+    ([None, float("nan"), 4.0, 2.0], "equal_interval", 2, (2.0, 3.0, 4.0)),
+])
+def test_breaks_known_answers(values, method, k, expected) -> None:
+    assert breaks(values, method, k) == pytest.approx(expected)
+
+
+def test_breaks_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="unknown classification 'jenks'"):
+        breaks([1, 2], "jenks")
+    with pytest.raises(ValueError, match="at least 1"):
+        breaks([1, 2], "quantile", 0)
+
+
+def _ssd(groups) -> float:
+    return sum(float(((np.array(g) - np.mean(g)) ** 2).sum()) for g in groups)
+
+
+def _groups(values, edges):
+    out = [[] for _ in range(len(edges) - 1)]
+    for v in values:
+        out[class_of(v, edges)].append(v)
+    return [g for g in out if g]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 60), min_size=3, max_size=9), st.integers(2, 4))
+def test_natural_breaks_are_the_optimum(values, k) -> None:
+    """Fisher-Jenks: no partition of the sorted values into k contiguous groups has a smaller
+    within-class sum of squares (checked by brute force)."""
+    x = sorted(values)
+    k = min(k, len(set(x)))
+    edges = breaks(x, "natural", k)
+    got = _ssd(_groups(x, edges))
+    best = math.inf
+    for cuts in itertools.combinations(range(1, len(x)), k - 1):
+        parts = np.split(np.array(x), cuts)
+        if any(len(p) and len(q) and p[-1] == q[0] for p, q in itertools.pairwise(parts)):
+            continue  # equal values must share a class (breaks are values)
+        best = min(best, _ssd(parts))
+    assert got == pytest.approx(best, abs=1e-9)
+
+
+def test_every_value_falls_in_a_class() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.lognormal(size=500).tolist()
+    for method in ("quantile", "natural", "equal_interval"):
+        edges = breaks(values, method, 6)
+        assert list(edges) == sorted(edges)
+        assert edges[0] == min(values) and edges[-1] == max(values)
+        assert {class_of(v, edges) for v in values} <= set(range(len(edges) - 1))
+    assert class_of(None, (0.0, 1.0)) is None
+
+
+# --------------------------------------------------------------------------- map values
+@pytest.fixture(scope="module")
+def con(demo_db: Path):
+    c = warehouse.connect(demo_db, read_only=True)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def months(con) -> tuple[str, str]:
+    return cube.month_range(con, 12)
+
+
+def _district(con) -> str:
+    return con.execute("SELECT district_id FROM dim_customer WHERE district_id IS NOT NULL "
+                       "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+
+
+def test_district_values_equal_the_cube(con, months) -> None:
+    got = overview.child_values(con, "kwh", Place(), months).set_index("key")["value"]
+    want = cube.query(con, ["kwh"], by=["district"], months=months).set_index("district")["kwh"]
+    assert got.to_dict() == pytest.approx(want.to_dict())
+
+
+def test_cell_values_are_the_districts_cells(con, months) -> None:
+    d = _district(con)
+    got = overview.child_values(con, "customers", Place(d), months,
+                                where={"customer_class": ["residential"]})
+    want = cube.query(con, ["customers"], by=["grid"], months=months,
+                      where={"district": [d], "customer_class": ["residential"]})
+    assert dict(zip(got["key"], got["value"], strict=True)) == \
+        dict(zip(want["grid"], want["customers"].astype(float), strict=True))
+    cells_of_d = {r[0] for r in con.execute(
+        "SELECT DISTINCT grid_id FROM dim_customer WHERE district_id = ?", [d]).fetchall()}
+    assert set(got["key"]) <= cells_of_d
+
+
+def test_complaints_per_1000_by_independent_sql(con, months) -> None:
+    got = overview.child_values(con, "complaints_per_1000", Place(), months).set_index("key")
+    first, last = months
+    rows = con.execute(
+        "WITH n AS (SELECT c.district_id, count(DISTINCT f.customer_id) AS customers "
+        "FROM fact_consumption f JOIN dim_customer c USING (customer_id) "
+        "WHERE f.month BETWEEN ? AND ? GROUP BY 1), "
+        "k AS (SELECT c.district_id, count(*) AS complaints FROM fact_service s "
+        "JOIN dim_customer c USING (customer_id) WHERE s.kind = 'complaint' "
+        "AND strftime(s.opened_at, '%Y-%m') BETWEEN ? AND ? GROUP BY 1) "
+        "SELECT n.district_id, coalesce(k.complaints, 0) * 1000.0 / n.customers "
+        "FROM n LEFT JOIN k USING (district_id) WHERE n.district_id IS NOT NULL",
+        [first, last, first, last]).fetchall()
+    assert rows and any(v > 0 for _, v in rows)
+    for district, value in rows:
+        assert got.at[district, "value"] == pytest.approx(value), district
+    # the whole area: all complaints over all customers
+    total = overview.place_value(con, "complaints_per_1000", Place(), months)
+    n = cube.query(con, ["customers"], months=months)["customers"].iloc[0]
+    k = con.execute("SELECT count(*) FROM fact_service WHERE kind = 'complaint' AND "
+                    "strftime(opened_at, '%Y-%m') BETWEEN ? AND ?", [first, last]).fetchone()[0]
+    assert total == pytest.approx(k * 1000 / n)
+
+
+def test_saidi_by_district_and_the_customer_weighted_whole(con, months) -> None:
+    year, month = overview.reliability_basis(months)
+    assert month is None and year == int(months[1][:4])
+    got = overview.child_values(con, "saidi", Place(), months).set_index("key")["value"]
+    want = rel.indices(con, year, by="district").set_index("district")["saidi"]
+    assert got.to_dict() == pytest.approx(want.to_dict(), nan_ok=True)
+    city = rel.indices(con, year, by="city")
+    system = float((city["saidi"] * city["customers_served"]).sum()
+                   / city["customers_served"].sum())
+    assert overview.place_value(con, "saidi", Place(), months) == pytest.approx(system)
+    one = overview.reliability_basis((months[1], months[1]))
+    assert one == (int(months[1][:4]), int(months[1][5:]))
+
+
+def test_ranking_ranks_shares_and_sparklines(con, months) -> None:
+    rk = overview.ranking(con, "kwh", Place(), months)
+    located = rk[rk["key"].notna()]
+    assert list(located["rank"]) == sorted(located["rank"])
+    assert located["value"].is_monotonic_decreasing
+    assert rk["share"].sum() == pytest.approx(1.0)
+    n_months = len(overview.months_between(months))
+    assert all(len(s) == n_months for s in rk["trend"])
+    top = located.iloc[0]
+    monthly = cube.query(con, ["kwh"], by=["month"], months=months,
+                         where={"district": [top["key"]]})
+    assert [v for v in top["trend"] if not math.isnan(v)] == pytest.approx(
+        monthly["kwh"].tolist())
+
+
+def test_kpis_are_the_cube_with_the_place_as_a_filter(con, months) -> None:
+    d = _district(con)
+    k = overview.kpis(con, ["customers", "kwh", "online_share"], Place(d), months,
+                      where={"big_customer": ["false"]}).set_index("measure")
+    want = cube.query(con, ["customers", "kwh", "online_share"], months=months,
+                      where={"district": [d], "big_customer": ["false"]}).iloc[0]
+    for m in ("customers", "kwh", "online_share"):
+        assert k.at[m, "value"] == pytest.approx(float(want[m]))
+
+
+def test_customer_points_of_a_cell(con) -> None:
+    d = _district(con)
+    cell, n = con.execute("SELECT grid_id, count(*) FROM dim_customer WHERE district_id = ? "
+                          "AND lon IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
+                          [d]).fetchone()
+    pts, total = overview.customer_points(con, Place(d, cell))
+    assert total == n == len(pts)
+    assert set(pts.columns) == {"customer_id", "customer_class", "tariff", "big_customer",
+                                "lon", "lat"}  # no names or contacts
+    capped, total = overview.customer_points(con, Place(d, cell), limit=3)
+    assert len(capped) == 3 and total == n
+    other = con.execute("SELECT district_id FROM dim_customer WHERE district_id <> ? "
+                        "LIMIT 1", [d]).fetchone()[0]
+    _, none = overview.customer_points(con, Place(d, cell), scope=[other])
+    assert none == 0  # outside the user's scope: nothing
+
+
+def test_layers_stay_in_the_period_and_the_scope(con, months) -> None:
+    ev = overview.recent_outages(con, months, limit=50)
+    assert 0 < len(ev) <= 50
+    first = f"{months[0]}-01"
+    assert (ev["start_at"].astype(str) >= first).all()
+    assert ev["start_at"].is_monotonic_decreasing
+    d = _district(con)
+    pop = overview.population(con, scope=[d])
+    assert len(pop) and len(pop) < len(overview.population(con))
+    lines = overview.feeder_lines(con, scope=[d])
+    assert lines["customers"].sum() == con.execute(
+        "SELECT count(*) FROM dim_customer WHERE district_id = ? AND lon IS NOT NULL",
+        [d]).fetchone()[0]
+
+
+def test_bad_requests(con, months) -> None:
+    with pytest.raises(ValueError, match="unknown map measure"):
+        overview.child_values(con, "nope", Place(), months)
+    with pytest.raises(ValueError, match="filters by"):
+        overview.child_values(con, "kwh", Place(), months, where={"district": ["x"]})
+    with pytest.raises(ValueError, match="from its district"):
+        Place(None, "871f1")
+    with pytest.raises(ValueError, match="customers, not a measure"):
+        overview.child_values(con, "kwh", Place("220502", "871f1"), months)
+
+
+# --------------------------------------------------------------------------- URL state
+def test_view_round_trips_through_the_url() -> None:
+    months = ["2025-01", "2025-02", "2025-03"]
+    v = View("saidi", "natural", 7, ("2025-01", "2025-02"), "220502", "8730e1cdbffffff",
+             (("customer_class", ("residential", "commercial")),), ("outages", "population"))
+    assert View.from_params(v.to_params(), months) == v
+    assert View().to_params() == {}  # defaults stay out of the URL
+
+
+@pytest.mark.parametrize("params", [
+    {"m": "DROP TABLE", "cls": "x", "k": "abc", "from": "2031-01", "to": "2025-01"},
+    {"g": "8730e1cdbffffff"},  # a cell without its district
+    {"layers": "evil,outages", "k": "99"},
+])
+def test_malformed_urls_fall_back_to_defaults(params) -> None:
+    v = View.from_params(params, ["2025-01"])
+    assert v.measure == "customers" and v.method == "quantile" and v.months is None
+    assert v.grid is None and 3 <= v.k <= 9
+    assert set(v.layers) <= {"outages"}
