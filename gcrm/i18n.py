@@ -1058,6 +1058,14 @@ MESSAGES.update({
                              "names or contacts are shown on the map.",
                        "zh-CN": "本网格已定位用户 {n:,} 户，按用电类别着色；"
                                 "地图不显示姓名和联系方式。"},
+    "ov.bin_tip": {"en": "{n} customers", "zh-CN": "{n} 户"},
+    "ov.bin_big": {"en": "{n} big customers", "zh-CN": "大客户 {n} 户"},
+    "ov.bin_legend": {"en": "Customers per hexagon", "zh-CN": "每六边形用户数"},
+    "ov.bin_note": {"en": "{n:,} located customers in this cell, counted in {bins:,} hexagons "
+                          "of about 65 m (too many to draw one by one). No names or contacts "
+                          "are shown on the map.",
+                    "zh-CN": "本网格已定位用户 {n:,} 户，按约65米的六边形（{bins:,} 个）计数显示"
+                             "（数量过多，不逐户绘制）；地图不显示姓名和联系方式。"},
     "ov.error": {"en": "This measure cannot be shown: {error}", "zh-CN": "无法显示该指标：{error}"},
     "ov.animate": {"en": "Month by month", "zh-CN": "逐月显示"},
     "ov.animate_help": {"en": "Colour the map by each month's value (classes shared by all "

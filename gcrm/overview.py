@@ -29,8 +29,12 @@ from gcrm.security.scope import scope_sql
 
 #: dimensions the overview filters by (kept in the URL)
 FILTER_DIMS: tuple[str, ...] = ("customer_class", "tariff", "big_customer")
-#: most customer points drawn in one cell (the rest are counted, not drawn)
-MAX_POINTS = 20_000
+#: most customer points fetched for one cell (the rest are counted, not drawn)
+MAX_POINTS = 50_000
+#: above this many customers a cell's map shows hexagon bins, not points
+BIN_ABOVE = 3_000
+#: H3 resolution of those bins (about 0.015 km2, 65 m across)
+BIN_RESOLUTION = 10
 
 
 @dataclass(frozen=True)
@@ -339,6 +343,25 @@ def customer_points(con: duckdb.DuckDBPyConnection, place: Place,
         "SELECT c.customer_id, c.customer_class, c.tariff, c.big_customer, c.lon, c.lat "
         f"{base} ORDER BY c.big_customer DESC, c.customer_id LIMIT ?", [*params, limit]).df()
     return df, int(total)
+
+
+def bin_points(points: pd.DataFrame, resolution: int = BIN_RESOLUTION) -> pd.DataFrame:
+    """Customer points counted per H3 cell of ``resolution`` (pure): ``cell``, ``customers``,
+    ``big_customers``, ``top_class`` (the most frequent class), most customers first."""
+    import h3
+
+    if points.empty:
+        return pd.DataFrame(columns=["cell", "customers", "big_customers", "top_class"])
+    cells = [h3.latlng_to_cell(lat, lon, resolution)
+             for lon, lat in zip(points["lon"], points["lat"], strict=True)]
+    df = points.assign(cell=cells)
+    out = df.groupby("cell").agg(customers=("customer_id", "size"),
+                                 big_customers=("big_customer", "sum"),
+                                 top_class=("customer_class",
+                                            lambda s: s.value_counts().index[0]))
+    out["big_customers"] = out["big_customers"].astype(int)
+    return out.reset_index().sort_values(["customers", "cell"], ascending=[False, True],
+                                         ignore_index=True)
 
 
 def recent_outages(con: duckdb.DuckDBPyConnection, months: tuple[str, str],

@@ -247,3 +247,22 @@ def test_malformed_urls_fall_back_to_defaults(params) -> None:
     assert v.measure == "customers" and v.method == "quantile" and v.months is None
     assert v.grid is None and 3 <= v.k <= 9
     assert set(v.layers) <= {"outages"}
+
+
+def test_bin_points_counts_customers_per_hexagon() -> None:
+    import h3
+    import pandas as pd
+
+    lat, lon = 41.72, 125.93
+    here = h3.latlng_to_cell(lat, lon, 10)
+    far = h3.latlng_to_cell(lat + 0.01, lon, 10)
+    pts = pd.DataFrame({
+        "customer_id": ["a", "b", "c", "d"],
+        "customer_class": ["residential", "residential", "commercial", "industrial"],
+        "big_customer": [False, True, False, True],
+        "lon": [lon, lon + 1e-5, lon, lon], "lat": [lat, lat, lat + 1e-5, lat + 0.01]})
+    bins = overview.bin_points(pts)
+    assert bins.to_dict("records") == [
+        {"cell": here, "customers": 3, "big_customers": 1, "top_class": "residential"},
+        {"cell": far, "customers": 1, "big_customers": 1, "top_class": "industrial"}]
+    assert overview.bin_points(pts.iloc[:0]).empty

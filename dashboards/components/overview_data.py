@@ -89,6 +89,11 @@ def customer_points(db: str, version: str, place: PlaceKey, where: Where = (),
         return overview.customer_points(con, _place(place), _where(where), _scope(scope))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def bin_points(points: pd.DataFrame) -> pd.DataFrame:
+    return overview.bin_points(points)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def recent_outages(db: str, version: str, months: tuple[str, str],
                    scope: Scope = None) -> pd.DataFrame:

@@ -29,7 +29,7 @@ from gcrm import config
 from gcrm.analytics.classify import METHODS
 from gcrm.cube import CubeError
 from gcrm.i18n import format_quantity, t
-from gcrm.overview import FILTER_DIMS, MAP_MEASURES, Place, reliability_basis
+from gcrm.overview import BIN_ABOVE, FILTER_DIMS, MAP_MEASURES, Place, reliability_basis
 
 KPIS = ("customers", "kwh", "amount", "arrears", "online_share")
 MAP_HEIGHT = 540
@@ -114,11 +114,17 @@ def view_from_state() -> View:
     )
 
 
-def go(place: Place) -> None:
-    """Drill to / roll up to ``place``. A new map key each time: the old map's selection
-    must not drill again."""
+def go(place: Place, up: bool = False) -> None:
+    """Drill down to / roll ``up`` to ``place``.
+
+    The map keeps one key while drilling down, so the browser keeps its WebGL context (with
+    software WebGL a new one costs seconds of shader compiling); the click that drilled stays
+    in the widget's selection and is ignored (``ov_consumed``). Rolling up starts a new map:
+    the old selection must not drill again."""
     ss["ov_district"], ss["ov_grid"] = place.district, place.grid
-    ss["ov_nav"] = ss.get("ov_nav", 0) + 1
+    if up:
+        ss["ov_up"] = ss.get("ov_up", 0) + 1
+        ss.pop("ov_consumed", None)
 
 
 def clicked_region(event) -> str | None:
@@ -221,7 +227,7 @@ for i, (label, target) in enumerate(crumbs):
         key=f"ov_crumb_{i}",
         disabled=last,
         on_click=go,
-        args=(target,),
+        args=(target, True),
         type="tertiary",
     )
 st.caption(
@@ -400,49 +406,77 @@ def layer_legend() -> str:
     return "".join(maps.swatch(c, label) for c, label in rows)
 
 
+def show_map(deck: pdk.Deck):
+    """The one interactive map of the page, at one place in the layout with one key (see
+    :func:`go`); returns its selection event."""
+    return map_slot.pydeck_chart(
+        deck,
+        height=MAP_HEIGHT,
+        key=f"ov_map_{ss.get('ov_up', 0)}",
+        on_select="rerun",  # (a callable on_select is never called on this page)
+        selection_mode="single-object",
+    )
+
+
 level = place.child_level
 map_col, side_col = st.columns([5, 1.3])
+map_slot = map_col.empty()
 frame_month = None
 if level == "customer":
     # ------------------------------------------------------------ customers of one cell
     pts, total_pts = od.customer_points(db, version, pkey, where, scope)
     cell = od.cells_geojson((place.grid,))
-    recs = [
-        {
-            "lon": r.lon,
-            "lat": r.lat,
-            "fill": [*CLASS_COLORS.get(r.customer_class, (100, 100, 100)), 220],
-            **tip(
-                member_label("customer_class", r.customer_class),
-                str(r.tariff),
-                t("ov.big_customer", lang) if r.big_customer else "",
-            ),
-        }
-        for r in pts.itertuples()
-    ]
-    layers = [
-        maps.outline_layer(cell, "cell"),
-        *extra_layers(),
-        maps.point_layer(recs, "customers", "fill", radius_m=15, min_px=2, max_px=8),
-    ]
+    binned = total_pts > BIN_ABOVE
+    if binned:  # many customers: hexagon bins (counts), not thousands of points
+        bins = od.bin_points(pts)
+        bclasses = maps.classify(bins["customers"].tolist(), 5, "natural")
+        bgeo = od.cells_geojson(tuple(bins["cell"]))
+        by_cell = bins.set_index("cell")
+        feats = []
+        for f in bgeo["features"]:
+            r = by_cell.loc[f["properties"]["region_id"]]
+            props = {**f["properties"], "fill": list(bclasses.color(float(r["customers"]))),
+                     **tip(t("ov.bin_tip", lang, n=int(r["customers"])),
+                           member_label("customer_class", r["top_class"]),
+                           t("ov.bin_big", lang, n=int(r["big_customers"]))
+                           if r["big_customers"] else "")}
+            feats.append({**f, "properties": props})
+        dots = maps.region_layer({"type": "FeatureCollection", "features": feats}, "bins",
+                                 opacity=0.9)
+    else:
+        recs = [
+            {
+                "lon": r.lon,
+                "lat": r.lat,
+                "fill": [*CLASS_COLORS.get(r.customer_class, (100, 100, 100)), 220],
+                **tip(
+                    member_label("customer_class", r.customer_class),
+                    str(r.tariff),
+                    t("ov.big_customer", lang) if r.big_customer else "",
+                ),
+            }
+            for r in pts.itertuples()
+        ]
+        dots = maps.point_layer(recs, "customers", "fill", radius_m=15, min_px=2, max_px=8)
+    layers = [maps.outline_layer(cell, "cell"), *extra_layers(), dots]
     b = maps.bounds_of(cell)
     with map_col:
-        st.pydeck_chart(
-            maps.deck(layers, maps.fit_view(b, height=MAP_HEIGHT), TOOLTIP),
-            height=MAP_HEIGHT,
-            key=f"ov_map_pts_{place.grid}",
-        )
+        show_map(maps.deck(layers, maps.fit_view(b, height=MAP_HEIGHT), TOOLTIP))
         if total_pts > len(pts):
             st.caption(t("ov.points_capped", lang, shown=len(pts), total=total_pts))
     with side_col:
-        st.markdown(
-            "".join(
-                maps.swatch(c, member_label("customer_class", cl)) for cl, c in CLASS_COLORS.items()
+        if binned:
+            st.markdown(maps.legend_html(bclasses, t("ov.bin_legend", lang)) + layer_legend(),
+                        unsafe_allow_html=True)
+            st.caption(t("ov.bin_note", lang, n=total_pts, bins=len(bins)))
+        else:
+            st.markdown(
+                "".join(maps.swatch(c, member_label("customer_class", cl))
+                        for cl, c in CLASS_COLORS.items())
+                + layer_legend(),
+                unsafe_allow_html=True,
             )
-            + layer_legend(),
-            unsafe_allow_html=True,
-        )
-        st.caption(t("ov.points_note", lang, n=total_pts))
+            st.caption(t("ov.points_note", lang, n=total_pts))
 else:
     # ------------------------------------------------------------ choropleth of regions
     try:
@@ -516,21 +550,15 @@ else:
         if not geo["features"]:
             st.info(t("home.map.no_regions", lang))
         else:
-            slot = st.empty()
             if play:
+                frame_slot = st.empty()
                 for m in frame_months:
-                    slot.pydeck_chart(region_deck(m), height=MAP_HEIGHT)
+                    frame_slot.pydeck_chart(region_deck(m), height=MAP_HEIGHT)
                     time.sleep(0.6)
-            map_key = f"ov_map_{level}_{place.district}_{ss.get('ov_nav', 0)}"
-            event = slot.pydeck_chart(
-                region_deck(frame_month),
-                height=MAP_HEIGHT,
-                key=map_key,
-                on_select="rerun",  # (a callable on_select is never called on this page)
-                selection_mode="single-object",
-            )
-            picked = clicked_region(event)
-            if picked:
+                frame_slot.empty()
+            picked = clicked_region(show_map(region_deck(frame_month)))
+            if picked and picked != ss.get("ov_consumed"):
+                ss["ov_consumed"] = picked
                 go(place.down(picked))
                 st.rerun()
             st.caption(

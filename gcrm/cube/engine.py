@@ -357,10 +357,19 @@ def months(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def members(con: duckdb.DuckDBPyConnection, dim: str,
             scope: Sequence[str] | None = None) -> list:
-    """The distinct values of dimension ``dim`` (within ``scope``), sorted; None = empty."""
+    """The distinct values of dimension ``dim`` (within ``scope``), sorted; None = empty.
+
+    Customer attributes come from the customer table (every customer, also those without
+    facts yet: milliseconds instead of a scan of the facts), the calendar from dim_time."""
     if dim not in DIMENSIONS:
         raise CubeError(f"unknown dimension {dim!r}; valid dimensions: {', '.join(DIMENSIONS)}")
-    fact = DIMENSIONS[dim].facts[0]
+    expr = DIMENSIONS[dim].expr
     where, params = scope_sql(scope)
-    sql = f"SELECT DISTINCT {DIMENSIONS[dim].expr} AS v FROM {SOURCES[fact]} WHERE {where}"
+    if expr.startswith("c."):  # a customer attribute: the customer table, not the facts
+        source = "dim_customer c"
+    elif expr.startswith("t.") and scope is None:  # the calendar
+        source, where = "dim_time t", "TRUE"
+    else:
+        source = SOURCES[DIMENSIONS[dim].facts[0]]
+    sql = f"SELECT DISTINCT {expr} AS v FROM {source} WHERE {where}"
     return [r[0] for r in con.execute(sql + " ORDER BY v NULLS LAST", params).fetchall()]

@@ -62,6 +62,9 @@ ROLLUPS: tuple[Rollup, ...] = (
     Rollup("rollup_consumption_grid_month", "consumption",
            ("city", "district", "grid", "customer_class", *TIME)),
     Rollup("rollup_payment_month", "payment", (*_REGION, "channel", *TIME)),
+    # payments by H3 cell: the overview's KPI tiles of one cell (online share, arrears)
+    Rollup("rollup_payment_grid_month", "payment",
+           ("city", "district", "grid", "customer_class", "channel", *TIME)),
 )
 
 
