@@ -15,6 +15,7 @@ GROUPS = {
     "city": "c.city_id",
     "district": "c.district_id",
     "grid": "c.grid_id",
+    "h3": "c.grid_id",  # the same H3 cells (resolution in meta 'h3_resolution'), named h3
     "feeder": "c.feeder_id",
     "substation": "fd.substation_id",
 }
@@ -23,13 +24,19 @@ COLUMNS = ("customers_served", "saifi", "saidi", "caidi", "asai", "maifi")
 
 
 def _inputs(con: duckdb.DuckDBPyConnection, by: str,
-            scope: Sequence[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+            scope: Sequence[str] | None = None,
+            within: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     if by not in GROUPS:
         raise ValueError(f"unknown grouping {by!r}; expected one of {', '.join(GROUPS)}")
-    sql = (f"SELECT c.customer_id, c.feeder_id, {GROUPS[by]} AS \"group\", c.opened_on "
-           "FROM dim_customer c LEFT JOIN dim_feeder fd ON fd.feeder_id = c.feeder_id")
+    inside = ""
+    inside_params: list = []
+    if within is not None:  # flag the customers of one region (a drill-down)
+        inside = ", (c.city_id = ? OR c.district_id = ?) IS TRUE AS _inside"
+        inside_params = [within, within]
+    sql = (f"SELECT c.customer_id, c.feeder_id, {GROUPS[by]} AS \"group\", c.opened_on"
+           f"{inside} FROM dim_customer c LEFT JOIN dim_feeder fd ON fd.feeder_id = c.feeder_id")
     where, params = scope_sql(scope)  # a scoped user's system is their regions' customers
-    customers = con.execute(f"{sql} WHERE {where}", params).df()
+    customers = con.execute(f"{sql} WHERE {where}", [*inside_params, *params]).df()
     outages = con.execute("SELECT outage_id, feeder_id, start_at, end_at, duration_min, cause, "
                           "planned FROM fact_outage").df()
     return outages, customers
@@ -42,15 +49,27 @@ def years(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 def indices(con: duckdb.DuckDBPyConnection, year: int, by: str = "district",
             exclude_planned: bool = False, exclude_med: bool = False,
-            scope: Sequence[str] | None = None, month: int | None = None) -> pd.DataFrame:
+            scope: Sequence[str] | None = None, month: int | None = None,
+            within: str | None = None) -> pd.DataFrame:
     """One row per group: the reliability contract's columns, then CAIFI, CEMI, CELID, DL/T 836.
 
     The group column is named after ``by``; customers outside every group appear with an
     empty group so that the groups add up to the system.
+
+    ``within`` (a city or district id) drills down: only that region's customers (inside the
+    scope) are grouped, e.g. ``indices(con, 2026, "h3", within="220502")`` gives one row per H3
+    cell of 220502 whose customers served are the cell's customers in that district. Major
+    event days stay those of the whole scope, so the cells weighted by customers served
+    reproduce the district's row of ``indices(con, 2026, "district")``.
     """
-    outages, customers = _inputs(con, by, scope)
-    res = reliability(outages, customers, Options(year=year, exclude_planned=exclude_planned,
-                                                  exclude_med=exclude_med, month=month))
+    outages, customers = _inputs(con, by, scope, within)
+    opts = Options(year=year, exclude_planned=exclude_planned, exclude_med=exclude_med,
+                   month=month)
+    if within is None:
+        res = reliability(outages, customers, opts)
+    else:
+        inside = customers.pop("_inside").astype(bool)
+        res = reliability(outages, customers[inside], opts, system=customers)
     return res.rename(columns={"group": by})
 
 

@@ -4,6 +4,19 @@ The index table's exact values are read from hidden ``span.gcrm-rel[data-value]`
 (``repr(float)``, see dashboards/views/outages.py) and compared with
 :func:`gcrm.reliability.indices` on the same warehouse; the notice CSV downloaded through the
 page is compared with :func:`gcrm.outages.notice_list`, and its audit entry is checked.
+
+The second test clicks into the WebGL maps: it projects a longitude/latitude to the canvas
+with the map's own view (:func:`dashboards.components.maps.fit_view`, web mercator, 512 px
+world at zoom 0), so a click lands on the district or H3 cell meant. It drills into the
+planner's district (cell values from hidden ``span.gcrm-cell`` = ``indices(by="h3")``), goes
+back up with the breadcrumb, opens one event (``span.gcrm-event-class`` =
+``outages.affected_by_class``), picks a cell for a notice, and uploads GeoJSON areas: a broken
+one (a message, no download, no audit entry) and a GCJ-02 one (converted; the CSV is
+``outages.notice_list_area`` and the audit entry describes the area).
+
+Both tests use one signed-in page (fixture ``planner``): signing in renders the whole page,
+the slowest step. The map, the event view and the notice are fragments, so the clicks of the
+second test rerun only their part of the page.
 """
 
 from __future__ import annotations
@@ -11,14 +24,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import h3
 import numpy as np
 import pytest
+import shapely
+from shapely.geometry import shape
 
-from gcrm import outages, reliability, warehouse
+from dashboards.components import maps
+from dashboards.components import outage_views as ov
+from gcrm import outages, regions, reliability, warehouse
+from gcrm.spatial import crs
 from gcrm.store import connect_store
 from tests.browser import (
     add_account,
@@ -41,6 +61,21 @@ def app_url(demo_db: Path) -> Iterator[str]:
     add_account(demo_db, PLANNER, "planner", PASSWORD, regions=(DISTRICT,))
     with streamlit_app(demo_db) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def planner(browser, app_url: str) -> Iterator[tuple]:
+    """One signed-in browser page for the module's tests, which run in order on it (signing
+    in renders the whole page, the slowest step): (page, external requests seen)."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1300}, locale="en-US",
+                              accept_downloads=True)
+    page = ctx.new_page()
+    external = track_external(page)
+    try:
+        login(page, f"{app_url}/outages", PLANNER, PASSWORD, DONE)
+        yield page, external
+    finally:
+        ctx.close()
 
 
 def _expected(db: Path) -> tuple[int, dict[str, float], str, list[str]]:
@@ -75,85 +110,261 @@ def _drawn(locator) -> bool:
 
     png = locator.screenshot()
     pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).reshape(-1, 3)
-    _, counts = np.unique(pixels, axis=0, return_counts=True)
+    packed = pixels.astype(np.uint32) @ np.array([1 << 16, 1 << 8, 1], dtype=np.uint32)
+    _, counts = np.unique(packed, return_counts=True)
     return len(counts) > 20 and counts.max() < 0.9 * len(pixels)
 
 
-def test_outage_page(browser, app_url: str, demo_db: Path) -> None:
+def test_outage_page(planner, demo_db: Path) -> None:
     _, saidi, label, ids = _expected(demo_db)
     feeder = label.split(" · ")[0]
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1300}, locale="en-US",
-                              accept_downloads=True)
-    page = ctx.new_page()
-    external = track_external(page)
+    page, external = planner
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("Reliability indices").count() == 1
+
+    # the SAIDI of every district is exactly reliability.indices(...) in the planner's
+    # scope (default year: the latest)
+    spans = page.locator('span.gcrm-rel[data-by="district"][data-index="saidi"]')
+    shown = {spans.nth(i).get_attribute("data-group"):
+             float(spans.nth(i).get_attribute("data-value")) for i in range(spans.count())}
+    assert shown == saidi
+    assert DISTRICT in shown and shown[DISTRICT] > 0
+
+    # the daily SAIDI chart and the map render
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.wait_for(state="visible", timeout=30_000)
+    assert chart.locator("canvas, svg").count() >= 1
+    deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    deck.scroll_into_view_if_needed()
+    deck.wait_for(state="visible", timeout=30_000)
+    for _ in range(60):
+        if _drawn(deck):
+            break
+        page.wait_for_timeout(500)
+    deck.screenshot(path=str(artifact("outages_map.png")))
+    assert _drawn(deck), "the map looks blank"
+
+    # pick one feeder in the notice form
+    box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Feeders")
+    box.scroll_into_view_if_needed()
+    box.locator("input").click()
+    page.keyboard.type(feeder)
+    page.get_by_role("option", name=label, exact=True).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page, DONE)
+    assert box.get_by_text(label).count() == 1
+    before = len(_notice_audits(demo_db))
+
+    # download the notice CSV for one feeder: the same customers as outages.notice_list
+    button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV")
+    button.wait_for(state="visible", timeout=30_000)
+    with page.expect_download() as dl:
+        button.locator("button").click()
+    text = Path(dl.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["customer_id"] for r in rows] == ids
+    assert {r["feeder_id"] for r in rows} == {feeder}
+    assert "phone" in rows[0] and "window_start" in rows[0]
+    # a planner may not read PII: contact fields are masked
+    assert all("*" in r["phone"] for r in rows if r["phone"])
+
+    # the download is recorded in the audit log (feeders, window, rows)
+    deadline = time.monotonic() + 15
+    while len(_notice_audits(demo_db)) == before and time.monotonic() < deadline:
+        page.wait_for_timeout(300)
+    entry = _notice_audits(demo_db)[-1]
+    detail = json.loads(entry["detail"])
+    assert entry["target"] == feeder and entry["user"] == PLANNER
+    assert detail["feeders"] == [feeder] and detail["rows"] == len(ids)
+    assert detail["window_start"] < detail["window_end"]
+
+    wait_for_app(page, DONE)
+    page.screenshot(path=str(artifact("outages_notice.png")))
+    # the whole page: Streamlit scrolls inside the app, so grow the viewport instead
+    page.set_viewport_size({"width": 1400, "height": 3400})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(artifact("outages.png")), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert external == [], "the page must work offline"
+
+
+# ---------------------------------------------------------------- drill, event, area notice
+MAP = '[class*="st-key-out_map_"] [data-testid="stDeckGlJsonChart"]'
+PICKER = '[class*="st-key-out_area_cells_"] [data-testid="stDeckGlJsonChart"]'
+
+
+def _screen(canvas: dict, view, lon: float, lat: float) -> tuple[float, float]:
+    """Where (lon, lat) is drawn on a deck.gl canvas showing ``view`` (web mercator)."""
+    scale = 512 * 2 ** view.zoom / (2 * math.pi)
+
+    def merc(x: float, y: float) -> tuple[float, float]:
+        return (scale * (math.radians(x) + math.pi),
+                scale * (math.pi - math.log(math.tan(math.pi / 4 + math.radians(y) / 2))))
+
+    (x, y), (cx, cy) = merc(lon, lat), merc(view.longitude, view.latitude)
+    return canvas["x"] + canvas["width"] / 2 + x - cx, canvas["y"] + canvas["height"] / 2 + y - cy
+
+
+def _click(page, x: float, y: float) -> None:
+    """Hover first (deck.gl picks on hover), then click."""
+    page.mouse.move(x - 3, y - 3)
+    page.wait_for_timeout(200)
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+
+
+def _canvas(page, selector: str, drawn: bool = False) -> dict:
+    """The bounding box of a map's canvas (after it has drawn, if ``drawn``)."""
+    deck = page.locator(selector).first
+    deck.scroll_into_view_if_needed()
+    deck.wait_for(state="visible", timeout=30_000)
+    for _ in range(60 if drawn else 0):
+        if _drawn(deck):
+            break
+        page.wait_for_timeout(500)
+    page.wait_for_timeout(500)
+    return deck.locator("canvas").first.bounding_box()
+
+
+def _geojson_area(db: Path) -> bytes:
+    """A box around the middle of the planner's customers, in GCJ-02 (as drawn on AMap)."""
+    con = warehouse.connect(db, read_only=True)
     try:
-        login(page, f"{app_url}/outages", PLANNER, PASSWORD, DONE)
-        assert page.locator('[data-testid="stException"]').count() == 0
-        assert page.get_by_text("Reliability indices").count() == 1
-
-        # the SAIDI of every district is exactly reliability.indices(...) in the planner's
-        # scope (default year: the latest)
-        spans = page.locator('span.gcrm-rel[data-by="district"][data-index="saidi"]')
-        shown = {spans.nth(i).get_attribute("data-group"):
-                 float(spans.nth(i).get_attribute("data-value")) for i in range(spans.count())}
-        assert shown == saidi
-        assert DISTRICT in shown and shown[DISTRICT] > 0
-
-        # the daily SAIDI chart and the map render
-        chart = page.locator('[data-testid="stVegaLiteChart"]').first
-        chart.wait_for(state="visible", timeout=30_000)
-        assert chart.locator("canvas, svg").count() >= 1
-        deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
-        deck.scroll_into_view_if_needed()
-        deck.wait_for(state="visible", timeout=30_000)
-        for _ in range(60):
-            if _drawn(deck):
-                break
-            page.wait_for_timeout(500)
-        deck.screenshot(path=str(artifact("outages_map.png")))
-        assert _drawn(deck), "the map looks blank"
-
-        # pick one feeder in the notice form
-        box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Feeders")
-        box.scroll_into_view_if_needed()
-        box.locator("input").click()
-        page.keyboard.type(feeder)
-        page.get_by_role("option", name=label, exact=True).click()
-        page.keyboard.press("Escape")
-        wait_for_app(page, DONE)
-        assert box.get_by_text(label).count() == 1
-        before = len(_notice_audits(demo_db))
-
-        # download the notice CSV for one feeder: the same customers as outages.notice_list
-        button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV")
-        button.wait_for(state="visible", timeout=30_000)
-        with page.expect_download() as dl:
-            button.locator("button").click()
-        text = Path(dl.value.path()).read_text(encoding="utf-8-sig")
-        rows = list(csv.DictReader(io.StringIO(text)))
-        assert [r["customer_id"] for r in rows] == ids
-        assert {r["feeder_id"] for r in rows} == {feeder}
-        assert "phone" in rows[0] and "window_start" in rows[0]
-        # a planner may not read PII: contact fields are masked
-        assert all("*" in r["phone"] for r in rows if r["phone"])
-
-        # the download is recorded in the audit log (feeders, window, rows)
-        deadline = time.monotonic() + 15
-        while len(_notice_audits(demo_db)) == before and time.monotonic() < deadline:
-            page.wait_for_timeout(300)
-        entry = _notice_audits(demo_db)[-1]
-        detail = json.loads(entry["detail"])
-        assert entry["target"] == feeder and entry["user"] == PLANNER
-        assert detail["feeders"] == [feeder] and detail["rows"] == len(ids)
-        assert detail["window_start"] < detail["window_end"]
-
-        wait_for_app(page, DONE)
-        page.screenshot(path=str(artifact("outages_notice.png")))
-        # the whole page: Streamlit scrolls inside the app, so grow the viewport instead
-        page.set_viewport_size({"width": 1400, "height": 3400})
-        page.wait_for_timeout(1500)
-        page.screenshot(path=str(artifact("outages.png")), full_page=True)
-        assert page.locator('[data-testid="stException"]').count() == 0
-        assert external == [], "the page must work offline"
+        lon, lat = con.execute("SELECT median(lon), median(lat) FROM dim_customer "
+                               "WHERE district_id = ?", [DISTRICT]).fetchone()
     finally:
-        ctx.close()
+        con.close()
+    gx, gy = crs.wgs84_to_gcj02([lon - 0.03, lon + 0.03], [lat - 0.02, lat + 0.02])
+    ring = [[gx[0], gy[0]], [gx[1], gy[0]], [gx[1], gy[1]], [gx[0], gy[1]], [gx[0], gy[0]]]
+    return json.dumps({"type": "FeatureCollection",
+                       "crs": {"type": "name", "properties": {"name": "GCJ-02"}},
+                       "features": [{"type": "Feature", "properties": {},
+                                     "geometry": {"type": "Polygon",
+                                                  "coordinates": [[[float(x), float(y)]
+                                                                   for x, y in ring]]}}]}
+                      ).encode()
+
+
+def test_drill_event_view_and_area_notice(planner, demo_db: Path) -> None:
+    con = warehouse.connect(demo_db, read_only=True)
+    try:
+        year = max(reliability.years(con))
+        cells_expected = reliability.indices(con, year, "h3", scope=[DISTRICT],
+                                             within=DISTRICT)
+        district_saidi = reliability.indices(con, year, "district", scope=[DISTRICT]).set_index(
+            "district").loc[DISTRICT, "saidi"]
+        geo = regions.regions_geojson(con, "district")
+        poly = shape(next(f["geometry"] for f in geo["features"]
+                          if f["properties"]["region_id"] == DISTRICT))
+        subs = outages.feeders(con, scope=[DISTRICT])[["lon", "lat"]].dropna().to_numpy()
+        evs = outages.events(con, year, scope=[DISTRICT])
+        ranked = evs.sort_values(["customer_minutes", "outage_id"], ascending=[False, True])
+        # an event other than the default (largest) one, with several classes affected
+        classes = {o: len(outages.affected_by_class(con, o, scope=[DISTRICT]))
+                   for o in ranked["outage_id"].iloc[1:12]}
+        oid = max(classes, key=lambda o: (classes[o], o))
+        by_class = outages.affected_by_class(con, oid, scope=[DISTRICT])
+        pick_cells = outages.customer_cells(con, scope=[DISTRICT])
+        cell = pick_cells.sort_values(["customers", "cell"], ascending=False).iloc[0]["cell"]
+        cell_rows = len(outages.notice_list_area(con, outages.area_from_cells([cell]),
+                                                 scope=[DISTRICT]))
+        area_file = _geojson_area(demo_db)
+        area_ids = outages.notice_list_area(con, area_file, scope=[DISTRICT])[
+            "customer_id"].tolist()
+    finally:
+        con.close()
+    assert len(by_class) >= 2 and len(area_ids) > 0 and cell_rows > 0
+
+    page, _ = planner  # signed in, as test_outage_page left it (or fresh)
+    page.set_viewport_size({"width": 1400, "height": 1300})
+    # click inside the district, away from the substations (event dots): drill to cells
+    view = maps.fit_view(maps.bounds_of({"type": "FeatureCollection", "features": [
+        f for f in geo["features"] if f["properties"]["region_id"] == DISTRICT]}),
+        height=520)
+    inner = poly.buffer(-0.02)
+    x0, y0, x1, y1 = inner.bounds
+    grid = [(x0 + (x1 - x0) * i / 24, y0 + (y1 - y0) * j / 24)
+            for i in range(25) for j in range(25)]
+    grid = [p for p in grid if inner.contains(shapely.Point(p))]
+    far = max(grid, key=lambda p: np.hypot(subs[:, 0] - p[0], subs[:, 1] - p[1]).min())
+    _click(page, *_screen(_canvas(page, MAP, drawn=True), view, *far))
+    page.wait_for_selector(f'.gcrm-drill[data-district="{DISTRICT}"]', state="attached",
+                           timeout=30_000)
+    wait_for_app(page, DONE)
+    assert "out_drill=" in page.url  # the drill is in the URL
+    spans = page.locator('span.gcrm-cell[data-index="saidi"]')
+    shown = {spans.nth(i).get_attribute("data-cell"):
+             float(spans.nth(i).get_attribute("data-value")) for i in range(spans.count())}
+    assert shown == dict(zip(cells_expected["h3"], cells_expected["saidi"], strict=True))
+    w = cells_expected["customers_served"]
+    assert float((cells_expected["saidi"] * w).sum() / w.sum()) == pytest.approx(
+        district_saidi)
+    page.locator(MAP).first.screenshot(path=str(artifact("outages_drill.png")))
+    page.get_by_role("button", name="All districts").click()
+    page.wait_for_selector(".gcrm-drill", state="detached", timeout=30_000)
+    wait_for_app(page, DONE)
+
+    # one event: affected customers by class are exactly outages.affected_by_class
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Event (largest first)")
+    box.scroll_into_view_if_needed()
+    box.click()
+    page.keyboard.type(oid)
+    page.get_by_role("option").filter(has_text=oid).first.click()
+    page.wait_for_selector(f'span.gcrm-event-class[data-outage="{oid}"]',
+                           state="attached", timeout=30_000)
+    wait_for_app(page, DONE)
+    spans = page.locator(f'span.gcrm-event-class[data-outage="{oid}"]')
+    rows = [{"customer_class": spans.nth(i).get_attribute("data-class"),
+             "customers": int(spans.nth(i).get_attribute("data-customers")),
+             "big_customers": int(spans.nth(i).get_attribute("data-big")),
+             "sensitive_customers": int(spans.nth(i).get_attribute("data-sensitive"))}
+            for i in range(spans.count())]
+    assert rows == by_class.to_dict("records")
+    assert page.get_by_text("black dot: the feeder's substation").count() == 1  # its map
+
+    # a planned-outage notice for a cell picked on the map
+    page.get_by_text("in cells picked on the map").click()
+    wait_for_app(page, DONE)
+    bounds = ov.cells_bounds(list(pick_cells["cell"]))
+    lat, lon = h3.cell_to_latlng(cell)
+    _click(page, *_screen(_canvas(page, PICKER, drawn=True), maps.fit_view(bounds, height=460),
+                          lon, lat))
+    page.wait_for_selector(f'.gcrm-picked[data-cells="{cell}"]', state="attached",
+                           timeout=30_000)
+    wait_for_app(page, DONE)
+    assert page.get_by_text(f"{cell_rows} customers to notify").count() == 1
+
+    # a broken GeoJSON file: a clear message, nothing to download, nothing recorded
+    before = len(_notice_audits(demo_db))
+    page.get_by_text("in a GeoJSON area").click()
+    wait_for_app(page, DONE)
+    upload = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    upload.set_input_files(files=[{"name": "bad.geojson", "mimeType": "application/json",
+                                   "buffer": b'{"type": "Feature", '}])
+    page.get_by_text("The file is not valid JSON").wait_for(timeout=30_000)
+    wait_for_app(page, DONE)
+    assert page.locator('[data-testid="stDownloadButton"]').count() == 0
+
+    # a GCJ-02 polygon (declared in the file): converted, listed, exported, audited
+    upload.set_input_files(files=[{"name": "area.geojson", "mimeType": "application/json",
+                                   "buffer": area_file}])
+    page.get_by_text("Converted from GCJ-02").wait_for(timeout=30_000)
+    wait_for_app(page, DONE)
+    assert len(_notice_audits(demo_db)) == before
+    button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV")
+    with page.expect_download() as dl:
+        button.locator("button").click()
+    text = Path(dl.value.path()).read_text(encoding="utf-8-sig")
+    assert [r["customer_id"] for r in csv.DictReader(io.StringIO(text))] == area_ids
+    deadline = time.monotonic() + 15
+    while len(_notice_audits(demo_db)) == before and time.monotonic() < deadline:
+        page.wait_for_timeout(300)
+    entry = _notice_audits(demo_db)[-1]
+    detail = json.loads(entry["detail"])
+    assert entry["user"] == PLANNER and entry["target"].startswith("area: polygon")
+    assert detail["area"]["kind"] == "polygon" and detail["area"]["datum"] == "gcj02"
+    assert detail["rows"] == len(area_ids) and detail["format"] == "csv"
+    wait_for_app(page, DONE)
+    page.screenshot(path=str(artifact("outages_area_notice.png")))
+    assert page.locator('[data-testid="stException"]').count() == 0

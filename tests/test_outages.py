@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
+import shapely
 
 from gcrm import outages
+from gcrm.i18n import LANGS, t
+from gcrm.spatial import crs
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +71,194 @@ def test_feeders_with_location(con) -> None:
     assert (fd.loc["F2", "lon"], fd.loc["F2", "lat"]) == (126.5, 42.2)
     assert fd.loc["F2", "substation_id"] == "S2"
     assert outages.feeders(con, scope=["D2"])["feeder_id"].tolist() == ["F2", "F3"]
+
+
+# ---------------------------------------------------------------- sensitive customers, cells
+def test_event_classes_cells_and_sensitive_customers(mini_db: Path) -> None:
+    w = duckdb.connect(str(mini_db))
+    w.execute("UPDATE dim_customer SET segment = 'hospital' WHERE customer_id = 'A005'")
+    w.close()
+    con = duckdb.connect(str(mini_db), read_only=True)
+    try:
+        by_class = outages.affected_by_class(con, "O2").set_index("customer_class")
+        assert by_class["sensitive_customers"].to_dict() == {
+            "agricultural": 1, "industrial": 0, "residential": 0}
+        df = outages.affected_customers(con, "O2").set_index("customer_id")
+        assert df["sensitive"].to_dict() == {"A003": False, "A005": True, "A004": False}
+        ev = outages.events(con, 2025).set_index("outage_id")
+        assert ev.loc["O2", "sensitive_customers_affected"] == 1
+        assert ev.loc["O1", "sensitive_customers_affected"] == 0
+        # the area of O2: located customers only (A003; A004 has no location, A005 no cell)
+        cells = outages.affected_cells(con, "O2")
+        assert cells.to_dict("records") == [
+            {"cell": "8731554e6ffffff", "customers": 1, "big_customers": 1}]
+        assert outages.affected_cells(con, "O2", scope=["D1"]).empty
+    finally:
+        con.close()
+
+
+def test_feeder_reach_and_customer_cells(con) -> None:
+    reach = outages.feeder_reach(con, "district")
+    assert reach[["feeder_id", "group", "customers"]].values.tolist() == [
+        ["F1", "D1", 2], ["F2", "D2", 1], ["F3", "D2", 1]]
+    f1 = reach.iloc[0]
+    assert (f1["lon"], f1["lat"]) == pytest.approx((125.55, 42.05))
+    cells = outages.feeder_reach(con, "h3", within="D1")
+    assert cells["group"].tolist() == ["873150d1effffff", "8731546d6ffffff"]
+    assert set(cells["district_id"]) == {"D1"}
+    assert outages.customer_cells(con)["customers"].sum() == 4  # the located customers
+    assert outages.customer_cells(con, scope=["D2"], within="D1").empty
+    with pytest.raises(ValueError, match="unknown grouping"):
+        outages.feeder_reach(con, "feeder")
+
+
+# ---------------------------------------------------------------- notice for an area
+D1_BOX = "POLYGON((125.4 41.9, 125.7 41.9, 125.7 42.2, 125.4 42.2, 125.4 41.9))"
+
+
+def _fc(*rings, crs: str | None = None) -> str:
+    doc: dict = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": f"part {i}"},
+         "geometry": {"type": "Polygon", "coordinates": [ring]}} for i, ring in enumerate(rings)]}
+    if crs:
+        doc["crs"] = {"type": "name", "properties": {"name": crs}}
+    return json.dumps(doc)
+
+
+def _box(x0: float, y0: float, x1: float, y1: float) -> list[list[float]]:
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+
+
+def test_notice_for_a_polygon(con) -> None:
+    df = outages.notice_list_area(con, D1_BOX)
+    assert df["customer_id"].tolist() == ["A001", "A002"]
+    # the same columns as the feeder notice, so the exports look alike
+    assert list(df.columns) == list(outages.notice_list(con, ["F1"]).columns)
+    # GeoJSON: two features are joined; a customer on the boundary is inside
+    two = _fc(_box(125.45, 41.95, 125.5, 42.05), _box(125.55, 42.05, 125.65, 42.15))
+    assert outages.notice_list_area(con, two)["customer_id"].tolist() == ["A001", "A002"]
+    # located customers outside every region are found too (A005 at 128.5, 42.0)
+    assert outages.notice_list_area(
+        con, _fc(_box(128.4, 41.9, 128.6, 42.1)))["customer_id"].tolist() == ["A005"]
+    # an area in the user's regions holding nobody is an empty list, not an error
+    assert outages.notice_list_area(con, _fc(_box(126.01, 41.01, 126.02, 41.02)),
+                                    scope=["D2"]).empty
+
+
+def test_notice_for_a_polygon_in_scope(con) -> None:
+    east = _fc(_box(125.4, 41.4, 126.6, 42.1))  # crosses both districts
+    assert outages.notice_list_area(con, east, scope=["D2"])["customer_id"].tolist() == [
+        "A003", "A007"]  # big customer first
+    assert outages.notice_list_area(con, east, scope=["C1"])["customer_id"].tolist() == [
+        "A003", "A001", "A002", "A007"]
+    with pytest.raises(outages.NoticeError, match="outside your regions") as err:
+        outages.notice_list_area(con, D1_BOX, scope=["D2"])
+    assert err.value.code == "outside_scope"
+    with pytest.raises(outages.NoticeError) as err:
+        outages.notice_list_area(con, D1_BOX, scope=[])
+    assert err.value.code == "outside_scope"
+
+
+def test_notice_for_a_gcj02_polygon(con) -> None:
+    # a 200 m box around A003 (126.5, 42.0) drawn on a GCJ-02 map (AMap): read as WGS-84 it
+    # misses A003 by the ~500 m datum shift; flagged (or declared in the file) it finds A003
+    gx, gy = crs.wgs84_to_gcj02(126.5, 42.0)
+    gx, gy = float(gx), float(gy)
+    ring = _box(gx - 0.001, gy - 0.001, gx + 0.001, gy + 0.001)
+    assert outages.notice_list_area(con, _fc(ring), scope=["D2"]).empty
+    assert outages.notice_list_area(con, _fc(ring), scope=["D2"], datum="gcj02")[
+        "customer_id"].tolist() == ["A003"]
+    area = outages.area_from_geojson(_fc(ring, crs="GCJ-02"))
+    assert area.datum == "gcj02"
+    assert outages.notice_list_area(con, area)["customer_id"].tolist() == ["A003"]
+    assert outages.area_from_geojson(_fc(ring, crs="urn:ogc:def:crs:OGC:1.3:CRS84")).datum == \
+        "wgs84"
+    assert outages.area_from_geojson(_fc(ring, crs="GCJ-02"), datum="wgs84").datum == "wgs84"
+    bd = outages.area_from_wkt(D1_BOX, datum="bd09")
+    assert bd.datum == "bd09" and bd.geometry.bounds[0] < 125.4  # shifted back west
+
+
+def test_notice_for_h3_cells(con) -> None:
+    area = outages.area_from_cells(["873150d1effffff", " 873150d1effffff"])
+    assert area.kind == "cells" and area.cells == ("873150d1effffff",)
+    assert outages.notice_list_area(con, area)["customer_id"].tolist() == ["A001"]
+    with pytest.raises(outages.NoticeError) as err:
+        outages.notice_list_area(con, area, scope=["D2"])
+    assert err.value.code == "outside_scope"
+    both = outages.area_from_cells(["873150d1effffff", "8731554e6ffffff"])
+    assert outages.notice_list_area(con, both, scope=["D2"])["customer_id"].tolist() == ["A003"]
+
+
+def test_notice_audit_describes_the_area() -> None:
+    target, detail = outages.notice_audit(feeders=["F1", "F2"])
+    assert (target, detail) == ("F1,F2", {"feeders": ["F1", "F2"]})
+    area = outages.area_from_wkt(D1_BOX)
+    target, detail = outages.notice_audit(area=area)
+    assert target.startswith("area: polygon ") and target.endswith(" km²")
+    d = detail["area"]
+    assert d["kind"] == "polygon" and d["datum"] == "wgs84"
+    assert d["bbox"] == [125.4, 41.9, 125.7, 42.2]
+    assert shapely.from_wkt(d["wkt"]).equals(area.geometry)
+    assert 700 < d["area_km2"] < 900  # 0.3 x 0.3 degrees at 42° N
+    assert len(d["sha256"]) == 64
+    cells = outages.notice_audit(area=outages.area_from_cells(["873150d1effffff"]))
+    assert cells[0] == "area: 1 H3 cells" and cells[1]["area"]["cells"] == ["873150d1effffff"]
+    json.dumps(detail)  # the audit log stores it as JSON
+
+
+POINT = '{"type": "Point", "coordinates": [125.5, 42.0]}'
+LINE_FEATURE = ('{"type": "Feature", "properties": {}, "geometry": {"type": "LineString", '
+                '"coordinates": [[125.5, 42.0], [125.6, 42.1]]}}')
+
+
+@pytest.mark.parametrize(("area", "code"), [
+    ("{", "not_json"),
+    (b"\xff\xfe{", "not_json"),
+    ("[1, 2]", "not_geojson"),
+    ('{"type": "FeatureCollection"}', "not_geojson"),
+    ('{"type": "Polygon", "coordinates": [[1, 2]]}', "not_geojson"),
+    (POINT, "geometry_type"),
+    (LINE_FEATURE, "geometry_type"),
+    ('{"type": "FeatureCollection", "features": []}', "empty"),
+    ('{"type": "Feature", "properties": {}, "geometry": null}', "empty"),
+    ("POLYGON((125 41, 126 42, 126 41, 125 42, 125 41))", "invalid"),  # a bow tie
+    ("POLYGON((42 125.4, 42 125.7, 42.2 125.7, 42 125.4))", "out_of_range"),  # lat, lon
+    ("POLYGON((125 41, 126 41, 127 41, 125 41))", "invalid"),  # no area
+    ("POLYGON EMPTY", "empty"),
+    ("POLYGON((125 41, 126 41", "bad_wkt"),
+    ("LINESTRING(125 41, 126 42)", "geometry_type"),
+    ('{"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]], '
+     '"crs": {"type": "name", "properties": {"name": "EPSG:3857"}}}', "crs"),
+    ("POLYGON((100 10, 101 10, 101 11, 100 10))", "outside_regions"),
+])
+def test_bad_areas_are_refused_with_a_reason(con, area, code) -> None:
+    with pytest.raises(outages.NoticeError) as err:
+        outages.notice_list_area(con, area)
+    assert err.value.code == code, str(err.value)
+    # every code has a message in both languages, filled from the error's parameters
+    for lang in LANGS:
+        assert t(f"outages.err.{code}", lang, **err.value.params)
+
+
+def test_bad_window_cells_and_datum(con) -> None:
+    start = datetime(2026, 5, 1, 12, 0)
+    with pytest.raises(outages.NoticeError) as err:  # checked first: nothing else is read
+        outages.notice_list_area(con, "{", (start, start - timedelta(hours=1)))
+    assert err.value.code == "window"
+    assert outages.notice_list_area(con, D1_BOX, (start, start + timedelta(hours=4))).shape[0]
+    for cells, code in (([], "no_cells"), (["nonsense"], "bad_cell"),
+                        (["873150d1effffff", "863150d1fffffff"], "cell_resolution")):
+        with pytest.raises(outages.NoticeError) as err:
+            outages.area_from_cells(cells)
+        assert err.value.code == code
+    with pytest.raises(outages.NoticeError) as err:
+        outages.area_from_cells(["873150d1effffff"], resolution=8)
+    assert err.value.code == "cell_resolution"
+    with pytest.raises(outages.NoticeError) as err:
+        outages.area_from_wkt(D1_BOX, datum="mars")
+    assert err.value.code == "crs"
+    with pytest.raises(outages.NoticeError) as err:
+        outages.area_from_geojson(b" " * (outages.MAX_AREA_BYTES + 1))
+    assert err.value.code == "too_large"
+    assert t("outages.err.too_large", "en", **err.value.params) == \
+        "The file is larger than 5 MB."

@@ -151,3 +151,90 @@ def test_one_month() -> None:
     assert sum(m["customer_minutes"].sum() for m in months) == year["customer_minutes"].sum()
     with pytest.raises(ValueError, match="month must be"):
         Options(year=2025, month=13).period()
+
+
+def _weighted(df: pd.DataFrame, col: str) -> float:
+    w = df["customers_served"]
+    return float((df[col] * w).sum() / w.sum())
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3), st.integers(0, 5), st.booleans()),
+             min_size=1, max_size=60),
+    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 364), st.integers(1, 900),
+                       st.booleans()), max_size=30),
+    st.booleans(), st.booleans(),
+)
+def test_weighted_cells_reproduce_the_district_and_districts_the_city(
+        cust, events, exclude_planned, exclude_med) -> None:
+    # customers: (feeder, district, H3 cell, opened after the year); a cell may straddle
+    # districts (its customers in each district count there), as real H3 cells do
+    c = pd.DataFrame({"customer_id": range(len(cust)),
+                      "feeder_id": [f"F{f}" for f, _, _, _ in cust],
+                      "district": [f"D{d}" for _, d, _, _ in cust],
+                      "cell": [f"H{h}" for _, _, h, _ in cust],
+                      "opened_on": [pd.Timestamp("2026-03-01") if late else pd.NaT
+                                    for _, _, _, late in cust]})
+    o = pd.DataFrame([outage(f"O{i}", f"F{f}", pd.Timestamp(2025, 1, 1) + pd.Timedelta(days=d),
+                             pd.Timestamp(2025, 1, 1) + pd.Timedelta(days=d, minutes=m), p)
+                      for i, (f, d, m, p) in enumerate(events)],
+                     columns=["outage_id", "feeder_id", "start_at", "end_at", "duration_min",
+                              "planned"])
+    opts = Options(year=2025, exclude_planned=exclude_planned, exclude_med=exclude_med)
+    districts = reliability(o, c.assign(group=c["district"]), opts)
+    city = reliability(o, c.assign(group="all"), opts)
+    for col in ("saifi", "saidi", "maifi"):
+        if len(city) and city.iloc[0]["customers_served"]:
+            assert _weighted(districts, col) == pytest.approx(city.iloc[0][col])
+    for row in districts.to_dict("records"):
+        part = c[c["district"] == row["group"]]
+        cells = reliability(o, part.assign(group=part["cell"]), opts,
+                            system=c.assign(group=c["cell"]))
+        assert cells["customers_served"].sum() == row["customers_served"]
+        for col in ("saifi", "saidi", "maifi", "customer_minutes"):
+            if col == "customer_minutes":
+                assert cells[col].sum() == pytest.approx(row[col])
+            elif row["customers_served"]:
+                assert _weighted(cells, col) == pytest.approx(row[col])
+
+
+def test_med_days_of_a_part_come_from_the_system() -> None:
+    # the storm day of history_outages() is a MED for the system; a district whose own daily
+    # SAIDI would give another threshold still leaves out exactly the system's days
+    out = history_outages()
+    y = customers()[customers()["group"] == "Y"]
+    opts = Options(year=2025, exclude_med=True)
+    own = by_group(reliability(out, y, opts))
+    sys_days = by_group(reliability(out, y, opts, system=customers()))
+    assert sys_days["Y"]["saidi"] == pytest.approx(2 * 120 / 6)  # the storm is left out
+    whole = by_group(reliability(out, customers(), opts))
+    assert sys_days["Y"]["saidi"] == pytest.approx(whole["Y"]["saidi"])
+    assert own["Y"]["customers_served"] == 6
+
+
+def test_h3_cells_of_a_district_in_the_warehouse(mini_db_shared) -> None:
+    from gcrm import reliability as rel
+    from gcrm import warehouse
+
+    con = warehouse.connect(mini_db_shared, read_only=True)
+    try:
+        d = rel.indices(con, 2025, "district").set_index("district")
+        for excl in (False, True):
+            cells = rel.indices(con, 2025, "h3", within="D1", exclude_planned=excl)
+            assert cells["h3"].tolist() == ["873150d1effffff", "8731546d6ffffff"]
+            dist = rel.indices(con, 2025, "district", exclude_planned=excl).set_index(
+                "district")
+            assert cells["customers_served"].sum() == dist.loc["D1", "customers_served"]
+            for col in ("saifi", "saidi", "maifi"):
+                assert _weighted(cells, col) == pytest.approx(dist.loc["D1", col])
+        # "h3" is the grid grouping under its own name; within + scope intersect
+        grid = rel.indices(con, 2025, "grid").rename(columns={"grid": "h3"})
+        pd.testing.assert_frame_equal(rel.indices(con, 2025, "h3"), grid)
+        assert rel.indices(con, 2025, "h3", scope=["D2"], within="D1").empty
+        city = rel.indices(con, 2025, "district", within="C1")
+        pd.testing.assert_frame_equal(city, rel.indices(con, 2025, "district",
+                                                        scope=["C1"]))
+        assert d.loc["D1", "saidi"] > 0
+    finally:
+        con.close()

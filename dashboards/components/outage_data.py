@@ -51,6 +51,16 @@ def access() -> Access:
                   prepare_notice=p.can("prepare_notice"))
 
 
+def still_signed_in() -> bool:
+    """Whether the browser session is still valid (checked against the store, as the app shell
+    does on every full run); True for a dashboard without login."""
+    if importlib.util.find_spec("dashboards.components.auth") is None:
+        return True
+    from dashboards.components import auth
+
+    return auth.current() is not None
+
+
 def _scope(scope: Scope) -> list[str] | None:
     return None if scope is None else list(scope)
 
@@ -63,10 +73,12 @@ def years(db: str, version: str) -> list[int]:
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def indices(db: str, version: str, year: int, by: str, exclude_planned: bool,
-            exclude_med: bool, scope: Scope) -> pd.DataFrame:
+            exclude_med: bool, scope: Scope, within: str | None = None) -> pd.DataFrame:
+    """:func:`gcrm.reliability.indices`; ``within`` drills into one region (e.g. a district's
+    H3 cells with ``by="h3"``)."""
     with connection(db) as con:
         return reliability.indices(con, year, by, exclude_planned=exclude_planned,
-                                   exclude_med=exclude_med, scope=_scope(scope))
+                                   exclude_med=exclude_med, scope=_scope(scope), within=within)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -111,7 +123,34 @@ def event_detail(db: str, version: str, outage_id: str,
                 outages.affected_customers(con, outage_id, scope=_scope(scope)))
 
 
+@st.cache_data(show_spinner=False, max_entries=128)
+def event_cells(db: str, version: str, outage_id: str, scope: Scope) -> pd.DataFrame:
+    """The H3 cells an event interrupted (:func:`gcrm.outages.affected_cells`)."""
+    with connection(db) as con:
+        return outages.affected_cells(con, outage_id, scope=_scope(scope))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def feeder_reach(db: str, version: str, by: str, scope: Scope,
+                 within: str | None = None) -> pd.DataFrame:
+    with connection(db) as con:
+        return outages.feeder_reach(con, by, scope=_scope(scope), within=within)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def customer_cells(db: str, version: str, scope: Scope,
+                   within: str | None = None) -> pd.DataFrame:
+    with connection(db) as con:
+        return outages.customer_cells(con, scope=_scope(scope), within=within)
+
+
 def notice_list(db: str, feeder_ids: Sequence[str], scope: Scope) -> pd.DataFrame:
     """The notification list (not cached: it is an export, always read fresh)."""
     with connection(db) as con:
         return outages.notice_list(con, list(feeder_ids), scope=_scope(scope))
+
+
+def notice_list_area(db: str, area: outages.Area, window: tuple, scope: Scope) -> pd.DataFrame:
+    """The notification list for an area (not cached, like :func:`notice_list`)."""
+    with connection(db) as con:
+        return outages.notice_list_area(con, area, window, scope=_scope(scope))

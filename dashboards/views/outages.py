@@ -1,10 +1,18 @@
-"""Outages: reliability indices, where and why the lights went out, planned-outage notices."""
+"""Outages: reliability indices, where and why the lights went out, planned-outage notices.
+
+The index map drills from districts to H3 cells (click, or ``?out_drill=``), with feeder lines
+and event points; the event view shows one outage; notices go to the customers on feeders, in
+H3 cells picked on the map, or in an uploaded GeoJSON area. The map, the event view and the
+notice are fragments (a click there reruns only that part). No SQL here: data comes from
+:mod:`dashboards.components.outage_data`.
+"""
 
 from __future__ import annotations
 
 import html
 import math
 from datetime import date, datetime, time
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -20,6 +28,11 @@ from gcrm.store import connect_store
 
 INDICES = ("saifi", "saidi", "caidi", "asai", "maifi", "cemi_3", "celid_6h", "rs_pct")
 GROUPINGS = ("district", "feeder", "substation")
+NOTICE_MODES = ("feeders", "cells", "file")
+DATUMS = ("auto", "wgs84", "gcj02", "bd09")
+#: above this many cells the picker asks for one district first (a light map)
+PICKER_MAX_CELLS = 3000
+CLASSES = ("residential", "commercial", "industrial", "agricultural", "public")
 
 lang = shell.current_lang()
 wh = shell.warehouse()
@@ -100,9 +113,43 @@ st.markdown("".join(
 st.caption(t("outages.table.note", lang))
 
 # ---------------------------------------------------------------- map
+# District choropleth; a click on a district (or the "Area" select, kept in the URL as
+# ?out_drill=ID) drills into its H3 cells; the breadcrumb goes back up. Feeder lines and event
+# points (filtered by the day slider) on both levels; a click on an event opens it below.
+ss = st.session_state
+ss.setdefault("out_map_nonce", 0)
+
+
+def _bump_map() -> None:
+    """A fresh map widget: a kept selection must not drill again (selections are read-only)."""
+    ss["out_map_nonce"] += 1
+
+
+def _drill_up() -> None:
+    ss["out_drill"] = ""
+    _bump_map()
+
+
+def _on_map_select(key: str) -> None:
+    """A click on the map: a district (or a feeder line in it) drills down; an event opens."""
+    state = ss.get(key)
+    drill_to = [(o.get("properties") or {}).get("region_id") for o in ov.selected(state, "regions")]
+    if not ss.get("out_drill"):
+        drill_to += [o.get("district_id") for o in ov.selected(state, "feeders")]
+    for rid in drill_to:
+        if rid:
+            ss["out_drill"] = rid
+            _bump_map()
+            return
+    for obj in ov.selected(state, "events"):
+        if obj.get("outage_id"):
+            ss["out_event_pick"] = obj["outage_id"]
+            ss["out_event_rerun"] = True
+            _bump_map()  # a fresh map: no greyed-out selection left behind
+            return
+
+
 st.subheader(t("outages.map.title", lang))
-map_index = st.selectbox(t("outages.map.index", lang), INDICES, index=1, key="out_map_index",
-                         format_func=lambda k: t(f"outages.index.{k}", lang))
 try:
     by_district = (idx if by == "district" else
                    od.indices(db, version, year, "district", excl_planned, excl_med, scope))
@@ -113,33 +160,148 @@ except Exception as exc:
     st.stop()
 if excl_planned:
     evs = evs[~evs["planned"]]
-values = {r["district"]: float(r[map_index]) for r in by_district.to_dict("records")
-          if isinstance(r["district"], str) and r["district"]}
-if not geo["features"]:
-    st.info(t("outages.map.no_regions", lang))
-else:
-    fc, classes = maps.fill_regions(geo, values, lambda v: f"{v:,.3f}",
-                                    t("outages.map.no_data", lang))
-    for f in fc["features"]:
-        f["properties"]["rank_text"] = ""
-    points = ov.event_points(evs, feeders, _cause, t("outages.col.affected", lang))
-    deck = ov.add_event_layer(maps.choropleth(
-        fc, f"<b>{{name}}</b><br/>{t(f'outages.index.{map_index}', lang)}: {{value_text}}"
-            "<br/>{rank_text}"), points)
-    map_col, legend_col = st.columns([5, 1])
-    with map_col:
-        st.pydeck_chart(deck, height=520, key="out_map")
-    with legend_col:
-        st.markdown(maps.legend_html(classes, t(f"outages.index.{map_index}", lang),
-                                     fmt=",.3f", no_data=t("outages.map.no_data", lang)),
-                    unsafe_allow_html=True)
-        causes = sorted(set(evs["cause"].astype(str)))
-        st.markdown(
-            f'<div style="font-size:0.85rem;line-height:1.6;margin-top:1em">'
-            f"<b>{html.escape(t('outages.map.causes', lang))}</b>"
-            + "".join(maps._swatch(ov.cause_color(c), _cause(c)) for c in causes)
-            + f"<div>{html.escape(t('outages.map.size', lang))}</div></div>",
-            unsafe_allow_html=True)
+district_ids = [f["properties"]["region_id"] for f in geo["features"]]
+if "out_drill" in ss and ss["out_drill"] not in ("", *district_ids):
+    ss["out_drill"] = ""
+tooltip = "<b>{name}</b><br/>{value_text}<br/>{rank_text}"
+
+
+def _area_name(d: str) -> str:
+    return names.get(d, d) if d else t("outages.drill.all", lang)
+
+
+def _line_label(feeder: str, minutes: float, share: float) -> str:
+    return t("outages.map.line_tip", lang, minutes=f"{minutes:,.2f}", share=f"{share:.0%}")
+
+
+def _lines(within: str | None, show: bool) -> tuple[list[dict], maps.Classes | None]:
+    """Feeder lines of the scope (or of one district) coloured by SAIDI contribution: from the
+    substation to each H3 cell the feeder serves there."""
+    if not show:
+        return [], None
+    fi = od.indices(db, version, year, "feeder", excl_planned, excl_med, scope, within)
+    served = float(fi["customers_served"].sum())
+    contribution = {r["feeder"]: (float(r["customer_minutes"]) / served if served else 0.0)
+                    for r in fi.to_dict("records") if isinstance(r["feeder"], str)}
+    reach = od.feeder_reach(db, version, "h3", scope, within)
+    rows, classes = ov.feeder_lines(reach, feeders, contribution, served, _line_label)
+    return rows, classes if rows else None
+
+
+@st.fragment
+def _index_map() -> None:
+    """The map and its controls: a click or a control reruns only this part of the page."""
+    if ss.pop("out_event_rerun", False):  # an event dot was clicked: show it below
+        st.rerun(scope="app")
+    m1, m2, m3, m4 = st.columns([1, 1, 1.6, 0.8])
+    map_index = m1.selectbox(t("outages.map.index", lang), INDICES, index=1, key="out_map_index",
+                             format_func=lambda k: t(f"outages.index.{k}", lang))
+    drill = m2.selectbox(t("outages.drill.area", lang), ["", *district_ids], key="out_drill",
+                         bind="query-params", on_change=_bump_map, format_func=_area_name)
+    first_day, last_day = date(year, 1, 1), date(year, 12, 31)
+    days = m3.slider(t("outages.map.days", lang), min_value=first_day, max_value=last_day,
+                     value=(first_day, last_day), format="YYYY-MM-DD", key=f"out_map_days_{year}")
+    show_lines = m4.toggle(t("outages.map.lines", lang), value=True, key="out_map_lines")
+    shown_evs = ov.in_days(evs, days[0], days[1])
+    index_label = t(f"outages.index.{map_index}", lang)
+    no_data = t("outages.map.no_data", lang)
+    if not geo["features"]:
+        st.info(t("outages.map.no_regions", lang))
+    elif not drill:
+        values = {r["district"]: float(r[map_index]) for r in by_district.to_dict("records")
+                  if isinstance(r["district"], str) and r["district"]}
+        fc, classes = maps.fill_regions(geo, values, lambda v: f"{index_label}: {v:,.3f}",
+                                        f"{index_label}: {no_data}")
+        for f in fc["features"]:
+            f["properties"]["rank_text"] = t("outages.drill.hint", lang)
+        try:
+            lines, line_classes = _lines(None, show_lines)
+        except Exception as exc:
+            _fail(exc)
+            lines, line_classes = [], None
+        points = ov.event_points(shown_evs, feeders, _cause, t("outages.col.affected", lang))
+        deck = maps.choropleth(fc, tooltip)
+        if lines:
+            deck.layers.insert(1, ov.lines_layer(lines))
+        deck = ov.add_event_layer(deck, points)
+        st.caption(t("outages.drill.caption", lang))
+        map_col, legend_col = st.columns([5, 1])
+        map_key = f"out_map_{ss['out_map_nonce']}"
+        with map_col:
+            st.pydeck_chart(deck, height=520, key=map_key,
+                            on_select=partial(_on_map_select, map_key),
+                            selection_mode="single-object")
+        with legend_col:
+            st.markdown(maps.legend_html(classes, index_label, fmt=",.3f", no_data=no_data),
+                        unsafe_allow_html=True)
+            if line_classes is not None:
+                st.markdown(ov.line_legend_html(line_classes,
+                                                html.escape(t("outages.map.lines_legend", lang)),
+                                                html.escape(t("outages.map.lines_note", lang))),
+                            unsafe_allow_html=True)
+            causes = sorted(set(evs["cause"].astype(str)))
+            st.markdown(
+                f'<div style="font-size:0.85rem;line-height:1.6;margin-top:1em">'
+                f"<b>{html.escape(t('outages.map.causes', lang))}</b>"
+                + "".join(ov.swatch(ov.cause_color(c), _cause(c)) for c in causes)
+                + f"<div>{html.escape(t('outages.map.size', lang))}</div></div>",
+                unsafe_allow_html=True)
+    else:
+        # breadcrumb: All districts > district (H3 cells)
+        b1, b2 = st.columns([1, 5], vertical_alignment="center")
+        b1.button(t("outages.drill.all", lang), key="out_drill_up", on_click=_drill_up,
+                  icon=":material/arrow_upward:")
+        b2.markdown(f'<div class="gcrm-drill" data-district="{html.escape(drill)}">'
+                    f"{html.escape(t('outages.drill.all', lang))} › "
+                    f"<b>{html.escape(names.get(drill, drill))}</b> · "
+                    f"{html.escape(t('outages.drill.cells', lang))}</div>", unsafe_allow_html=True)
+        try:
+            cell_idx = od.indices(db, version, year, "h3", excl_planned, excl_med, scope, drill)
+            lines, line_classes = _lines(drill, show_lines)
+        except Exception as exc:
+            _fail(exc)
+            return
+        cell_idx = cell_idx[cell_idx["h3"].notna() & (cell_idx["h3"] != "")]
+        if cell_idx.empty:
+            st.info(t("outages.drill.no_cells", lang))
+        else:
+            cvalues = {r["h3"]: float(r[map_index]) for r in cell_idx.to_dict("records")}
+            classes = maps.classify(cvalues.values())
+            served_txt = {r["h3"]: t("outages.drill.served", lang,
+                                     n=f"{int(r['customers_served']):,}")
+                          for r in cell_idx.to_dict("records")}
+            rows = ov.cell_features(list(cvalues), cvalues, classes,
+                                    lambda v: f"{index_label}: {v:,.3f}", served_txt)
+            district_geo = {"type": "FeatureCollection", "features": [
+                f for f in geo["features"] if f["properties"]["region_id"] == drill]}
+            here = shown_evs[shown_evs["districts"].fillna("").str.split(",").map(
+                lambda ds: drill in ds)]
+            points = ov.event_points(here, feeders, _cause, t("outages.col.affected", lang))
+            deck = ov.cell_deck(district_geo, rows, lines, points, tooltip)
+            map_col, legend_col = st.columns([5, 1])
+            map_key = f"out_map_{drill}_{ss['out_map_nonce']}"
+            with map_col:
+                st.pydeck_chart(deck, height=520, key=map_key,
+                                on_select=partial(_on_map_select, map_key),
+                                selection_mode="single-object")
+            with legend_col:
+                st.markdown(maps.legend_html(classes, index_label, fmt=",.3f"),
+                            unsafe_allow_html=True)
+                if line_classes is not None:
+                    st.markdown(ov.line_legend_html(
+                        line_classes, html.escape(t("outages.map.lines_legend", lang)),
+                        html.escape(t("outages.map.lines_note", lang))), unsafe_allow_html=True)
+            # exact values for tests and scripts, as for the index table
+            st.markdown("".join(
+                f'<span class="gcrm-cell" data-district="{html.escape(drill)}" '
+                f'data-cell="{html.escape(r["h3"])}" data-index="{k}" '
+                f'data-value="{float(r[k])!r}" style="display:none"></span>'
+                for r in cell_idx.to_dict("records") for k in ("customers_served", map_index)),
+                unsafe_allow_html=True)
+            st.caption(t("outages.drill.note", lang, n=len(cell_idx)))
+
+
+_index_map()
 
 # ---------------------------------------------------------------- daily SAIDI + MED
 st.subheader(t("outages.daily.title", lang))
@@ -194,94 +356,260 @@ with right:
         _fail(exc)
 
 # ---------------------------------------------------------------- one event
-st.subheader(t("outages.event.title", lang))
-if evs.empty:
-    st.info(t("outages.event.none", lang))
-else:
-    ranked = evs.sort_values(["customer_minutes", "outage_id"], ascending=[False, True])
-    labels = {r.outage_id: (f"{r.outage_id} · {pd.Timestamp(r.start_at):%Y-%m-%d %H:%M} · "
-                            f"{feeder_names.get(r.feeder_id, r.feeder_id)} · {_cause(r.cause)}")
-              for r in ranked.itertuples(index=False)}
-    oid = st.selectbox(t("outages.event.pick", lang), list(labels), key="out_event",
-                       format_func=labels.__getitem__)
-    ev = ranked.set_index("outage_id").loc[oid]
-    k1, k2, k3, k4 = st.columns(4)
-    k1.metric(t("outages.event.duration", lang), f"{float(ev['duration_min']):,.0f} min")
-    k2.metric(t("outages.event.cause", lang),
-              _cause(ev["cause"]) + (f" ({t('outages.event.planned', lang)})"
-                                     if bool(ev["planned"]) else ""))
-    k3.metric(t("outages.col.affected", lang), f"{int(ev['customers_affected']):,}")
-    k4.metric(t("outages.event.big", lang), f"{int(ev['big_customers_affected']):,}")
-    try:
-        by_class, affected = od.event_detail(db, version, oid, scope)
-        e1, e2 = st.columns([1, 2])
-        e1.dataframe(by_class, hide_index=True, width="stretch")
-        big = affected[affected["big_customer"].astype(bool)]
-        e2.caption(t("outages.event.big_list", lang, count=len(big)))
-        if who.read_customers:
-            e2.dataframe(_show_pii(big), hide_index=True, width="stretch")
-    except Exception as exc:
-        _fail(exc)
-
-# ---------------------------------------------------------------- planned-outage notice
-st.subheader(t("outages.notice.title", lang))
-if not who.prepare_notice:
-    st.info(t("outages.notice.not_allowed", lang))
-else:
-    chosen = st.multiselect(t("outages.notice.feeders", lang), list(feeders["feeder_id"]),
-                            key="out_notice_feeders",
-                            format_func=lambda f: f"{f} · {feeder_names.get(f, '')}")
-    w1, w2, w3 = st.columns(3)
-    day = w1.date_input(t("outages.notice.date", lang), value=date.today(), key="out_notice_day")
-    start_t = w2.time_input(t("outages.notice.start", lang), value=time(8, 0),
-                            key="out_notice_start")
-    end_t = w3.time_input(t("outages.notice.end", lang), value=time(12, 0),
-                          key="out_notice_end")
-    if not chosen:
-        st.caption(t("outages.notice.pick", lang))
+@st.fragment
+def _event_view() -> None:
+    """One outage: figures, customers by class, the area on a map, big/sensitive customers."""
+    st.subheader(t("outages.event.title", lang))
+    if evs.empty:
+        st.info(t("outages.event.none", lang))
     else:
-        start, end = datetime.combine(day, start_t), datetime.combine(day, end_t)
+        ranked = evs.sort_values(["customer_minutes", "outage_id"], ascending=[False, True])
+        labels = {r.outage_id: (f"{r.outage_id} · {pd.Timestamp(r.start_at):%Y-%m-%d %H:%M} · "
+                                f"{feeder_names.get(r.feeder_id, r.feeder_id)} · {_cause(r.cause)}")
+                  for r in ranked.itertuples(index=False)}
+        if (pick := ss.pop("out_event_pick", None)) in labels:  # clicked on the map
+            ss["out_event"] = pick
+        oid = st.selectbox(t("outages.event.pick", lang), list(labels), key="out_event",
+                           format_func=labels.__getitem__)
+        ev = ranked.set_index("outage_id").loc[oid]
+        k1, k2, k3, k4, k5 = st.columns([1, 1.5, 1, 1, 1])
+        k1.metric(t("outages.event.duration", lang), f"{float(ev['duration_min']):,.0f} min")
+        k2.metric(t("outages.event.cause", lang),
+                  _cause(ev["cause"]) + (f" ({t('outages.event.planned', lang)})"
+                                         if bool(ev["planned"]) else ""))
+        k3.metric(t("outages.col.affected", lang), f"{int(ev['customers_affected']):,}")
+        k4.metric(t("outages.event.big", lang), f"{int(ev['big_customers_affected']):,}")
+        k5.metric(t("outages.event.sensitive", lang),
+                  f"{int(ev['sensitive_customers_affected']):,}")
+        st.caption(t("outages.event.when", lang,
+                     start=f"{pd.Timestamp(ev['start_at']):%Y-%m-%d %H:%M}",
+                     end=f"{pd.Timestamp(ev['end_at']):%Y-%m-%d %H:%M}",
+                     feeder=f"{feeder_names.get(ev['feeder_id'], ev['feeder_id'])} "
+                            f"({ev['feeder_id']})",
+                     substation=str(ev["substation_name"] or ev["substation_id"] or "–")))
         try:
-            outages.check_window(start, end)
-            notice = od.notice_list(db, chosen, scope)
-        except ValueError as exc:
-            _fail(exc)
+            by_class, affected = od.event_detail(db, version, oid, scope)
+            cells = od.event_cells(db, version, oid, scope)
         except Exception as exc:
             _fail(exc)
         else:
-            shown = _show_pii(notice).assign(window_start=start.isoformat(timespec="minutes"),
-                                              window_end=end.isoformat(timespec="minutes"))
-            st.caption(t("outages.notice.count", lang, count=len(shown),
-                         start=f"{start:%Y-%m-%d %H:%M}", end=f"{end:%H:%M}"))
-            if not who.read_pii:
-                st.caption(t("outages.notice.masked", lang))
-            st.dataframe(shown, hide_index=True, width="stretch", height=300)
-            stem = f"notice_{'_'.join(chosen)}_{start:%Y%m%d_%H%M}"
+            e1, e2 = st.columns([2, 3])
+            with e1:
+                st.markdown(f"**{t('outages.event.by_class', lang)}**")
+                st.dataframe(pd.DataFrame({
+                    t("outages.event.col.class", lang): [
+                        t(f"report.class.{c}", lang) if c in CLASSES else str(c)
+                        for c in by_class["customer_class"]],
+                    t("outages.event.col.customers", lang): by_class["customers"].astype(int),
+                    t("outages.event.col.big", lang): by_class["big_customers"].astype(int),
+                    t("outages.event.col.sensitive", lang):
+                        by_class["sensitive_customers"].astype(int),
+                }), hide_index=True, width="stretch")
+                # exact numbers for tests and scripts
+                st.markdown("".join(
+                    f'<span class="gcrm-event-class" data-outage="{html.escape(str(oid))}" '
+                    f'data-class="{html.escape(str(r["customer_class"]))}" '
+                    f'data-customers="{int(r["customers"])}" data-big="{int(r["big_customers"])}" '
+                    f'data-sensitive="{int(r["sensitive_customers"])}" style="display:none"></span>'
+                    for r in by_class.to_dict("records")), unsafe_allow_html=True)
+            with e2:
+                st.markdown(f"**{t('outages.event.area', lang)}**")
+                if cells.empty:
+                    st.caption(t("outages.event.no_cells", lang))
+                else:
+                    cvals = {r["cell"]: float(r["customers"]) for r in cells.to_dict("records")}
+                    big_txt = {r["cell"]: t("outages.event.cell_big", lang,
+                                            n=f"{int(r['big_customers']):,}")
+                               for r in cells.to_dict("records")}
+                    rows = ov.cell_features(
+                        list(cvals), cvals, maps.classify(cvals.values()),
+                        lambda v: f"{t('outages.col.affected', lang)}: {v:,.0f}", big_txt)
+                    fd = feeders.set_index("feeder_id")
+                    sub = None
+                    if ev["feeder_id"] in fd.index and pd.notna(fd.at[ev["feeder_id"], "lon"]):
+                        sub = (float(fd.at[ev["feeder_id"], "lon"]),
+                               float(fd.at[ev["feeder_id"], "lat"]))
+                    st.pydeck_chart(ov.event_deck(geo, rows, sub, tooltip), height=380,
+                                    key="out_event_map")
+                    st.caption(t("outages.event.area_note", lang, n=len(cells)))
+            flagged = affected[affected["big_customer"].astype(bool)
+                               | affected["sensitive"].astype(bool)]
+            st.caption(t("outages.event.flagged", lang, count=len(flagged),
+                         big=int(affected["big_customer"].astype(bool).sum()),
+                         sensitive=int(affected["sensitive"].astype(bool).sum())))
+            if who.read_customers:
+                cols = [*outages.CONTACT_COLUMNS, "segment", "sensitive"]
+                st.dataframe(_show_pii(flagged[cols]), hide_index=True, width="stretch")
 
-            def _record(fmt: str, feeders: tuple[str, ...], rows: int,
-                        window: tuple[str, str]) -> None:
-                try:
-                    con = connect_store(db)
+
+_event_view()
+
+# ---------------------------------------------------------------- planned-outage notice
+def _notice_error(exc: outages.NoticeError) -> str:
+    try:
+        return t(f"outages.err.{exc.code}", lang, **exc.params)
+    except KeyError:
+        return t("outages.error", lang, error=exc)
+
+
+def _offer(notice: pd.DataFrame, start: datetime, end: datetime, stem: str, target: str,
+           detail: dict) -> None:
+    """Show the list and offer CSV/XLSX; each download is recorded in the audit log."""
+    shown = _show_pii(notice).assign(window_start=start.isoformat(timespec="minutes"),
+                                      window_end=end.isoformat(timespec="minutes"))
+    st.caption(t("outages.notice.count", lang, count=len(shown),
+                 start=f"{start:%Y-%m-%d %H:%M}", end=f"{end:%H:%M}"))
+    if not who.read_pii:
+        st.caption(t("outages.notice.masked", lang))
+    st.dataframe(shown, hide_index=True, width="stretch", height=300)
+
+    def _record(fmt: str, rows: int, window: tuple[str, str]) -> None:
+        try:
+            con = connect_store(db)
+            try:
+                audit.record(con, who.user or "dashboard", "notice.prepare", target, **detail,
+                             window_start=window[0], window_end=window[1], rows=rows,
+                             format=fmt, masked=not who.read_pii)
+            finally:
+                con.close()
+        except Exception as exc:  # the download happened; say the audit failed
+            ss["out_audit_error"] = str(exc)
+
+    audit_args = (len(shown), (start.isoformat(), end.isoformat()))
+    d1, d2, _ = st.columns([1, 1, 3])
+    d1.download_button(t("outages.notice.csv", lang), ov.csv_bytes(shown),
+                       file_name=f"{stem}.csv", mime="text/csv",
+                       key="out_notice_csv", on_click=_record, args=("csv", *audit_args))
+    d2.download_button(
+        t("outages.notice.xlsx", lang), ov.xlsx_bytes(shown), file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="out_notice_xlsx", on_click=_record, args=("xlsx", *audit_args))
+    if err := ss.pop("out_audit_error", None):
+        st.error(t("outages.notice.audit_failed", lang, error=err))
+
+
+def _clear_cells() -> None:
+    ss["out_area_nonce"] = ss.get("out_area_nonce", 0) + 1
+
+
+@st.fragment
+def _notice() -> None:
+    """The planned-outage notice: picking cells or uploading an area reruns only this part.
+
+    A fragment rerun skips the app shell, so the session is checked here as a full run does
+    (a revoked session or a changed role must not keep exporting).
+    """
+    global who
+    if not od.still_signed_in():
+        st.rerun(scope="app")
+    who = od.access()
+    st.subheader(t("outages.notice.title", lang))
+    if not who.prepare_notice:
+        st.info(t("outages.notice.not_allowed", lang))
+    else:
+        mode = st.radio(t("outages.area.mode", lang), NOTICE_MODES, horizontal=True,
+                        key="out_notice_mode",
+                        format_func=lambda m: t(f"outages.area.mode.{m}", lang))
+        chosen: list[str] = []
+        area: outages.Area | None = None
+        if mode == "feeders":
+            chosen = st.multiselect(t("outages.notice.feeders", lang), list(feeders["feeder_id"]),
+                                    key="out_notice_feeders",
+                                    format_func=lambda f: f"{f} · {feeder_names.get(f, '')}")
+        elif mode == "cells":
+            a1, a2 = st.columns([1, 3], vertical_alignment="bottom")
+            where = a1.selectbox(t("outages.drill.area", lang), ["", *district_ids],
+                                 key="out_area_district", on_change=_clear_cells,
+                                 format_func=lambda d: names.get(d, d) if d
+                                 else t("outages.drill.all", lang))
+            a2.caption(t("outages.area.cells_help", lang))
+            try:
+                pick_cells = od.customer_cells(db, version, scope, where or None)
+            except Exception as exc:
+                _fail(exc)
+                pick_cells = pd.DataFrame(columns=["cell", "customers", "big_customers"])
+            if len(pick_cells) > PICKER_MAX_CELLS:
+                st.info(t("outages.area.too_many", lang, n=f"{len(pick_cells):,}"))
+            elif pick_cells.empty:
+                st.info(t("outages.area.no_cells", lang))
+            else:
+                counts = {r["cell"]: float(r["customers"]) for r in pick_cells.to_dict("records")}
+                pick_key = f"out_area_cells_{where or 'all'}_{ss.get('out_area_nonce', 0)}"
+                before = [o.get("cell") for o in ov.selected(ss.get(pick_key), "cells")]
+                rows = ov.cell_features(list(counts), counts, maps.classify(counts.values()),
+                                        lambda v: f"{t('outages.col.customers', lang)}: {v:,.0f}",
+                                        alpha=150)
+                state = st.pydeck_chart(ov.picker_deck(geo, rows, before, tooltip), height=460,
+                                        key=pick_key, on_select="rerun",
+                                        selection_mode="multi-object")
+                picked = [c for c in (o.get("cell") for o in ov.selected(state, "cells")) if c]
+                p1, p2 = st.columns([4, 1], vertical_alignment="center")
+                p1.markdown(
+                    f'<span class="gcrm-picked" data-cells="{html.escape(",".join(picked))}">'
+                    + html.escape(t("outages.area.picked", lang, n=len(picked),
+                                    customers=f"{sum(counts.get(c, 0) for c in picked):,.0f}"))
+                    + "</span>", unsafe_allow_html=True)
+                p2.button(t("outages.area.clear", lang), key="out_area_clear",
+                          on_click=_clear_cells, disabled=not picked)
+                if picked:
                     try:
-                        audit.record(con, who.user or "dashboard", "notice.prepare",
-                                     ",".join(feeders), feeders=list(feeders),
-                                     window_start=window[0], window_end=window[1], rows=rows,
-                                     format=fmt, masked=not who.read_pii)
-                    finally:
-                        con.close()
-                except Exception as exc:  # the download happened; say the audit failed
-                    st.session_state["out_audit_error"] = str(exc)
+                        area = outages.area_from_cells(picked)
+                    except outages.NoticeError as exc:
+                        st.error(_notice_error(exc))
+        else:
+            f1, f2 = st.columns([2, 3])
+            upload = f1.file_uploader(t("outages.area.file", lang), type=["geojson", "json"],
+                                      key="out_area_file", help=t("outages.area.file_help", lang))
+            datum = f2.radio(t("outages.area.datum", lang), DATUMS, horizontal=True,
+                             key="out_area_datum",
+                             format_func=lambda d: t(f"outages.area.datum.{d}", lang))
+            if upload is not None:
+                try:
+                    area = outages.area_from_geojson(upload.getvalue(),
+                                                     None if datum == "auto" else datum)
+                except outages.NoticeError as exc:
+                    st.error(_notice_error(exc))
+                else:
+                    if area.datum != "wgs84":
+                        st.caption(t("outages.area.converted", lang,
+                                     datum=t(f"outages.area.datum.{area.datum}", lang)))
+                    st.pydeck_chart(ov.area_deck(geo, area.geometry), height=380,
+                                    key="out_area_preview")
+                    st.caption(t("outages.area.size", lang, km2=f"{area.area_km2:,.2f}"))
+        w1, w2, w3 = st.columns(3)
+        day = w1.date_input(t("outages.notice.date", lang), value=date.today(),
+                            key="out_notice_day")
+        start_t = w2.time_input(t("outages.notice.start", lang), value=time(8, 0),
+                                key="out_notice_start")
+        end_t = w3.time_input(t("outages.notice.end", lang), value=time(12, 0),
+                              key="out_notice_end")
+        start, end = datetime.combine(day, start_t), datetime.combine(day, end_t)
+        if mode == "feeders" and not chosen:
+            st.caption(t("outages.notice.pick", lang))
+        elif mode != "feeders" and area is None:
+            st.caption(t(f"outages.area.pick.{mode}", lang))
+        else:
+            try:
+                outages.check_window(start, end)
+                if mode == "feeders":
+                    notice = od.notice_list(db, chosen, scope)
+                    target, detail = outages.notice_audit(feeders=chosen)
+                    stem = f"notice_{'_'.join(chosen)}_{start:%Y%m%d_%H%M}"
+                else:
+                    notice = od.notice_list_area(db, area, (start, end), scope)
+                    target, detail = outages.notice_audit(area=area)
+                    stem = f"notice_area_{start:%Y%m%d_%H%M}"
+            except outages.NoticeError as exc:
+                st.error(_notice_error(exc))
+            except Exception as exc:
+                _fail(exc)
+            else:
+                if notice.empty and mode != "feeders":
+                    st.info(t("outages.area.nobody", lang))
+                else:
+                    _offer(notice, start, end, stem, target, detail)
 
-            audit_args = (tuple(chosen), len(shown), (start.isoformat(), end.isoformat()))
-            d1, d2, _ = st.columns([1, 1, 3])
-            d1.download_button(t("outages.notice.csv", lang), ov.csv_bytes(shown),
-                               file_name=f"{stem}.csv", mime="text/csv",
-                               key="out_notice_csv", on_click=_record, args=("csv", *audit_args))
-            d2.download_button(
-                t("outages.notice.xlsx", lang), ov.xlsx_bytes(shown), file_name=f"{stem}.xlsx",
-                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                key="out_notice_xlsx", on_click=_record, args=("xlsx", *audit_args))
-            if err := st.session_state.pop("out_audit_error", None):
-                st.error(t("outages.notice.audit_failed", lang, error=err))
+
+_notice()
 
 shell.page_done("outages", lang)

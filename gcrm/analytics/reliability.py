@@ -102,7 +102,7 @@ def daily_saidi(outages: pd.DataFrame, customers: pd.DataFrame, opts: Options) -
     ev = _events(outages, opts, False)
     ev = ev[ev["sustained"]]
     if ev.empty or total == 0:
-        return pd.Series(dtype=float)
+        return pd.Series(dtype=float, index=pd.DatetimeIndex([], name="day"))
     cmi = ev["duration_min"] * ev["feeder_id"].map(per_feeder).fillna(0)
     return (cmi.groupby(ev["day"]).sum() / total).sort_index()
 
@@ -136,16 +136,22 @@ def major_event_days(outages: pd.DataFrame, customers: pd.DataFrame, opts: Optio
     return MedResult(t, days, basis, this_year)
 
 
-def reliability(outages: pd.DataFrame, customers: pd.DataFrame, opts: Options) -> pd.DataFrame:
+def reliability(outages: pd.DataFrame, customers: pd.DataFrame, opts: Options,
+                system: pd.DataFrame | None = None) -> pd.DataFrame:
     """Indices per ``group`` for ``opts.year``: one row per group with customers served.
 
     Columns: group, customers_served, saifi, saidi, caidi, asai, maifi, caifi, cemi_<n>,
     celid_<t>h, aihc_hours, rs_pct, customer_interruptions, customer_minutes.
+
+    ``system`` (default: ``customers``) is the customer set whose daily SAIDI decides the major
+    event days. Pass the whole system when ``customers`` is only part of it (a drill-down into
+    one district's H3 cells), so that the part leaves out the same days as the whole and its
+    groups, weighted by customers served, still reproduce the whole's row.
     """
     served = _served(customers, opts)
     ev = _events(outages, opts, True)
     if opts.exclude_med:
-        med = major_event_days(outages, customers, opts)
+        med = major_event_days(outages, customers if system is None else system, opts)
         ev = ev[~ev["day"].isin(med.days)]
     n_fg = served.groupby(["feeder_id", "group"], dropna=False).size().rename("n").reset_index()
     n_g = served.groupby("group", dropna=False).size().rename("customers_served")
