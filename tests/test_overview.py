@@ -266,3 +266,22 @@ def test_bin_points_counts_customers_per_hexagon() -> None:
         {"cell": here, "customers": 3, "big_customers": 1, "top_class": "residential"},
         {"cell": far, "customers": 1, "big_customers": 1, "top_class": "industrial"}]
     assert overview.bin_points(pts.iloc[:0]).empty
+
+
+def test_cli_overview_prints_the_pages_ranking(con, months, demo_db: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from gcrm.cli import cli
+
+    d = _district(con)
+    result = CliRunner().invoke(cli, ["overview", "--db", str(demo_db), "--measure", "kwh",
+                                      "--district", d, "--top", "5", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    want = overview.ranking(con, "kwh", Place(d), months, top=5)
+    assert [r["grid"] for r in rows] == want["key"].tolist()
+    assert [r["value"] for r in rows] == pytest.approx(want["value"].tolist())
+    bad = CliRunner().invoke(cli, ["overview", "--db", str(demo_db), "--measure", "nope"])
+    assert bad.exit_code == 2 and "unknown measure 'nope'" in bad.output
