@@ -1,7 +1,7 @@
 """Outages: reliability indices, where and why the lights went out, planned-outage notices.
 
-The index map drills from districts to H3 cells (click, or ``?out_drill=``), with feeder lines
-and event points; the event view shows one outage; notices go to the customers on feeders, in
+The index map drills from districts to H3 cells (click, or ``?out_drill=<name>``), with feeder
+lines and event points; the event view shows one outage; notices go to the customers on feeders, in
 H3 cells picked on the map, or in an uploaded GeoJSON area. The map, the event view and the
 notice are fragments (a click there reruns only that part). No SQL here: data comes from
 :mod:`dashboards.components.outage_data`.
@@ -114,8 +114,8 @@ st.caption(t("outages.table.note", lang))
 
 # ---------------------------------------------------------------- map
 # District choropleth; a click on a district (or the "Area" select, kept in the URL as
-# ?out_drill=ID) drills into its H3 cells; the breadcrumb goes back up. Feeder lines and event
-# points (filtered by the day slider) on both levels; a click on an event opens it below.
+# ?out_drill=<name>) drills into its H3 cells; the breadcrumb goes back up. Feeder lines and
+# event points (filtered by the day slider) on both levels; a click on an event opens it below.
 ss = st.session_state
 ss.setdefault("out_map_nonce", 0)
 
