@@ -137,7 +137,7 @@ def _same(a: float, b: float) -> bool:
     return (np.isnan(a) and np.isnan(b)) or a == pytest.approx(b, rel=1e-9)
 
 
-def _click_a_region(page) -> None:
+def _click_a_region(page, param: str = "d") -> None:
     """Click the map until a click lands on a district and the page drills into it.
 
     Under software WebGL the first click after the map appears is sometimes not picked, so
@@ -153,12 +153,12 @@ def _click_a_region(page) -> None:
     for dx, dy in ((0, 0), (20, 40), (-30, -60), (10, 80), (-20, 30)):
         page.mouse.click(cx + dx, cy + dy)
         try:
-            page.wait_for_function("() => new URL(location.href).searchParams.get('d')",
-                                   timeout=8_000)
+            page.wait_for_function(
+                f"() => new URL(location.href).searchParams.get('{param}')", timeout=8_000)
             return
         except Exception:  # not picked: try the next point
             continue
-    pytest.fail("no click on the map drilled into a district")
+    pytest.fail(f"no click on the map drilled down (no {param}= in the URL)")
 
 
 def test_overview_kpis_map_and_table(page, app_url: str, demo_db: Path) -> None:
@@ -239,6 +239,15 @@ def test_click_on_a_district_drills_down_and_filters_the_kpis(page, app_url: str
     artifact("home_drill_district.png").write_bytes(png)
     assert _distinct_colours(pixels) > 20
     assert page.get_by_text("Ranking by grid cell").count() == 1
+    assert "g" not in _query(page)  # the click that drilled does not drill again
+
+    # a click on a cell drills into its customers; the breadcrumb leads back up
+    _click_a_region(page, "g")
+    wait_for_app(page, DONE_EN)
+    cell = _query(page)["g"]
+    assert read_kpis(page) == pytest.approx(_gcrm_query(
+        demo_db, _months(demo_db), f"district={district}", f"grid={cell}"), rel=1e-9)
+    assert "located customers in this cell" in page.locator('[data-testid="stMain"]').inner_text()
     page.get_by_role("button", name="通化市").click()
     page.wait_for_function("() => !new URL(location.href).searchParams.get('d')",
                            timeout=30_000)

@@ -117,14 +117,10 @@ def view_from_state() -> View:
 def go(place: Place, up: bool = False) -> None:
     """Drill down to / roll ``up`` to ``place``.
 
-    The map keeps one key while drilling down, so the browser keeps its WebGL context (with
-    software WebGL a new one costs seconds of shader compiling); the click that drilled stays
-    in the widget's selection and is ignored (``ov_consumed``). Rolling up starts a new map:
-    the old selection must not drill again."""
+    The map keeps one key for the whole session, so the browser keeps its WebGL context (with
+    software WebGL a new one costs seconds of shader compiling). The click that drilled stays
+    in the widget's selection; only a *change* of selection drills (see ``ov_seen``)."""
     ss["ov_district"], ss["ov_grid"] = place.district, place.grid
-    if up:
-        ss["ov_up"] = ss.get("ov_up", 0) + 1
-        ss.pop("ov_consumed", None)
 
 
 def clicked_region(event) -> str | None:
@@ -412,7 +408,7 @@ def show_map(deck: pdk.Deck):
     return map_slot.pydeck_chart(
         deck,
         height=MAP_HEIGHT,
-        key=f"ov_map_{ss.get('ov_up', 0)}",
+        key="ov_map",
         on_select="rerun",  # (a callable on_select is never called on this page)
         selection_mode="single-object",
     )
@@ -461,7 +457,8 @@ if level == "customer":
     layers = [maps.outline_layer(cell, "cell"), *extra_layers(), dots]
     b = maps.bounds_of(cell)
     with map_col:
-        show_map(maps.deck(layers, maps.fit_view(b, height=MAP_HEIGHT), TOOLTIP))
+        ss["ov_seen"] = clicked_region(
+            show_map(maps.deck(layers, maps.fit_view(b, height=MAP_HEIGHT), TOOLTIP)))
         if total_pts > len(pts):
             st.caption(t("ov.points_capped", lang, shown=len(pts), total=total_pts))
     with side_col:
@@ -557,8 +554,8 @@ else:
                     time.sleep(0.6)
                 frame_slot.empty()
             picked = clicked_region(show_map(region_deck(frame_month)))
-            if picked and picked != ss.get("ov_consumed"):
-                ss["ov_consumed"] = picked
+            seen, ss["ov_seen"] = ss.get("ov_seen"), picked
+            if picked and picked != seen:  # a new click (not the one that drilled before)
                 go(place.down(picked))
                 st.rerun()
             st.caption(
