@@ -265,20 +265,21 @@ MESSAGES.update({
     "report.section.payments": {"en": "Payments and arrears", "zh-CN": "缴费与欠费"},
     "report.chart.channels": {"en": "Paid by channel (yuan)", "zh-CN": "各渠道缴费金额（元）"},
     "report.arrears.title": {"en": "Arrears by customer class", "zh-CN": "分类欠费情况"},
-    "report.section.reliability": {"en": "Supply reliability ({year})",
-                                   "zh-CN": "供电可靠性（{year}年）"},
+    "report.section.reliability": {"en": "Supply reliability ({period})",
+                                   "zh-CN": "供电可靠性（{period}）"},
     "report.rel.all": {"en": "All interruptions (RS-1)", "zh-CN": "全部停电（RS-1）"},
     "report.rel.excluding_planned": {"en": "Excluding planned outages",
                                      "zh-CN": "不计计划停电"},
-    "report.rel.none": {"en": "No outage data for {year}.", "zh-CN": "{year}年无停电数据。"},
+    "report.rel.none": {"en": "No outage data for {period}.", "zh-CN": "{period} 无停电数据。"},
     "report.rel.note": {
-        "en": "Annual indices of calendar year {year} (IEEE 1366; sustained > 5 min, MAIFI "
-              "counts momentary). DL/T 836: AIHC = SAIDI / 60, RS-1 = 1 - AIHC / hours of "
-              "the year.",
-        "zh-CN": "{year}年全年指标（IEEE 1366；持续停电 > 5 分钟，MAIFI 统计瞬时停电）。"
-                 "DL/T 836：户均停电时间 AIHC = SAIDI / 60，RS-1 = 1 - AIHC / 全年小时数。"},
-    "report.chart.outage_map": {"en": "SAIDI by {area} (minutes, {year})",
-                                "zh-CN": "各{area}户均停电时间 SAIDI（分钟，{year}年）"},
+        "en": "Indices over {period} (IEEE 1366: customers served at the period's end; "
+              "sustained > 5 min, MAIFI counts momentary). DL/T 836: AIHC = SAIDI / 60, "
+              "RS-1 = 1 - AIHC / hours of the period.",
+        "zh-CN": "{period} 期间指标（IEEE 1366：以期末用户数为准；持续停电 > 5 分钟，MAIFI "
+                 "统计瞬时停电）。DL/T 836：户均停电时间 AIHC = SAIDI / 60，"
+                 "RS-1 = 1 - AIHC / 统计期小时数。"},
+    "report.chart.outage_map": {"en": "SAIDI by {area} (minutes, {period})",
+                                "zh-CN": "各{area}户均停电时间 SAIDI（分钟，{period}）"},
     "report.col.basis": {"en": "Basis", "zh-CN": "统计口径"},
     "report.col.customers_served": {"en": "Customers served", "zh-CN": "用户总数"},
     "report.col.saifi": {"en": "SAIFI (per customer)", "zh-CN": "SAIFI（次/户）"},
@@ -1078,9 +1079,10 @@ MESSAGES.update({
     "ov.click_hint_cell": {"en": "Click a cell to see its customers.",
                            "zh-CN": "点击网格可查看其中的用户。"},
     "ov.reliability_basis": {
-        "en": "Reliability is computed for {period} (IEEE 1366: a year, or one month); the "
-              "customer filters do not apply to it.",
-        "zh-CN": "可靠性指标按 {period} 计算（IEEE 1366：整年或单月），不受用户筛选影响。"},
+        "en": "Reliability over {period} (IEEE 1366: customers served at the period's end, "
+              "sustained interruptions over 5 min); the customer filters do not apply to it.",
+        "zh-CN": "可靠性指标按 {period} 计算（IEEE 1366：以期末用户数为准，持续停电超过 5 分钟），"
+                 "不受用户筛选影响。"},
     "ov.drill_into": {"en": "Drill into", "zh-CN": "下钻到"},
     "ov.choose": {"en": "Choose…", "zh-CN": "请选择…"},
     "ov.trend": {"en": "Trend: {place}", "zh-CN": "趋势：{place}"},

@@ -7,10 +7,9 @@ or, for complaints, one bound-parameter query here; the same functions serve the
 ``gcrm query`` gives the same figures (``--where district=...``).
 
 Map measures are the cube's measures plus reliability (SAIDI, SAIFI: IEEE 1366, sustained
-interruptions) and complaints per 1,000 customers (service records). Reliability is annual or
-monthly by definition: over a month range it is computed for the calendar year of the range's
-last month (one month: that month), and it ignores the customer filters; the page says so
-(:func:`reliability_basis`).
+interruptions) and complaints per 1,000 customers (service records). Reliability is computed
+over the chosen months (IEEE 1366 over any reporting period: customers served at its end) and
+ignores the customer filters, which the page says.
 """
 
 from __future__ import annotations
@@ -135,13 +134,6 @@ def months_between(months: tuple[str, str]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- reliability
-def reliability_basis(months: tuple[str, str]) -> tuple[int, int | None]:
-    """(year, month or None) over which reliability measures are computed for ``months``."""
-    if months[0] == months[1]:
-        return int(months[1][:4]), int(months[1][5:])
-    return int(months[1][:4]), None
-
-
 def _narrow(scope: Sequence[str] | None, place: Place,
             parents: Mapping[str, str | None]) -> list[str] | None:
     """The scope of the place: its district, if the user may see it."""
@@ -156,11 +148,11 @@ def _parents(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     return dict(con.execute("SELECT region_id, parent_id FROM dim_region").fetchall())
 
 
-def _reliability(con, name: str, place: Place, year: int, month: int | None,
+def _reliability(con, name: str, place: Place, months: tuple[str, str],
                  scope) -> pd.DataFrame:
     level = place.child_level
     sc = _narrow(scope, place, _parents(con))
-    res = rel.indices(con, year, by=level, scope=sc, month=month)
+    res = rel.indices(con, int(months[1][:4]), by=level, scope=sc, months=months)
     return pd.DataFrame({"key": res[level], "value": res[name].astype(float)})
 
 
@@ -210,8 +202,7 @@ def child_values(con: duckdb.DuckDBPyConnection, measure: str, place: Place,
     if level == "customer":
         raise ValueError("a grid cell's map shows customers, not a measure per region")
     if mm.source == "reliability":
-        year, month = reliability_basis(months)
-        return _reliability(con, measure, place, year, month, scope)
+        return _reliability(con, measure, place, months, scope)
     if mm.source == "service":
         customers = cube.query(con, ["customers"], by=[level], where=_cube_where(place, where),
                                months=months, scope=scope).rename(columns={level: "key"})
@@ -236,7 +227,7 @@ def monthly_child_values(con: duckdb.DuckDBPyConnection, measure: str, place: Pl
     if mm.source == "reliability":
         frames = []
         for m in months_between(months):
-            part = _reliability(con, measure, place, int(m[:4]), int(m[5:]), scope)
+            part = _reliability(con, measure, place, (m, m), scope)
             frames.append(part.assign(month=m))
         out = pd.concat(frames, ignore_index=True)
         return out[["month", "key", "value"]]
@@ -258,10 +249,9 @@ def place_value(con: duckdb.DuckDBPyConnection, measure: str, place: Place,
     """``measure`` for the whole place (the district average the table compares with)."""
     mm = _measure(measure)
     if mm.source == "reliability":
-        year, month = reliability_basis(months)
         by = "grid" if place.grid is not None else "city"
-        res = rel.indices(con, year, by=by, scope=_narrow(scope, place, _parents(con)),
-                          month=month)
+        res = rel.indices(con, int(months[1][:4]), by=by,
+                          scope=_narrow(scope, place, _parents(con)), months=months)
         if place.grid is not None:
             res = res[res["grid"] == place.grid]
         n = res["customers_served"].sum()  # the system index: customer-weighted

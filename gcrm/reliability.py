@@ -50,8 +50,13 @@ def years(con: duckdb.DuckDBPyConnection) -> list[int]:
 def indices(con: duckdb.DuckDBPyConnection, year: int, by: str = "district",
             exclude_planned: bool = False, exclude_med: bool = False,
             scope: Sequence[str] | None = None, month: int | None = None,
-            within: str | None = None) -> pd.DataFrame:
+            within: str | None = None,
+            months: tuple[str, str] | None = None) -> pd.DataFrame:
     """One row per group: the reliability contract's columns, then CAIFI, CEMI, CELID, DL/T 836.
+
+    The period is ``year``, one ``month`` of it, or ``months`` = ("YYYY-MM", "YYYY-MM")
+    (inclusive, may cross a year boundary; ``year`` is then ignored): ASAI and RS use that
+    period's minutes, customers served are those existing at its end.
 
     The group column is named after ``by``; customers outside every group appear with an
     empty group so that the groups add up to the system.
@@ -65,6 +70,9 @@ def indices(con: duckdb.DuckDBPyConnection, year: int, by: str = "district",
     outages, customers = _inputs(con, by, scope, within)
     opts = Options(year=year, exclude_planned=exclude_planned, exclude_med=exclude_med,
                    month=month)
+    if months is not None:
+        opts = Options(year=int(months[1][:4]), exclude_planned=exclude_planned,
+                       exclude_med=exclude_med, span=(months[0], months[1]))
     if within is None:
         res = reliability(outages, customers, opts)
     else:

@@ -147,17 +147,41 @@ def test_complaints_per_1000_by_independent_sql(con, months) -> None:
 
 
 def test_saidi_by_district_and_the_customer_weighted_whole(con, months) -> None:
-    year, month = overview.reliability_basis(months)
-    assert month is None and year == int(months[1][:4])
+    year = int(months[1][:4])
     got = overview.child_values(con, "saidi", Place(), months).set_index("key")["value"]
-    want = rel.indices(con, year, by="district").set_index("district")["saidi"]
+    want = rel.indices(con, year, by="district", months=months).set_index("district")["saidi"]
     assert got.to_dict() == pytest.approx(want.to_dict(), nan_ok=True)
-    city = rel.indices(con, year, by="city")
+    city = rel.indices(con, year, by="city", months=months)
     system = float((city["saidi"] * city["customers_served"]).sum()
                    / city["customers_served"].sum())
     assert overview.place_value(con, "saidi", Place(), months) == pytest.approx(system)
-    one = overview.reliability_basis((months[1], months[1]))
-    assert one == (int(months[1][:4]), int(months[1][5:]))
+
+
+def test_reliability_over_a_span_known_answer() -> None:
+    """Two outages on one feeder of 4 customers, one in December, one in January: a
+    Dec..Jan span counts both; each single month one; ASAI uses the span's minutes."""
+    import pandas as pd
+
+    from gcrm.analytics.reliability import Options, reliability
+
+    customers = pd.DataFrame({"customer_id": list("abcd"), "feeder_id": "F1", "group": "G",
+                              "opened_on": None})
+    outages = pd.DataFrame({
+        "outage_id": ["o1", "o2"], "feeder_id": ["F1", "F1"],
+        "start_at": pd.to_datetime(["2025-12-31 23:00", "2026-01-15 08:00"]),
+        "end_at": pd.to_datetime(["2026-01-01 01:00", "2026-01-15 09:00"]),
+        "duration_min": [120.0, 60.0], "cause": ["weather", "equipment"],
+        "planned": [False, False]})
+    span = reliability(outages, customers, Options(2026, span=("2025-12", "2026-01"))).iloc[0]
+    assert span["saifi"] == 2 and span["saidi"] == 180
+    minutes = (31 + 31) * 24 * 60
+    assert span["asai"] == pytest.approx(1 - 180 / minutes)
+    jan = reliability(outages, customers, Options(2026, month=1)).iloc[0]
+    assert jan["saifi"] == 1 and jan["saidi"] == 60  # the midnight event started in December
+    same = reliability(outages, customers, Options(2026, span=("2026-01", "2026-01"))).iloc[0]
+    assert same["saidi"] == jan["saidi"] and same["asai"] == pytest.approx(jan["asai"])
+    with pytest.raises(ValueError, match="empty reporting period"):
+        Options(2026, span=("2026-02", "2026-01")).period()
 
 
 def test_ranking_ranks_shares_and_sparklines(con, months) -> None:

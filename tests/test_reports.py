@@ -350,3 +350,22 @@ def test_kpis_are_the_cube(demo_db: Path, period: str) -> None:
     for m in KPI_MEASURES:
         assert model.kpi(m) == pytest.approx(float(direct[m].iloc[0])), m
         assert MEASURES[m].fmt
+
+
+def test_reliability_is_the_reliability_query_for_the_period(demo_db: Path,
+                                                             period: str) -> None:
+    """The report's reliability rows are `gcrm.reliability.indices` over the report's months
+    (not the whole calendar year): a quarter's SAIDI is the quarter's."""
+    from gcrm import reliability as rel
+
+    con = warehouse.connect(demo_db, read_only=True)
+    p = parse_period(period)
+    model = build(con, DISTRICT, p)
+    quarter = rel.indices(con, p.year, "district", scope=[DISTRICT], months=p.months)
+    year = rel.indices(con, p.year, "district", scope=[DISTRICT])
+    con.close()
+    row = model.reliability.set_index("basis").loc["all"]
+    want = quarter.set_index("district").loc[DISTRICT]
+    for c in ("saifi", "saidi", "asai"):
+        assert row[c] == pytest.approx(float(want[c])), c
+    assert row["saidi"] < float(year.set_index("district").at[DISTRICT, "saidi"])

@@ -29,7 +29,7 @@ from gcrm import config
 from gcrm.analytics.classify import METHODS
 from gcrm.cube import CubeError
 from gcrm.i18n import format_quantity, t
-from gcrm.overview import BIN_ABOVE, FILTER_DIMS, MAP_MEASURES, Place, reliability_basis
+from gcrm.overview import BIN_ABOVE, FILTER_DIMS, MAP_MEASURES, Place
 
 KPIS = ("customers", "kwh", "amount", "arrears", "online_share")
 MAP_HEIGHT = 540
@@ -574,14 +574,7 @@ else:
         if layer_legend():
             st.markdown(layer_legend(), unsafe_allow_html=True)
         if mm.source == "reliability":
-            year, month = reliability_basis(months)
-            st.caption(
-                t(
-                    "ov.reliability_basis",
-                    lang,
-                    period=f"{year}-{month:02d}" if month else str(year),
-                )
-            )
+            st.caption(t("ov.reliability_basis", lang, period=f"{months[0]}..{months[1]}"))
         # keyboard / screen-reader path to the same drill
         options = [
             "",

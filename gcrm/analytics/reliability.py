@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import calendar
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -47,9 +47,18 @@ class Options:
     celid_hours: float = 6.0  # CELID-t: share with total interruption time above t hours
     med_history_years: int = 5
     month: int | None = None  # 1-12: report one month of ``year`` instead of the whole year
+    #: ("YYYY-MM", "YYYY-MM"): report these months (inclusive) instead; ``year`` is then the
+    #: year of the last month. May cross a year boundary (major event days of each year).
+    span: tuple[str, str] | None = None
 
     def period(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         """[start, end) of the reporting period."""
+        if self.span is not None:
+            start = pd.Timestamp(f"{self.span[0]}-01")
+            end = pd.Timestamp(f"{self.span[1]}-01") + pd.offsets.MonthBegin(1)
+            if end <= start:
+                raise ValueError(f"empty reporting period {self.span[0]}..{self.span[1]}")
+            return start, end
         if self.month is None:
             return pd.Timestamp(self.year, 1, 1), pd.Timestamp(self.year + 1, 1, 1)
         if not 1 <= self.month <= 12:
@@ -60,6 +69,11 @@ class Options:
     def minutes(self) -> float:
         start, end = self.period()
         return (end - start).total_seconds() / 60
+
+    def years(self) -> list[int]:
+        """The calendar years the reporting period touches."""
+        start, end = self.period()
+        return list(range(start.year, (end - pd.Timedelta(seconds=1)).year + 1))
 
 
 @dataclass
@@ -150,9 +164,13 @@ def reliability(outages: pd.DataFrame, customers: pd.DataFrame, opts: Options,
     """
     served = _served(customers, opts)
     ev = _events(outages, opts, True)
-    if opts.exclude_med:
-        med = major_event_days(outages, customers if system is None else system, opts)
-        ev = ev[~ev["day"].isin(med.days)]
+    if opts.exclude_med:  # each year's major event days (a span may cross a year boundary)
+        base = customers if system is None else system
+        days: set = set()
+        for y in opts.years():
+            yopts = opts if opts.span is None else replace(opts, year=y, span=None)
+            days |= set(major_event_days(outages, base, yopts).days)
+        ev = ev[~ev["day"].isin(days)]
     n_fg = served.groupby(["feeder_id", "group"], dropna=False).size().rename("n").reset_index()
     n_g = served.groupby("group", dropna=False).size().rename("customers_served")
     sus = ev[ev["sustained"]]

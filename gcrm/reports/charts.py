@@ -158,7 +158,7 @@ def outage_map(m: ReportModel, font_file: str | None) -> bytes:
             pt = row.geometry.representative_point()
             ax.annotate(row["name"], (pt.x, pt.y), ha="center", fontsize=8)
     area = t(f"report.area.{m.area_level}", lang)
-    ax.set_title(t("report.chart.outage_map", lang, area=area, year=m.reliability_year),
+    ax.set_title(t("report.chart.outage_map", lang, area=area, period=m.period.label),
                  fontsize=10)
     _tidy_map(ax)
     return _png(fig, font_file)

@@ -207,19 +207,21 @@ def build(con: duckdb.DuckDBPyConnection, region_id: str, period: Period, princi
                          by=["customer_class"], months=period.months, scope=scope,
                          order_by="-arrears")
 
-    # reliability: annual indices of the period's (last) calendar year
+    # reliability over the report's months (IEEE 1366 over any reporting period)
     area_level = "grid" if level == "district" else "district"
-    rel_year = period.year if period.year in rel.years(con) else None
+    with_outages = set(rel.years(con)) & set(range(int(period.first[:4]), period.year + 1))
+    rel_year = period.year if with_outages else None
     rel_rows = []
     outage_areas = pd.DataFrame(columns=["area", *RELIABILITY_COLUMNS])
     if rel_year is not None:
         for basis, excl in (("all", False), ("excluding_planned", True)):
-            df = rel.indices(con, rel_year, level, exclude_planned=excl, scope=scope)
+            df = rel.indices(con, rel_year, level, exclude_planned=excl, scope=scope,
+                             months=period.months)
             row = df.loc[df[level] == region_id]
             if len(row):
                 rel_rows.append({"basis": basis, **{c: float(row[c].iloc[0])
                                                     for c in RELIABILITY_COLUMNS}})
-        oa = rel.indices(con, rel_year, area_level, scope=scope)
+        oa = rel.indices(con, rel_year, area_level, scope=scope, months=period.months)
         oa = oa.rename(columns={area_level: "area"})
         outage_areas = oa.loc[oa["area"].notna(), ["area", *RELIABILITY_COLUMNS]]
         outage_areas = outage_areas.sort_values("saidi", ascending=False).reset_index(drop=True)

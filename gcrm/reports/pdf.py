@@ -232,18 +232,17 @@ def story(m: ReportModel, f: fonts.Fonts) -> list:
                                       "collection_rate"], m, st, f, totals))
     s.append(PageBreak())
     # ---- reliability
-    year = m.reliability_year if m.reliability_year is not None else m.period.year
-    s.append(_p(t("report.section.reliability", lang, year=year), st.h1))
+    s.append(_p(t("report.section.reliability", lang, period=m.period.label), st.h1))
     if len(m.reliability):
         cols = ["basis", *RELIABILITY_COLUMNS]
         w = WIDTH / (len(cols) + 1)
         s.append(_frame_table(m.reliability, cols, m, st, f,
                               widths=[2 * w] + [w] * (len(cols) - 1)))
         s.append(Spacer(1, 1.5 * mm))
-        s.append(_p(t("report.rel.note", lang, year=year), st.small))
+        s.append(_p(t("report.rel.note", lang, period=m.period.label), st.small))
         s.append(_image(charts.outage_map(m, font_file), WIDTH * 0.9))
     else:
-        s.append(_p(t("report.rel.none", lang, year=year), st.body))
+        s.append(_p(t("report.rel.none", lang, period=m.period.label), st.body))
     s.append(PageBreak())
     # ---- trading area and sub-areas
     s.append(_p(t("report.section.trade", lang), st.h1))

@@ -121,11 +121,10 @@ def write_xlsx(m: ReportModel, path: Path) -> None:
          f"{len(m.months_with_data)} / {m.period.n_months}"),
     ], lang)
     tot = m.totals()
-    year = m.reliability_year if m.reliability_year is not None else m.period.year
     area = t(f"report.area.{m.area_level}", lang)
     for key, df in m.tables().items():
         title_key, summable = SECTIONS[key]
-        title = t(title_key, lang, year=year, area=area, n=m.top_n)
+        title = t(title_key, lang, period=m.period.label, area=area, n=m.top_n)
         ws = wb.create_sheet(_sheet_title(title, used))
         frame, headers = df, None
         if key == "kpi":
