@@ -7,4 +7,4 @@ with ``@cli.command()``; list it here.
 from __future__ import annotations
 
 import gcrm.cli_tradearea  # noqa: F401
-from gcrm import cli_customers, cli_overview, cli_report  # noqa: F401
+from gcrm import cli_customers, cli_notice, cli_overview, cli_report  # noqa: F401

@@ -262,3 +262,66 @@ def test_bad_window_cells_and_datum(con) -> None:
     assert err.value.code == "too_large"
     assert t("outages.err.too_large", "en", **err.value.params) == \
         "The file is larger than 5 MB."
+
+
+# --------------------------------------------------------------------------- gcrm notice
+def _cli(*args: str):
+    from click.testing import CliRunner
+
+    from gcrm.cli import cli
+
+    return CliRunner().invoke(cli, ["notice", *args], env={"GCRM_PASSWORD": "Plan-Notice-2026!"})
+
+
+def test_cli_notice_equals_the_page_functions_and_is_audited(mini_db: Path) -> None:
+    import pandas as pd
+
+    from gcrm.security.accounts import add_user
+    from gcrm.store import connect_store
+
+    window = ["--start", "2026-12-01 08:00", "--end", "2026-12-01 12:00"]
+    res = _cli("--db", str(mini_db), "--feeder", "F1", *window, "--format", "json")
+    assert res.exit_code == 0, res.output
+    c = duckdb.connect(str(mini_db), read_only=True)
+    try:
+        want = outages.notice_list(c, ["F1"])
+        cells = c.execute("SELECT DISTINCT grid_id FROM dim_customer WHERE grid_id IS NOT NULL "
+                          "ORDER BY 1 LIMIT 1").fetchone()[0]
+        in_cell = outages.notice_list_area(c, outages.area_from_cells([cells]))
+    finally:
+        c.close()
+    got = pd.DataFrame(json.loads(res.output))
+    assert got["customer_id"].tolist() == want["customer_id"].tolist()
+    assert got["phone"].tolist() == want["phone"].tolist()  # the local operator sees contacts
+    res = _cli("--db", str(mini_db), "--cell", cells, *window, "--format", "json")
+    assert res.exit_code == 0, res.output
+    assert [r["customer_id"] for r in json.loads(res.output)] == \
+        in_cell["customer_id"].tolist()
+
+    # a planner (no read_pii) gets masked contacts; every list is in the audit log
+    store = connect_store(mini_db)
+    add_user(store, "notice_planner", "planner", "Plan-Notice-2026!", regions=("D1",))
+    res = _cli("--db", str(mini_db), "--user", "notice_planner", "--feeder", "F1", *window,
+               "--format", "json")
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.output)
+    assert rows and all("*" in (r["phone"] or "*") for r in rows)
+    logged = store.execute("SELECT user, target FROM audit_log WHERE action = "
+                           "'notice.prepare' ORDER BY id").fetchall()
+    store.close()
+    assert [a for a, _ in logged][-1] == "notice_planner" and len(logged) == 3
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--feeder", "F1", "--cell", "x"], "exactly one of"),
+    (["--feeder", "NOPE"], "unknown feeder"),
+    (["--feeder", "F1", "--start", "2026-12-02 08:00"], "must end after it starts"),
+    (["--feeder", "F1", "--end", "tomorrow"], "malformed --end"),
+])
+def test_cli_notice_bad_input_exit_2(mini_db: Path, args, message) -> None:
+    base = {"--start": "2026-12-01 08:00", "--end": "2026-12-01 12:00"}
+    for k in ("--start", "--end"):
+        if k not in args:
+            args = [*args, k, base[k]]
+    res = _cli("--db", str(mini_db), *args)
+    assert res.exit_code == 2 and message in res.output, res.output
