@@ -21,7 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from gcrm import cube
+from gcrm import cube, regions
 from gcrm import reliability as rel
 from gcrm.cube import DIMENSIONS, MEASURES
 from gcrm.security.scope import scope_sql
@@ -144,14 +144,10 @@ def _narrow(scope: Sequence[str] | None, place: Place,
     return []
 
 
-def _parents(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
-    return dict(con.execute("SELECT region_id, parent_id FROM dim_region").fetchall())
-
-
 def _reliability(con, name: str, place: Place, months: tuple[str, str],
                  scope) -> pd.DataFrame:
     level = place.child_level
-    sc = _narrow(scope, place, _parents(con))
+    sc = _narrow(scope, place, regions.parents(con))
     res = rel.indices(con, int(months[1][:4]), by=level, scope=sc, months=months)
     return pd.DataFrame({"key": res[level], "value": res[name].astype(float)})
 
@@ -251,7 +247,7 @@ def place_value(con: duckdb.DuckDBPyConnection, measure: str, place: Place,
     if mm.source == "reliability":
         by = "grid" if place.grid is not None else "city"
         res = rel.indices(con, int(months[1][:4]), by=by,
-                          scope=_narrow(scope, place, _parents(con)), months=months)
+                          scope=_narrow(scope, place, regions.parents(con)), months=months)
         if place.grid is not None:
             res = res[res["grid"] == place.grid]
         n = res["customers_served"].sum()  # the system index: customer-weighted

@@ -46,6 +46,11 @@ def region_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT region_id, name FROM dim_region").fetchall())
 
 
+def parents(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """region_id -> parent region_id (None at the top), for every region."""
+    return dict(con.execute("SELECT region_id, parent_id FROM dim_region").fetchall())
+
+
 def bounds(con: duckdb.DuckDBPyConnection) -> tuple[float, float, float, float] | None:
     """(min lon, min lat, max lon, max lat) of all regions, or None when there are none."""
     warehouse.load_spatial(con)

@@ -122,10 +122,10 @@ def local_to_utc(value: datetime) -> datetime:
 # ------------------------------------------------------------------ segments, risk, merges
 def store_stamp(db: str) -> tuple:
     """Changes whenever a record or a merge changes: part of the cache key of what reads them."""
+    from gcrm.crm.merge import store_stamp as stamp
+
     with store(db) as ops:
-        rec = ops.execute("SELECT count(*), max(updated_at) FROM crm_records").fetchone()
-        mrg = ops.execute("SELECT count(*), max(undone_at) FROM crm_merges").fetchone()
-    return (*tuple(rec), *tuple(mrg))
+        return stamp(ops)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -116,7 +116,7 @@ def region_names(db: str, version: str, scope: Scope = None) -> dict[str, str]:
         names = regions.region_names(con)
         if scope is None:
             return names
-        parent = dict(con.execute("SELECT region_id, parent_id FROM dim_region").fetchall())
+        parent = regions.parents(con)
     keep = set(scope)
 
     def visible(rid: str) -> bool:

@@ -18,9 +18,8 @@ auth.require("view_audit", lang)
 st.caption(t("audit.caption", lang))
 
 with auth.store() as con:
-    known = [r[0] for r in con.execute("SELECT DISTINCT action FROM audit_log ORDER BY 1")]
-    users = [r[0] for r in con.execute(
-        "SELECT DISTINCT user FROM audit_log WHERE user IS NOT NULL ORDER BY 1")]
+    known = audit.known_actions(con)
+    users = audit.known_users(con)
 actions = sorted(set(ACTIONS) | set(known))
 
 c1, c2, c3, c4 = st.columns([1, 1, 2, 0.7])

@@ -57,6 +57,13 @@ def _exists(con: duckdb.DuckDBPyConnection, customer_id: str,
     return customer_exists(con, customer_id, scope)
 
 
+def store_stamp(store: sqlite3.Connection) -> tuple:
+    """Changes whenever a CRM record or a merge changes (a cache key for what reads them)."""
+    rec = store.execute("SELECT count(*), max(updated_at) FROM crm_records").fetchone()
+    mrg = store.execute("SELECT count(*), max(undone_at) FROM crm_merges").fetchone()
+    return (*tuple(rec), *tuple(mrg))
+
+
 def active_merge(store: sqlite3.Connection, merged_id: str) -> sqlite3.Row | None:
     """The active merge that absorbed ``merged_id``, or None."""
     return store.execute("SELECT * FROM crm_merges WHERE merged_id = ? AND undone_at IS NULL",

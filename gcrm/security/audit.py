@@ -102,3 +102,14 @@ def search(con: sqlite3.Connection, user: str | None = None, action: str | None 
     sql += " ORDER BY id DESC LIMIT ?"
     params.append(int(limit))
     return [dict(r) for r in con.execute(sql, params)]
+
+
+def known_actions(con: sqlite3.Connection) -> list[str]:
+    """Every action recorded so far, sorted (for the audit page's filter)."""
+    return [r[0] for r in con.execute("SELECT DISTINCT action FROM audit_log ORDER BY 1")]
+
+
+def known_users(con: sqlite3.Connection) -> list[str]:
+    """Every user with an entry, sorted (for the audit page's filter)."""
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT user FROM audit_log WHERE user IS NOT NULL ORDER BY 1")]
