@@ -24,6 +24,7 @@ import pandas as pd
 from gcrm import cube, regions
 from gcrm import reliability as rel
 from gcrm.cube import DIMENSIONS, MEASURES
+from gcrm.cube.engine import coerce_member
 from gcrm.security.scope import scope_sql
 
 #: dimensions the overview filters by (kept in the URL)
@@ -157,13 +158,9 @@ def _complaints(con, place: Place, months: tuple[str, str], where, scope,
                 by_month: bool = False) -> pd.DataFrame:
     """Complaints opened in ``months`` by the map's child level (and month): key, [month], n."""
     level = place.child_level
-    cond, params = scope_sql(scope)
-    conds = [cond, "s.kind = 'complaint'", "strftime(s.opened_at, '%Y-%m') BETWEEN ? AND ?"]
+    conds, params = _customer_conditions(place, where, scope)
+    conds += ["s.kind = 'complaint'", "strftime(s.opened_at, '%Y-%m') BETWEEN ? AND ?"]
     params += list(months)
-    for d, values in _cube_where(place, where).items():
-        marks = ", ".join("?" for _ in values)
-        conds.append(f"{DIMENSIONS[d].expr} IN ({marks})")
-        params += [_coerce(d, v) for v in values]
     month_col = "strftime(s.opened_at, '%Y-%m') AS month, " if by_month else ""
     sql = (f"SELECT {month_col}{DIMENSIONS[level].expr} AS key, count(*) AS n "
            "FROM fact_service s JOIN dim_customer c ON c.customer_id = s.customer_id "
@@ -171,10 +168,15 @@ def _complaints(con, place: Place, months: tuple[str, str], where, scope,
     return con.execute(sql, params).df()
 
 
-def _coerce(dim: str, value: object) -> object:
-    if DIMENSIONS[dim].type is bool and isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "t")
-    return value
+def _customer_conditions(place: Place, where, scope) -> tuple[list[str], list]:
+    """SQL conditions (and bound values) on the customer ``c`` for the scope, the place and
+    the filters; values coerced as the cube does."""
+    cond, params = scope_sql(scope)
+    conds = [cond]
+    for d, values in _cube_where(place, where).items():
+        conds.append(f"{DIMENSIONS[d].expr} IN ({', '.join('?' for _ in values)})")
+        params += [coerce_member(d, v) for v in values]
+    return conds, params
 
 
 def _per_1000(counts: pd.DataFrame, customers: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -318,11 +320,8 @@ def customer_points(con: duckdb.DuckDBPyConnection, place: Place,
     in all (at most ``limit`` rows come back, big customers first)."""
     if place.grid is None:
         raise ValueError("customer points are shown for one grid cell")
-    cond, params = scope_sql(scope)
-    conds = [cond, "c.lon IS NOT NULL", "c.lat IS NOT NULL"]
-    for d, values in _cube_where(place, where).items():
-        conds.append(f"{DIMENSIONS[d].expr} IN ({', '.join('?' for _ in values)})")
-        params += [_coerce(d, v) for v in values]
+    conds, params = _customer_conditions(place, where, scope)
+    conds += ["c.lon IS NOT NULL", "c.lat IS NOT NULL"]
     base = f"FROM dim_customer c WHERE {' AND '.join(conds)}"
     total = con.execute(f"SELECT count(*) {base}", params).fetchone()[0]
     df = con.execute(

@@ -241,14 +241,13 @@ def deck(layers: list, view: pdk.ViewState, tooltip_html: str) -> pdk.Deck:
 
 
 def fill_regions(geojson: Mapping, values: Mapping[str, float], text,
-                 no_data: str, classes: Classes | None = None) -> tuple[dict, Classes]:
-    """``geojson`` with each feature coloured by ``values[region_id]`` (by ``classes``;
-    default: quantile classes of ``values``).
+                 no_data: str) -> tuple[dict, Classes]:
+    """``geojson`` with each feature coloured by ``values[region_id]`` (quantile classes).
 
     Adds the properties ``fill`` and ``value_text`` (``text(value)``, or ``no_data`` for a
     region without a value) that :func:`choropleth` and its tooltip use.
     """
-    classes = classes or classify(values.values())
+    classes = classify(values.values())
     features = []
     for f in geojson.get("features", []):
         props = dict(f["properties"])
@@ -259,5 +258,3 @@ def fill_regions(geojson: Mapping, values: Mapping[str, float], text,
         features.append({**f, "properties": props})
     return {"type": "FeatureCollection", "features": features}, classes
 
-
-_swatch = swatch  # the former private name, still used by the outage page

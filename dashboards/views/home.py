@@ -148,14 +148,15 @@ if ss.get("ov_synced") != url_view.to_params() or "ov_measure" not in ss:
     ss["ov_synced"] = url_view.to_params()
 
 # ---------------------------------------------------------------- controls
-def choose(widget, canon: str, label: str, options: list, fmt, **kwargs) -> None:
+def choose(widget, canon: str, label: str, options: list, fmt, multi: bool = False,
+           **kwargs) -> None:
     """A selectbox/multiselect bound to the canonical state ``ss[canon]``.
 
     The widget's own key carries the language and the seed: Streamlit keeps a selectbox's
     shown label across runs, so after a language switch the old label would stay on screen;
     a new key per language draws it afresh from ``ss[canon]``."""
     key = f"{canon}__w_{lang}_{ss.get('ov_seed', 0)}"
-    if widget == st.multiselect or getattr(widget, "__name__", "") == "multiselect":
+    if multi:
         value = widget(label, options, default=[v for v in ss[canon] if v in options],
                        key=key, format_func=fmt, **kwargs)
     else:
@@ -186,9 +187,9 @@ with f_col.expander(t("ov.filters", lang, n=n_filters), expanded=n_filters > 0):
         ]
         ss[f"ov_f_{d}"] = [v for v in ss.get(f"ov_f_{d}", []) if v in options]
         choose(col.multiselect, f"ov_f_{d}", t(f"ov.filter.{d}", lang), options,
-               lambda v, d=d: member_label(d, v), placeholder=t("ov.all", lang))
+               lambda v, d=d: member_label(d, v), multi=True, placeholder=t("ov.all", lang))
 choose(l_col.multiselect, "ov_layers", t("ov.layers", lang), list(LAYERS),
-       lambda x: t(f"ov.layer.{x}", lang), placeholder=t("ov.layers_none", lang))
+       lambda x: t(f"ov.layer.{x}", lang), multi=True, placeholder=t("ov.layers_none", lang))
 
 view = view_from_state()
 url = view.to_params()

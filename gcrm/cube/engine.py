@@ -65,7 +65,7 @@ class Query:
                                 f"measures, not to {', '.join(sorted(bad))}")
         for d, values in self.where:
             for v in values:
-                _coerce(d, v)
+                coerce_member(d, v)
         if self.months:
             for m in self.months:
                 _check_month(m)
@@ -83,7 +83,7 @@ def _check_month(m: str) -> None:
         raise CubeError(f"bad month {m!r}: expected YYYY-MM")
 
 
-def _coerce(dim: str, value: object) -> object:
+def coerce_member(dim: str, value: object) -> object:
     """Value as the dimension's type; '' or None means the empty (unlocated) member."""
     if value is None or value == "":
         return None
@@ -153,7 +153,7 @@ def _activity_for(q: Query, sizes: Mapping[str, int] | None,
 
 def _month_mask(q: Query, activity_months: Sequence[str]) -> str:
     """Bitstring over ``activity_months``: 1 where the month satisfies the time filters."""
-    wanted = {d: {_coerce(d, v) for v in vals} for d, vals in q.where if d in TIME_DIMS}
+    wanted = {d: {coerce_member(d, v) for v in vals} for d, vals in q.where if d in TIME_DIMS}
 
     def ok(m: str) -> bool:
         if q.months and not (q.months[0] <= m <= q.months[1]):
@@ -170,7 +170,7 @@ def _conditions(q: Query, col, params: list, skip_time: bool = False) -> list[st
     for d, values in q.where:
         if skip_time and d in TIME_DIMS:
             continue
-        vals = [_coerce(d, v) for v in values]
+        vals = [coerce_member(d, v) for v in values]
         parts = []
         non_null = [v for v in vals if v is not None]
         if non_null:
