@@ -286,19 +286,25 @@ def ranking(con: duckdb.DuckDBPyConnection, measure: str, place: Place,
             months: tuple[str, str], where: Mapping[str, Sequence] | None = None,
             scope: Sequence[str] | None = None, top: int | None = None) -> pd.DataFrame:
     """The map's regions ranked by ``measure`` (rank 1 = highest value): ``key``, ``value``,
-    ``rank``, ``share`` (of the place's total, for additive measures), ``trend`` (list of
-    monthly values over ``months``, for sparklines). Unlocated customers (key None) come last
-    without a rank."""
+    ``rank``, ``share`` (of the place's total, for additive measures), ``vs_avg`` (value / the
+    average region - 1), ``trend`` (list of monthly values over ``months``, for sparklines).
+    Unlocated customers (key None) come last without a rank.
+
+    Additive measures (sums, and distinct customer counts: every customer lies in one region)
+    compare with the mean of the located regions; rates and ratios (online share, SAIDI,
+    complaints per 1,000) with the rate of the whole place."""
     mm = _measure(measure)
     vals = child_values(con, measure, place, months, where, scope)
     located = vals[vals["key"].notna()].copy()
     located["rank"] = located["value"].rank(method="min", ascending=False).astype("Int64")
     out = pd.concat([located.sort_values(["rank", "key"]), vals[vals["key"].isna()]],
                     ignore_index=True)
-    additive = mm.source == "cube" and not MEASURES[measure].derived \
-        and not MEASURES[measure].distinct
+    additive = mm.source == "cube" and not MEASURES[measure].derived
     total = vals["value"].sum()
     out["share"] = out["value"] / total if additive and total else np.nan
+    average = (located["value"].mean() if additive
+               else place_value(con, measure, place, months, where, scope))
+    out["vs_avg"] = out["value"] / average - 1 if average and not np.isnan(average) else np.nan
     if top is not None:
         out = out.head(top)
     monthly = monthly_child_values(con, measure, place, months, where, scope)

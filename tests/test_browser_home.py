@@ -40,7 +40,9 @@ KPIS = ["customers", "kwh", "amount", "arrears", "online_share"]
 DONE_EN = '.gcrm-page-done[data-page="home"][data-lang="en"]'
 DONE_ZH = '.gcrm-page-done[data-page="home"][data-lang="zh-CN"]'
 ADMIN, PASSWORD = "home_admin", "Home-Admin-2026!"  # sees everything: numbers unchanged
-MAP = '[data-testid="stDeckGlJsonChart"]'
+MAP = ".gcrm-svgmap svg"
+AREA = ".gcrm-svgmap g.areas path.pick"
+TIP = ".gcrm-svgmap .tip"
 
 
 @pytest.fixture(scope="module")
@@ -106,19 +108,36 @@ def _distinct_colours(pixels: np.ndarray) -> int:
     return len(np.unique(pixels.reshape(-1, 3), axis=0))
 
 
-def _map_image(page, timeout_s: float = 30.0) -> tuple[bytes, np.ndarray]:
-    """PNG screenshot of the deck.gl map once it has drawn something, and its RGB pixels."""
+def _map_image(page) -> tuple[bytes, np.ndarray]:
+    """PNG screenshot of the SVG map once it has drawn its shapes, and its RGB pixels."""
     from PIL import Image
 
     chart = page.locator(MAP).first
     chart.wait_for(state="visible", timeout=30_000)
-    for _ in range(int(timeout_s * 2)):
-        png = chart.screenshot()
-        pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
-        if _distinct_colours(pixels) > 20:
-            break
-        page.wait_for_timeout(500)
-    return png, pixels
+    page.locator(f"{MAP} path").first.wait_for(state="attached", timeout=30_000)
+    png = chart.screenshot()
+    return png, np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def _inside(page, selector: str = AREA) -> tuple[float, float, str]:
+    """A viewport point where the biggest shape matching ``selector`` is the topmost element
+    (the centre of a concave district can lie outside it), and that shape's ``data-id``."""
+    return tuple(page.evaluate(
+        """(sel) => {
+            const els = [...document.querySelectorAll('*')].flatMap(
+                (e) => e.shadowRoot ? [...e.shadowRoot.querySelectorAll(sel)] : []);
+            els.sort((a, b) => {
+                const r = (e) => e.getBoundingClientRect();
+                return r(b).width * r(b).height - r(a).width * r(a).height; });
+            for (const el of els) {
+                const b = el.getBoundingClientRect(), root = el.getRootNode();
+                for (let i = 1; i < 12; i++) for (let j = 1; j < 12; j++) {
+                    const x = b.left + b.width * i / 12, y = b.top + b.height * j / 12;
+                    if (root.elementFromPoint(x, y) === el) return [x, y, el.dataset.id];
+                }
+            }
+            return null;
+        }""", selector))
 
 
 def _query(page) -> dict[str, str]:
@@ -138,27 +157,13 @@ def _same(a: float, b: float) -> bool:
 
 
 def _click_a_region(page, param: str = "d") -> None:
-    """Click the map until a click lands on a district and the page drills into it.
-
-    Under software WebGL the first click after the map appears is sometimes not picked, so
-    the test hovers until deck.gl shows a tooltip (the map is interactive) and tries a few
-    points around the centre."""
-    box = page.locator(MAP).first.bounding_box()
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    for _ in range(40):
-        page.mouse.move(cx, cy)
-        page.wait_for_timeout(250)
-        if page.locator(".deck-tooltip").first.is_visible():
-            break
-    for dx, dy in ((0, 0), (20, 40), (-30, -60), (10, 80), (-20, 30)):
-        page.mouse.click(cx + dx, cy + dy)
-        try:
-            page.wait_for_function(
-                f"() => new URL(location.href).searchParams.get('{param}')", timeout=8_000)
-            return
-        except Exception:  # not picked: try the next point
-            continue
-    pytest.fail(f"no click on the map drilled down (no {param}= in the URL)")
+    """Click inside the biggest clickable region of the map: the page drills into that one."""
+    page.locator(AREA).first.wait_for(state="attached", timeout=30_000)
+    x, y, region = _inside(page)
+    page.mouse.click(x, y)
+    page.wait_for_function(f"() => new URL(location.href).searchParams.get('{param}')",
+                           timeout=30_000)
+    assert _query(page)[param] == region
 
 
 def test_overview_kpis_map_and_table(page, app_url: str, demo_db: Path) -> None:
@@ -190,8 +195,15 @@ def test_overview_kpis_map_and_table(page, app_url: str, demo_db: Path) -> None:
     assert tiles["Arrears (yuan)"] == format_number(shown["arrears"], "en")
     assert tiles["Online payments (%)"] == f"{shown['online_share'] * 100:.1f}"
 
-    # the map: a WebGL canvas that has drawn districts (not blank), no basemap requests
-    assert page.locator(f"{MAP} canvas").count() >= 1
+    # the map: one clickable shape per district, drawn (not blank), no basemap requests
+    con = warehouse.connect(demo_db, read_only=True)
+    try:
+        districts = con.execute(
+            "SELECT count(DISTINCT district_id) FROM dim_customer WHERE district_id IS NOT NULL"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert page.locator(AREA).count() == districts
     png, pixels = _map_image(page)
     artifact("home_map.png").write_bytes(png)
     colours = _distinct_colours(pixels)
@@ -203,12 +215,10 @@ def test_overview_kpis_map_and_table(page, app_url: str, demo_db: Path) -> None:
     assert (near < 60).mean() > 0.05, "district fills (colour ramp) not visible on the map"
 
     # hovering a district shows its Chinese name, value and rank
-    box = page.locator(MAP).first.bounding_box()
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    for dx in (0, 3, 6):
-        page.mouse.move(cx + dx, cy + dx)
-        page.wait_for_timeout(400)
-    tip = page.locator(".deck-tooltip").first
+    x, y, _ = _inside(page)
+    page.mouse.move(x, y)
+    page.mouse.move(x + 1, y + 1)
+    tip = page.locator(TIP).first
     tip.wait_for(state="visible", timeout=10_000)
     assert re.search(r"[\u4e00-\u9fff]+.*\nCustomers: [\d,.]+ ?\w*\nRank \d+ of \d+",
                      tip.inner_text(), re.S), tip.inner_text()
@@ -241,10 +251,22 @@ def test_click_on_a_district_drills_down_and_filters_the_kpis(page, app_url: str
     assert page.get_by_text("Ranking by grid cell").count() == 1
     assert "g" not in _query(page)  # the click that drilled does not drill again
 
-    # a click on a cell drills into its customers; the breadcrumb leads back up
-    _click_a_region(page, "g")
+    # zoom in with the button and back: the view box changes and returns
+    full = page.locator(MAP).get_attribute("viewBox")
+    page.get_by_role("button", name="Zoom in").click()
+    zoomed = page.locator(MAP).get_attribute("viewBox")
+    assert float(zoomed.split()[2]) < float(full.split()[2]), (zoomed, full)
+    page.get_by_role("button", name="Fit the whole area").click()
+    assert page.locator(MAP).get_attribute("viewBox") == full
+
+    # the keyboard drills too: Tab to a cell, Enter shows its customers
+    first_cell = page.locator(AREA).first
+    cell = first_cell.get_attribute("data-id")
+    first_cell.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => new URL(location.href).searchParams.get('g')", timeout=30_000)
     wait_for_app(page, DONE_EN)
-    cell = _query(page)["g"]
+    assert _query(page)["g"] == cell
     assert read_kpis(page) == pytest.approx(_gcrm_query(
         demo_db, _months(demo_db), f"district={district}", f"grid={cell}"), rel=1e-9)
     assert "located customers in this cell" in page.locator('[data-testid="stMain"]').inner_text()
@@ -311,8 +333,15 @@ def test_language_switch_and_month_by_month(page, app_url: str) -> None:
     page.get_by_text("逐月显示").click()
     page.get_by_text("显示月份").wait_for(timeout=60_000)
     wait_for_app(page, DONE_ZH)
+    fills = page.locator(AREA).evaluate_all("els => els.map((e) => e.getAttribute('fill'))")
     page.get_by_role("button", name=re.compile("播放")).click()
     wait_for_app(page, DONE_ZH, timeout_ms=90_000)
+    label = page.locator(".gcrm-svgmap .frame-label")  # the browser plays the months
+    label.wait_for(state="visible", timeout=30_000)
+    assert re.fullmatch(r"\d{4}-\d{2}", label.inner_text()), label.inner_text()
+    label.wait_for(state="hidden", timeout=60_000)  # ... and ends on the chosen month
+    assert page.locator(AREA).evaluate_all(
+        "els => els.map((e) => e.getAttribute('fill'))") == fills
     _map_image(page)
     assert page.locator('[data-testid="stException"]').count() == 0
 

@@ -190,6 +190,17 @@ def test_ranking_ranks_shares_and_sparklines(con, months) -> None:
     assert list(located["rank"]) == sorted(located["rank"])
     assert located["value"].is_monotonic_decreasing
     assert rk["share"].sum() == pytest.approx(1.0)
+    # the average region: the mean of the located regions' values
+    assert located["vs_avg"].to_numpy() == pytest.approx(
+        (located["value"] / located["value"].mean() - 1).to_numpy())
+    # customers (a distinct count) split over districts too: every customer lies in one
+    by_customers = overview.ranking(con, "customers", Place(), months)
+    assert by_customers["share"].sum() == pytest.approx(1.0)
+    # a rate compares with the whole area's rate, and has no share
+    rate = overview.ranking(con, "online_share", Place(), months)
+    whole = overview.place_value(con, "online_share", Place(), months)
+    assert rate["vs_avg"].to_numpy() == pytest.approx((rate["value"] / whole - 1).to_numpy())
+    assert rate["share"].isna().all()
     n_months = len(overview.months_between(months))
     assert all(len(s) == n_months for s in rk["trend"])
     top = located.iloc[0]

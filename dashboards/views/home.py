@@ -9,13 +9,11 @@ the cached wrappers of :mod:`dashboards.components.overview_data`.
 from __future__ import annotations
 
 import math
-import time
 
 import pandas as pd
-import pydeck as pdk
 import streamlit as st
 
-from dashboards.components import auth, data, maps, shell
+from dashboards.components import auth, data, maps, shell, svgmap
 from dashboards.components import overview_data as od
 from dashboards.components.kpi import Change, kpi_tiles
 from dashboards.components.overview_state import (
@@ -25,6 +23,7 @@ from dashboards.components.overview_state import (
     LAYERS,
     View,
 )
+from dashboards.components.trend_chart import trend_data, trend_spec
 from gcrm import config
 from gcrm.analytics.classify import METHODS
 from gcrm.cube import CubeError
@@ -32,7 +31,7 @@ from gcrm.i18n import format_quantity, t
 from gcrm.overview import BIN_ABOVE, FILTER_DIMS, MAP_MEASURES, Place
 
 KPIS = ("customers", "kwh", "amount", "arrears", "online_share")
-MAP_HEIGHT = 540
+MAP_WIDTH, MAP_HEIGHT = 800, 640  # the scene in px; the SVG scales to its column's width
 CLASS_COLORS = {  # customer points by class (Tableau 10, colour-blind safe enough)
     "residential": (78, 121, 167),
     "commercial": (242, 142, 43),
@@ -114,24 +113,9 @@ def view_from_state() -> View:
     )
 
 
-def go(place: Place, up: bool = False) -> None:
-    """Drill down to / roll ``up`` to ``place``.
-
-    The map keeps one key for the whole session, so the browser keeps its WebGL context (with
-    software WebGL a new one costs seconds of shader compiling). The click that drilled stays
-    in the widget's selection; only a *change* of selection drills (see ``ov_seen``)."""
+def go(place: Place) -> None:
+    """Drill down to / roll up to ``place``."""
     ss["ov_district"], ss["ov_grid"] = place.district, place.grid
-
-
-def clicked_region(event) -> str | None:
-    """The region id of a click on a region or on its label (None: no selection)."""
-    objects = (event or {}).get("selection", {}).get("objects", {})
-    for layer in ("regions", "labels"):
-        for obj in objects.get(layer, []):
-            rid = obj.get("properties", obj).get("region_id")
-            if rid:
-                return str(rid)
-    return None
 
 
 def drill_from_list(key: str, at: Place) -> None:
@@ -224,7 +208,7 @@ for i, (label, target) in enumerate(crumbs):
         key=f"ov_crumb_{i}",
         disabled=last,
         on_click=go,
-        args=(target, True),
+        args=(target,),
         type="tertiary",
     )
 st.caption(
@@ -255,11 +239,8 @@ st.caption(
 
 
 # ---------------------------------------------------------------- map
-#: every pickable object carries these three plain-text fields (Streamlit escapes them)
-TOOLTIP = "<b>{title}</b><br/>{line1}<br/>{line2}"
-
-
 def tip(title: str, line1: str = "", line2: str = "") -> dict[str, str]:
+    """Tooltip fields of a map object: three lines of plain text."""
     return {"title": title, "line1": line1, "line2": line2}
 
 
@@ -287,7 +268,7 @@ def colour(geo: dict, vals: dict, classes: maps.Classes, ranks: dict, total: int
     return {"type": "FeatureCollection", "features": feats}
 
 
-def extra_layers() -> list:
+def extra_layers(frame: svgmap.Frame) -> list:
     out = []
     if "population" in view.layers:
         pop = od.population(db, version, scope=scope)
@@ -306,7 +287,8 @@ def extra_layers() -> list:
                 for r in pop.itertuples()
             ]
             out.append(
-                maps.point_layer(recs, "population", "fill", radius_m=700, min_px=1, line=False)
+                svgmap.points(recs, frame, "population", "fill", radius_m=700, min_px=1,
+                              stroke=False)
             )
     if "feeders" in view.layers:
         fl = od.feeder_lines(db, version, scope=scope)
@@ -335,8 +317,9 @@ def extra_layers() -> list:
             for r in subs.itertuples()
         ]
         out += [
-            maps.line_layer(recs, "feeders", (90, 90, 90, 140), 1.2),
-            maps.point_layer(srecs, "substations", (60, 60, 60, 230), radius_m=250, min_px=3),
+            svgmap.lines(recs, frame, "feeders", (90, 90, 90, 140), 1.2),
+            svgmap.points(srecs, frame, "substations", (60, 60, 60, 230), radius_m=250,
+                          min_px=3, max_px=8),
         ]
     if "service_points" in view.layers:
         sp = od.service_points(db, version, scope=scope)
@@ -354,7 +337,8 @@ def extra_layers() -> list:
             }
             for r in sp.itertuples()
         ]
-        out.append(maps.point_layer(recs, "service_points", "fill", radius_m=300, min_px=4))
+        out.append(svgmap.points(recs, frame, "service_points", "fill", radius_m=300,
+                                 min_px=4, max_px=9))
     if "outages" in view.layers:
         ev = od.recent_outages(db, version, months, scope=scope)
         recs = [
@@ -376,7 +360,8 @@ def extra_layers() -> list:
             }
             for r in ev.itertuples()
         ]
-        out.append(maps.point_layer(recs, "outages", "fill", radius_m="r", min_px=2))
+        out.append(svgmap.points(recs, frame, "outages", "fill", radius_m="r", min_px=2,
+                                 max_px=16))
     return out
 
 
@@ -403,26 +388,33 @@ def layer_legend() -> str:
     return "".join(maps.swatch(c, label) for c, label in rows)
 
 
-def show_map(deck: pdk.Deck):
-    """The one interactive map of the page, at one place in the layout with one key (see
-    :func:`go`); returns its selection event."""
-    return map_slot.pydeck_chart(
-        deck,
-        height=MAP_HEIGHT,
+UI = {z: t(f"ov.map.{z}", lang) for z in ("in", "out", "reset")}
+
+
+def frame_of(geo: dict) -> svgmap.Frame:
+    b = maps.bounds_of(geo) or (125.0, 41.0, 127.0, 43.0)  # Tonghua when nothing is located
+    return svgmap.Frame.fit(b, MAP_WIDTH, MAP_HEIGHT)
+
+
+def show_map(layers: list, frame: svgmap.Frame, frames: list | None = None) -> None:
+    """The one map of the page (one key, so zoom and pan survive reruns at the same place);
+    a click on a region drills into it before the next run."""
+    svgmap.show(
+        svgmap.scene(frame, layers, view_id=f"{place.district}/{place.grid}", ui=UI,
+                     basemap=config.get("basemap_url"), frames=frames),
         key="ov_map",
-        on_select="rerun",  # (a callable on_select is never called on this page)
-        selection_mode="single-object",
+        on_click=lambda rid, at=place: go(at.down(rid)),
     )
 
 
 level = place.child_level
 map_col, side_col = st.columns([5, 1.3])
-map_slot = map_col.empty()
 frame_month = None
 if level == "customer":
     # ------------------------------------------------------------ customers of one cell
     pts, total_pts = od.customer_points(db, version, pkey, where, scope)
     cell = od.cells_geojson((place.grid,))
+    frame = frame_of(cell)
     binned = total_pts > BIN_ABOVE
     if binned:  # many customers: hexagon bins (counts), not thousands of points
         bins = od.bin_points(pts)
@@ -438,8 +430,8 @@ if level == "customer":
                            t("ov.bin_big", lang, n=int(r["big_customers"]))
                            if r["big_customers"] else "")}
             feats.append({**f, "properties": props})
-        dots = maps.region_layer({"type": "FeatureCollection", "features": feats}, "bins",
-                                 opacity=0.9)
+        dots = svgmap.areas({"type": "FeatureCollection", "features": feats}, frame, "bins",
+                            pickable=False, opacity=0.9)
     else:
         recs = [
             {
@@ -454,12 +446,10 @@ if level == "customer":
             }
             for r in pts.itertuples()
         ]
-        dots = maps.point_layer(recs, "customers", "fill", radius_m=15, min_px=2, max_px=8)
-    layers = [maps.outline_layer(cell, "cell"), *extra_layers(), dots]
-    b = maps.bounds_of(cell)
+        dots = svgmap.points(recs, frame, "customers", "fill", radius_m=15, min_px=2,
+                             max_px=8)
     with map_col:
-        ss["ov_seen"] = clicked_region(
-            show_map(maps.deck(layers, maps.fit_view(b, height=MAP_HEIGHT), TOOLTIP)))
+        show_map([svgmap.outline(cell, frame, "cell"), *extra_layers(frame), dots], frame)
         if total_pts > len(pts):
             st.caption(t("ov.points_capped", lang, shown=len(pts), total=total_pts))
     with side_col:
@@ -521,44 +511,31 @@ else:
         f = frames[frames["month"] == month]
         return dict(zip(f["key"], f["value"], strict=True))
 
-    def region_deck(month: str | None) -> pdk.Deck:
-        v = frame_values(month)
+    def region_layers(frame: svgmap.Frame) -> list:
+        v = frame_values(frame_month)
         ordered = sorted(v, key=lambda x: -v[x] if not math.isnan(v[x]) else math.inf)
         ranks = {rid: i + 1 for i, rid in enumerate(ordered)}
         fc = colour(geo, v, classes, ranks, len(v))
-        layers = [maps.region_layer(fc)]
+        layers = [svgmap.areas(fc, frame)]
         if level == "district":
-            layers.append(maps.label_layer(fc, pickable=True))
-        else:
-            layers.append(
-                maps.outline_layer(
-                    od.district_geojson(db, version, place.district, full=True), "district"
-                )
-            )
-        layers += extra_layers()
-        b = maps.bounds_of(fc)
-        view_state = (
-            maps.fit_view(b, height=MAP_HEIGHT)
-            if b
-            else pdk.ViewState(longitude=125.9, latitude=41.7, zoom=7)
-        )
-        return maps.deck(layers, view_state, TOOLTIP)
+            layers.append(svgmap.labels(fc, frame))
+        else:  # the district around its cells (the ~100 m map copy is exact enough here)
+            outline = od.district_geojson(db, version, place.district)
+            layers.append(svgmap.outline(outline, frame, "district"))
+        return layers + extra_layers(frame)
+
+    def month_frames() -> list[dict]:
+        """Every month's fills, for the animation played in the browser."""
+        return [{"label": m, "fills": {rid: svgmap.hex_color(classes.color(val))
+                                       for rid, val in frame_values(m).items()}}
+                for m in frame_months]
 
     with map_col:
         if not geo["features"]:
             st.info(t("home.map.no_regions", lang))
         else:
-            if play:
-                frame_slot = st.empty()
-                for m in frame_months:
-                    frame_slot.pydeck_chart(region_deck(m), height=MAP_HEIGHT)
-                    time.sleep(0.6)
-                frame_slot.empty()
-            picked = clicked_region(show_map(region_deck(frame_month)))
-            seen, ss["ov_seen"] = ss.get("ov_seen"), picked
-            if picked and picked != seen:  # a new click (not the one that drilled before)
-                go(place.down(picked))
-                st.rerun()
+            frame = frame_of(geo)
+            show_map(region_layers(frame), frame, month_frames() if play else None)
             st.caption(
                 t("ov.click_hint", lang) if level == "district" else t("ov.click_hint_cell", lang)
             )
@@ -597,14 +574,15 @@ st.subheader(t("ov.trend", lang, place=crumbs[-1][0]))
 trend_measure = view.measure if mm.source == "cube" else "kwh"
 tr = od.trend(db, version, (trend_measure,), pkey, months, where, scope)
 if len(tr):
-    chart = pd.DataFrame(
-        {
-            t("ov.this_period", lang): tr[trend_measure].to_numpy(),
-            t("ov.last_year", lang): tr[f"{trend_measure}_prev"].to_numpy(),
-        },
-        index=tr["month"],
+    this_label, last_label = t("ov.this_period", lang), t("ov.last_year", lang)
+    trend_mm = MAP_MEASURES[trend_measure]
+    st.vega_lite_chart(
+        trend_data(list(tr["month"]), tr[trend_measure].tolist(),
+                   tr[f"{trend_measure}_prev"].tolist(), this_label, last_label),
+        trend_spec(mlabel(trend_measure), this_label, last_label,
+                   ".1%" if trend_mm.unit == "%" else trend_mm.fmt),
+        width="stretch",
     )
-    st.line_chart(chart, height=260, y_label=mlabel(trend_measure))
     if trend_measure != view.measure:
         st.caption(t("ov.trend_kwh", lang))
 
@@ -634,9 +612,7 @@ if level != "customer":
                 for x in rk["key"]
             ],
             col_value: rk["value"] * (100 if mm.unit == "%" else 1),
-            t("ov.vs_avg", lang): [
-                (v / avg - 1) * 100 if avg and not math.isnan(avg) else None for v in rk["value"]
-            ],
+            t("ov.vs_avg", lang): rk["vs_avg"] * 100,
             t("ov.share", lang): rk["share"] * 100,
             t("ov.sparkline", lang): rk["trend"],
         }
