@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboards.components import shell
+from dashboards.components import data, shell
 from gcrm.i18n import t
 
 PAGES = Path(__file__).resolve().parent / "views"
@@ -42,4 +42,5 @@ if who is None or who.can("view_audit"):  # logged out: a hidden page, keeps the
                          url_path="audit"))
 nav = st.navigation(pages, position="sidebar" if who else "hidden")  # hidden: keeps deep links
 if who is not None:
-    nav.run()
+    with data.run_connection(shell.warehouse().path):  # one connection for the page's queries
+        nav.run()

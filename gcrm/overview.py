@@ -309,10 +309,11 @@ def ranking(con: duckdb.DuckDBPyConnection, measure: str, place: Place,
         out = out.head(top)
     monthly = monthly_child_values(con, measure, place, months, where, scope)
     month_list = months_between(months)
-    series = {k: g.set_index("month")["value"].reindex(month_list).tolist()
-              for k, g in monthly.groupby(monthly["key"].fillna("\0"), sort=False)}
-    out["trend"] = [series.get("\0" if pd.isna(k) else k, [np.nan] * len(month_list))
-                    for k in out["key"]]
+    wide = (monthly.assign(key=monthly["key"].fillna("\0"))
+            .pivot_table(index="key", columns="month", values="value", aggfunc="first",
+                         dropna=False)
+            .reindex(index=out["key"].fillna("\0"), columns=month_list))
+    out["trend"] = wide.to_numpy(dtype=float).tolist()
     return out.reset_index(drop=True)
 
 
@@ -338,7 +339,8 @@ def customer_points(con: duckdb.DuckDBPyConnection, place: Place,
 
 def bin_points(points: pd.DataFrame, resolution: int = BIN_RESOLUTION) -> pd.DataFrame:
     """Customer points counted per H3 cell of ``resolution`` (pure): ``cell``, ``customers``,
-    ``big_customers``, ``top_class`` (the most frequent class), most customers first."""
+    ``big_customers``, ``top_class`` (the most frequent class; a tie goes to the first name in
+    alphabetical order), most customers first."""
     import h3
 
     if points.empty:
@@ -347,9 +349,11 @@ def bin_points(points: pd.DataFrame, resolution: int = BIN_RESOLUTION) -> pd.Dat
              for lon, lat in zip(points["lon"], points["lat"], strict=True)]
     df = points.assign(cell=cells)
     out = df.groupby("cell").agg(customers=("customer_id", "size"),
-                                 big_customers=("big_customer", "sum"),
-                                 top_class=("customer_class",
-                                            lambda s: s.value_counts().index[0]))
+                                 big_customers=("big_customer", "sum"))
+    by_class = (df.groupby(["cell", "customer_class"]).size().rename("n").reset_index()
+                .sort_values(["cell", "n", "customer_class"], ascending=[True, False, True])
+                .drop_duplicates("cell").set_index("cell")["customer_class"])
+    out["top_class"] = by_class.reindex(out.index)
     out["big_customers"] = out["big_customers"].astype(int)
     return out.reset_index().sort_values(["customers", "cell"], ascending=[False, True],
                                          ignore_index=True)

@@ -301,6 +301,9 @@ def test_bin_points_counts_customers_per_hexagon() -> None:
         {"cell": here, "customers": 3, "big_customers": 1, "top_class": "residential"},
         {"cell": far, "customers": 1, "big_customers": 1, "top_class": "industrial"}]
     assert overview.bin_points(pts.iloc[:0]).empty
+    tie = overview.bin_points(pts.iloc[1:3])  # one residential, one commercial: alphabetical
+    assert tie.to_dict("records") == [
+        {"cell": here, "customers": 2, "big_customers": 1, "top_class": "commercial"}]
 
 
 def test_cli_overview_prints_the_pages_ranking(con, months, demo_db: Path) -> None:

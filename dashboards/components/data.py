@@ -13,6 +13,7 @@ the scope are dropped from maps and names).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,8 +39,34 @@ class WarehouseInfo:
     loaded_at: str | None
 
 
+#: The connection of the script run in this thread (see :func:`run_connection`).
+_RUN = threading.local()
+
+
+@contextmanager
+def run_connection(db: str) -> Iterator[None]:
+    """One read-only connection for a whole run of a page, used by every :func:`connection`
+    of that run in this thread.
+
+    A page makes ten or more queries; each on its own connection paid ~20 ms to open and started
+    with DuckDB's buffer cache empty (it belongs to the open database and goes with the last
+    connection): a drill step's queries took 0.24 s instead of 0.13 s. The connection is closed
+    when the run ends, so between runs nothing holds the file and ``gcrm etl`` can write."""
+    con = warehouse.connect(db, read_only=True)
+    _RUN.db, _RUN.con = db, con
+    try:
+        yield
+    finally:
+        _RUN.db = _RUN.con = None
+        con.close()
+
+
 @contextmanager
 def connection(db: str) -> Iterator:
+    """A read-only connection to ``db``: the run's (not closed here) or a new one."""
+    if getattr(_RUN, "con", None) is not None and _RUN.db == db:
+        yield _RUN.con
+        return
     con = warehouse.connect(db, read_only=True)
     try:
         yield con
