@@ -137,3 +137,16 @@ def test_scene_is_what_the_browser_gets() -> None:
     assert (sc["w"], sc["h"], sc["view"]) == (800, 640, "None/None")
     assert sc["layers"][0]["kind"] == "labels" and sc["tiles"] == []
     assert sc["frames"][0]["label"] == "2026-01" and sc["ui"] == {"in": "Zoom in"}
+
+
+def test_layers_leave_out_what_lies_far_outside_the_view() -> None:
+    f = svgmap.Frame.fit((0, 0, 1, 1), 100, 100, padding=0)
+    recs = [{"lon": 0.5, "lat": 0.5, "title": "in"},
+            {"lon": 1.4, "lat": 0.5, "title": "within half a view"},
+            {"lon": 3.0, "lat": 0.5, "title": "far"}]
+    kept = svgmap.points(recs, f, "p", (0, 0, 0))
+    assert [it["tip"][0] for it in kept["items"]] == ["in", "within half a view"]
+    lines = [{"from_lon": -5, "from_lat": 0.5, "lon": 5, "lat": 0.5, "title": "across"},
+             {"from_lon": 3, "from_lat": 3, "lon": 4, "lat": 4, "title": "far"}]
+    assert [it["tip"][0] for it in svgmap.lines(lines, f, "l", (0, 0, 0))["items"]] == ["across"]
+    assert f.near(-49, 149) and not f.near(-51, 50) and not f.near(50, 151)

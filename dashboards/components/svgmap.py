@@ -74,6 +74,17 @@ class Frame:
     def metres_per_px(self, lat: float) -> float:
         return 40_075_016.686 * math.cos(math.radians(lat)) / (WORLD * self.scale)
 
+    def near(self, x0: float, y0: float, x1: float | None = None,
+             y1: float | None = None) -> bool:
+        """Whether the point (or the box to ``x1``, ``y1``), in view pixels, lies in the view or
+        within half a view of it: as far as the map can be zoomed out (see ``svgmap.js``).
+        Layers leave out what lies farther: at a cell, the whole city's layers are not sent."""
+        x1 = x0 if x1 is None else x1
+        y1 = y0 if y1 is None else y1
+        mx, my = self.width / 2, self.height / 2
+        return (min(x0, x1) <= self.width + mx and max(x0, x1) >= -mx
+                and min(y0, y1) <= self.height + my and max(y0, y1) >= -my)
+
     @property
     def centre_lat(self) -> float:
         y = self.y0 + self.height / 2 / self.scale
@@ -165,11 +176,14 @@ def points(records: Iterable[Mapping], frame: Frame, layer_id: str,
            color: Color | str, radius_m: float | str = 60, min_px: float = 2,
            max_px: float = 30, stroke: bool = True) -> dict:
     """Circles at ``lon``/``lat``; ``color`` (RGBA) and ``radius_m`` (metres) are constants
-    or the name of a record field. Radii are clamped to ``[min_px, max_px]`` at this view."""
+    or the name of a record field. Radii are clamped to ``[min_px, max_px]`` at this view.
+    Points far outside the view are left out (:meth:`Frame.near`)."""
     m_per_px = frame.metres_per_px(frame.centre_lat)
     items = []
     for r in records:
         x, y = frame.xy(r["lon"], r["lat"])
+        if not frame.near(x, y):
+            continue
         c = r[color] if isinstance(color, str) else color
         metres = float(r[radius_m]) if isinstance(radius_m, str) else float(radius_m)
         px = min(max(metres / m_per_px, min_px), max_px)
@@ -180,10 +194,13 @@ def points(records: Iterable[Mapping], frame: Frame, layer_id: str,
 
 def lines(records: Iterable[Mapping], frame: Frame, layer_id: str, color: Color,
           width_px: float = 1.5) -> dict:
-    """Straight lines from ``from_lon``/``from_lat`` to ``lon``/``lat``, with tooltips."""
+    """Straight lines from ``from_lon``/``from_lat`` to ``lon``/``lat``, with tooltips (lines
+    whose box lies far outside the view are left out)."""
     items = []
     for r in records:
         (ax, ay), (bx, by) = frame.xy(r["from_lon"], r["from_lat"]), frame.xy(r["lon"], r["lat"])
+        if not frame.near(ax, ay, bx, by):
+            continue
         items.append({"d": f"M{ax:.1f} {ay:.1f}L{bx:.1f} {by:.1f}", "tip": _tip(r)})
     return {"kind": "lines", "id": layer_id, "color": hex_color(color),
             "opacity": _alpha(color), "width": width_px, "items": items}

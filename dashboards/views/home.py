@@ -448,8 +448,11 @@ if level == "customer":
         ]
         dots = svgmap.points(recs, frame, "customers", "fill", radius_m=15, min_px=2,
                              max_px=8)
+    # hexagon bins under the other layers (they cover the cell); points above them
+    below, above = ([dots], []) if binned else ([], [dots])
     with map_col:
-        show_map([svgmap.outline(cell, frame, "cell"), *extra_layers(frame), dots], frame)
+        show_map([svgmap.outline(cell, frame, "cell"), *below, *extra_layers(frame), *above],
+                 frame)
         if total_pts > len(pts):
             st.caption(t("ov.points_capped", lang, shown=len(pts), total=total_pts))
     with side_col:
