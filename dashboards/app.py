@@ -19,6 +19,7 @@ PAGES = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="GCRM", page_icon="⚡", layout="wide")
 
+shell.preload()  # once per server: the pages' modules load while the first user signs in
 lang = shell.current_lang()
 st.sidebar.markdown(f"**{t('app.title', lang)}**  \n{t('app.subtitle', lang)}")
 lang = shell.language_switch()

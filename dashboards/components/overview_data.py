@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from dashboards.components.data import Scope, connection, regions_geojson
+from dashboards.components.data import Scope, connection
 from gcrm import overview, regions
 from gcrm.spatial import h3cells
 
@@ -127,14 +127,6 @@ def service_points(db: str, version: str, scope: Scope = None) -> pd.DataFrame:
     if scope is not None:
         df = df[df["district_id"].isin(scope) | df["district_id"].isna()]
     return df
-
-
-def district_geojson(db: str, version: str, district: str, full: bool = False) -> dict:
-    """One district's boundary (``full``: the full-resolution geometry), cut from the cached
-    collection of all districts (no query of its own)."""
-    geo = regions_geojson(db, version, "district", simplified=not full)
-    return {**geo, "features": [f for f in geo["features"]
-                                if f["properties"]["region_id"] == district]}
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import threading
+
 import streamlit as st
 
 from gcrm import config
@@ -79,6 +82,29 @@ def open_warehouse(lang: str):
 def warehouse():
     """The warehouse checked by the app shell in this run (pages call this)."""
     return st.session_state[_INFO_KEY]
+
+
+#: What the pages import that the sign-in page does not (pandas alone takes 1-2 s to import
+#: on a cold machine): loaded once per server, in the background, by :func:`preload`.
+PRELOAD = ("pandas", "pyarrow", "pydeck", "dashboards.components.overview_data",
+           "dashboards.components.maps", "dashboards.components.svgmap",
+           "dashboards.components.trend_chart", "dashboards.components.kpi")
+
+
+def _import_all(names: tuple[str, ...]) -> None:
+    for name in names:
+        importlib.import_module(name)
+
+
+@st.cache_resource(show_spinner=False)
+def preload() -> threading.Thread:
+    """Start importing :data:`PRELOAD` in a background thread, once per server process (the
+    first visit shows the sign-in form meanwhile; a page importing the same module waits for
+    it under Python's import lock instead of importing it twice)."""
+    thread = threading.Thread(target=_import_all, args=(PRELOAD,), name="gcrm-preload",
+                              daemon=True)
+    thread.start()
+    return thread
 
 
 def page_done(name: str, lang: str) -> None:

@@ -244,12 +244,15 @@ def tip(title: str, line1: str = "", line2: str = "") -> dict[str, str]:
     return {"title": title, "line1": line1, "line2": line2}
 
 
+def districts() -> dict:
+    """The districts' boundaries in scope (one cached call: the city map and the outline around
+    a district's cells share it, so a drill asks the warehouse for no geometry)."""
+    return data.regions_geojson(db, version, "district", scope=scope,
+                                simplified=config.get("map_geometry") != "full")
+
+
 def region_features(level: str, keys: list[str]) -> dict:
-    if level == "district":
-        geo = data.regions_geojson(db, version, "district", scope=scope,
-                                   simplified=config.get("map_geometry") != "full")
-        return geo
-    return od.cells_geojson(tuple(keys))
+    return districts() if level == "district" else od.cells_geojson(tuple(keys))
 
 
 def colour(geo: dict, vals: dict, classes: maps.Classes, ranks: dict, total: int) -> dict:
@@ -522,9 +525,10 @@ else:
         layers = [svgmap.areas(fc, frame)]
         if level == "district":
             layers.append(svgmap.labels(fc, frame))
-        else:  # the district around its cells (the ~100 m map copy is exact enough here)
-            outline = od.district_geojson(db, version, place.district)
-            layers.append(svgmap.outline(outline, frame, "district"))
+        else:  # the district around its cells
+            around = [f for f in districts()["features"]
+                      if f["properties"]["region_id"] == place.district]
+            layers.append(svgmap.outline({"features": around}, frame, "district"))
         return layers + extra_layers(frame)
 
     def month_frames() -> list[dict]:
