@@ -352,6 +352,37 @@ def test_language_switch_and_month_by_month(page, app_url: str) -> None:
     fresh.close()
 
 
+def test_a_configured_tile_url_is_drawn_under_the_map(browser, demo_db: Path) -> None:
+    """``GCRM_BASEMAP_URL`` (an XYZ template, e.g. an intranet tile server): the map places
+    that server's tiles under the regions. Port 9 on this machine serves nothing: the tiles
+    stay empty and the regions are still drawn."""
+    template = "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png"
+    add_account(demo_db, ADMIN, "admin", PASSWORD)
+    with streamlit_app(demo_db, env={"GCRM_BASEMAP_URL": template}) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1300})
+        try:
+            login(page, url, ADMIN, PASSWORD, DONE_EN)
+            _map_image(page)
+            hrefs = page.locator(".gcrm-svgmap g.tiles image").evaluate_all(
+                "els => els.map((e) => e.getAttribute('href'))")
+            assert hrefs, "no basemap tiles"
+            zooms = set()
+            for h in hrefs:
+                m = re.fullmatch(r"http://127\.0\.0\.1:9/tiles/(\d+)/(\d+)/(\d+)\.png", h)
+                assert m, h
+                z, x, y = map(int, m.groups())
+                assert 0 <= x < 2**z and 0 <= y < 2**z
+                zooms.add(z)
+            assert len(zooms) == 1  # one zoom level for the view
+            # Tonghua (~126 E, ~42 N) lies inside the tiles drawn
+            (z,) = zooms
+            tx = int((126.0 + 180) / 360 * 2**z)
+            assert any(f"/{z}/{tx}/" in h for h in hrefs)
+            assert page.locator(AREA).count() > 0
+        finally:
+            page.close()
+
+
 def test_missing_warehouse_gives_a_clear_message(browser, tmp_path: Path) -> None:
     missing = tmp_path / "nope.duckdb"
     with streamlit_app(missing) as url:
