@@ -84,11 +84,13 @@ def warehouse():
     return st.session_state[_INFO_KEY]
 
 
-#: What the pages import that the sign-in page does not (pandas alone takes 1-2 s to import
-#: on a cold machine): loaded once per server, in the background, by :func:`preload`.
+#: What the pages import that the sign-in page does not (pandas alone takes 1-2 s to import on
+#: a cold machine, pypinyin's dictionary 0.5 s): loaded once per server, in the background,
+#: by :func:`preload`.
 PRELOAD = ("pandas", "pyarrow", "pydeck", "dashboards.components.overview_data",
            "dashboards.components.maps", "dashboards.components.svgmap",
-           "dashboards.components.trend_chart", "dashboards.components.kpi")
+           "dashboards.components.trend_chart", "dashboards.components.kpi",
+           "gcrm.placenames")
 
 
 def _import_all(names: tuple[str, ...]) -> None:

@@ -29,6 +29,7 @@ from gcrm.analytics.classify import METHODS
 from gcrm.cube import CubeError
 from gcrm.i18n import format_quantity, t
 from gcrm.overview import BIN_ABOVE, FILTER_DIMS, MAP_MEASURES, Place
+from gcrm.placenames import label as place_label
 
 KPIS = ("customers", "kwh", "amount", "arrears", "online_share")
 MAP_WIDTH, MAP_HEIGHT = 800, 640  # the scene in px; the SVG scales to its column's width
@@ -262,7 +263,7 @@ def colour(geo: dict, vals: dict, classes: maps.Classes, ranks: dict, total: int
         rid = props["region_id"]
         v = vals.get(rid)
         props["fill"] = list(classes.color(v))
-        name = names.get(rid, rid) if level == "district" else rid
+        name = place_label(names.get(rid, rid), lang) if level == "district" else rid
         rank = t("home.map.rank", lang, rank=ranks[rid], total=total) if rid in ranks else ""
         props.update(
             tip(str(name), f"{(mlabel(view.measure))}: {(fmt_value(view.measure, v))}", rank)
@@ -570,7 +571,8 @@ else:
             options,
             key=f"ov_drill_{level}_{pkey}_{lang}",
             format_func=lambda x: (
-                t("ov.choose", lang) if not x else names.get(x, x) if level == "district" else x
+                t("ov.choose", lang) if not x
+                else place_label(names.get(x, x), lang) if level == "district" else x
             ),
             on_change=drill_from_list,
             args=(f"ov_drill_{level}_{pkey}_{lang}", place),
@@ -613,7 +615,7 @@ if level != "customer":
         {
             t("home.table.rank", lang): rk["rank"],
             t("ov.col.name", lang): [
-                (names.get(x, x) if level == "district" else x)
+                (place_label(names.get(x, x), lang) if level == "district" else x)
                 if isinstance(x, str)
                 else t("home.unlocated", lang)
                 for x in rk["key"]
