@@ -90,22 +90,12 @@ def _sign_in(page, url: str) -> tuple[float, float]:
 
 def _click_area(page, region_id: str, url_test: str) -> tuple[float, float]:
     """Click inside the map shape of ``region_id``, as a user drills down."""
-    xy = page.evaluate(
-        """(id) => {
-            for (const host of document.querySelectorAll('*')) {
-                const el = host.shadowRoot &&
-                    host.shadowRoot.querySelector(`.gcrm-svgmap path.pick[data-id="${id}"]`);
-                if (!el) continue;
-                const b = el.getBoundingClientRect(), root = el.getRootNode();
-                for (let i = 1; i < 16; i++) for (let j = 1; j < 16; j++) {
-                    const x = b.left + b.width * i / 16, y = b.top + b.height * j / 16;
-                    if (root.elementFromPoint(x, y) === el) return [x, y];
-                }
-            }
-            return null;
-        }""", region_id)
-    if xy is None:
+    from tests.browser import point_inside
+
+    found = point_inside(page, f'.gcrm-svgmap path.pick[data-id="{region_id}"]')
+    if found is None:
         raise RuntimeError(f"{region_id} is not on the map")
+    xy = found[:2]
     return _timed(page, lambda: page.mouse.click(*xy), url_test)
 
 
@@ -192,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", type=Path, default=DEFAULT_DB)
     ap.add_argument("--repeat", type=int, default=3, help="warm sessions per server")
     args = ap.parse_args(argv)
+    if args.repeat < 1:
+        ap.error("--repeat must be at least 1 (the warm sessions are what the targets are about)")
     if not args.db.exists():
         print(f"no benchmark warehouse at {args.db}: run `python -m bench etl_load --keep` "
               "first (or pass --db)", file=sys.stderr)

@@ -152,6 +152,28 @@ def wait_for_app(page, done: str | None = None, timeout_ms: int = 60_000) -> Non
         page.wait_for_timeout(300)
 
 
+def point_inside(page, selector: str) -> tuple[float, float, str] | None:
+    """A viewport point where the biggest element matching ``selector`` inside any shadow root
+    (the SVG map is a Streamlit v2 component) is the topmost element, and its ``data-id``; the
+    centre of a concave district can lie outside it. None when nothing matches."""
+    found = page.evaluate(
+        """(sel) => {
+            const els = [...document.querySelectorAll('*')].flatMap(
+                (e) => e.shadowRoot ? [...e.shadowRoot.querySelectorAll(sel)] : []);
+            const area = (e) => { const r = e.getBoundingClientRect(); return r.width * r.height; };
+            els.sort((a, b) => area(b) - area(a));
+            for (const el of els) {
+                const b = el.getBoundingClientRect(), root = el.getRootNode();
+                for (let i = 1; i < 16; i++) for (let j = 1; j < 16; j++) {
+                    const x = b.left + b.width * i / 16, y = b.top + b.height * j / 16;
+                    if (root.elementFromPoint(x, y) === el) return [x, y, el.dataset.id];
+                }
+            }
+            return null;
+        }""", selector)
+    return tuple(found) if found else None
+
+
 def read_kpis(page) -> dict[str, float]:
     """Exact KPI values from the hidden ``span.gcrm-kpi`` elements (see module docstring)."""
     spans = page.locator("span.gcrm-kpi")

@@ -28,6 +28,7 @@ from tests.browser import (
     artifact,
     login,
     metric_texts,
+    point_inside,
     read_kpis,
     streamlit_app,
     track_external,
@@ -119,27 +120,6 @@ def _map_image(page) -> tuple[bytes, np.ndarray]:
     return png, np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
-def _inside(page, selector: str = AREA) -> tuple[float, float, str]:
-    """A viewport point where the biggest shape matching ``selector`` is the topmost element
-    (the centre of a concave district can lie outside it), and that shape's ``data-id``."""
-    return tuple(page.evaluate(
-        """(sel) => {
-            const els = [...document.querySelectorAll('*')].flatMap(
-                (e) => e.shadowRoot ? [...e.shadowRoot.querySelectorAll(sel)] : []);
-            els.sort((a, b) => {
-                const r = (e) => e.getBoundingClientRect();
-                return r(b).width * r(b).height - r(a).width * r(a).height; });
-            for (const el of els) {
-                const b = el.getBoundingClientRect(), root = el.getRootNode();
-                for (let i = 1; i < 12; i++) for (let j = 1; j < 12; j++) {
-                    const x = b.left + b.width * i / 12, y = b.top + b.height * j / 12;
-                    if (root.elementFromPoint(x, y) === el) return [x, y, el.dataset.id];
-                }
-            }
-            return null;
-        }""", selector))
-
-
 def _query(page) -> dict[str, str]:
     return dict(urllib.parse.parse_qsl(urllib.parse.urlparse(page.url).query))
 
@@ -159,7 +139,7 @@ def _same(a: float, b: float) -> bool:
 def _click_a_region(page, param: str = "d") -> None:
     """Click inside the biggest clickable region of the map: the page drills into that one."""
     page.locator(AREA).first.wait_for(state="attached", timeout=30_000)
-    x, y, region = _inside(page)
+    x, y, region = point_inside(page, AREA)
     page.mouse.click(x, y)
     page.wait_for_function(f"() => new URL(location.href).searchParams.get('{param}')",
                            timeout=30_000)
@@ -215,7 +195,7 @@ def test_overview_kpis_map_and_table(page, app_url: str, demo_db: Path) -> None:
     assert (near < 60).mean() > 0.05, "district fills (colour ramp) not visible on the map"
 
     # hovering a district shows its Chinese name, value and rank
-    x, y, _ = _inside(page)
+    x, y, _ = point_inside(page, AREA)
     page.mouse.move(x, y)
     page.mouse.move(x + 1, y + 1)
     tip = page.locator(TIP).first
@@ -258,6 +238,17 @@ def test_click_on_a_district_drills_down_and_filters_the_kpis(page, app_url: str
     assert float(zoomed.split()[2]) < float(full.split()[2]), (zoomed, full)
     page.get_by_role("button", name="Fit the whole area").click()
     assert page.locator(MAP).get_attribute("viewBox") == full
+    # dragging pans the map and does not drill into the cell it started on
+    x, y, _ = point_inside(page, AREA)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 60, y + 30, steps=6)
+    page.mouse.up()
+    panned = page.locator(MAP).get_attribute("viewBox").split()
+    assert float(panned[0]) < float(full.split()[0]), (panned, full)
+    page.wait_for_timeout(500)
+    assert "g" not in _query(page)
+    page.get_by_role("button", name="Fit the whole area").click()
 
     # the keyboard drills too: Tab to a cell, Enter shows its customers
     first_cell = page.locator(AREA).first

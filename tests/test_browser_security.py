@@ -128,7 +128,7 @@ def test_regional_manager_sees_only_dongchang(page, app_url: str, demo_db: Path)
     assert shown["customers"] < float(everywhere["customers"])
 
     rows = _table_rows(page)
-    assert [r[1] for r in rows] == ["东昌区"], rows
+    assert [r[1] for r in rows] == ["东昌区 Dongchang District"], rows  # name + pinyin (en)
     side = _sidebar(page)
     assert "Regional manager" in side and "东昌区" in side and MANAGER in side
     page.screenshot(path=str(artifact("login_manager.png")), full_page=True)
@@ -325,7 +325,7 @@ def test_reload_keeps_the_session_and_sign_out_ends_it(page, app_url: str,
     assert who.get_attribute("data-user") == MANAGER
     assert who.get_attribute("data-role") == "regional_manager"
     assert "东昌区" in _sidebar(page)  # the same scope
-    assert [r[1] for r in _table_rows(page)] == ["东昌区"]
+    assert [r[1] for r in _table_rows(page)] == ["东昌区 Dongchang District"]
     assert "token" not in page.url and cookie["value"] not in page.url
     assert len(_audit(demo_db, user=MANAGER, action="session.resume")) == resumed + 1
 

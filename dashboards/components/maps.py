@@ -22,7 +22,7 @@ import html
 import json
 import math
 import urllib.parse
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pydeck as pdk
@@ -160,13 +160,6 @@ def region_layer(geojson: dict, layer_id: str = "regions", pickable: bool = True
         opacity=opacity)
 
 
-def outline_layer(geojson: dict, layer_id: str = "outline",
-                  color: Sequence[int] = (40, 40, 40, 255), width_px: float = 2.5) -> pdk.Layer:
-    """Region outlines only (e.g. the district around its grid cells)."""
-    return pdk.Layer("GeoJsonLayer", geojson, id=layer_id, pickable=False, stroked=True,
-                     filled=False, get_line_color=list(color), line_width_min_pixels=width_px)
-
-
 def label_layer(geojson: dict, layer_id: str = "labels", size: int = 14,
                 pickable: bool = False) -> pdk.Layer:
     """Each feature's ``name`` at its ``centroid_lon``/``centroid_lat`` (CJK fonts, halo).
@@ -188,29 +181,6 @@ def label_layer(geojson: dict, layer_id: str = "labels", size: int = 14,
         font_family=String(CJK_FONTS),
         font_settings={"sdf": True}, outline_width=4, outline_color=[255, 255, 255, 230],
         get_text_anchor=String("middle"), get_alignment_baseline=String("center"))
-
-
-def point_layer(records: list[dict], layer_id: str, color: Sequence[int] | str,
-                radius_m: float | str = 60, min_px: float = 2, max_px: float = 30,
-                pickable: bool = True, line: bool = True) -> pdk.Layer:
-    """Points at ``lon``/``lat`` of ``records``; ``color`` and ``radius_m`` may be constants
-    or the name of a record field."""
-    return pdk.Layer(
-        "ScatterplotLayer", records, id=layer_id, pickable=pickable,
-        get_position=["lon", "lat"],
-        get_fill_color=color if isinstance(color, str) else list(color),
-        get_radius=radius_m, radius_units=String("meters"), radius_min_pixels=min_px,
-        radius_max_pixels=max_px, stroked=line, get_line_color=[255, 255, 255, 220],
-        line_width_min_pixels=0.5 if line else 0)
-
-
-def line_layer(records: list[dict], layer_id: str, color: Sequence[int],
-               width_px: float = 1.5) -> pdk.Layer:
-    """Straight lines from ``from_lon``/``from_lat`` to ``lon``/``lat`` of ``records``."""
-    return pdk.Layer("LineLayer", records, id=layer_id, pickable=True,
-                     get_source_position=["from_lon", "from_lat"],
-                     get_target_position=["lon", "lat"], get_color=list(color),
-                     get_width=width_px, width_units=String("pixels"))
 
 
 def choropleth(geojson: dict, tooltip_html: str, height: int = 520) -> pdk.Deck:

@@ -84,6 +84,7 @@ function build(root) {
     tip.style.top = `${y + 14}px`;
   };
   svg.addEventListener("pointermove", (ev) => {
+    if (st.drag && ev.buttons === 0) st.drag = null; // released outside the map
     if (st.drag) {
       const p = userPoint(ev);
       const dx = p.x - st.drag.x, dy = p.y - st.drag.y;
