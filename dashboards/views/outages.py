@@ -166,6 +166,23 @@ if "out_drill" in ss and ss["out_drill"] not in ("", *district_ids):
 tooltip = "<b>{name}</b><br/>{value_text}<br/>{rank_text}"
 
 
+def _map_and_legend(deck, map_key: str, legend: str, line_classes):
+    """The clickable map (5/6 of the width) and its legend beside it: the index classes and,
+    when feeder lines are drawn, their classes. Returns the legend column for more."""
+    map_col, legend_col = st.columns([5, 1])
+    with map_col:
+        st.pydeck_chart(deck, height=520, key=map_key, on_select=partial(_on_map_select, map_key),
+                        selection_mode="single-object")
+    with legend_col:
+        st.markdown(legend, unsafe_allow_html=True)
+        if line_classes is not None:
+            st.markdown(ov.line_legend_html(line_classes,
+                                            html.escape(t("outages.map.lines_legend", lang)),
+                                            html.escape(t("outages.map.lines_note", lang))),
+                        unsafe_allow_html=True)
+    return legend_col
+
+
 def _area_name(d: str) -> str:
     return names.get(d, d) if d else t("outages.drill.all", lang)
 
@@ -225,20 +242,10 @@ def _index_map() -> None:
             deck.layers.insert(1, ov.lines_layer(lines))
         deck = ov.add_event_layer(deck, points)
         st.caption(t("outages.drill.caption", lang))
-        map_col, legend_col = st.columns([5, 1])
-        map_key = f"out_map_{ss['out_map_nonce']}"
-        with map_col:
-            st.pydeck_chart(deck, height=520, key=map_key,
-                            on_select=partial(_on_map_select, map_key),
-                            selection_mode="single-object")
+        legend_col = _map_and_legend(
+            deck, f"out_map_{ss['out_map_nonce']}",
+            maps.legend_html(classes, index_label, fmt=",.3f", no_data=no_data), line_classes)
         with legend_col:
-            st.markdown(maps.legend_html(classes, index_label, fmt=",.3f", no_data=no_data),
-                        unsafe_allow_html=True)
-            if line_classes is not None:
-                st.markdown(ov.line_legend_html(line_classes,
-                                                html.escape(t("outages.map.lines_legend", lang)),
-                                                html.escape(t("outages.map.lines_note", lang))),
-                            unsafe_allow_html=True)
             causes = sorted(set(evs["cause"].astype(str)))
             st.markdown(
                 f'<div style="font-size:0.85rem;line-height:1.6;margin-top:1em">'
@@ -278,19 +285,9 @@ def _index_map() -> None:
                 lambda ds: drill in ds)]
             points = ov.event_points(here, feeders, _cause, t("outages.col.affected", lang))
             deck = ov.cell_deck(district_geo, rows, lines, points, tooltip)
-            map_col, legend_col = st.columns([5, 1])
-            map_key = f"out_map_{drill}_{ss['out_map_nonce']}"
-            with map_col:
-                st.pydeck_chart(deck, height=520, key=map_key,
-                                on_select=partial(_on_map_select, map_key),
-                                selection_mode="single-object")
-            with legend_col:
-                st.markdown(maps.legend_html(classes, index_label, fmt=",.3f"),
-                            unsafe_allow_html=True)
-                if line_classes is not None:
-                    st.markdown(ov.line_legend_html(
-                        line_classes, html.escape(t("outages.map.lines_legend", lang)),
-                        html.escape(t("outages.map.lines_note", lang))), unsafe_allow_html=True)
+            _map_and_legend(
+                deck, f"out_map_{drill}_{ss['out_map_nonce']}",
+                maps.legend_html(classes, index_label, fmt=",.3f"), line_classes)
             # exact values for tests and scripts, as for the index table
             st.markdown("".join(
                 f'<span class="gcrm-cell" data-district="{html.escape(drill)}" '
