@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no benchmark warehouse at {args.db}: run `python -m bench etl_load --keep` "
               "first or pass --db", file=sys.stderr)
         return 2
-    from gcrm import cube, warehouse
+    from gcrm import cube
+    from gcrm.storage import warehouse
 
     con = warehouse.connect(args.db, read_only=True)
     n = con.execute("SELECT count(*) FROM fact_consumption").fetchone()[0]

@@ -122,7 +122,7 @@ def _targets(db: Path) -> list[tuple[str, str, str]]:
     """(district, its name, its busiest cell) for every district, busiest district first.
     Each session drills into the next one, so no session finds its drill in the page's cache
     (a manager drills into their own district, not into the one drilled before)."""
-    from gcrm import warehouse
+    from gcrm.storage import warehouse
 
     con = warehouse.connect(db, read_only=True)
     try:
@@ -141,7 +141,7 @@ def _targets(db: Path) -> list[tuple[str, str, str]]:
 def _payload(db: Path) -> dict[str, int]:
     """Bytes of the district shapes sent to the browser (SVG paths), simplified vs full."""
     from dashboards.components import maps, svgmap
-    from gcrm import regions, warehouse
+    from gcrm.storage import regions, warehouse
 
     con = warehouse.connect(db, read_only=True)
     try:

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gcrm import warehouse
 from gcrm.spatial import RegionIndex
+from gcrm.storage import warehouse
 
 #: H3 resolution of ``grid_id`` (edge ~1.2 km, ~5 km² per cell): the map's drill-down level.
 H3_RESOLUTION = 7

@@ -29,8 +29,9 @@ from etl.locate import assign_all
 from etl.regions import RegionBatch, find_regions, read_regions
 from etl.spec import FileCount
 from etl.validate import compile_normalised, compile_rejects, compile_typed, q, reject_value_expr
-from gcrm import config, warehouse
+from gcrm import config
 from gcrm.spatial.crs import DATUMS, Datum, to_wgs84
+from gcrm.storage import warehouse
 
 #: DuckDB memory limit during a load unless $GCRM_MEMORY_LIMIT says otherwise.
 LOAD_MEMORY_LIMIT = "3GB"

@@ -220,7 +220,7 @@ def add_account(db: str | os.PathLike, name: str, role: str, password: str,
                 regions: tuple[str, ...] = ()) -> None:
     """Create an account in the warehouse's operational store (if it does not exist yet)."""
     from gcrm.security.accounts import add_user
-    from gcrm.store import connect_store
+    from gcrm.storage.store import connect_store
 
     con = connect_store(db)
     try:

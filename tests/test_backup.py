@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from gcrm.cli import cli
 from gcrm.security import audit
-from gcrm.store import connect_store, store_path
+from gcrm.storage.store import connect_store, store_path
 from tests.test_etl_contract import assert_same, snapshot
 
 

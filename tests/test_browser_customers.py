@@ -5,7 +5,7 @@ The card's exact consumption total is read from the hidden ``span.gcrm-card[data
 and compared with ``gcrm.cube.query`` on the same warehouse. The recorded visit must appear in
 the service timeline (an ``st.table``, so its text is in the DOM) and in the store. The Risk
 tab's first row (hidden ``span.gcrm-card[data-field=risk_top]`` and the "Act on first" list)
-must be :func:`gcrm.crm.risk.ranked`'s first row for the same user.
+must be :func:`gcrm.customers.risk_queries.ranked`'s first row for the same user.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gcrm import cube, warehouse
+from gcrm import cube
+from gcrm.storage import warehouse
 from tests import browser as tb
 from tests.browser import artifact, chromium, streamlit_app, wait_for_app
 
@@ -49,7 +50,7 @@ AGENT, AGENT_PW = "cust_agent", "Agent-pass-2026"
 @pytest.fixture(scope="module")
 def store_file(demo_db: Path) -> Path:
     """The warehouse's operational store: accounts, records and audit entries."""
-    from gcrm.store import store_path
+    from gcrm.storage.store import store_path
 
     tb.add_account(demo_db, AGENT, "service_agent", AGENT_PW, regions=("220502",))
     return store_path(demo_db)
@@ -115,10 +116,10 @@ def test_search_card_and_record_a_visit(app_url: str, customer: dict, store_file
 
 def test_risk_tab_and_a_merge_made_in_the_ui(app_url: str, demo_db: Path,
                                              store_file: Path) -> None:
-    from gcrm.crm import merge, records
-    from gcrm.crm import risk as crm_risk
-    from gcrm.crm.card import customer_exists
-    from gcrm.store import connect_store
+    from gcrm.customers import merge, records
+    from gcrm.customers import risk_queries as crm_risk
+    from gcrm.customers.card import customer_exists
+    from gcrm.storage.store import connect_store
 
     scope = ("220502",)
     con = warehouse.connect(demo_db, read_only=True)

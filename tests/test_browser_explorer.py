@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dashboards.components.explorer import View
-from gcrm import cube, warehouse
+from dashboards.explorer.state import View
+from gcrm import cube
 from gcrm.cli import cli
+from gcrm.storage import warehouse
 from tests.browser import (
     add_account,
     artifact,

@@ -20,9 +20,10 @@ import pytest
 from click.testing import CliRunner
 
 from dashboards.components import maps
-from gcrm import cube, warehouse
+from gcrm import cube
 from gcrm.cli import cli
 from gcrm.i18n import format_number
+from gcrm.storage import warehouse
 from tests.browser import (
     add_account,
     artifact,

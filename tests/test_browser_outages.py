@@ -1,9 +1,10 @@
 """The outage page in a real browser: index numbers, chart, map, planned-outage notice export.
 
 The index table's exact values are read from hidden ``span.gcrm-rel[data-value]`` elements
-(``repr(float)``, see dashboards/views/outages.py) and compared with
-:func:`gcrm.reliability.indices` on the same warehouse; the notice CSV downloaded through the
-page is compared with :func:`gcrm.outages.notice_list`, and its audit entry is checked.
+(``repr(float)``, see dashboards/outages/page.py) and compared with
+:func:`gcrm.outages.reliability.indices` on the same warehouse; the notice CSV downloaded through
+the
+page is compared with :func:`gcrm.outages.queries.notice_list`, and its audit entry is checked.
 
 The second test clicks into the WebGL maps: it projects a longitude/latitude to the canvas
 with the map's own view (:func:`dashboards.components.maps.fit_view`, web mercator, 512 px
@@ -36,10 +37,12 @@ import shapely
 from shapely.geometry import shape
 
 from dashboards.components import maps
-from dashboards.components import outage_views as ov
-from gcrm import outages, regions, reliability, warehouse
+from dashboards.outages import views as ov
+from gcrm.outages import queries as outages
+from gcrm.outages import reliability
 from gcrm.spatial import crs
-from gcrm.store import connect_store
+from gcrm.storage import regions, warehouse
+from gcrm.storage.store import connect_store
 from tests.browser import (
     add_account,
     artifact,

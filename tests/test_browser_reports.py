@@ -9,9 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from gcrm import cube, warehouse
+from gcrm import cube
 from gcrm.security import audit
-from gcrm.store import connect_store
+from gcrm.storage import warehouse
+from gcrm.storage.store import connect_store
 from tests.browser import add_account, artifact, chromium, login, streamlit_app
 
 DONE = '.gcrm-page-done[data-page="reports"][data-lang="en"]'

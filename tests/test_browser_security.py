@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dashboards.components.auth import cookie_name
-from gcrm import cube, warehouse
+from gcrm import cube
 from gcrm.security import audit
 from gcrm.security.accounts import (
     add_user,
@@ -23,7 +23,8 @@ from gcrm.security.accounts import (
     open_session,
     resume_session,
 )
-from gcrm.store import connect_store
+from gcrm.storage import warehouse
+from gcrm.storage.store import connect_store
 from tests.browser import (
     add_account,
     artifact,

@@ -5,7 +5,7 @@ The summary's exact values are read from hidden elements (``span.gcrm-kpi`` of t
 ``span.gcrm-ta-metric`` of every indicator, ``repr(float)``) and compared with the Python calls
 ``gcrm tradearea summary --service-point ID --km 3`` makes (``area_from`` + ``area_summary``)
 on the same warehouse; the campaign CSV downloaded through the page is compared with
-:func:`gcrm.tradearea.targets`, and its audit entry is checked.
+:func:`gcrm.tradearea.queries.targets`, and its audit entry is checked.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ import duckdb
 import numpy as np
 import pytest
 
-from gcrm import cube, warehouse
-from gcrm import tradearea as T
-from gcrm.store import connect_store
+from gcrm import cube
+from gcrm.storage import warehouse
+from gcrm.storage.store import connect_store
+from gcrm.tradearea import queries as T
 from tests.browser import (
     add_account,
     artifact,

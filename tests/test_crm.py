@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from gcrm.cli import cli
-from gcrm.crm import anniversaries, records
-from gcrm.crm.card import CardError, card, customer_exists
-from gcrm.crm.search import SearchError, search
-from gcrm.store import connect_store
+from gcrm.customers import anniversaries, records
+from gcrm.customers.card import CardError, card, customer_exists
+from gcrm.customers.search import SearchError, search
+from gcrm.storage.store import connect_store
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from etl.pipeline import load
-from gcrm import cube, warehouse
+from gcrm import cube
+from gcrm.storage import warehouse
 
 
 def test_encrypted_warehouse(example_dir: Path, tmp_path: Path, monkeypatch) -> None:

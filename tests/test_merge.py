@@ -14,12 +14,12 @@ import pytest
 from click.testing import CliRunner
 
 from gcrm.cli import cli
-from gcrm.crm import duplicates, merge, records
-from gcrm.crm.card import card, customer_exists
-from gcrm.quality import quality_report
+from gcrm.customers import duplicates, merge, records
+from gcrm.customers.card import card, customer_exists
 from gcrm.security import audit
 from gcrm.security.roles import ROLES, allowed
-from gcrm.store import SCHEMA, connect_store
+from gcrm.storage.quality import quality_report
+from gcrm.storage.store import SCHEMA, connect_store
 
 NOW = datetime(2025, 6, 1, 12, 0)
 
@@ -266,7 +266,7 @@ def test_cli_risk_and_segments_equal_the_library(mini_db_shared: Path, tmp_path:
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from gcrm.crm import risk as crm_risk
+    from gcrm.customers import risk_queries as crm_risk
 
     monkeypatch.setenv("GCRM_STORE", str(tmp_path / "ops.sqlite"))
     runner = CliRunner()

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from gcrm.analytics import network as net
+from gcrm.tradearea import network as net
 
 pyrosm = pytest.importorskip("pyrosm")
 

@@ -10,8 +10,8 @@ import duckdb
 import pytest
 import shapely
 
-from gcrm import outages
 from gcrm.i18n import LANGS, t
+from gcrm.outages import queries as outages
 from gcrm.spatial import crs
 
 
@@ -277,7 +277,7 @@ def test_cli_notice_equals_the_page_functions_and_is_audited(mini_db: Path) -> N
     import pandas as pd
 
     from gcrm.security.accounts import add_user
-    from gcrm.store import connect_store
+    from gcrm.storage.store import connect_store
 
     window = ["--start", "2026-12-01 08:00", "--end", "2026-12-01 12:00"]
     res = _cli("--db", str(mini_db), "--feeder", "F1", *window, "--format", "json")

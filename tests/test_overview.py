@@ -16,11 +16,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboards.components.overview_state import View
-from gcrm import cube, overview, warehouse
-from gcrm import reliability as rel
-from gcrm.analytics.classify import breaks, class_of
-from gcrm.overview import Place
+from dashboards.overview.state import View
+from gcrm import cube
+from gcrm.outages import reliability as rel
+from gcrm.overview import queries as overview
+from gcrm.overview.queries import Place
+from gcrm.spatial.classify import breaks, class_of
+from gcrm.storage import warehouse
 
 
 # --------------------------------------------------------------------------- class breaks
@@ -162,7 +164,7 @@ def test_reliability_over_a_span_known_answer() -> None:
     Dec..Jan span counts both; each single month one; ASAI uses the span's minutes."""
     import pandas as pd
 
-    from gcrm.analytics.reliability import Options, reliability
+    from gcrm.outages.indices import Options, reliability
 
     customers = pd.DataFrame({"customer_id": list("abcd"), "feeder_id": "F1", "group": "G",
                               "opened_on": None})

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gcrm.analytics.reliability import (
+from gcrm.outages.indices import (
     Options,
     major_event_days,
     med_threshold,
@@ -214,8 +214,8 @@ def test_med_days_of_a_part_come_from_the_system() -> None:
 
 
 def test_h3_cells_of_a_district_in_the_warehouse(mini_db_shared) -> None:
-    from gcrm import reliability as rel
-    from gcrm import warehouse
+    from gcrm.outages import reliability as rel
+    from gcrm.storage import warehouse
 
     con = warehouse.connect(mini_db_shared, read_only=True)
     try:

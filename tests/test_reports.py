@@ -15,7 +15,7 @@ import pyogrio
 import pytest
 from click.testing import CliRunner
 
-from gcrm import cube, warehouse
+from gcrm import cube
 from gcrm.cli import cli
 from gcrm.cube.model import MEASURES
 from gcrm.i18n import t
@@ -24,6 +24,7 @@ from gcrm.reports.data import KPI_MEASURES
 from gcrm.reports.labels import column_label, fmt_measure
 from gcrm.reports.output import batch_name, inside, safe_component
 from gcrm.spatial.crs import wgs84_to_gcj02
+from gcrm.storage import warehouse
 
 DISTRICT = "220502"  # 东昌区
 PW = "Corr3ct-horse-battery"
@@ -58,7 +59,7 @@ def report(db: Path, out: Path, period: str, fmt: str = "pdf", *extra: str,
 
 def add_user(db: Path, role: str, *regions: str) -> str:
     from gcrm.security.accounts import add_user as add
-    from gcrm.store import connect_store
+    from gcrm.storage.store import connect_store
 
     name = f"rep-{role}-{uuid.uuid4().hex[:6]}"
     add(connect_store(db), name, role, PW, regions=regions)
@@ -240,7 +241,7 @@ def test_planner_sees_masked_customers_only_in_scope(demo_db: Path, period: str,
     assert res.exit_code == 2 and "outside your regions" in res.output
     assert not other.exists()
     from gcrm.security import audit
-    from gcrm.store import connect_store
+    from gcrm.storage.store import connect_store
 
     rows = audit.search(connect_store(demo_db), user=planner, action="report.export",
                         limit=5)
@@ -354,9 +355,9 @@ def test_kpis_are_the_cube(demo_db: Path, period: str) -> None:
 
 def test_reliability_is_the_reliability_query_for_the_period(demo_db: Path,
                                                              period: str) -> None:
-    """The report's reliability rows are `gcrm.reliability.indices` over the report's months
+    """The report's reliability rows are `gcrm.outages.reliability.indices` over the report's months
     (not the whole calendar year): a quarter's SAIDI is the quarter's."""
-    from gcrm import reliability as rel
+    from gcrm.outages import reliability as rel
 
     con = warehouse.connect(demo_db, read_only=True)
     p = parse_period(period)

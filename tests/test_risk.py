@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gcrm.analytics import risk as R
-from gcrm.analytics.arrears import ageing
-from gcrm.crm import records
-from gcrm.crm import risk as crm_risk
-from gcrm.crm.card import card, customer_exists
-from gcrm.store import connect_store
+from gcrm.customers import records
+from gcrm.customers import risk as R
+from gcrm.customers import risk_queries as crm_risk
+from gcrm.customers.arrears import ageing
+from gcrm.customers.card import card, customer_exists
+from gcrm.storage.store import connect_store
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTHS_2025 = [f"2025-{m:02d}" for m in range(1, 13)]

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from dashboards.components import data
-from gcrm import warehouse
+from gcrm.storage import warehouse
 
 
 def test_a_run_shares_one_connection_and_closes_it(tmp_path: Path) -> None:

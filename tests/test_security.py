@@ -14,9 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from gcrm import cube
-from gcrm import reliability as rel
 from gcrm.cli import cli
-from gcrm.quality import quality_report
+from gcrm.outages import reliability as rel
 from gcrm.security import audit, masking
 from gcrm.security.accounts import (
     AccountError,
@@ -34,7 +33,8 @@ from gcrm.security.accounts import (
     set_password,
 )
 from gcrm.security.roles import ROLES, PermissionDenied, require
-from gcrm.store import connect_store
+from gcrm.storage.quality import quality_report
+from gcrm.storage.store import connect_store
 
 PW = "Corr3ct-horse-battery"
 

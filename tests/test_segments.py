@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gcrm.analytics import segments as S
-from gcrm.crm import segments as crm_segments
+from gcrm.customers import segment_queries as crm_segments
+from gcrm.customers import segments as S
 
 #: calendar shapes (Jan..Dec), the demo generator's profiles
 FLAT = [1.0] * 12

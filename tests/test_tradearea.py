@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from pyproj import Geod
 
 from gcrm import cube
-from gcrm import tradearea as T
-from gcrm.analytics import tradearea as ta
 from gcrm.cli import cli
+from gcrm.tradearea import geometry as ta
+from gcrm.tradearea import queries as T
 
 GEOD = Geod(ellps="WGS84")
 KM_PER_DEG_EQ = 2 * np.pi * ta.EARTH_RADIUS_KM / 360  # 111.195 km per degree on the equator
@@ -283,7 +283,7 @@ def test_cli_rings_summary_and_errors(cli_db: Path) -> None:
 def test_cli_targets_masked_per_role_and_export(cli_db: Path, tmp_path: Path,
                                                 monkeypatch) -> None:
     from gcrm.security.accounts import add_user
-    from gcrm.store import connect_store
+    from gcrm.storage.store import connect_store
 
     pw = "Tradearea-Test-Pw-2026!"
     store = connect_store(cli_db)

@@ -23,7 +23,7 @@ passwords) are signed in, but the shell shows only the "choose a new password" f
 signed-in user can open the same form from the sidebar ("Change password").
 
 Accounts, sessions and the audit log live in the operational store beside the warehouse
-(:func:`gcrm.store.connect_store`); each call opens a short SQLite connection.
+(:func:`gcrm.storage.store.connect_store`); each call opens a short SQLite connection.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ from gcrm.security.accounts import (
     session_status,
 )
 from gcrm.security.roles import PERMISSIONS
-from gcrm.store import connect_store, store_path
+from gcrm.storage.store import connect_store, store_path
 
 _TOKEN = "gcrm_session_token"
 _PRINCIPAL = "gcrm_principal"

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from gcrm import config, cube, regions, warehouse
+from gcrm import config, cube
+from gcrm.storage import regions, warehouse
 
 Scope = tuple[str, ...] | None
 
@@ -137,7 +138,7 @@ def cube_members(db: str, version: str, dim: str, scope: Scope = None) -> list:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def region_names(db: str, version: str, scope: Scope = None) -> dict[str, str]:
-    """region_id -> Chinese name (:func:`gcrm.regions.region_names`); with a scope only the
+    """region_id -> Chinese name (:func:`gcrm.storage.regions.region_names`); with a scope only the
     regions in it, their sub-regions and the regions above them."""
     with connection(db) as con:
         names = regions.region_names(con)

@@ -29,7 +29,7 @@ import pydeck as pdk
 from pydeck.types import String
 
 from gcrm import config
-from gcrm.analytics.classify import breaks, class_of
+from gcrm.spatial.classify import breaks, class_of
 
 #: Sequential ramps, light to dark (ColorBrewer, 9 classes; colour-blind safe). YlGnBu for
 #: measures where more is better or neutral, YlOrRd for measures where more is worse.
@@ -73,7 +73,7 @@ def _ramp_colors(k: int, ramp: str | None) -> tuple[tuple[int, int, int], ...]:
 def classify(values: Iterable[float], n: int = len(RAMP), method: str = "quantile",
              ramp: str | None = None) -> Classes:
     """Classes of the non-null ``values`` by ``method`` (quantile, natural, equal_interval;
-    see :mod:`gcrm.analytics.classify`), at most ``n``; fewer when values repeat."""
+    see :mod:`gcrm.spatial.classify`), at most ``n``; fewer when values repeat."""
     edges = breaks(list(values), method, n)
     return Classes(edges, _ramp_colors(len(edges) - 1, ramp))
 

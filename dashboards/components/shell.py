@@ -87,9 +87,9 @@ def warehouse():
 #: What the pages import that the sign-in page does not (pandas alone takes 1-2 s to import on
 #: a cold machine, pypinyin's dictionary 0.5 s): loaded once per server, in the background,
 #: by :func:`preload`.
-PRELOAD = ("pandas", "pyarrow", "pydeck", "dashboards.components.overview_data",
+PRELOAD = ("pandas", "pyarrow", "pydeck", "dashboards.overview.data",
            "dashboards.components.maps", "dashboards.components.svgmap",
-           "dashboards.components.trend_chart", "dashboards.components.kpi",
+           "dashboards.overview.trend", "dashboards.components.kpi",
            "gcrm.placenames")
 
 
@@ -128,22 +128,19 @@ def signed_in(lang: str):
     An account that must change its password (``gcrm demo``'s one-time passwords) sees only
     the "choose a new password" form until it has done so.
     """
-    import runpy
-    from pathlib import Path
-
+    from dashboards.account import login, password
     from dashboards.components import auth, data
 
-    views = Path(__file__).resolve().parent.parent / "views"
     info = open_warehouse(lang)
     if info is None:
         return None
     who = auth.current()
     auth.sync_cookie()
     if who is None:
-        runpy.run_path(str(views / "login.py"))
+        login.render()
         return None
     auth.sidebar(who, lang, data.region_names(info.path, info.version))
     if auth.password_change_pending():
-        runpy.run_path(str(views / "account.py"))
+        password.render()
         return None
     return who

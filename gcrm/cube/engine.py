@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from gcrm import warehouse
 from gcrm.cube.model import DIMENSIONS, FACTS, MEASURES, base_measures
 from gcrm.cube.rollups import ACTIVITY, ROLLUPS, SOURCES
 from gcrm.security.scope import scope_sql
+from gcrm.storage import warehouse
 
 
 class CubeError(ValueError):

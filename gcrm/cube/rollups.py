@@ -102,7 +102,7 @@ def _build_activity(con: duckdb.DuckDBPyConnection, sizes: dict[str, int]) -> No
             GROUP BY ALL ORDER BY ALL""")
         sizes[r.name] = con.execute(f"SELECT count(*) FROM {r.name}").fetchone()[0]
     con.execute("DROP TABLE rollup__bits")
-    from gcrm import warehouse
+    from gcrm.storage import warehouse
 
     warehouse.set_meta(con, "activity_months", json.dumps(months))
 
@@ -114,7 +114,7 @@ def build_rollups(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     (all month-grain, so distinct customers stay additive); every rollup is then summed from
     that much smaller table instead of joining the facts again.
     """
-    from gcrm import warehouse
+    from gcrm.storage import warehouse
 
     sizes = {}
     for fact in SOURCES:

@@ -1,6 +1,6 @@
 """The report model: every number of an area report, assembled once.
 
-:func:`build` asks :mod:`gcrm.cube` (``query``/``compare``) and :mod:`gcrm.reliability`
+:func:`build` asks :mod:`gcrm.cube` (``query``/``compare``) and :mod:`gcrm.outages.reliability`
 (``indices``) for one region (``scope=[region_id]``) and one period, and returns a
 :class:`ReportModel` of DataFrames and GeoDataFrames. The PDF, XLSX and GIS writers only
 render this model, so the three formats always show the same numbers.
@@ -22,19 +22,20 @@ import duckdb
 import geopandas as gpd
 import pandas as pd
 
-from gcrm import cube, regions, warehouse
-from gcrm import reliability as rel
-from gcrm.quality import quality_report
+from gcrm import cube
+from gcrm.outages import reliability as rel
 from gcrm.reports.period import Period
 from gcrm.security.masking import mask_frame
 from gcrm.spatial import h3cells
+from gcrm.storage import regions, warehouse
+from gcrm.storage.quality import quality_report
 
 #: the KPI summary, in the order shown
 KPI_MEASURES = ("customers", "kwh", "amount", "paid", "arrears", "collection_rate",
                 "online_share")
 #: measures of the sub-area layer (districts or grid cells)
 AREA_MEASURES = ("customers", "kwh", "amount", "paid", "arrears", "collection_rate")
-#: the reliability indices shown (columns of :func:`gcrm.reliability.indices`)
+#: the reliability indices shown (columns of :func:`gcrm.outages.reliability.indices`)
 RELIABILITY_COLUMNS = ("customers_served", "saifi", "saidi", "caidi", "asai", "maifi",
                        "aihc_hours", "rs_pct")
 TOP_N = 20

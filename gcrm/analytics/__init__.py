@@ -1,1 +1,0 @@
-"""Analytics: pure functions over DataFrames, tested against known answers."""

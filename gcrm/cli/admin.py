@@ -1,0 +1,381 @@
+"""Running the warehouse: ``gcrm demo``, ``etl``, ``quality``, ``user``, ``audit``, ``backup``,
+``restore`` and ``dashboard``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from gcrm.cli.common import (
+    DB_OPTION,
+    USER_OPTION,
+    BadInput,
+    _os_user,
+    audit_action,
+    handle_errors,
+    principal_for,
+)
+
+
+# --------------------------------------------------------------------------- demo
+@click.command()
+@DB_OPTION
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the demo input files [default: beside the warehouse, demo_input/].")
+@click.option("--customers", default=20_000, show_default=True, type=int)
+@click.option("--months", default=24, show_default=True, type=int)
+@click.option("--seed", default=42, show_default=True, type=int)
+@click.option("--end-month", default="2026-10", show_default=True, help="Last month (YYYY-MM).")
+@click.option("--force", is_flag=True, help="Replace an existing warehouse.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@handle_errors
+def demo(db: Path, out: Path | None, customers: int, months: int, seed: int, end_month: str,
+         force: bool, quiet: bool) -> None:
+    """Write the synthetic Tonghua demo input files and load them through `gcrm etl`."""
+    if customers < 1:
+        raise BadInput(f"--customers must be at least 1 (got {customers})")
+    if months < 1:
+        raise BadInput(f"--months must be at least 1 (got {months})")
+    if db.exists() and not force:
+        raise BadInput(f"warehouse {db} already exists; use --force to replace it")
+    out = out or db.parent / "demo_input"
+    for target in (db.parent, out.parent):
+        _check_writable(target)
+    from etl import demo as demo_mod
+    from etl.pipeline import load
+
+    # Build into temporary places, then move into place: nothing half-written on failure.
+    tmp_root = Path(tempfile.mkdtemp(prefix=".gcrm-demo-", dir=_existing_parent(db.parent)))
+    try:
+        tmp_in, tmp_db = tmp_root / "input", tmp_root / "gcrm.duckdb"
+        counts = demo_mod.generate(tmp_in, customers=customers, months=months, seed=seed,
+                                   end_month=end_month, progress=not quiet)
+        if not quiet:
+            click.echo("demo input: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        report = load(tmp_in, tmp_db, quiet=quiet, report_dir=tmp_root / "report")
+        db.parent.mkdir(parents=True, exist_ok=True)
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.move(str(tmp_in), str(out))
+        for suffix in ("", ".wal"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        shutil.move(str(tmp_db), str(db))
+        reports = db.parent / "loads" / f"load_{report.load_id:05d}"
+        if reports.exists():
+            shutil.rmtree(reports)
+        shutil.move(str(tmp_root / "report"), str(reports))
+        report.report_dir = str(reports)
+    finally:
+        shutil.rmtree(tmp_root, ignore_errors=True)
+    if not quiet:
+        _print_summary(report)
+    click.echo(f"demo warehouse ready: {db} (input files in {out})")
+    _demo_accounts(db)
+
+
+#: one demo account per role; scoped roles get the demo's central district 东昌区
+DEMO_ACCOUNTS = (("admin", "admin", ()), ("manager", "regional_manager", ("220502",)),
+                 ("planner", "planner", ("220502",)), ("analyst", "analyst", ()),
+                 ("agent", "service_agent", ("220502",)))
+
+
+def _demo_accounts(db: Path) -> None:
+    """Create the demo accounts with fresh one-time passwords and print them once."""
+    from gcrm.security.accounts import add_user, generate_password, list_users
+    from gcrm.storage.store import connect_store, store_path
+
+    path = store_path(db)
+    for suffix in ("", "-wal", "-shm"):  # a new demo warehouse starts a new store
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    store = connect_store(db)
+    existing = {u["name"] for u in list_users(store)}
+    click.echo("\ndemo accounts (one-time passwords, shown only now; change them with "
+               "`gcrm user passwd NAME`):")
+    for name, role_name, regions in DEMO_ACCOUNTS:
+        if name in existing:
+            continue
+        password = generate_password()
+        add_user(store, name, role_name, password, regions, actor="gcrm demo", must_change=True)
+        where = f"  regions {','.join(regions)}" if regions else ""
+        click.echo(f"  {name:<8} {password}  ({role_name}){where}")
+
+
+def _existing_parent(path: Path) -> Path:
+    path = path.resolve()
+    while not path.exists():
+        path = path.parent
+    return path
+
+
+def _check_writable(path: Path) -> None:
+    """Fail early (exit 2) when ``path`` cannot be created: try a real file in its parent."""
+    parent = _existing_parent(path)
+    if not parent.is_dir():
+        raise BadInput(f"cannot write to {path}: {parent} is not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        raise BadInput(f"cannot write to {path}: {exc.strerror}") from exc
+
+
+# --------------------------------------------------------------------------- etl
+@click.command()
+@DB_OPTION
+@click.option("--input", "input_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Input folder.")
+@click.option("--crs", type=click.Choice(["wgs84", "gcj02", "bd09"]), default="wgs84",
+              show_default=True, help="Datum of the input coordinates.")
+@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where summary.json and rejects.csv go [default: beside the warehouse].")
+@click.option("--quiet", is_flag=True, help="No progress bars (for scripts).")
+@handle_errors
+def etl(db: Path, input_dir: Path, crs: str, report_dir: Path | None, quiet: bool) -> None:
+    """Load an input folder (docs/input-contract.md) into the warehouse."""
+    from etl.pipeline import load
+
+    report = load(input_dir, db, crs=crs, quiet=quiet, report_dir=report_dir)
+    _print_summary(report)
+
+
+def _print_summary(report) -> None:
+    rows = [(c.file, c.read, c.loaded, c.rejected) for c in report.counts]
+    w = max([len(r[0]) for r in rows] + [4])
+    click.echo(f"\nload {report.load_id}: {report.input_dir} ({report.crs}) "
+               f"in {report.seconds:.1f} s")
+    click.echo(f"{'file':<{w}}  {'read':>10}  {'loaded':>10}  {'rejected':>10}")
+    for f, r, lo, rej in rows:
+        click.echo(f"{f:<{w}}  {r:>10,}  {lo:>10,}  {rej:>10,}")
+    loc = report.locate
+    if loc:
+        click.echo("customers located: " + ", ".join(f"{k} {v:,}" for k, v in loc.items()))
+    if report.repaired_regions:
+        click.echo(f"regions repaired (make_valid): {', '.join(report.repaired_regions)}")
+    click.echo(f"report: {report.report_dir}/summary.json and rejects.csv")
+
+
+# --------------------------------------------------------------------------- quality
+@click.command()
+@DB_OPTION
+@USER_OPTION
+@click.option("--limit", default=20, show_default=True, help="Rows per list.")
+@handle_errors
+def quality(db: Path, user: str | None, limit: int) -> None:
+    """Data-quality report: unlocated customers, suspected duplicates, rejects."""
+    from gcrm.security import mask_frame
+    from gcrm.storage import warehouse
+    from gcrm.storage.quality import quality_report
+
+    principal = principal_for(db, user, "read_customers")
+    con = warehouse.connect(db, read_only=True)
+    r = quality_report(con, limit, scope=principal.scope if principal else None)
+    if principal and not principal.can("read_pii"):
+        r.unlocated, r.duplicates = mask_frame(r.unlocated), mask_frame(r.duplicates)
+    audit_action(db, principal, "quality.view", rows=len(r.unlocated) + len(r.duplicates))
+    click.echo(f"customers: {r.customers:,}")
+    click.echo("\nby location status:\n" + r.by_status.to_string(index=False))
+    click.echo(f"\nunlocated customers (top {limit} by kWh):")
+    click.echo(r.unlocated.to_string(index=False) if len(r.unlocated) else "  none")
+    click.echo("\nsuspected duplicates (same name + phone + address):")
+    click.echo(r.duplicates.to_string(index=False) if len(r.duplicates) else "  none")
+    click.echo(f"\nrejected rows of load {r.last_load}:")
+    click.echo(r.rejects.to_string(index=False) if len(r.rejects) else "  none")
+
+
+# --------------------------------------------------------------------------- accounts
+def _new_password(name: str) -> str:
+    password = os.environ.get("GCRM_PASSWORD")
+    if password is None:
+        password = click.prompt(f"new password for {name}", hide_input=True,
+                                confirmation_prompt=True, err=True)
+    return password
+
+
+@click.group()
+def user() -> None:
+    """Accounts: add, disable, enable, passwd, list (passwords never as arguments)."""
+
+
+@user.command("add")
+@DB_OPTION
+@click.argument("name")
+@click.option("--role", "role_name", required=True,
+              type=click.Choice(["admin", "regional_manager", "planner", "analyst",
+                                 "service_agent"]))
+@click.option("--region", "regions", multiple=True, help="Region id the user may see (repeat).")
+@handle_errors
+def user_add(db: Path, name: str, role_name: str, regions: tuple[str, ...]) -> None:
+    """Add an account (password from $GCRM_PASSWORD or a prompt)."""
+    from gcrm.security.accounts import add_user
+    from gcrm.storage import warehouse
+    from gcrm.storage.store import connect_store
+
+    if regions and db.exists():
+        con = warehouse.connect(db, read_only=True)
+        known = {r[0] for r in con.execute("SELECT region_id FROM dim_region").fetchall()}
+        unknown = [r for r in regions if r not in known]
+        if unknown:
+            raise BadInput(f"unknown region id(s): {', '.join(unknown)}")
+    add_user(connect_store(db), name, role_name, _new_password(name), regions,
+             actor=f"cli:{_os_user()}")
+    where = f"; regions {', '.join(regions)}" if regions else ""
+    click.echo(f"user {name} added ({role_name}{where})")
+
+
+def _set_disabled(db: Path, name: str, disabled: bool) -> None:
+    from gcrm.security.accounts import set_disabled
+    from gcrm.storage.store import connect_store
+
+    set_disabled(connect_store(db), name, disabled, actor=f"cli:{_os_user()}")
+    click.echo(f"user {name} {'disabled' if disabled else 'enabled'}")
+
+
+@user.command("disable")
+@DB_OPTION
+@click.argument("name")
+@handle_errors
+def user_disable(db: Path, name: str) -> None:
+    """Disable an account and end its sessions."""
+    _set_disabled(db, name, True)
+
+
+@user.command("enable")
+@DB_OPTION
+@click.argument("name")
+@handle_errors
+def user_enable(db: Path, name: str) -> None:
+    """Enable a disabled account."""
+    _set_disabled(db, name, False)
+
+
+@user.command("passwd")
+@DB_OPTION
+@click.argument("name")
+@handle_errors
+def user_passwd(db: Path, name: str) -> None:
+    """Set a new password (from $GCRM_PASSWORD or a prompt); unlocks the account."""
+    from gcrm.security.accounts import set_password
+    from gcrm.storage.store import connect_store
+
+    set_password(connect_store(db), name, _new_password(name), actor=f"cli:{_os_user()}")
+    click.echo(f"password of {name} changed")
+
+
+@user.command("list")
+@DB_OPTION
+@handle_errors
+def user_list(db: Path) -> None:
+    """List accounts (never passwords)."""
+    import pandas as pd
+
+    from gcrm.security.accounts import list_users
+    from gcrm.storage.store import connect_store
+
+    rows = list_users(connect_store(db))
+    if not rows:
+        click.echo("no accounts")
+        return
+    df = pd.DataFrame(rows)
+    df["regions"] = df["regions"].map(lambda r: ",".join(r) or "(all)")
+    click.echo(df.to_string(index=False))
+
+
+@click.group(invoke_without_command=True)
+@DB_OPTION
+@click.option("--user", "who", default=None, help="Entries of this user.")
+@click.option("--action", default=None, help="Entries of this action (e.g. login.failed).")
+@click.option("--limit", default=50, show_default=True)
+@click.pass_context
+@handle_errors
+def audit(ctx: click.Context, db: Path, who: str | None, action: str | None,
+          limit: int) -> None:
+    """The audit log (latest first); `gcrm audit verify` checks the hash chain."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import pandas as pd
+
+    from gcrm.security import audit as audit_mod
+    from gcrm.storage.store import connect_store
+
+    rows = audit_mod.search(connect_store(db), user=who, action=action, limit=limit)
+    click.echo(pd.DataFrame(rows).to_string(index=False) if rows else "no entries")
+
+
+@audit.command("verify")
+@DB_OPTION
+@handle_errors
+def audit_verify(db: Path) -> None:
+    """Verify the audit log's hash chain; exit code 1 when it was tampered with."""
+    from gcrm.security import audit as audit_mod
+    from gcrm.storage.store import connect_store
+
+    v = audit_mod.verify(connect_store(db))
+    if v.ok:
+        click.echo(f"audit log intact: {v.entries} entries")
+        return
+    for p in v.problems:
+        click.echo(f"TAMPERED: {p}", err=True)
+    sys.exit(1)
+
+
+# --------------------------------------------------------------------------- backup
+@click.command("backup")
+@DB_OPTION
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@handle_errors
+def backup_cmd(db: Path, out: Path, force: bool) -> None:
+    """Back up the warehouse and the operational store (tar.gz with SHA-256 manifest)."""
+    from gcrm.storage.backup import backup
+
+    m = backup(db, out, force)
+    audit_action(db, None, "backup", str(out), members=m["members"])
+    size = sum(v["bytes"] for v in m["members"].values())
+    click.echo(f"backup written: {out} ({size / 1e6:.1f} MB before compression)")
+
+
+@click.command("restore")
+@DB_OPTION
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an existing warehouse.")
+@handle_errors
+def restore_cmd(db: Path, archive: Path, force: bool) -> None:
+    """Restore a backup after verifying every checksum."""
+    from gcrm.storage.backup import restore
+
+    m = restore(archive, db, force)
+    audit_action(db, None, "restore", str(archive), created_at=m["created_at"])
+    click.echo(f"restored {db} from {archive} (backup of {m['created_at']}); checksums verified")
+
+
+# --------------------------------------------------------------------------- dashboard
+@click.command()
+@DB_OPTION
+@click.option("--port", default=8501, show_default=True, type=int)
+@click.option("--host", default="localhost", show_default=True)
+@handle_errors
+def dashboard(db: Path, port: int, host: str) -> None:
+    """Start the Streamlit dashboard on http://HOST:PORT."""
+    import dashboards
+
+    if not db.exists():
+        raise BadInput(f"warehouse {db} does not exist; build it with `gcrm demo --db {db}`")
+    app = Path(dashboards.__file__).resolve().parent / "app.py"
+    env = {**os.environ, "GCRM_DB": str(db.resolve())}
+    click.echo(f"GCRM dashboard: http://{host}:{port}  (warehouse {db}; Ctrl+C to stop)")
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+           "--server.address", host, "--server.headless", "true",
+           "--browser.gatherUsageStats", "false"]
+    try:
+        sys.exit(subprocess.call(cmd, env=env, cwd=str(app.parent)))
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+COMMANDS = (demo, etl, quality, user, audit, backup_cmd, restore_cmd, dashboard)

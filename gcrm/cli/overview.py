@@ -1,0 +1,79 @@
+"""``gcrm overview``: the overview page's ranked table and KPI tiles from the command line.
+
+The same :mod:`gcrm.overview.queries` functions as the page, so the CLI, the map and the table
+agree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from gcrm.cli.common import (
+    DB_OPTION,
+    USER_OPTION,
+    BadInput,
+    _parse_where,
+    audit_action,
+    emit,
+    handle_errors,
+    principal_for,
+)
+
+KPI_MEASURES = ("customers", "kwh", "amount", "arrears", "online_share")
+
+
+@click.command()
+@DB_OPTION
+@USER_OPTION
+@click.option("--measure", default="customers", show_default=True,
+              help="Map measure: a cube measure, saidi, saifi or complaints_per_1000.")
+@click.option("--district", default=None, help="Drill into this district (ranks its cells).")
+@click.option("--where", "where", multiple=True,
+              help="customer_class=, tariff= or big_customer= filter (repeat).")
+@click.option("--from", "month_from", default=None, help="First month YYYY-MM.")
+@click.option("--to", "month_to", default=None,
+              help="Last month YYYY-MM [default: the last 12 months with data].")
+@click.option("--kpis", is_flag=True,
+              help="Print the KPI tiles (value, previous period, last year) instead.")
+@click.option("--top", default=None, type=int, help="Only the first N rows.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="table",
+              show_default=True)
+@handle_errors
+def overview(db: Path, user, measure, district, where, month_from, month_to, kpis, top,
+             fmt) -> None:
+    """The overview's ranking: districts (or one district's H3 cells) by a measure, with rank,
+    share and the monthly trend; or with --kpis the tiles against the previous period and
+    last year."""
+    from gcrm import cube
+    from gcrm.overview import queries as ov
+    from gcrm.storage import warehouse
+
+    principal = principal_for(db, user)
+    scope = principal.scope if principal else None
+    con = warehouse.connect(db, read_only=True)
+    try:
+        first, last = cube.month_range(con, 12)
+        months = (month_from or first, month_to or last)
+        place = ov.Place(district)
+        filters = _parse_where(where)
+        if kpis:
+            df = ov.kpis(con, list(KPI_MEASURES), place, months, filters, scope)
+        else:
+            if measure not in ov.MAP_MEASURES:
+                raise BadInput(f"unknown measure {measure!r}; valid: "
+                               f"{', '.join(ov.MAP_MEASURES)}")
+            df = ov.ranking(con, measure, place, months, filters, scope, top=top)
+            df["trend"] = df["trend"].map(
+                lambda xs: " ".join("" if x != x else f"{x:.6g}" for x in xs))
+            df = df.rename(columns={"key": "district" if district is None else "grid"})
+    finally:
+        con.close()
+    if principal:
+        audit_action(db, principal, "overview", None, measure=measure, district=district,
+                     where=filters, rows=len(df))
+    emit(df, fmt)
+
+
+COMMANDS = (overview,)

@@ -1,0 +1,69 @@
+"""``gcrm query``: the cube from the command line (the query contract of DESIGN.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from gcrm.cli.common import (
+    DB_OPTION,
+    USER_OPTION,
+    _parse_where,
+    audit_action,
+    emit,
+    handle_errors,
+    principal_for,
+)
+
+
+# --------------------------------------------------------------------------- query
+@click.command()
+@DB_OPTION
+@USER_OPTION
+@click.option("--measure", "measures", multiple=True, required=True, help="Measure (repeat).")
+@click.option("--by", "by", multiple=True, help="Dimension to group by (repeat).")
+@click.option("--where", "where", multiple=True,
+              help="DIMENSION=VALUE filter; repeat: OR on one dimension, AND across.")
+@click.option("--from", "month_from", default=None, help="First month YYYY-MM (inclusive).")
+@click.option("--to", "month_to", default=None, help="Last month YYYY-MM (inclusive).")
+@click.option("--order", default=None, help="Order by a measure/dimension; '-' = descending.")
+@click.option("--limit", default=None, type=int, help="Top-N rows.")
+@click.option("--totals", is_flag=True, help="Add subtotal rows along --by and a grand total.")
+@click.option("--compare", type=click.Choice(["yoy", "mom"]), default=None,
+              help="Add <measure>_prev and <measure>_growth vs. last year / last month.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="csv",
+              show_default=True)
+@handle_errors
+def query(db: Path, user, measures, by, where, month_from, month_to, order, limit, totals,
+          compare, fmt) -> None:
+    """Cube query: one row per combination of --by, columns = dimensions then measures."""
+    from gcrm import cube
+    from gcrm.storage import warehouse
+
+    principal = principal_for(db, user)
+    scope = principal.scope if principal else None
+    con = warehouse.connect(db, read_only=True)
+    months = None
+    if month_from or month_to:
+        first, last = cube.month_range(con, 10_000)
+        months = (month_from or first, month_to or last)
+    filters = _parse_where(where)
+    if compare:
+        if months is None:
+            months = cube.month_range(con, 1 if compare == "mom" else 12)
+        df = cube.compare(con, list(measures), by=list(by), where=filters, months=months,
+                          kind=compare, scope=scope)
+    elif totals:
+        df = cube.with_totals(con, list(measures), list(by), where=filters, months=months,
+                              scope=scope)
+    else:
+        df = cube.query(con, list(measures), by=list(by), where=filters, months=months,
+                        order_by=order, limit=limit, scope=scope)
+    if principal:
+        audit_action(db, principal, "query", None, measures=list(measures), by=list(by),
+               where=filters, rows=len(df))
+    emit(df, fmt)
+
+
+COMMANDS = (query,)

@@ -1,0 +1,137 @@
+"""The operational store: accounts, sessions, the audit log and CRM edits.
+
+The warehouse (DuckDB) is analytical and read-mostly: the dashboard opens it read-only so a
+load can run at any time. Everything users *write* — logins, audit entries, service visits,
+complaints, customer merges — goes to this small SQLite file beside the warehouse
+(``<warehouse>.ops.sqlite``), which handles many concurrent writers safely. Backups include
+both files. The schema only ever adds tables, indexes and triggers (``IF NOT EXISTS``), so an
+existing store gains them the next time it is opened.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from gcrm import config
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    regions TEXT NOT NULL DEFAULT '[]',      -- JSON list of region ids; [] = everywhere
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    must_change_password INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    password_changed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    user TEXT NOT NULL REFERENCES users(name),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id INTEGER PRIMARY KEY,
+    ts TEXT NOT NULL,
+    user TEXT,
+    action TEXT NOT NULL,
+    target TEXT,
+    detail TEXT NOT NULL,                    -- canonical JSON
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    last_id INTEGER NOT NULL,
+    last_hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS crm_records (
+    record_id INTEGER PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    kind TEXT NOT NULL,                      -- visit | complaint | request | note | contact
+    status TEXT NOT NULL,                    -- open | in_progress | resolved | closed
+    occurred_at TEXT NOT NULL,               -- visit date / complaint received
+    topic TEXT,
+    note TEXT,
+    contact TEXT,                            -- for contacts: name / phone of the contact person
+    resolved_at TEXT,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS crm_records_customer ON crm_records (customer_id);
+CREATE TABLE IF NOT EXISTS crm_history (
+    record_id INTEGER NOT NULL REFERENCES crm_records(record_id),
+    ts TEXT NOT NULL,
+    user TEXT NOT NULL,
+    field TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT
+);
+CREATE TRIGGER IF NOT EXISTS crm_history_no_update BEFORE UPDATE ON crm_history
+BEGIN SELECT RAISE(ABORT, 'crm_history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS crm_history_no_delete BEFORE DELETE ON crm_history
+BEGIN SELECT RAISE(ABORT, 'crm_history is append-only'); END;
+-- Customer merges (gcrm/customers/merge.py): the merged customer's CRM records are re-pointed
+-- to the survivor (with crm_history rows); warehouse rows are never touched. A merge row is never
+-- deleted; undoing it fills the undone_* columns, once.
+CREATE TABLE IF NOT EXISTS crm_merges (
+    merge_id INTEGER PRIMARY KEY,
+    survivor_id TEXT NOT NULL,
+    merged_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    merged_by TEXT NOT NULL,
+    merged_at TEXT NOT NULL,
+    undone_by TEXT,
+    undone_at TEXT,
+    undo_reason TEXT,
+    CHECK (survivor_id <> merged_id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS crm_merges_active ON crm_merges (merged_id)
+    WHERE undone_at IS NULL;
+CREATE INDEX IF NOT EXISTS crm_merges_survivor ON crm_merges (survivor_id);
+CREATE TABLE IF NOT EXISTS crm_merge_records (           -- records a merge re-pointed
+    merge_id INTEGER NOT NULL REFERENCES crm_merges(merge_id),
+    record_id INTEGER NOT NULL REFERENCES crm_records(record_id),
+    PRIMARY KEY (merge_id, record_id)
+);
+CREATE TRIGGER IF NOT EXISTS crm_merges_no_delete BEFORE DELETE ON crm_merges
+BEGIN SELECT RAISE(ABORT, 'crm_merges rows are never deleted; undo the merge'); END;
+CREATE TRIGGER IF NOT EXISTS crm_merges_undo_once BEFORE UPDATE ON crm_merges
+WHEN OLD.undone_at IS NOT NULL OR NEW.survivor_id IS NOT OLD.survivor_id
+  OR NEW.merged_id IS NOT OLD.merged_id OR NEW.reason IS NOT OLD.reason
+  OR NEW.merged_by IS NOT OLD.merged_by OR NEW.merged_at IS NOT OLD.merged_at
+BEGIN SELECT RAISE(ABORT, 'a merge can only be undone, once'); END;
+CREATE TRIGGER IF NOT EXISTS crm_merge_records_no_change BEFORE UPDATE ON crm_merge_records
+BEGIN SELECT RAISE(ABORT, 'crm_merge_records is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS crm_merge_records_no_delete BEFORE DELETE ON crm_merge_records
+BEGIN SELECT RAISE(ABORT, 'crm_merge_records is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+"""
+
+
+def store_path(db: str | os.PathLike | None = None) -> Path:
+    """``$GCRM_STORE``, else ``<warehouse>.ops.sqlite`` beside the warehouse."""
+    if explicit := os.environ.get("GCRM_STORE"):
+        return Path(explicit)
+    wh = config.db_path(db)
+    return wh.with_name(wh.name + ".ops.sqlite")
+
+
+def connect_store(db: str | os.PathLike | None = None) -> sqlite3.Connection:
+    path = store_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path, timeout=30, isolation_level=None)
+    con.row_factory = sqlite3.Row
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA foreign_keys=ON")
+    con.executescript(SCHEMA)
+    return con

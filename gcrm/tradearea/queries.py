@@ -1,0 +1,702 @@
+"""Trading-area analysis over the warehouse: fetch (bound parameters), call the pure functions.
+
+The same functions serve the CLI (``gcrm tradearea ...``) and the dashboard page. Every
+customer-level result honours the user's region scope (``scope``: region ids, None =
+everywhere); the population grid is scoped the same way (by its ``city_id``/``district_id``).
+Service points are facilities, not personal data: all of them compete in the Huff model and
+in proximity areas whatever the scope.
+
+Methods, formulas and assumptions: docs/trade-areas.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from gcrm import cube
+from gcrm.security.scope import scope_sql
+from gcrm.tradearea import geometry as ta
+from gcrm.tradearea import network
+
+KINDS = ("business_hall", "bank_agent", "self_service")
+SEGMENTS = ("counter_payers", "big_unvisited")
+LAYERS = ("rings", "drivetime", "voronoi", "customers", "huff", "gaps", "overlaps", "sites")
+#: payment channels counted as "online" (the cube's ``online_payments``)
+ONLINE_CHANNELS = ("online", "app")
+
+
+# --------------------------------------------------------------------------- fetching
+def service_points(con: duckdb.DuckDBPyConnection,
+                   kinds: Sequence[str] | None = None) -> pd.DataFrame:
+    """Located service points (``service_point_id``, ``name``, ``kind``, ``lon``, ``lat``,
+    ``district_id``, ``counters``, ``opening_hours``), optionally of the given kinds.
+
+    Raises ValueError when there are none.
+    """
+    if kinds:
+        bad = [k for k in kinds if k not in KINDS]
+        if bad:
+            raise ValueError(f"unknown service-point kind(s) {', '.join(bad)}; valid kinds: "
+                             f"{', '.join(KINDS)}")
+    sql = ("SELECT service_point_id, name, kind, lon, lat, district_id, CAST(attrs AS VARCHAR) "
+           "AS attrs FROM dim_service_point WHERE lon IS NOT NULL AND lat IS NOT NULL")
+    params: list = []
+    if kinds:
+        sql += f" AND kind IN ({', '.join('?' for _ in kinds)})"
+        params += list(kinds)
+    df = con.execute(sql + " ORDER BY service_point_id", params).df()
+    if df.empty:
+        what = f" of kind {', '.join(kinds)}" if kinds else ""
+        raise ValueError(f"no located service points{what}: the service-point table is empty "
+                         "(load service_points.csv)")
+    attrs = df.pop("attrs").map(lambda s: json.loads(s) if s else {})
+    df["counters"] = pd.to_numeric(attrs.map(lambda a: a.get("counters")), errors="coerce")
+    df["opening_hours"] = attrs.map(lambda a: a.get("opening_hours"))
+    return df
+
+
+def region_boundary(con: duckdb.DuckDBPyConnection, scope: Sequence[str] | None = None):
+    """Union of the district polygons (of the city polygons when there are no districts)
+    within ``scope``, WGS-84."""
+    cond, params = "TRUE", []
+    if scope is not None:  # a region is in scope when it or its parent city is
+        marks = ", ".join("?" for _ in scope) or "NULL"
+        cond = f"(region_id IN ({marks}) OR parent_id IN ({marks}))"
+        params = [*scope, *scope]
+    for level in ("district", "city"):
+        rows = con.execute(f"SELECT geom FROM dim_region WHERE level = ? AND geom IS NOT NULL "
+                           f"AND {cond}", [level, *params]).fetchall()
+        if rows:
+            return shapely.union_all(shapely.from_wkb([bytes(r[0]) for r in rows]))
+    raise ValueError("no region boundaries in the warehouse (within your scope)")
+
+
+def _customers(con, scope, extra: str = "", extra_params: Sequence = ()) -> pd.DataFrame:
+    cond, params = scope_sql(scope)
+    return con.execute(
+        "SELECT c.customer_id, c.customer_class, c.tariff, c.big_customer, c.lon, c.lat, "
+        "c.district_id, c.feeder_id, c.service_point_id FROM dim_customer c "
+        f"WHERE c.lon IS NOT NULL AND c.lat IS NOT NULL AND {cond}{extra}",
+        [*params, *extra_params]).df()
+
+
+def _cells(con, scope, required: bool = False) -> pd.DataFrame:
+    """Population-grid cells within ``scope``; ``required``: an empty grid is an error."""
+    cond, params = scope_sql(scope, alias="p")
+    cells = con.execute("SELECT p.cell_id, p.lon, p.lat, p.resident, p.floating, p.district_id "
+                        f"FROM population_grid p WHERE {cond} ORDER BY p.cell_id", params).df()
+    if required and cells.empty:
+        raise ValueError("the population grid is empty (within your scope): load population.csv")
+    return cells
+
+
+def population_cells(con: duckdb.DuckDBPyConnection,
+                     scope: Sequence[str] | None = None) -> pd.DataFrame:
+    """Population-grid cells within ``scope``: ``cell_id``, ``lon``, ``lat``, ``resident``,
+    ``floating``, ``district_id`` (empty when there is no grid)."""
+    return _cells(con, scope)
+
+
+def _months(con, months: tuple[str, str] | None) -> tuple[str, str]:
+    return tuple(months) if months else cube.month_range(con, 12)
+
+
+# --------------------------------------------------------------------------- centre / area
+def resolve_center(con: duckdb.DuckDBPyConnection, service_point: str | None = None,
+                   lon: float | None = None, lat: float | None = None,
+                   ) -> tuple[float, float, str]:
+    """``(lon, lat, label)`` of a service point or of a point inside the regions."""
+    if service_point:
+        row = con.execute("SELECT lon, lat, name FROM dim_service_point WHERE "
+                          "service_point_id = ?", [service_point]).fetchone()
+        if row is None:
+            n = con.execute("SELECT count(*) FROM dim_service_point").fetchone()[0]
+            if n == 0:
+                raise ValueError("the service-point table is empty (load service_points.csv)")
+            some = [r[0] for r in con.execute("SELECT service_point_id FROM dim_service_point "
+                                              "ORDER BY 1 LIMIT 5").fetchall()]
+            raise ValueError(f"unknown service point {service_point!r}; e.g. {', '.join(some)}")
+        if row[0] is None or row[1] is None:
+            raise ValueError(f"service point {service_point!r} has no coordinates")
+        return float(row[0]), float(row[1]), f"{service_point} {row[2]}"
+    if lon is None or lat is None:
+        raise ValueError("give a service point or both a longitude and a latitude")
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ValueError(f"coordinates out of range: lon {lon}, lat {lat}")
+    boundary = region_boundary(con)
+    if not shapely.contains_xy(boundary, lon, lat):
+        raise ValueError(f"point ({lon}, {lat}) lies outside every region of the warehouse")
+    return float(lon), float(lat), f"({lon:.5f}, {lat:.5f})"
+
+
+def load_area(path: str | Path):
+    """The union of the polygons of a GeoJSON/GeoPackage file, in WGS-84."""
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"area file {p} does not exist")
+    try:
+        gdf = gpd.read_file(p)
+    except Exception as exc:
+        raise ValueError(f"cannot read area file {p}: {exc}") from exc
+    gdf = gdf[gdf.geometry.notna() & gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if gdf.empty:
+        raise ValueError(f"area file {p} holds no polygon")
+    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+        gdf = gdf.to_crs(ta.WGS84)
+    return shapely.make_valid(shapely.union_all(gdf.geometry.to_numpy()))
+
+
+def area_from(con: duckdb.DuckDBPyConnection, *, geojson: str | Path | None = None,
+              service_point: str | None = None, lon: float | None = None,
+              lat: float | None = None, km: float | None = None, minutes: float | None = None,
+              pbf: str | Path | None = None, share: float | None = None,
+              months: tuple[str, str] | None = None):
+    """One trade-area polygon from the user's choice, and a label.
+
+    Exactly one of: ``geojson`` (a file), ``km`` (ring around the centre), ``minutes``
+    (drive-time area; distance fallback without ``pbf``), ``share`` (customer-derived area of
+    ``service_point``).
+    """
+    chosen = [n for n, v in (("a polygon file", geojson), ("a ring radius", km),
+                             ("a drive time", minutes), ("a customer share", share))
+              if v is not None]
+    if len(chosen) != 1:
+        raise ValueError("define the area by exactly one of: a polygon file (--area), a ring "
+                         "radius (--km), a drive time (--minutes) or a customer share "
+                         f"(--share); got {', '.join(chosen) or 'none'}")
+    if geojson is not None:
+        return load_area(geojson), f"area {Path(geojson).name}"
+    if share is not None:
+        if not service_point:
+            raise ValueError("a customer-derived area needs a service point")
+        g = customer_areas(con, service_point, [share], months=months)
+        return g.geometry.iloc[0], f"{service_point}: {share:.0%} of its paying customers"
+    x, y, label = resolve_center(con, service_point, lon, lat)
+    if km is not None:
+        return ta.rings(x, y, [km]).geometry.iloc[0], f"{label}: within {km:g} km"
+    g = drive_time(con, x, y, [minutes], pbf=pbf)
+    return g.geometry.iloc[0], f"{label}: {minutes:g} min ({g['method'].iloc[0]})"
+
+
+# --------------------------------------------------------------------------- layers
+def _count_inside(geoms, lon, lat, weights=None) -> list[float]:
+    out = []
+    for g in geoms:
+        inside = shapely.contains_xy(g, lon, lat)
+        out.append(float(inside.sum() if weights is None else weights[inside].sum()))
+    return out
+
+
+def _annotate(con, gdf: gpd.GeoDataFrame, scope) -> gpd.GeoDataFrame:
+    """Add ``customers``, ``resident`` and ``floating`` inside each polygon (within scope)."""
+    c = _customers(con, scope)
+    p = _cells(con, scope)
+    geoms = gdf.geometry.to_numpy()
+    gdf["customers"] = _count_inside(geoms, c["lon"].to_numpy(), c["lat"].to_numpy())
+    for col in ("resident", "floating"):
+        gdf[col] = _count_inside(geoms, p["lon"].to_numpy(), p["lat"].to_numpy(),
+                                 p[col].to_numpy(float))
+    return gdf
+
+
+def rings(con: duckdb.DuckDBPyConnection, lon: float, lat: float,
+          radii_km: Sequence[float] = (1, 3, 5), bands: bool = False,
+          scope: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+    """Geodesic rings (:func:`gcrm.tradearea.geometry.rings`) with customers and population
+    inside each."""
+    return _annotate(con, ta.rings(lon, lat, radii_km, bands=bands), scope)
+
+
+def drive_time(con: duckdb.DuckDBPyConnection, lon: float, lat: float,
+               minutes: Sequence[float] = (5, 10, 15), pbf: str | Path | None = None,
+               scope: Sequence[str] | None = None, annotate: bool = False,
+               ) -> gpd.GeoDataFrame:
+    """Drive-time areas on the roads of ``pbf``; without it, distance bands (``note`` says so).
+    """
+    graph = None
+    if pbf is not None:
+        p = Path(pbf)
+        if not p.exists():
+            raise FileNotFoundError(f"road network file {p} does not exist")
+        graph = network.graph_from_pbf(str(p.resolve()), p.stat().st_mtime)
+    g = network.drive_time_areas(lon, lat, minutes, graph=graph)
+    return _annotate(con, g, scope) if annotate else g
+
+
+def proximity_areas(con: duckdb.DuckDBPyConnection, kinds: Sequence[str] | None = None,
+                    scope: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+    """Voronoi (nearest-facility) areas of the service points, clipped to the regions."""
+    sp = service_points(con, kinds)
+    g = ta.voronoi_areas(sp, region_boundary(con))
+    g.insert(1, "name", sp["name"].to_numpy())
+    g.insert(2, "kind", sp["kind"].to_numpy())
+    if scope is not None:
+        keep = region_boundary(con, scope)
+        g = g.set_geometry(g.geometry.intersection(keep))
+        g = g[~g.geometry.is_empty].copy()
+        g["area_km2"] = [ta.geodesic_area_km2(x) for x in g.geometry]
+    return _annotate(con, g.reset_index(drop=True), scope)
+
+
+def customer_areas(con: duckdb.DuckDBPyConnection, service_point: str,
+                   shares: Sequence[float] = (0.5, 0.7, 0.9), hull: str = "convex",
+                   months: tuple[str, str] | None = None,
+                   scope: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+    """Trade areas from the customers who actually paid at ``service_point`` in ``months``
+    (fact_payment.service_point_id), nearest first."""
+    x, y, _ = resolve_center(con, service_point)
+    m = _months(con, months)
+    cond, params = scope_sql(scope)
+    df = con.execute(
+        "SELECT c.customer_id, any_value(c.lon) AS lon, any_value(c.lat) AS lat, count(*) AS n "
+        "FROM fact_payment f JOIN dim_customer c USING (customer_id) "
+        "WHERE f.service_point_id = ? AND f.month BETWEEN ? AND ? AND c.lon IS NOT NULL "
+        f"AND {cond} GROUP BY c.customer_id", [service_point, *m, *params]).df()
+    if df.empty:
+        raise ValueError(f"no located customer paid at {service_point} in {m[0]}..{m[1]}")
+    g = ta.customer_trade_area(x, y, df["lon"], df["lat"], shares, hull=hull)
+    g.insert(0, "service_point_id", service_point)
+    g["paying_customers"] = len(df)
+    return g
+
+
+def huff_shares(con: duckdb.DuckDBPyConnection, alpha: float = 1.0, beta: float = 2.0,
+                kinds: Sequence[str] | None = None, demand: str = "households",
+                household_size: float = ta.HOUSEHOLD_SIZE,
+                max_distance_km: float | None = None,
+                scope: Sequence[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Huff model over the population grid.
+
+    ``demand`` per cell: ``households`` (resident / household size), ``resident`` or
+    ``customers`` (accounts whose nearest cell it is).
+
+    Returns
+    -------
+    (per_point, per_cell)
+        ``per_point``: service point, ``attractiveness``, ``expected`` demand, ``share``,
+        ``actual_home_customers`` (dim_customer.service_point_id), ``actual_payers``.
+        ``per_cell``: cell, demand, the most likely service point and its probability.
+    """
+    if demand not in ("households", "resident", "customers"):
+        raise ValueError(f"demand must be households, resident or customers, got {demand!r}")
+    sp = service_points(con, kinds)
+    cells = _cells(con, scope, required=True)
+    if demand == "customers":
+        c = _customers(con, scope)
+        w = np.zeros(len(cells))
+        if len(c):
+            idx, _ = ta.nearest(c["lon"], c["lat"], cells["lon"], cells["lat"])
+            w = np.bincount(idx, minlength=len(cells)).astype(float)
+    elif demand == "resident":
+        w = cells["resident"].to_numpy(float)
+    else:
+        w = cells["resident"].to_numpy(float) / household_size
+    a = ta.attractiveness(sp)
+    r = ta.huff(cells["lon"], cells["lat"], w, sp["lon"], sp["lat"], a, alpha, beta,
+                max_distance_km=max_distance_km)
+    cond, params = scope_sql(scope)
+    home = dict(con.execute(f"SELECT c.service_point_id, count(*) FROM dim_customer c WHERE "
+                            f"{cond} GROUP BY 1", params).fetchall())
+    payers = dict(con.execute(
+        "SELECT f.service_point_id, count(DISTINCT f.customer_id) FROM fact_payment f JOIN "
+        f"dim_customer c USING (customer_id) WHERE f.service_point_id IS NOT NULL AND {cond} "
+        "GROUP BY 1", params).fetchall())
+    total = r.expected.sum()
+    per_point = pd.DataFrame({
+        "service_point_id": sp["service_point_id"], "name": sp["name"], "kind": sp["kind"],
+        "attractiveness": a, "expected": r.expected,
+        "share": r.expected / total if total else np.nan,
+        "actual_home_customers": sp["service_point_id"].map(home).fillna(0).astype(int),
+        "actual_payers": sp["service_point_id"].map(payers).fillna(0).astype(int)})
+    best = r.prob.argmax(axis=1)
+    per_cell = pd.DataFrame({
+        "cell_id": cells["cell_id"], "lon": cells["lon"], "lat": cells["lat"], "demand": w,
+        "service_point_id": sp["service_point_id"].to_numpy()[best],
+        "probability": r.prob[np.arange(len(cells)), best]})
+    return per_point, per_cell
+
+
+def _grid_step(values: np.ndarray) -> float:
+    """The spacing of a regular grid along one axis: the smallest gap between distinct
+    coordinates (rounded to 1e-7 degrees); NaN with fewer than two distinct values."""
+    u = np.unique(np.round(np.asarray(values, float), 7))
+    gaps_ = np.diff(u)
+    gaps_ = gaps_[gaps_ > 1e-7]
+    return float(gaps_.min()) if len(gaps_) else float("nan")
+
+
+def huff_areas(per_cell: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Dominant Huff areas: per service point, the union of the population cells whose most
+    likely service point it is (``per_cell`` of :func:`huff_shares`).
+
+    A cell is the square of the grid step around its centre (the step is the smallest gap
+    between distinct cell longitudes, resp. latitudes; square edges are computed from integer
+    grid indices so that neighbours share them exactly). A cell centre therefore lies inside
+    the area of its service point only, and :func:`area_summary` of an area counts exactly
+    its cells.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``service_point_id``, ``cells``, ``demand``, ``mean_probability``, ``area_km2``,
+        geometry (WGS-84), largest demand first.
+    """
+    if per_cell.empty:
+        raise ValueError("the population grid is empty (within your scope): load population.csv")
+    lon = per_cell["lon"].to_numpy(float)
+    lat = per_cell["lat"].to_numpy(float)
+    sx, sy = _grid_step(lon), _grid_step(lat)
+    if np.isnan(sx) and np.isnan(sy):
+        sx = sy = 0.01
+    sx, sy = (sy if np.isnan(sx) else sx), (sx if np.isnan(sy) else sy)
+    x0, y0 = lon.min(), lat.min()
+    i, j = np.round((lon - x0) / sx), np.round((lat - y0) / sy)
+    boxes = shapely.box(x0 + (i - 0.5) * sx, y0 + (j - 0.5) * sy,
+                        x0 + (i + 0.5) * sx, y0 + (j + 0.5) * sy)
+    rows = []
+    for sp_id, idx in per_cell.groupby("service_point_id", sort=True).indices.items():
+        geom = shapely.union_all(boxes[idx])
+        part = per_cell.iloc[idx]
+        rows.append({"service_point_id": sp_id, "cells": len(idx),
+                     "demand": float(part["demand"].sum()),
+                     "mean_probability": float(part["probability"].mean()),
+                     "area_km2": ta.geodesic_area_km2(geom), "geometry": geom})
+    g = gpd.GeoDataFrame(rows, geometry="geometry", crs=ta.WGS84)
+    return g.sort_values(["demand", "service_point_id"], ascending=[False, True]).reset_index(
+        drop=True)
+
+
+def gaps(con: duckdb.DuckDBPyConnection, radius_km: float, kinds: Sequence[str] | None = None,
+         scope: Sequence[str] | None = None) -> pd.DataFrame:
+    """Population cells with no service point within ``radius_km`` (nearest first out)."""
+    return _coverage(con, radius_km, kinds, scope).query("facilities == 0").sort_values(
+        ["resident", "cell_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def overlaps(con: duckdb.DuckDBPyConnection, radius_km: float | None = None,
+             kinds: Sequence[str] | None = None, scope: Sequence[str] | None = None,
+             areas: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """Population cells inside more than one trade area: the ``radius_km`` rings of the
+    service points, or the polygons of ``areas`` when given (column ``areas``)."""
+    if areas is not None:
+        cells = _cells(con, scope)
+        cells["areas"] = ta.areas_containing(cells["lon"], cells["lat"],
+                                             areas.geometry.to_numpy())
+        return cells[cells["areas"] >= 2].reset_index(drop=True)
+    if radius_km is None:
+        raise ValueError("give a ring radius or a set of areas")
+    df = _coverage(con, radius_km, kinds, scope)
+    return df[df["facilities"] >= 2].rename(columns={"facilities": "areas"}).reset_index(
+        drop=True)
+
+
+def _coverage(con, radius_km, kinds, scope) -> pd.DataFrame:
+    if radius_km <= 0:
+        raise ValueError(f"distance must be positive km (got {radius_km})")
+    sp = service_points(con, kinds)
+    cells = _cells(con, scope)
+    cov = ta.coverage_counts(cells["lon"], cells["lat"], sp["lon"], sp["lat"], radius_km)
+    return pd.concat([cells, cov], axis=1)
+
+
+@dataclass
+class Sites:
+    """Proposed new service points and coverage before/after."""
+
+    sites: pd.DataFrame  # rank, cell_id, lon, lat, district_id, gain
+    coverage: pd.DataFrame  # measure, before, after, total, before_share, after_share
+
+
+def sites(con: duckdb.DuckDBPyConnection, k: int = 3, radius_km: float = 3.0,
+          weight: str = "resident", kinds: Sequence[str] | None = None,
+          scope: Sequence[str] | None = None) -> Sites:
+    """Propose ``k`` new service points among the population cells (greedy maximal covering,
+    :func:`gcrm.tradearea.geometry.greedy_mclp`), weighting cells by ``resident``,
+    ``floating``, ``population`` (resident + floating) or ``customers``."""
+    if weight not in ("resident", "floating", "population", "customers"):
+        raise ValueError(f"weight must be resident, floating, population or customers, got "
+                         f"{weight!r}")
+    sp = service_points(con, kinds)
+    cells = _cells(con, scope, required=True)
+    if weight == "customers":
+        c = _customers(con, scope)
+        dem_lon, dem_lat, w = c["lon"], c["lat"], np.ones(len(c))
+    else:
+        dem_lon, dem_lat = cells["lon"], cells["lat"]
+        w = (cells["resident"] + cells["floating"] if weight == "population"
+             else cells[weight]).to_numpy(float)
+    r = ta.greedy_mclp(cells["lon"], cells["lat"], dem_lon, dem_lat, w, k, radius_km,
+                       sp["lon"], sp["lat"])
+    chosen = cells.iloc[r.chosen][["cell_id", "lon", "lat", "district_id", "resident",
+                                   "floating"]].reset_index(drop=True)
+    chosen.insert(0, "rank", range(1, len(chosen) + 1))
+    chosen["gain"] = r.gains
+    cov = pd.DataFrame([{"measure": f"{weight} within {radius_km:g} km",
+                         "before": r.covered_before, "after": r.covered_after,
+                         "total": r.total,
+                         "before_share": r.covered_before / r.total if r.total else np.nan,
+                         "after_share": r.covered_after / r.total if r.total else np.nan}])
+    return Sites(chosen, cov)
+
+
+# --------------------------------------------------------------------------- inside an area
+@dataclass
+class AreaSummary:
+    """What lies inside one trade area, compared with its district."""
+
+    label: str
+    district_id: str | None
+    metrics: pd.DataFrame  # metric, unit, area, district
+    by_class: pd.DataFrame  # customer_class, tariff, customers, kwh, amount, paid, arrears
+    by_channel: pd.DataFrame  # channel, payments, paid, share
+    cells: pd.DataFrame  # cell_id, resident, floating, residential_customers, potential
+    months: tuple[str, str] = ("", "")
+    customer_ids: list[str] = field(default_factory=list)
+
+
+def customers_in(con: duckdb.DuckDBPyConnection, area,
+                 scope: Sequence[str] | None = None) -> pd.DataFrame:
+    """Located customers (within scope) whose point lies inside polygon ``area``."""
+    c = _customers(con, scope)
+    return c[shapely.contains_xy(area, c["lon"].to_numpy(), c["lat"].to_numpy())].reset_index(
+        drop=True)
+
+
+def _ids_cond(alias: str = "c") -> str:
+    return f"{alias}.customer_id IN (SELECT unnest(?::VARCHAR[]))"
+
+
+def _indicators(con, ids: list[str] | None, district: str | None, months, scope,
+                cells: pd.DataFrame, res_customers: pd.DataFrame,
+                household_size: float) -> dict[str, float]:
+    """Indicators for a customer-id set (``ids``) or a whole district."""
+    if ids is not None:
+        where = {"customer": ids}
+        sql_cond, sql_params = _ids_cond(), [ids]
+    else:
+        where = {"district": [district]}
+        sql_cond, sql_params = "c.district_id = ?", [district]
+    scond, sparams = scope_sql(scope)
+    n = con.execute(f"SELECT count(*), count(*) FILTER (WHERE c.customer_class = "
+                    f"'residential') FROM dim_customer c WHERE {sql_cond} AND {scond}",
+                    [*sql_params, *sparams]).fetchone()
+    out = {"customers": float(n[0]), "residential_customers": float(n[1])}
+    if (ids is not None and not ids) or n[0] == 0:
+        tot = {k: 0.0 for k in ("kwh", "amount", "paid", "payments", "online_payments",
+                                "arrears")}
+        counter = 0.0
+    else:
+        df = cube.query(con, ["kwh", "amount", "paid", "payments", "online_payments",
+                              "arrears"], where=where, months=months, scope=scope)
+        tot = df.iloc[0].fillna(0.0).to_dict() if len(df) else {}
+        ch = cube.query(con, ["payments"], by=["channel"], where=where, months=months,
+                        scope=scope)
+        counter = float(ch.loc[ch["channel"] == "counter", "payments"].sum())
+    out.update({k: float(tot.get(k, 0.0)) for k in ("kwh", "amount", "paid", "arrears")})
+    per = out["customers"] or float("nan")
+    out["kwh_per_customer"] = out["kwh"] / per
+    out["arrears_per_customer"] = out["arrears"] / per
+    pays = float(tot.get("payments", 0.0))
+    out["payments"] = pays
+    out["online_share"] = float(tot.get("online_payments", 0.0)) / pays if pays else np.nan
+    out["counter_share"] = counter / pays if pays else np.nan
+    o = con.execute(
+        "SELECT count(*) FILTER (WHERE o.duration_min > 5), "
+        "coalesce(sum(o.duration_min) FILTER (WHERE o.duration_min > 5), 0) "
+        "FROM dim_customer c JOIN fact_outage o ON o.feeder_id = c.feeder_id "
+        f"WHERE {sql_cond} AND {scond} AND strftime(o.start_at, '%Y-%m') BETWEEN ? AND ?",
+        [*sql_params, *sparams, *months]).fetchone()
+    out["customer_interruptions"] = float(o[0])
+    out["interruptions_per_customer"] = float(o[0]) / per
+    out["outage_minutes_per_customer"] = float(o[1]) / per
+    out["resident"] = float(cells["resident"].sum())
+    out["floating"] = float(cells["floating"].sum())
+    out["penetration"] = ta.penetration(out["customers"], out["resident"])
+    pot = _potential(cells, res_customers, household_size)
+    out["potential_customers"] = float(pot["potential"].sum())
+    out["potential_per_1000_residents"] = (out["potential_customers"] * 1000 / out["resident"]
+                                           if out["resident"] else np.nan)
+    return out
+
+
+def _potential(cells: pd.DataFrame, res_customers: pd.DataFrame,
+               household_size: float) -> pd.DataFrame:
+    """Per cell: residential customers whose nearest cell it is, and the potential."""
+    out = cells[["cell_id", "resident", "floating"]].copy()
+    counts = np.zeros(len(cells))
+    if len(cells) and len(res_customers):
+        idx, _ = ta.nearest(res_customers["lon"], res_customers["lat"], cells["lon"],
+                            cells["lat"])
+        counts = np.bincount(idx, minlength=len(cells)).astype(float)
+    out["residential_customers"] = counts.astype(int)
+    out["potential"] = ta.potential_customers(cells["resident"], counts, household_size)
+    return out
+
+
+_UNITS = {"customers": "accounts", "residential_customers": "accounts", "kwh": "kWh",
+          "amount": "yuan", "paid": "yuan", "arrears": "yuan", "kwh_per_customer": "kWh",
+          "arrears_per_customer": "yuan", "payments": "payments", "online_share": "share",
+          "counter_share": "share", "customer_interruptions": "events",
+          "interruptions_per_customer": "events", "outage_minutes_per_customer": "minutes",
+          "resident": "persons", "floating": "persons", "penetration": "per 1,000 residents",
+          "potential_customers": "households", "potential_per_1000_residents":
+          "per 1,000 residents"}
+
+
+def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
+                 months: tuple[str, str] | None = None, scope: Sequence[str] | None = None,
+                 household_size: float = ta.HOUSEHOLD_SIZE) -> AreaSummary:
+    """Customers, consumption, payments, arrears, outages, population, penetration and
+    potential customers inside polygon ``area``, beside the same numbers for the district
+    holding most of the area's population (customers when it has no population cells)."""
+    if area is None or area.is_empty:
+        raise ValueError("the trade area is empty")
+    m = _months(con, months)
+    inside = customers_in(con, area, scope)
+    ids = inside["customer_id"].tolist()
+    all_cells = _cells(con, scope)
+    in_cells = all_cells[shapely.contains_xy(area, all_cells["lon"].to_numpy(),
+                                             all_cells["lat"].to_numpy())]
+    res = inside[inside["customer_class"] == "residential"]
+    area_ind = _indicators(con, ids, None, m, scope, in_cells, res, household_size)
+    district = None
+    if len(in_cells) and in_cells["district_id"].notna().any():
+        district = in_cells.groupby("district_id")["resident"].sum().idxmax()
+    elif len(inside) and inside["district_id"].notna().any():
+        district = inside["district_id"].value_counts().idxmax()
+    if district is not None:
+        d_cells = all_cells[all_cells["district_id"] == district]
+        d_res = _customers(con, scope, " AND c.district_id = ? AND c.customer_class = "
+                           "'residential'", [district])
+        dist_ind = _indicators(con, None, district, m, scope, d_cells, d_res, household_size)
+    else:
+        dist_ind = dict.fromkeys(area_ind, np.nan)
+    metrics = pd.DataFrame({"metric": list(area_ind), "unit": [_UNITS[k] for k in area_ind],
+                            "area": list(area_ind.values()),
+                            "district": [dist_ind[k] for k in area_ind]})
+    by_class = _by_class(con, inside, ids, m, scope)
+    by_channel = _by_channel(con, ids, m, scope)
+    cells = _potential(in_cells.reset_index(drop=True), res, household_size)
+    return AreaSummary(label, district, metrics, by_class, by_channel, cells, m, ids)
+
+
+def _by_class(con, inside: pd.DataFrame, ids, months, scope) -> pd.DataFrame:
+    counts = (inside.groupby(["customer_class", "tariff"]).size().rename("customers")
+              .reset_index())
+    if not ids:
+        return counts.assign(kwh=0.0, amount=0.0, paid=0.0, arrears=0.0)
+    df = cube.query(con, ["kwh", "amount", "paid", "arrears"], by=["customer_class", "tariff"],
+                    where={"customer": ids}, months=months, scope=scope)
+    return counts.merge(df, on=["customer_class", "tariff"], how="left").fillna(
+        {"kwh": 0.0, "amount": 0.0, "paid": 0.0, "arrears": 0.0})
+
+
+def _by_channel(con, ids, months, scope) -> pd.DataFrame:
+    if not ids:
+        return pd.DataFrame({"channel": [], "payments": [], "paid": [], "share": []})
+    df = cube.query(con, ["payments", "paid"], by=["channel"], where={"customer": ids},
+                    months=months, scope=scope)
+    total = df["payments"].sum()
+    df["share"] = df["payments"] / total if total else np.nan
+    return df.sort_values("payments", ascending=False).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- targets
+def targets(con: duckdb.DuckDBPyConnection, area, segment: str,
+            months: tuple[str, str] | None = None, scope: Sequence[str] | None = None,
+            mask: bool = True, min_counter_share: float = 0.5,
+            visit_months: int = 6) -> pd.DataFrame:
+    """Campaign list: customers inside ``area`` in ``segment``.
+
+    * ``counter_payers``: more than ``min_counter_share`` of their payments in ``months``
+      were made at a counter (candidates for the app).
+    * ``big_unvisited``: big customers with no ``visit`` service record in the
+      ``visit_months`` months up to the end of the last month of ``months``.
+
+    ``mask=True`` masks name, phone, ID number and address
+    (:func:`gcrm.security.masking.mask_frame`).
+    """
+    from gcrm.security.masking import mask_frame
+
+    if segment not in SEGMENTS:
+        raise ValueError(f"unknown segment {segment!r}; valid segments: {', '.join(SEGMENTS)}")
+    m = _months(con, months)
+    ids = customers_in(con, area, scope)["customer_id"].tolist()
+    base = ("SELECT c.customer_id, c.name, c.customer_class, c.tariff, c.district_id, "
+            "c.service_point_id, c.phone, c.address, c.lon, c.lat")
+    if segment == "counter_payers":
+        df = con.execute(
+            f"{base}, count(*) AS payments, count(*) FILTER (WHERE f.channel = 'counter') AS "
+            "counter_payments, counter_payments / payments AS counter_share, "
+            "arg_max(f.service_point_id, f.paid_at) FILTER (WHERE f.channel = 'counter') "
+            "AS last_counter FROM dim_customer c JOIN fact_payment f USING (customer_id) "
+            f"WHERE {_ids_cond()} AND f.month BETWEEN ? AND ? GROUP BY ALL "
+            "HAVING counter_share > ? ORDER BY counter_payments DESC, c.customer_id",
+            [ids, *m, min_counter_share]).df()
+    else:
+        if visit_months < 1:
+            raise ValueError("visit months must be at least 1")
+        end = pd.Period(m[1], "M")
+        since = (end - (visit_months - 1)).start_time
+        until = end.end_time
+        df = con.execute(
+            f"{base}, max(s.opened_at) AS last_visit FROM dim_customer c LEFT JOIN "
+            "fact_service s ON s.customer_id = c.customer_id AND s.kind = 'visit' "
+            f"AND s.opened_at <= ? WHERE {_ids_cond()} AND c.big_customer GROUP BY ALL "
+            "HAVING last_visit IS NULL OR last_visit < ? ORDER BY last_visit NULLS FIRST, "
+            "c.customer_id", [until.to_pydatetime(), ids, since.to_pydatetime()]).df()
+    return mask_frame(df) if mask else df
+
+
+# --------------------------------------------------------------------------- export
+def export_layer(gdf: gpd.GeoDataFrame, path: str | Path, datum: str = "wgs84",
+                 layer: str = "tradearea") -> Path:
+    """Write ``gdf`` as GeoJSON (``.geojson``/``.json``) or GeoPackage (``.gpkg``).
+
+    ``datum="gcj02"`` shifts the coordinates to GCJ-02 for Chinese web maps (the file still
+    says EPSG:4326, as GCJ-02 has no EPSG code: name it accordingly).
+    """
+    from gcrm.spatial.crs import wgs84_to_gcj02
+
+    p = Path(path)
+    suffix = p.suffix.lower()
+    drivers = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
+    if suffix not in drivers:
+        raise ValueError(f"cannot export to {p.name}: use a .geojson or .gpkg file name")
+    if datum not in ("wgs84", "gcj02"):
+        raise ValueError(f"datum must be wgs84 or gcj02, got {datum!r}")
+    out = gdf.copy()
+    if out.crs is None:
+        out = out.set_crs(ta.WGS84)
+    elif not out.crs.equals("EPSG:4326"):
+        out = out.to_crs(ta.WGS84)
+    if datum == "gcj02":
+        out = out.set_geometry(shapely.transform(
+            out.geometry.to_numpy(), lambda xy: np.column_stack(wgs84_to_gcj02(xy[:, 0],
+                                                                               xy[:, 1]))),
+            crs=ta.WGS84)
+    for col in out.columns:
+        if col != out.geometry.name and out[col].dtype == object:
+            out[col] = out[col].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".gpkg":
+        out.to_file(p, driver="GPKG", layer=layer)
+    else:
+        p.unlink(missing_ok=True)
+        out.to_file(p, driver="GeoJSON")
+    return p
+
+
+def points_layer(df: pd.DataFrame) -> gpd.GeoDataFrame:
+    """A point GeoDataFrame (WGS-84) from a frame with ``lon``/``lat``."""
+    return gpd.GeoDataFrame(df.copy(), geometry=gpd.points_from_xy(df["lon"], df["lat"]),
+                            crs=ta.WGS84)
