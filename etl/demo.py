@@ -85,6 +85,7 @@ from shapely.ops import nearest_points
 from tqdm import tqdm
 
 from gcrm.config import GEODATA
+from gcrm.vocab import CHANNELS, CUSTOMER_CLASSES
 
 REGIONS_SOURCE = GEODATA / "tonghua_regions.geojson"
 
@@ -215,7 +216,7 @@ SPRING_FESTIVAL = {
     2034: (2, 19), 2035: (2, 8),
 }
 
-CLASSES = ("residential", "commercial", "industrial", "agricultural", "public")
+CLASSES = CUSTOMER_CLASSES
 RES, COM, IND, AGR, PUB = range(5)
 #: Class probabilities in seats/towns and in villages (overall ~85/8/3/3/1).
 CLASS_P_URBAN = np.array([0.842, 0.105, 0.037, 0.006, 0.010])
@@ -258,7 +259,6 @@ NOISE = np.array([0.12, 0.14, 0.09, 0.20, 0.10])
 TOU_SHARES = {T_TIER: (0.38, 0.24), T_RES_TOU: (0.30, 0.36), T_GENERAL: (0.44, 0.16),
               T_LARGE: (0.33, 0.37), T_AGRI: (0.30, 0.32)}
 
-CHANNELS = ("counter", "bank", "online", "app", "autodebit", "prepaid")
 CH_COUNTER, CH_BANK, CH_ONLINE, CH_APP, CH_AUTODEBIT, CH_PREPAID = range(6)
 #: Payment behaviour.
 PAY_NORMAL, PAY_LATE, PAY_ARREARS = range(3)

@@ -9,13 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from gcrm.vocab import (  # noqa: F401  (re-exported: the contract's vocabularies)
+    CHANNELS,
+    CUSTOMER_CLASSES,
+    REGION_LEVELS,
+    SERVICE_KINDS,
+    SERVICE_POINT_KINDS,
+)
+
 Kind = Literal["text", "number", "month", "date", "timestamp", "bool", "enum"]
 
-CUSTOMER_CLASSES = ("residential", "commercial", "industrial", "agricultural", "public")
-CHANNELS = ("counter", "bank", "online", "app", "autodebit", "prepaid")
-SERVICE_POINT_KINDS = ("business_hall", "bank_agent", "self_service")
-SERVICE_KINDS = ("visit", "complaint", "request")
-REGION_LEVELS = ("province", "city", "district", "grid")
 TRUE_WORDS = ("true", "1", "yes", "t", "y", "是")
 FALSE_WORDS = ("false", "0", "no", "f", "n", "否")
 

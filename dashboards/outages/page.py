@@ -25,6 +25,7 @@ from gcrm.outages import queries as outages
 from gcrm.security import audit
 from gcrm.security.masking import mask_frame
 from gcrm.storage.store import connect_store
+from gcrm.vocab import CUSTOMER_CLASSES as CLASSES
 
 
 def render() -> None:
@@ -35,7 +36,6 @@ def render() -> None:
     DATUMS = ("auto", "wgs84", "gcj02", "bd09")
     #: above this many cells the picker asks for one district first (a light map)
     PICKER_MAX_CELLS = 3000
-    CLASSES = ("residential", "commercial", "industrial", "agricultural", "public")
 
     lang = shell.current_lang()
     wh = shell.warehouse()

@@ -16,11 +16,12 @@ from gcrm.cli.common import (
     handle_errors,
     principal_for,
 )
+from gcrm.vocab import SERVICE_POINT_KINDS
 
 FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]),
                              default="table", show_default=True)
 KIND_OPTION = click.option("--kind", "kinds", multiple=True,
-                           type=click.Choice(["business_hall", "bank_agent", "self_service"]),
+                           type=click.Choice(SERVICE_POINT_KINDS),
                            help="Service-point kinds to use (repeat) [default: all].")
 MONTH_OPTIONS = (
     click.option("--from", "month_from", default=None, help="First month YYYY-MM."),

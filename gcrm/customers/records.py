@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from gcrm.security import audit
+from gcrm.vocab import RECORD_KINDS, RECORD_STATUSES
 
-KINDS = ("visit", "complaint", "request", "note", "contact")
-STATUSES = ("open", "in_progress", "resolved", "closed")
+KINDS = RECORD_KINDS
+STATUSES = RECORD_STATUSES
 TRANSITIONS = {
     "open": ("in_progress", "resolved", "closed"),
     "in_progress": ("resolved", "closed"),

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from gcrm.i18n import t
+from gcrm.vocab import CUSTOMER_CLASSES
 
 #: weight of the peak and valley shares in the distance (the shape's 12 numbers weigh 1 each)
 TOU_WEIGHT = 2.0
@@ -53,7 +54,7 @@ MONTHS = 12
 #: above this many customers k-means is fitted on a seeded sample of this size, then every
 #: customer is assigned to the nearest centroid (the centroids of a 50,000 sample are stable)
 MAX_FIT = 50_000
-CLASSES = ("residential", "commercial", "industrial", "agricultural", "public")
+CLASSES = CUSTOMER_CLASSES
 
 # Rule thresholds for the words (on the centroid). Month indices: 0 = January.
 HEATING_MONTHS = (10, 11, 0, 1, 2)  # Nov..Mar, the northern heating season

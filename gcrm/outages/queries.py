@@ -32,12 +32,12 @@ from gcrm.outages.indices import MOMENTARY_MAX_MIN
 from gcrm.security.scope import scope_sql
 from gcrm.spatial import crs
 from gcrm.storage import warehouse
+from gcrm.vocab import SENSITIVE_SEGMENTS
 
 CONTACT_COLUMNS = ("customer_id", "name", "customer_class", "big_customer", "phone", "address",
                    "district_id", "feeder_id")
 #: segments whose loss of supply endangers people or public services (hospitals, water
 #: supply, schools, government): shown as "sensitive" beside big customers in an event
-SENSITIVE_SEGMENTS = ("hospital", "water_utility", "school", "government")
 #: limits on an uploaded area (a city's district boundary at full resolution is ~1 MB)
 MAX_AREA_BYTES = 5_000_000
 MAX_AREA_VERTICES = 200_000

@@ -29,6 +29,7 @@ from gcrm.security.masking import mask_frame
 from gcrm.spatial import h3cells
 from gcrm.storage import regions, warehouse
 from gcrm.storage.quality import quality_report
+from gcrm.vocab import SERVICE_POINT_KINDS
 
 #: the KPI summary, in the order shown
 KPI_MEASURES = ("customers", "kwh", "amount", "paid", "arrears", "collection_rate",
@@ -261,7 +262,7 @@ def build(con: duckdb.DuckDBPyConnection, region_id: str, period: Period, princi
     trade = {
         "service_points": float(n_sp),
         **{f"service_points_{k}": float((sp["kind"] == k).sum())
-           for k in ("business_hall", "bank_agent", "self_service")},
+           for k in SERVICE_POINT_KINDS},
         "customers": customers_total,
         "customers_homed_here": homed,
         "residents": float(residents),

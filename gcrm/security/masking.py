@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-PII_COLUMNS = ("name", "phone", "id_number", "address")
+from gcrm.vocab import PII_COLUMNS
 
 
 def _s(v: object) -> str | None:

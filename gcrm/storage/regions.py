@@ -7,8 +7,9 @@ import json
 import duckdb
 
 from gcrm.storage import warehouse
+from gcrm.vocab import REGION_LEVELS
 
-LEVELS = ("province", "city", "district", "grid")
+LEVELS = REGION_LEVELS
 
 
 def regions_geojson(con: duckdb.DuckDBPyConnection, level: str = "district",

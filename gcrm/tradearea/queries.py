@@ -26,12 +26,12 @@ from gcrm import cube
 from gcrm.security.scope import scope_sql
 from gcrm.tradearea import geometry as ta
 from gcrm.tradearea import network
+from gcrm.vocab import SERVICE_POINT_KINDS
 
-KINDS = ("business_hall", "bank_agent", "self_service")
+KINDS = SERVICE_POINT_KINDS
 SEGMENTS = ("counter_payers", "big_unvisited")
 LAYERS = ("rings", "drivetime", "voronoi", "customers", "huff", "gaps", "overlaps", "sites")
 #: payment channels counted as "online" (the cube's ``online_payments``)
-ONLINE_CHANNELS = ("online", "app")
 
 
 # --------------------------------------------------------------------------- fetching

@@ -1,0 +1,29 @@
+"""The vocabularies of GCRM, declared once: every list of classes, channels, kinds and
+statuses in the input contract, the warehouse, the cube, the pages and the CLI comes from here.
+
+Labels for people are in the message catalogues (``gcrm/i18n/locales``), keyed by these
+values; the values themselves are the contract (docs/input-contract.md) and never translated.
+"""
+
+from __future__ import annotations
+
+#: ``customers.csv`` ``customer_class``
+CUSTOMER_CLASSES = ("residential", "commercial", "industrial", "agricultural", "public")
+#: ``payments.csv`` ``channel``
+CHANNELS = ("counter", "bank", "online", "app", "autodebit", "prepaid")
+#: the channels that count as online (``online_share``, trade-area indicators)
+ONLINE_CHANNELS = ("online", "app")
+#: ``service_points.csv`` ``kind``
+SERVICE_POINT_KINDS = ("business_hall", "bank_agent", "self_service")
+#: ``service.csv`` ``kind`` (records loaded by the ETL)
+SERVICE_KINDS = ("visit", "complaint", "request")
+#: records users create in GCRM (customer 360)
+RECORD_KINDS = ("visit", "complaint", "request", "note", "contact")
+#: the status workflow of complaints and requests
+RECORD_STATUSES = ("open", "in_progress", "resolved", "closed")
+#: ``regions.geojson`` ``level`` (coarse to fine)
+REGION_LEVELS = ("province", "city", "district", "grid")
+#: segments whose customers an outage notice lists first
+SENSITIVE_SEGMENTS = ("hospital", "water_utility", "school", "government")
+#: columns holding personal data (masked for roles without ``read_pii``)
+PII_COLUMNS = ("name", "phone", "id_number", "address")
