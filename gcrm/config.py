@@ -34,6 +34,19 @@ SETTINGS: tuple[Setting, ...] = (
             "(full resolution; slower, for comparison and the page benchmark)."),
     Setting("threads", "", "DuckDB worker threads; empty = all cores."),
     Setting("memory_limit", "", "DuckDB memory limit such as '4GB'; empty = DuckDB default."),
+    Setting("date_min", "1990-01-01",
+            "Earliest date a loaded record may carry; older rows are rejected as "
+            "date_out_of_range."),
+    Setting("date_max_ahead_days", "366",
+            "How many days after the load date a record may be dated; later rows are rejected "
+            "as date_out_of_range."),
+    Setting("max_columns", "500",
+            "Input files with more columns than this are refused before they are read."),
+    Setting("min_cell", "5",
+            "Disclosure control: cells describing fewer customers are suppressed for roles "
+            "without the read_pii permission."),
+    Setting("require_user", "false",
+            "true: every data command needs --user (no unrestricted local operator)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

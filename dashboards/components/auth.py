@@ -19,7 +19,7 @@ the cookie. The cookie cannot be ``HttpOnly`` (JavaScript writes it): see docs/s
 
 **Must change password.** Accounts flagged ``must_change_password`` (``gcrm demo``'s one-time
 passwords) are signed in, but the shell shows only the "choose a new password" form
-(``dashboards/account/password.py``) until :func:`gcrm.security.accounts.change_password`
+(:func:`dashboards.components.shell.signed_in`) until :func:`gcrm.security.accounts.change_password`
 succeeds; every signed-in user can open the same form from the sidebar ("Change password").
 
 Accounts, sessions and the audit log live in the operational store beside the warehouse

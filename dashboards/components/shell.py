@@ -115,6 +115,26 @@ def page_done(name: str, lang: str) -> None:
                 'style="display:none"></div>', unsafe_allow_html=True)
 
 
+def _login_page(lang: str) -> None:
+    """Sign in: user name + password (shown instead of any page until then)."""
+    from dashboards.components import auth
+
+    st.title(t("login.title", lang))
+    st.caption(t("login.intro", lang))
+    auth.login_form(lang)
+    page_done("login", lang)
+
+
+def _password_page(lang: str) -> None:
+    """Choose a new password: current, new, repeat (shown instead of any page while the
+    account must change its password, or when the user opened "Change password")."""
+    from dashboards.components import auth
+
+    st.title(t("pw.title", lang))
+    auth.password_form(lang)
+    page_done("password", lang)
+
+
 def signed_in(lang: str):
     """Check the warehouse, then the login: the signed-in
     :class:`~gcrm.security.accounts.Principal` (sidebar shows user, role, scope and the account
@@ -128,7 +148,6 @@ def signed_in(lang: str):
     An account that must change its password (``gcrm demo``'s one-time passwords) sees only
     the "choose a new password" form until it has done so.
     """
-    from dashboards.account import login, password
     from dashboards.components import auth, data
 
     info = open_warehouse(lang)
@@ -137,10 +156,10 @@ def signed_in(lang: str):
     who = auth.current()
     auth.sync_cookie()
     if who is None:
-        login.render()
+        _login_page(lang)
         return None
     auth.sidebar(who, lang, data.region_names(info.path, info.version))
     if auth.password_change_pending():
-        password.render()
+        _password_page(lang)
         return None
     return who

@@ -232,62 +232,18 @@ class RegionIndex:
         Index entries are ``(cell, first edge, edge count, first column of the edges in this
         row)``: a run of consecutive edges inside one cell is a single entry.
         """
-        cxl = (fx - _EPS).astype(np.int32)
-        cxh = (fx + _EPS).astype(np.int32)
-        cyl = (fy - _EPS).astype(np.int32)
-        cyh = (fy + _EPS).astype(np.int32)
+        cxl, cxh = (fx - _EPS).astype(np.int32), (fx + _EPS).astype(np.int32)
+        cyl, cyh = (fy - _EPS).astype(np.int32), (fy + _EPS).astype(np.int32)
         c0 = np.minimum(cxl[:-1], cxl[1:])
         r0 = np.minimum(cyl[:-1], cyl[1:])
+        del cxl, cyl
         single = (c0 == np.maximum(cxh[:-1], cxh[1:])) & (r0 == np.maximum(cyh[:-1], cyh[1:]))
         single &= valid
-        # runs of consecutive single-cell edges in the same cell
-        cell = r0.astype(np.int64) * nx + c0
-        same = single[1:] & single[:-1] & (cell[1:] == cell[:-1])
-        begin = single.copy()
-        begin[1:] &= ~same
-        endm = single.copy()
-        endm[:-1] &= ~same
-        run0 = np.flatnonzero(begin)
-        run_n = np.flatnonzero(endm) + 1 - run0
-        run_cell = cell[run0]
-        run_first = c0[run0].astype(np.int64)
-        del cell, same, begin, endm, cxl, cyl
-        # edges spanning several cells: one entry per (row, column) they touch
-        m = np.flatnonzero(valid & ~single)
-        mr0 = r0[m].astype(np.int64)
-        mr1 = np.maximum(cyh[m], cyh[m + 1]).astype(np.int64)
-        mc0 = c0[m].astype(np.int64)
-        mc1 = np.maximum(cxh[m], cxh[m + 1]).astype(np.int64)
-        # (a) one row: columns c0..c1
-        a = np.flatnonzero(mr0 == mr1)
-        wa, col_a = _expand(mc0[a], mc1[a] - mc0[a] + 1)
-        a = a[wa]
-        # (b) one column: rows r0..r1
-        b = np.flatnonzero((mc0 == mc1) & (mr0 != mr1))
-        wb, row_b = _expand(mr0[b], mr1[b] - mr0[b] + 1)
-        b = b[wb]
-        # (c) several rows and columns: clip the edge to each row strip
-        c = np.flatnonzero((mc0 != mc1) & (mr0 != mr1))
-        wc, row_c = _expand(mr0[c], mr1[c] - mr0[c] + 1)
-        c = c[wc]
-        ec = m[c]
-        xa, xb, ya, yb = fx[ec], fx[ec + 1], fy[ec], fy[ec + 1]
-        dy = yb - ya  # 0 only for a horizontal edge within _EPS of a row border
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ta = np.where(dy == 0, 0.0, np.clip((row_c - _EPS - ya) / dy, 0.0, 1.0))
-            tb = np.where(dy == 0, 1.0, np.clip((row_c + 1 + _EPS - ya) / dy, 0.0, 1.0))
-        xta = xa + ta * (xb - xa)
-        xtb = xa + tb * (xb - xa)
-        cc0 = np.floor(np.minimum(xta, xtb) - _EPS).astype(np.int64)
-        cc1 = np.floor(np.maximum(xta, xtb) + _EPS).astype(np.int64)
-        wcc, col_c = _expand(cc0, cc1 - cc0 + 1)
-        c, row_c, cc0 = c[wcc], row_c[wcc], cc0[wcc]
-        ent_cell = np.concatenate(
-            [run_cell, mr0[a] * nx + col_a, row_b * nx + mc0[b], row_c * nx + col_c]
-        )
-        ent_edge = np.concatenate([run0, m[a], m[b], m[c]])
-        ent_n = np.concatenate([run_n, np.ones(a.size + b.size + c.size, dtype=np.int64)])
-        ent_first = np.concatenate([run_first, mc0[a], mc0[b], cc0])
+        runs = _single_cell_runs(single, c0, r0, nx)
+        multi = _multi_cell_entries(fx, fy, np.flatnonzero(valid & ~single), c0, r0, cxh, cyh,
+                                    nx)
+        ent_cell, ent_edge, ent_n, ent_first = (np.concatenate([r, m])
+                                                for r, m in zip(runs, multi, strict=True))
         # sort by cell; the other entry arrays stay unsorted, read through self._ent_order
         ebits = max(int(ent_cell.size).bit_length(), 1)
         if int(grid.size).bit_length() + ebits <= 62:  # one packed int64 sort (SIMD)
@@ -364,6 +320,11 @@ class RegionIndex:
             & (np.minimum(X1, X2) <= xp) & (xp <= np.maximum(X1, X2))
             & (np.minimum(Y1, Y2) <= yp) & (yp <= np.maximum(Y1, Y2))
         )
+        return self._parity_labels(n, pt, edge, cross, on, ref)
+
+    def _parity_labels(self, n, pt, edge, cross, on, ref) -> NDArray[np.int64]:
+        """The first region of each point: regions whose edges cross [p, q] an odd number of
+        times, counting q's own region once, leaving out those whose boundary holds p."""
         on_key = pt[on] * (self.geoms.size + 1) + self._edge_region(edge[on])
         pt = pt[cross]
         reg = self._edge_region(edge[cross])
@@ -444,3 +405,52 @@ class RegionIndex:
             ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
             pos[ok] = self._exact(x[ok], y[ok])
         return self._ids_ext[pos].reshape(shape)
+
+
+def _single_cell_runs(single, c0, r0, nx):
+    """Index entries ``(cell, first edge, count, first column)`` of the runs of consecutive
+    edges that stay inside one cell."""
+    cell = r0.astype(np.int64) * nx + c0
+    same = single[1:] & single[:-1] & (cell[1:] == cell[:-1])
+    begin = single.copy()
+    begin[1:] &= ~same
+    endm = single.copy()
+    endm[:-1] &= ~same
+    run0 = np.flatnonzero(begin)
+    return cell[run0], run0, np.flatnonzero(endm) + 1 - run0, c0[run0].astype(np.int64)
+
+
+def _multi_cell_entries(fx, fy, m, c0, r0, cxh, cyh, nx):
+    """Index entries (one per row and column touched) of the edges ``m`` spanning cells."""
+    mr0 = r0[m].astype(np.int64)
+    mr1 = np.maximum(cyh[m], cyh[m + 1]).astype(np.int64)
+    mc0 = c0[m].astype(np.int64)
+    mc1 = np.maximum(cxh[m], cxh[m + 1]).astype(np.int64)
+    # (a) one row: columns c0..c1
+    a = np.flatnonzero(mr0 == mr1)
+    wa, col_a = _expand(mc0[a], mc1[a] - mc0[a] + 1)
+    a = a[wa]
+    # (b) one column: rows r0..r1
+    b = np.flatnonzero((mc0 == mc1) & (mr0 != mr1))
+    wb, row_b = _expand(mr0[b], mr1[b] - mr0[b] + 1)
+    b = b[wb]
+    # (c) several rows and columns: clip the edge to each row strip
+    c = np.flatnonzero((mc0 != mc1) & (mr0 != mr1))
+    wc, row_c = _expand(mr0[c], mr1[c] - mr0[c] + 1)
+    c = c[wc]
+    ec = m[c]
+    xa, xb, ya, yb = fx[ec], fx[ec + 1], fy[ec], fy[ec + 1]
+    dy = yb - ya  # 0 only for a horizontal edge within _EPS of a row border
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ta = np.where(dy == 0, 0.0, np.clip((row_c - _EPS - ya) / dy, 0.0, 1.0))
+        tb = np.where(dy == 0, 1.0, np.clip((row_c + 1 + _EPS - ya) / dy, 0.0, 1.0))
+    xta = xa + ta * (xb - xa)
+    xtb = xa + tb * (xb - xa)
+    cc0 = np.floor(np.minimum(xta, xtb) - _EPS).astype(np.int64)
+    cc1 = np.floor(np.maximum(xta, xtb) + _EPS).astype(np.int64)
+    wcc, col_c = _expand(cc0, cc1 - cc0 + 1)
+    c, row_c, cc0 = c[wcc], row_c[wcc], cc0[wcc]
+    return (np.concatenate([mr0[a] * nx + col_a, row_b * nx + mc0[b], row_c * nx + col_c]),
+            np.concatenate([m[a], m[b], m[c]]),
+            np.ones(a.size + b.size + c.size, dtype=np.int64),
+            np.concatenate([mc0[a], mc0[b], cc0]))

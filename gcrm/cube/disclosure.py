@@ -1,0 +1,98 @@
+"""Statistical disclosure control for roles without the ``read_pii`` permission.
+
+A cell of a cube result *describes* the customers it counts. Shown to a role that may not see
+individuals, a cell describing fewer than ``min_cell`` customers (setting ``min_cell``,
+default 5) is **suppressed**: every measure of that row becomes missing (empty in CSV, ``null``
+in JSON, "<5" on pages and in reports). Totals are computed before suppression and stay true.
+
+**Complementary suppression.** A suppressed cell could be recovered by subtracting the shown
+cells of its breakdown from the breakdown's total (which the user can always ask for). So along
+every dimension of the result, a group of cells that differ only in that dimension never has
+exactly one suppressed cell: the smallest other cell of the group is suppressed as well, and
+this repeats until no group has a lone suppressed cell (the usual "secondary suppression" of
+statistical offices, in its simplest form: smallest complement first).
+
+Pure functions over DataFrames; :func:`gcrm.cube.query` applies them when asked to protect.
+
+>>> import pandas as pd
+>>> df = pd.DataFrame({"district": ["a", "b", "c"], "kwh": [100.0, 7.0, 50.0],
+...                    "customers": [40, 2, 30]})
+>>> out, n = suppress(df, by=["district"], value_cols=["kwh", "customers"],
+...                   counts=df["customers"], min_cell=5)
+>>> out["kwh"].tolist()   # b is below 5; c, the smallest other cell, hides it from a - total
+[100.0, nan, nan]
+>>> n
+2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+#: dimensions that name one customer: refused outright without ``read_pii``
+PERSONAL_DIMENSIONS = ("customer",)
+
+
+class DisclosureError(ValueError):
+    """A request that would show individuals to a role without ``read_pii``."""
+
+
+def check_request(by: Sequence[str], where: dict | None) -> None:
+    """Refuse grouping by, or filtering on, a dimension that names one customer."""
+    for d in PERSONAL_DIMENSIONS:
+        if d in by:
+            raise DisclosureError(f"--by {d} shows individual customers; your role may see "
+                                  "aggregates only (permission read_pii needed)")
+        if where and d in where:
+            raise DisclosureError(f"--where {d}= selects one customer; your role may see "
+                                  "aggregates only (permission read_pii needed)")
+
+
+def primary(counts: pd.Series, min_cell: int) -> np.ndarray:
+    """Cells describing at least one and fewer than ``min_cell`` customers."""
+    n = pd.to_numeric(counts, errors="coerce").to_numpy(dtype=float)
+    return (n > 0) & (n < min_cell)
+
+
+def complementary(df: pd.DataFrame, by: Sequence[str], counts: pd.Series,
+                  hidden: np.ndarray) -> np.ndarray:
+    """Extend ``hidden`` until no group along any dimension has exactly one hidden cell."""
+    hidden = hidden.copy()
+    if not len(df) or not hidden.any():
+        return hidden
+    n = pd.to_numeric(counts, errors="coerce").fillna(0).to_numpy(dtype=float)
+    keys = df[list(by)].astype(str).reset_index(drop=True) if by else None
+    changed = True
+    while changed:
+        changed = False
+        for d in by or [None]:
+            others = [c for c in (by or []) if c != d]
+            groups = (np.zeros(len(df), dtype=np.int64) if not others
+                      else keys.groupby(others, sort=False).ngroup().to_numpy())
+            for g in np.unique(groups[hidden]):
+                members = np.flatnonzero(groups == g)
+                if hidden[members].sum() != 1 or len(members) < 2:
+                    continue
+                shown = members[~hidden[members]]
+                hidden[shown[np.argmin(n[shown])]] = True
+                changed = True
+    return hidden
+
+
+def suppress(df: pd.DataFrame, by: Sequence[str], value_cols: Sequence[str],
+             counts: pd.Series, min_cell: int) -> tuple[pd.DataFrame, int]:
+    """``df`` with the measures of small cells (and their complements) set missing.
+
+    Returns the new frame and how many rows were suppressed.
+    """
+    hidden = complementary(df, by, counts.reset_index(drop=True),
+                           primary(counts, min_cell))
+    out = df.copy()
+    if hidden.any():
+        cols = [c for c in value_cols if c in out.columns]
+        out[cols] = out[cols].astype(float)
+        out.loc[out.index[hidden], cols] = np.nan
+    return out, int(hidden.sum())
