@@ -42,9 +42,11 @@ demo: $(GCRM_DB)
 run: $(VENV)/.installed $(GCRM_DB)
 	$(BIN)/gcrm dashboard --db $(GCRM_DB) --port $(PORT)
 
+# pytest-xdist: the browser tests on one worker (one xdist group), everything else on the other
 test: $(VENV)/.installed-dev system-deps
 	$(BIN)/ruff check .
-	@set +e; $(BIN)/python -m pytest; rc=$$?; \
+	$(BIN)/lint-imports
+	@set +e; $(BIN)/python -m pytest -n 2 --dist loadgroup; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 
 lint: $(VENV)/.installed-dev

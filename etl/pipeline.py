@@ -5,12 +5,20 @@ service points, feeders, customers (CRS normalised), facts (consumption, payment
 service records), population grid, region assignment of every located thing, time dimension,
 rollups. The whole load runs in one DuckDB transaction: an exception or a kill leaves the
 warehouse as it was. Rejected rows go to ``etl_rejects`` and to ``rejects.csv`` in the report
-folder; ``loaded + rejected = read`` holds for every file.
+folder, written before the commit; ``loaded + rejected = read`` holds for every file.
+
+Readers are never blocked: the load works on a copy of the warehouse beside it
+(``<warehouse>.loading-<pid>-<n>``) and, once committed and checkpointed, renames it over the
+warehouse. Queries that opened the old file finish on it; every later open sees the new load
+(its ``meta.data_version``). Loads are serialised by ``<warehouse>.load.lock``: a second load
+does not wait but stops with exit 2 ("another load is running"). A killed load leaves its copy
+behind; the next load removes it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +36,14 @@ from etl.errors import InputError
 from etl.locate import assign_all
 from etl.regions import RegionBatch, find_regions, read_regions
 from etl.spec import FileCount
-from etl.validate import compile_normalised, compile_rejects, compile_typed, q, reject_value_expr
+from etl.validate import (
+    DateWindow,
+    compile_normalised,
+    compile_rejects,
+    compile_typed,
+    q,
+    reject_value_expr,
+)
 from gcrm import config
 from gcrm.spatial.crs import DATUMS, Datum, to_wgs84
 from gcrm.storage import warehouse
@@ -71,6 +86,7 @@ class LoadReport:
 class Plan:
     regions: Path | None
     sources: dict[str, readers.Source]
+    window: DateWindow  # plausible dates, fixed for the whole load
 
 
 def preflight(input_dir: Path, db: str | Path | None = None) -> Plan:
@@ -79,6 +95,7 @@ def preflight(input_dir: Path, db: str | Path | None = None) -> Plan:
     Into an empty warehouse every required file must be present. Into a warehouse that already
     holds regions and customers, any subset may be loaded (incremental loads).
     """
+    window = DateWindow.from_settings()
     if not input_dir.is_dir():
         raise InputError(str(input_dir), "input folder does not exist")
     has = {"regions": False, "customers": False}
@@ -108,7 +125,7 @@ def preflight(input_dir: Path, db: str | Path | None = None) -> Plan:
         sources[fs.name] = src
     if not sources and regions is None:
         raise InputError(str(input_dir), "no input files found")
-    return Plan(regions, sources)
+    return Plan(regions, sources, window)
 
 
 # --------------------------------------------------------------------------- steps
@@ -134,8 +151,8 @@ def _now(con: duckdb.DuckDBPyConnection) -> datetime:
     return con.execute("SELECT CAST(now() AS TIMESTAMP)").fetchone()[0]
 
 
-def _validate(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int,
-              count: FileCount) -> str:
+def _validate(con: duckdb.DuckDBPyConnection, src: readers.Source, count: FileCount,
+              window: DateWindow) -> str:
     """Register and check ``src``; quarantine its rejects; return the view of its good rows.
 
     Nothing large is materialised: ``n_<file>`` (normalised text) and ``v_<file>`` (typed good
@@ -146,7 +163,7 @@ def _validate(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int,
     count.read = readers.register(con, src, raw)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {norm} AS "
                 + compile_normalised(src.spec, raw, src.columns, readers.column_types(con, raw)))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {rej} AS " + compile_rejects(src.spec, norm))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {rej} AS " + compile_rejects(src.spec, norm, window))
     _good_view(con, src)
     return good
 
@@ -257,9 +274,9 @@ def _load_located_dim(con: duckdb.DuckDBPyConnection, good: str, target: str, ke
 
 
 def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int,
-                  datum: Datum, now: datetime) -> FileCount:
+                  datum: Datum, now: datetime, window: DateWindow) -> FileCount:
     count = FileCount(src.file)
-    good = _validate(con, src, load_id, count)
+    good = _validate(con, src, count, window)
     name = src.spec.name
     if name == "outages":
         _check_outages(con, src)
@@ -350,8 +367,15 @@ def load(input_dir: str | Path, db: str | Path | None = None, crs: str = "wgs84"
          quiet: bool = False, report_dir: str | Path | None = None) -> LoadReport:
     """Load an input folder into the warehouse at ``db``; see docs/input-contract.md.
 
-    Raises :class:`~etl.errors.InputError` (before writing anything) for a missing file or
-    column. Any other failure rolls the whole load back.
+    Raises :class:`~etl.errors.InputError` before writing anything for bad input (a missing,
+    unreadable or malformed file or column, unusable settings, a report folder that cannot be
+    written) and, rolling the load back, for a file whose rows turn out unreadable. Any other
+    failure rolls the whole load back too. Raises
+    :class:`~gcrm.storage.warehouse.WarehouseBusy` while another load runs.
+
+    The load writes a copy of the warehouse (:func:`~gcrm.storage.warehouse.staged_copy`)
+    that replaces it by rename once committed: readers are never blocked and never see a
+    half-done load, and a failed or killed load leaves the warehouse as it was.
     """
     if crs not in DATUMS:
         raise InputError("--crs", f"unknown datum {crs!r}; expected one of {', '.join(DATUMS)}")
@@ -359,60 +383,102 @@ def load(input_dir: str | Path, db: str | Path | None = None, crs: str = "wgs84"
     input_dir = Path(input_dir)
     t_start = time.perf_counter()
     plan = preflight(input_dir, db)
+    check_report_dir(_report_path(db, report_dir, None))
     region_batch = read_regions(plan.regions, datum) if plan.regions else None
-    con = warehouse.connect(db, spatial=True)
-    # Bounded memory for big loads: DuckDB spills to its temp directory beyond the limit, and
-    # row order inside the fact tables does not matter.
-    con.execute("SET preserve_insertion_order = false")
-    if not config.get("memory_limit"):
-        con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
+    with warehouse.load_lock(db), warehouse.staged_copy(db) as work:
+        con = warehouse.connect(work, spatial=True)
+        try:
+            # Bounded memory for big loads: DuckDB spills to its temp directory beyond the
+            # limit, and row order inside the fact tables does not matter.
+            con.execute("SET preserve_insertion_order = false")
+            if not config.get("memory_limit"):
+                con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
+            load_id = con.execute("SELECT nextval('etl_load_seq')").fetchone()[0]
+            report = LoadReport(load_id, str(input_dir.resolve()), crs)
+            out = _report_path(db, report_dir, load_id)
+            _run(con, plan, region_batch, report, out, quiet, t_start)
+            con.execute("CHECKPOINT")  # the copy is complete without its .wal: ready to swap
+        finally:
+            con.close()
+    return report
+
+
+def _run(con: duckdb.DuckDBPyConnection, plan: Plan, region_batch: RegionBatch | None,
+         report: LoadReport, out: Path, quiet: bool, t_start: float) -> None:
+    """Every step in one transaction; the report is written before the commit."""
+    load_id, datum = report.load_id, report.crs
+    steps = _Steps(len(plan.sources) + (1 if region_batch else 0) + 3, quiet)
     try:
-        load_id = con.execute("SELECT nextval('etl_load_seq')").fetchone()[0]
-        report = LoadReport(load_id, str(input_dir.resolve()), crs)
-        n_steps = len(plan.sources) + (1 if region_batch else 0) + 3
-        steps = _Steps(n_steps, quiet)
         with warehouse.transaction(con):
             now = _now(con)
             con.execute("INSERT INTO etl_loads VALUES (?, ?, NULL, ?, ?, NULL)",
-                        [load_id, now, report.input_dir, crs])
+                        [load_id, now, report.input_dir, report.crs])
             if region_batch:
-                report.counts.append(steps.run(
-                    "regions", lambda: _load_regions(con, region_batch, load_id, now)))
+                with readers.reading(region_batch.file):
+                    report.counts.append(steps.run(
+                        "regions", lambda: _load_regions(con, region_batch, load_id, now)))
                 report.repaired_regions = region_batch.repaired
             for name, src in plan.sources.items():
-                report.counts.append(steps.run(
-                    name, lambda s=src: _load_tabular(con, s, load_id, datum, now)))
+                with readers.reading(src.file):
+                    report.counts.append(steps.run(name, lambda s=src: _load_tabular(
+                        con, s, load_id, datum, now, plan.window)))
             report.locate = steps.run("assign regions", lambda: assign_all(con))
             steps.run("time dimension", lambda: _build_time(con))
             from gcrm.cube.rollups import build_rollups
 
             steps.run("rollups", lambda: build_rollups(con))
+            unbalanced = [c.file for c in report.counts if not c.balanced]
+            if unbalanced:  # cannot happen by construction; checked, never assumed
+                raise RuntimeError(f"row accounting broken for {unbalanced}")
             report.seconds = time.perf_counter() - t_start
             report.steps = steps.times
             con.execute("UPDATE etl_loads SET finished_at = ?, summary = ? WHERE load_id = ?",
                         [_now(con), json.dumps(report.as_dict(), ensure_ascii=False), load_id])
             warehouse.set_meta(con, "data_version", str(load_id))
             warehouse.set_meta(con, "loaded_at", _now(con).isoformat(timespec="seconds"))
-        steps.close()
-        unbalanced = [c.file for c in report.counts if not c.balanced]
-        if unbalanced:  # cannot happen by construction; checked, never assumed
-            raise RuntimeError(f"row accounting broken for {unbalanced}")
-        report.report_dir = str(_write_report(con, report, db, report_dir))
-        return report
+            # before the commit: a report that cannot be written stops the load (exit 2)
+            report.report_dir = str(_write_report(con, report, out))
     finally:
-        con.close()
+        steps.close()
 
 
-def _write_report(con: duckdb.DuckDBPyConnection, report: LoadReport, db: str | Path | None,
-                  report_dir: str | Path | None) -> Path:
-    out = Path(report_dir) if report_dir else (
-        config.db_path(db).resolve().parent / "loads" / f"load_{report.load_id:05d}")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "summary.json").write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=1),
-                                      encoding="utf-8")
-    con.execute("SELECT file, row_number, field, value, reason, raw FROM etl_rejects "
-                "WHERE load_id = ? ORDER BY file, row_number", [report.load_id]
-                ).df().to_csv(out / "rejects.csv", index=False)
+# --------------------------------------------------------------------------- load report
+def _report_path(db: str | Path | None, report_dir: str | Path | None,
+                 load_id: int | None) -> Path:
+    """The report folder: ``report_dir``, else ``loads/load_<id>`` beside the warehouse
+    (``loads`` itself while the load id is not known yet)."""
+    if report_dir:
+        return Path(report_dir)
+    root = config.db_path(db).resolve().parent / "loads"
+    return root if load_id is None else root / f"load_{load_id:05d}"
+
+
+def check_report_dir(path: Path) -> None:
+    """Raise :class:`InputError` unless ``path`` is, or can be made, a writable folder."""
+    probe = path
+    while not (probe.exists() or probe.is_symlink()) and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise InputError(str(path), f"load report folder cannot be made: {probe} is not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(str(path), f"load report folder is not writable: {probe}")
+    for name in ("summary.json", "rejects.csv"):
+        target = path / name
+        if (target.exists() or target.is_symlink()) and not target.is_file():
+            raise InputError(str(target), "in the way of the load report: not a regular file")
+
+
+def _write_report(con: duckdb.DuckDBPyConnection, report: LoadReport, out: Path) -> Path:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "summary.json").write_text(
+            json.dumps(report.as_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+        con.execute("SELECT file, row_number, field, value, reason, raw FROM etl_rejects "
+                    "WHERE load_id = ? ORDER BY file, row_number", [report.load_id]
+                    ).df().to_csv(out / "rejects.csv", index=False)
+    except OSError as exc:
+        raise InputError(str(out), f"load report cannot be written: {exc.strerror or exc}") \
+            from exc
     return out
 
 

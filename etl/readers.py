@@ -8,6 +8,9 @@ from 1, and every contract column is text so validation is uniform.
 from __future__ import annotations
 
 import csv
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,9 +19,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from etl.errors import InputError
+from etl.errors import InputError, bad_setting, brief
 from etl.spec import FileSpec
 from etl.validate import q
+from gcrm import config
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,31 @@ class Source:
         return self.path.suffix == ".parquet"
 
 
+#: DuckDB errors that say something about the bytes of an input file (corrupt pages, bad
+#: compression, unconvertible values); plain ``duckdb.Error`` is what a damaged Parquet page
+#: raises. Everything else (our SQL, memory, interrupts) stays an internal error.
+FILE_ERRORS = (duckdb.IOException, duckdb.InvalidInputException, duckdb.DataError,
+               pa.ArrowException)
+
+
+@contextmanager
+def reading(file: str) -> Iterator[None]:
+    """Turn errors from reading ``file``'s rows into an :class:`InputError` naming it.
+
+    Only the first line of the library's message is kept (they may quote whole rows).
+    """
+    try:
+        yield
+    except FILE_ERRORS as exc:
+        if isinstance(exc, duckdb.IOException) and file not in str(exc):
+            raise  # an I/O error elsewhere (a full temp disk) is not the file's fault
+        raise InputError(file, f"cannot be read: {brief(exc)}") from exc
+    except duckdb.Error as exc:
+        if type(exc) is not duckdb.Error:
+            raise
+        raise InputError(file, f"cannot be read: {brief(exc)}") from exc
+
+
 def column_types(con: duckdb.DuckDBPyConnection, view: str) -> dict[str, str]:
     """Column name -> DuckDB type name of a registered view."""
     return {r[0]: r[1] for r in con.execute(f"DESCRIBE {q(view)}").fetchall()}
@@ -49,20 +78,67 @@ def find(input_dir: Path, spec: FileSpec) -> Path | None:
     return None
 
 
+#: A CSV header may take this many characters per allowed column; a longer one is refused
+#: without being read further (a runaway first line must not be held in memory).
+HEADER_CHARS_PER_COLUMN = 1024
+
+
+def max_columns() -> int:
+    """The ``max_columns`` setting: files with more columns are refused unread."""
+    raw = config.get("max_columns")
+    n = int(raw) if raw.strip().isdigit() else 0
+    if n < 1:
+        raise bad_setting("max_columns", raw, "a whole number of at least 1")
+    return n
+
+
+def _csv_header(path: Path, budget: int) -> list[str] | None:
+    """First CSV record, reading at most ``budget`` characters (quoted newlines allowed)."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+
+        def lines() -> Iterator[str]:
+            used = 0
+            while line := fh.readline(budget - used + 1):
+                used += len(line)
+                if used > budget:
+                    raise InputError(path.name, f"header row longer than {budget:,} characters "
+                                     f"(setting max_columns x {HEADER_CHARS_PER_COLUMN})")
+                yield line
+
+        return next(csv.reader(lines()), None)
+
+
 def header(path: Path) -> tuple[str, ...]:
-    """Column names of a CSV or Parquet file, stripped of spaces (and a UTF-8 BOM)."""
+    """Column names of a CSV or Parquet file, stripped of spaces (and a UTF-8 BOM).
+
+    Refuses, before any row is read: more than ``max_columns`` columns, a column name that
+    appears twice (after stripping), an empty or unreadable header. Messages name the file and
+    the column, never a value from the rows.
+    """
+    limit = max_columns()
     try:
         if path.suffix == ".parquet":
-            return tuple(n.strip() for n in pq.read_schema(path).names)
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            first = next(csv.reader(fh), None)
+            names = pq.read_schema(path).names
+        else:
+            names = _csv_header(path, limit * HEADER_CHARS_PER_COLUMN)
     except UnicodeDecodeError as exc:
         raise InputError(path.name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except csv.Error as exc:
+        raise InputError(path.name, f"malformed header row ({brief(exc)})") from exc
     except (OSError, pa.ArrowException) as exc:
-        raise InputError(path.name, f"cannot be read: {exc}") from exc
-    if not first:
+        raise InputError(path.name, f"cannot be read: {brief(exc)}") from exc
+    if not names:
         raise InputError(path.name, "empty file: no header row")
-    return tuple(n.strip() for n in first)
+    if len(names) > limit:
+        raise InputError(path.name, f"{len(names):,} columns, more than {limit} (setting "
+                         f"max_columns): refused before reading its rows")
+    cols = tuple(n.strip() for n in names)
+    seen: set[str] = set()
+    for name in cols:
+        if name in seen:
+            raise InputError(path.name, "appears more than once in the header", name)
+        seen.add(name)
+    return cols
 
 
 def open_source(input_dir: Path, spec: FileSpec, must_have: tuple[str, ...]) -> Source | None:
@@ -71,9 +147,14 @@ def open_source(input_dir: Path, spec: FileSpec, must_have: tuple[str, ...]) -> 
     if path is None:
         return None
     cols = header(path)
+    known = {c.name for c in spec.columns}
     for name in must_have:
-        if name not in cols:
-            raise InputError(path.name, f"required column missing (has: {', '.join(cols)})", name)
+        if name in cols:
+            continue
+        if known.isdisjoint(cols):  # the first row is data, not a header: do not echo it
+            raise InputError(path.name, "required column missing: the first row names none of "
+                             "the file's columns (is the header row missing?)", name)
+        raise InputError(path.name, f"required column missing (has: {', '.join(cols)})", name)
     return Source(spec, path, cols)
 
 
@@ -103,9 +184,24 @@ def register(con: duckdb.DuckDBPyConnection, source: Source, view: str) -> int:
                 ),
             )
         except pa.ArrowInvalid as exc:
-            raise InputError(source.file, f"malformed CSV: {exc}") from exc
+            raise InputError(source.file, f"malformed CSV: {_malformed(source, exc)}") from exc
         table = table.append_column("__row", pa.array(range(1, table.num_rows + 1), pa.int64()))
         con.register(f"{view}__arrow", table)
         con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS SELECT * FROM "{view}__arrow"')
     return con.execute(f'SELECT count(*) FROM "{view}"').fetchone()[0]
 
+
+def _malformed(source: Source, exc: pa.ArrowInvalid) -> str:
+    """Where a CSV breaks, without the row's contents (pyarrow quotes the whole row)."""
+    width = len(source.columns)
+    try:
+        with source.path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = csv.reader(fh)
+            next(rows, None)
+            # data rows count from 1; blank lines are skipped (as the reader skips them)
+            for number, row in enumerate((r for r in rows if r), start=1):
+                if len(row) != width:
+                    return f"row {number} has {len(row)} fields, the header {width}"
+    except (csv.Error, UnicodeDecodeError, OSError):
+        pass
+    return re.sub(r"(got \d+):.*", r"\1", brief(exc), flags=re.S)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from etl.errors import InputError
+from etl.errors import InputError, brief
 from etl.spec import REGION_LEVELS, REGION_PROPS, REGIONS_FILES
 from gcrm.spatial.crs import Datum, to_wgs84
 
@@ -37,17 +38,42 @@ def find_regions(input_dir: Path) -> Path | None:
 
 
 def read_regions(path: Path, datum: Datum = "wgs84") -> RegionBatch:
+    """Read, check and repair the region boundaries; raise :class:`InputError` if unusable."""
     try:
-        gdf = gpd.read_file(path)
+        with warnings.catch_warnings():  # NaN or unclosed rings: checked below, by name
+            warnings.simplefilter("ignore", RuntimeWarning)
+            gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise InputError(path.name, f"cannot be read as a vector layer: {exc}") from exc
+        raise InputError(path.name, f"cannot be read as a vector layer: {brief(exc)}") from exc
     for prop in REGION_PROPS:
         if prop not in gdf.columns:
             raise InputError(path.name, "required property missing", prop)
-    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
-        gdf = gdf.to_crs("EPSG:4326")
-    batch = RegionBatch(file=path.name, regions=gdf, read=len(gdf))
     gdf = gdf.reset_index(drop=True)
+    _check_finite(path.name, gdf)
+    try:
+        if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+            gdf = gdf.to_crs("EPSG:4326")
+        batch = RegionBatch(file=path.name, regions=gdf, read=len(gdf))
+        good = _flag_rejects(gdf, batch)
+        batch.regions = _clean(good, datum, batch)
+    except shapely.errors.GEOSException as exc:
+        raise InputError(path.name, f"geometry cannot be processed: {brief(exc)}",
+                         "geometry") from exc
+    return batch
+
+
+def _check_finite(file: str, gdf: gpd.GeoDataFrame) -> None:
+    """Stop on a NaN or infinite coordinate: GEOS cannot orient, repair or measure such rings."""
+    coords, index = shapely.get_coordinates(gdf.geometry.to_numpy(), return_index=True)
+    bad = index[~np.isfinite(coords).all(axis=1)]
+    if bad.size:
+        i = int(bad[0])
+        raise InputError(file, f"feature {i + 1} (region_id {_text(gdf['region_id'].iloc[i])!r}) "
+                         f"has a coordinate that is not a finite number", "geometry")
+
+
+def _flag_rejects(gdf: gpd.GeoDataFrame, batch: RegionBatch) -> gpd.GeoDataFrame:
+    """Record the rows that cannot be loaded in ``batch.rejects``; return the others."""
     gdf["__row"] = np.arange(1, len(gdf) + 1)
     for col in REGION_PROPS:
         gdf[col] = gdf[col].map(_text)
@@ -80,7 +106,11 @@ def read_regions(path: Path, datum: Datum = "wgs84") -> RegionBatch:
             "reason": reason.iloc[i],
             "raw": str({p: row[p] for p in REGION_PROPS}),
         })
-    good = gdf[reason.isna().to_numpy()].copy()
+    return gdf[reason.isna().to_numpy()].copy()
+
+
+def _clean(good: gpd.GeoDataFrame, datum: Datum, batch: RegionBatch) -> gpd.GeoDataFrame:
+    """WGS-84, repaired (``make_valid``) geometries with area, centroid and map copy."""
     geoms = good.geometry.to_numpy()
     if datum != "wgs84":
         geoms = shapely.transform(geoms, lambda xy: np.column_stack(to_wgs84(xy[:, 0], xy[:, 1],
@@ -103,8 +133,7 @@ def read_regions(path: Path, datum: Datum = "wgs84") -> RegionBatch:
         good["population"] = pd.to_numeric(good["population"], errors="coerce")
     else:
         good["population"] = np.nan
-    batch.regions = good
-    return batch
+    return good
 
 
 def _text(v: object) -> str | None:

@@ -35,6 +35,7 @@ class Col:
     enum_reason: str = "unknown_value"
     ref: str | None = None  # "customer" | "feeder": must exist
     default: str | None = None  # SQL literal used when the optional value is empty
+    window: bool = True  # a date outside the plausible window is rejected (date_out_of_range)
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ CUSTOMERS = FileSpec(
         Col("phone"),
         Col("id_number"),
         Col("address"),
-        Col("opened_on", "date"),
+        # an account may be older than any record: opening dates are not window-checked
+        Col("opened_on", "date", window=False),
         Col("big_customer", "bool", default="FALSE"),
         Col("service_point_id"),
         Col("segment"),

@@ -3,16 +3,67 @@
 The query reads the registered source view (all text) and returns one row per input row with
 typed columns, plus ``__reason`` and ``__field`` for rows to quarantine (NULL when the row is
 good). The first failing check wins, in this order: missing key, duplicate key, missing value,
-unparseable value, negative value, unknown reference. Identifiers come from the spec only;
-the vocabularies are inlined as quoted literals from the spec (never from input).
+unparseable value, date outside the plausible window, negative value, unknown reference.
+Identifiers come from the spec only; the vocabularies are inlined as quoted literals from the
+spec (never from input), the date window as literals from the settings.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from etl.errors import bad_setting
 from etl.spec import FALSE_WORDS, TRUE_WORDS, Col, FileSpec
+from gcrm import config
 
 REF_TABLES = {"customer": ("dim_customer", "customer_id"), "feeder": ("dim_feeder", "feeder_id")}
 REF_REASONS = {"customer": "unknown_customer", "feeder": "unknown_feeder"}
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """The dates a loaded record may carry, ``first`` to ``last`` (both included).
+
+    Anything outside is rejected as ``date_out_of_range``: a payment in year 1 or 9999 is a
+    typo, and one such row would stretch the calendar (and every time axis) over millennia.
+    """
+
+    first: date
+    last: date
+
+    @classmethod
+    def from_settings(cls, today: date | None = None) -> DateWindow:
+        """``date_min`` to the load date plus ``date_max_ahead_days``."""
+        raw_min, raw_ahead = config.get("date_min"), config.get("date_max_ahead_days")
+        try:
+            first = date.fromisoformat(raw_min.strip())
+        except ValueError:
+            raise bad_setting("date_min", raw_min, "a date YYYY-MM-DD") from None
+        try:
+            if not raw_ahead.strip().isdigit():
+                raise ValueError
+            last = (today or date.today()) + timedelta(days=int(raw_ahead))
+        except (ValueError, OverflowError):
+            raise bad_setting("date_max_ahead_days", raw_ahead,
+                              "a whole number of days >= 0 (before year 9999)") from None
+        if last < first:
+            raise bad_setting("date_min", raw_min, f"on or before the window's end {last}")
+        return cls(first, last)
+
+    def outside(self, col: Col, x: str) -> str | None:
+        """SQL condition: the parsed value of ``x`` lies outside the window (``±infinity``
+        parse as dates and fall outside)."""
+        if not col.window or col.kind not in ("month", "date", "timestamp"):
+            return None
+        if col.kind == "month":  # a month is in the window when its first day is
+            lo, hi = f"DATE '{self.first.replace(day=1)}'", f"DATE '{self.last}'"
+            return f"TRY_CAST({x} || '-01' AS DATE) NOT BETWEEN {lo} AND {hi}"
+        if col.kind == "date":
+            lo, hi = f"DATE '{self.first}'", f"DATE '{self.last}'"
+        else:
+            lo, hi = f"TIMESTAMP '{self.first}'", f"TIMESTAMP '{self.last} 23:59:59.999999'"
+        return f"{_typed(col, x)} NOT BETWEEN {lo} AND {hi}"
 
 
 def q(name: str) -> str:
@@ -65,7 +116,7 @@ def _parse_failure(col: Col, x: str) -> tuple[str, str] | None:
     return None
 
 
-def checks(spec: FileSpec) -> list[tuple[str, str, str]]:
+def checks(spec: FileSpec, window: DateWindow) -> list[tuple[str, str, str]]:
     """Ordered (condition, reason, field) triples over the normalised source ``s``."""
     out: list[tuple[str, str, str]] = []
     for name in spec.key:
@@ -78,6 +129,11 @@ def checks(spec: FileSpec) -> list[tuple[str, str, str]]:
         failure = _parse_failure(col, f"s.{q(col.name)}")
         if failure:
             out.append((failure[0], failure[1], col.name))
+    for col in spec.columns:
+        outside = window.outside(col, f"s.{q(col.name)}")
+        if outside:
+            out.append((f"s.{q(col.name)} IS NOT NULL AND {outside}", "date_out_of_range",
+                        col.name))
     for col in spec.columns:
         if col.nonneg:
             out.append((f"TRY_CAST(s.{q(col.name)} AS DOUBLE) < 0", "negative_value", col.name))
@@ -139,7 +195,7 @@ def compile_typed(spec: FileSpec, norm_view: str) -> str:
     return f"SELECT s.__row, {', '.join(typed)} FROM {q(norm_view)} s"
 
 
-def compile_rejects(spec: FileSpec, norm_view: str) -> str:
+def compile_rejects(spec: FileSpec, norm_view: str, window: DateWindow) -> str:
     """``__row``, ``__reason``, ``__field`` of every row that fails a check (first wins).
 
     Duplicate keys are found without a sort or a hash table of all keys: a 64-bit hash of the
@@ -173,7 +229,8 @@ def compile_rejects(spec: FileSpec, norm_view: str) -> str:
             )
     # one CASE yields "reason|field" (conditions are evaluated once per row), split after
     # filtering to the few failing rows
-    verdict = ("CASE " + " ".join(f"WHEN {c} THEN {lit(r + '|' + f)}" for c, r, f in checks(spec))
+    verdict = ("CASE " + " ".join(f"WHEN {c} THEN {lit(r + '|' + f)}"
+                          for c, r, f in checks(spec, window))
                + " END")
     return (
         f"SELECT __row, split_part(__v, '|', 1) AS __reason, split_part(__v, '|', 2) AS __field "

@@ -230,6 +230,37 @@ def add_account(db: str | os.PathLike, name: str, role: str, password: str,
         con.close()
 
 
+def audit_entries(db: str | os.PathLike, action: str,
+                  target_prefix: str | None = None) -> list[dict]:
+    """The audit entries of ``action`` (oldest first; ``target_prefix``: only targets starting
+    with it) as dicts of user, target and detail."""
+    from gcrm.storage.store import connect_store
+
+    sql = "SELECT user, target, detail FROM audit_log WHERE action = ?"
+    params: list = [action]
+    if target_prefix is not None:
+        sql += " AND target LIKE ?"
+        params.append(target_prefix.replace("%", r"\%") + "%")
+    con = connect_store(db)
+    try:
+        return [dict(r) for r in con.execute(sql + " ORDER BY id", params)]
+    finally:
+        con.close()
+
+
+def new_context_page(browser, width: int = 1400, height: int = 1300, downloads: bool = False,
+                     track: bool = False):
+    """A page in a new English browser context of the given viewport (``track``: the page's
+    ``external_requests`` lists requests beyond this machine). Close it with
+    ``page.context.close()``."""
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="en-US",
+                              accept_downloads=downloads)
+    page = ctx.new_page()
+    if track:
+        page.external_requests = track_external(page)
+    return page
+
+
 LOCAL = ("http://localhost", "data:", "blob:")
 
 

@@ -8,6 +8,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``make test``: ``-n 2 --dist loadgroup``) the browser tests run one
+    after another on one worker (each starts a Streamlit server and Chromium: two at once on two
+    cores only slow each other down) while the other workers take the rest."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.xdist_group("browser"))
 EXAMPLE = ROOT / "examples" / "minimal"
 
 
@@ -59,3 +68,20 @@ def browser():
 
     with chromium() as b:
         yield b
+
+
+@pytest.fixture
+def new_page(browser):
+    """Make pages in fresh browser contexts (``tests.browser.new_context_page`` arguments);
+    every context is closed after the test."""
+    from tests.browser import new_context_page
+
+    pages = []
+
+    def make(**kwargs):
+        pages.append(new_context_page(browser, **kwargs))
+        return pages[-1]
+
+    yield make
+    for pg in pages:
+        pg.context.close()

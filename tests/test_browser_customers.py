@@ -5,7 +5,7 @@ The card's exact consumption total is read from the hidden ``span.gcrm-card[data
 and compared with ``gcrm.cube.query`` on the same warehouse. The recorded visit must appear in
 the service timeline (an ``st.table``, so its text is in the DOM) and in the store. The Risk
 tab's first row (hidden ``span.gcrm-card[data-field=risk_top]`` and the "Act on first" list)
-must be :func:`gcrm.customers.risk_queries.ranked`'s first row for the same user.
+must be :func:`gcrm.customers.queries.ranked`'s first row for the same user.
 """
 
 from __future__ import annotations
@@ -117,8 +117,8 @@ def test_search_card_and_record_a_visit(app_url: str, customer: dict, store_file
 def test_risk_tab_and_a_merge_made_in_the_ui(app_url: str, demo_db: Path,
                                              store_file: Path) -> None:
     from gcrm.customers import merge, records
-    from gcrm.customers import risk_queries as crm_risk
-    from gcrm.customers.card import customer_exists
+    from gcrm.customers import queries as crm_risk
+    from gcrm.customers.queries import customer_exists
     from gcrm.storage.store import connect_store
 
     scope = ("220502",)

@@ -13,6 +13,7 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -24,6 +25,7 @@ from tests.browser import (
     add_account,
     artifact,
     login,
+    metric_texts,
     read_kpis,
     streamlit_app,
     track_external,
@@ -33,6 +35,7 @@ from tests.browser import (
 DONE_EN = '.gcrm-page-done[data-page="explorer"][data-lang="en"]'
 DONE_ZH = '.gcrm-page-done[data-page="explorer"][data-lang="zh-CN"]'
 ADMIN, PASSWORD = "explorer_admin", "Explorer-Admin-2026!"  # everywhere: numbers unchanged
+ANALYST, ANALYST_PW = "explorer_analyst", "Explorer-Analyst-2026!"  # no read_pii: min_cell 5
 
 
 @pytest.fixture(scope="module")
@@ -261,6 +264,107 @@ def test_deep_link_on_a_fresh_server(browser, demo_db: Path) -> None:
             _no_exception(page)
         finally:
             page.close()
+
+
+# --------------------------------------------------------------------------- disclosure control
+def _big_district(db: Path) -> str:
+    con = warehouse.connect(db, read_only=True)
+    try:
+        return con.execute("SELECT district_id FROM dim_customer WHERE district_id IS NOT NULL "
+                           "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _table_cells(page) -> list[str]:
+    """The texts of the result table's visible cells (its accessible grid)."""
+    return page.locator('[data-testid="stDataFrame"] table td').all_inner_texts()
+
+
+def _analyst_grid_view(page, url: str, db: Path, district: str) -> str:
+    """An analyst's grid cells of ``district``: "<5" in the table, empty in the CSV, one
+    note; returns a hidden cell."""
+    login(page, url, ANALYST, ANALYST_PW, DONE_EN)
+    _no_exception(page)
+    _, csv = _result(page)
+    safe = _cube(db, cube.query, ["kwh", "customers"], by=["grid"],
+                 where={"district": [district]}, min_cell=5)
+    hidden = safe["kwh"].isna()
+    assert hidden.any(), "the demo district has grid cells of fewer than 5 customers"
+    assert csv == safe.to_csv(index=False)  # hidden cells are empty, as `gcrm query --user`
+    n = int(hidden.sum())
+    assert page.locator("div.gcrm-result").get_attribute("data-hidden") == str(n)
+    main = page.locator('[data-testid="stMain"]')
+    note = f"{n} cells are hidden: they describe fewer than 5 customers"
+    assert main.get_by_text(note, exact=False).count() == 1
+    cells = _table_cells(page)
+    small = safe.loc[hidden, "grid"].iloc[0]
+    assert small in cells, "the first hidden cell is among the visible rows"
+    i = cells.index(small)
+    assert cells[i + 1:i + 3] == ["<5", "<5"], cells[i:i + 3]
+    page.screenshot(path=str(artifact("explorer_analyst.png")), full_page=True)
+    return small
+
+
+@pytest.mark.browser
+def test_an_analyst_sees_less_than_min_cell_and_the_admin_sees_the_number(
+        page, app_url: str, demo_db: Path) -> None:
+    add_account(demo_db, ANALYST, "analyst", ANALYST_PW)
+    d = _big_district(demo_db)
+    url = f"{app_url}/explorer?measures=kwh,customers&rows=grid&f.district={d}"
+    small = _analyst_grid_view(page, url, demo_db, d)
+    # the slice of one small cell: the KPI tiles read "<5"
+    one = f"{app_url}/explorer?measures=kwh,customers&rows=month&f.grid={small}"
+    login(page, one, ANALYST, ANALYST_PW, DONE_EN)
+    assert set(metric_texts(page).values()) == {"<5"}
+    assert all(np.isnan(v) for v in read_kpis(page).values())
+    # the admin sees the numbers of the same views
+    _open(page, url)
+    _, csv = _result(page)
+    assert csv == _cube(demo_db, cube.query, ["kwh", "customers"], by=["grid"],
+                        where={"district": [d]}).to_csv(index=False)
+    assert page.locator("div.gcrm-result").get_attribute("data-hidden") == "0"
+    cells = _table_cells(page)
+    i = cells.index(small)
+    assert cells[i + 2] in {"1", "2", "3", "4"}, cells[i:i + 3]  # the customers, as a number
+    _open(page, one)
+    totals = _cube(demo_db, cube.query, ["kwh", "customers"], where={"grid": [small]})
+    assert read_kpis(page) == {m: float(totals.iloc[0][m]) for m in ("kwh", "customers")}
+    assert "<5" not in metric_texts(page).values()
+
+
+@pytest.mark.browser
+def test_an_analyst_cannot_group_by_customer_and_exports_carry_the_note(
+        page, app_url: str, demo_db: Path) -> None:
+    add_account(demo_db, ANALYST, "analyst", ANALYST_PW)
+    login(page, f"{app_url}/explorer?measures=kwh&rows=customer&f.customer=C000001",
+          ANALYST, ANALYST_PW, DONE_EN)
+    _no_exception(page)
+    alert = page.locator('[data-testid="stAlert"]', has_text="Removed from the view: customer")
+    assert alert.count() == 1 and "read_pii" in alert.inner_text()
+    view, _ = _result(page)
+    assert "customer" not in view.get("rows", "") and "f.customer" not in view
+    assert "customer" not in urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query).get(
+        "rows", [""])[0]
+    # the row picker does not offer the customer dimension
+    page.locator('[data-testid="stMultiSelect"]').nth(1).click()
+    options = page.locator('[role="option"]').all_inner_texts()
+    assert "Grid cell (H3)" in options and "Customer" not in options
+    page.keyboard.press("Escape")
+
+    from openpyxl import load_workbook
+
+    d = _big_district(demo_db)
+    login(page, f"{app_url}/explorer?measures=kwh&rows=grid&f.district={d}", ANALYST,
+          ANALYST_PW, DONE_EN)
+    with page.expect_download() as info:
+        page.locator('[data-testid="stDownloadButton"] button', has_text="Excel").click()
+    with open(info.value.path(), "rb") as fh:
+        wb = load_workbook(fh)
+    about = {r[0]: r[1] for r in wb["query"].iter_rows(min_row=2, values_only=True)}
+    assert "cells are hidden" in about["hidden"]
+    kwh = [r[2] for r in wb["cube"].iter_rows(min_row=2, values_only=True)]
+    assert None in kwh and all(v is None or v > 0 for v in kwh)
 
 
 # --------------------------------------------------------------------------- state (no browser)

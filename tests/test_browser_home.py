@@ -42,6 +42,7 @@ KPIS = ["customers", "kwh", "amount", "arrears", "online_share"]
 DONE_EN = '.gcrm-page-done[data-page="home"][data-lang="en"]'
 DONE_ZH = '.gcrm-page-done[data-page="home"][data-lang="zh-CN"]'
 ADMIN, PASSWORD = "home_admin", "Home-Admin-2026!"  # sees everything: numbers unchanged
+ANALYST, ANALYST_PW = "home_analyst", "Home-Analyst-2026!"  # no read_pii: min_cell 5
 MAP = ".gcrm-svgmap svg"
 AREA = ".gcrm-svgmap g.areas path.pick"
 TIP = ".gcrm-svgmap .tip"
@@ -304,6 +305,65 @@ def test_url_restores_the_view(page, app_url: str, demo_db: Path) -> None:
     artifact("home_drill_cell.png").write_bytes(png)
     assert _distinct_colours(pixels) > 5
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def _suppressed_fills(page) -> dict[str, str]:
+    """Map area id -> fill, of the areas drawn with the neutral "hidden" fill."""
+    hidden = svgmap_hex(maps.SUPPRESSED)
+    fills = page.locator(AREA).evaluate_all(
+        "els => els.map((e) => [e.getAttribute('data-id'), e.getAttribute('fill')])")
+    return {rid: f for rid, f in fills if f == hidden}
+
+
+def svgmap_hex(c) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*c)
+
+
+def test_an_analyst_sees_hidden_cells_and_the_admin_their_numbers(page, app_url: str,
+                                                                   demo_db: Path) -> None:
+    """Disclosure control (issue #17): a role without read_pii sees a grid cell of fewer than
+    5 customers with a neutral fill and "<5", and its KPI tiles read "<5"; no customer points
+    without read_customers. The admin sees the numbers."""
+    from gcrm.overview import queries as overview
+
+    add_account(demo_db, ANALYST, "analyst", ANALYST_PW)
+    months = _months(demo_db)
+    con = warehouse.connect(demo_db, read_only=True)
+    try:
+        district = con.execute("SELECT district_id FROM dim_customer WHERE district_id IS NOT "
+                               "NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+        safe = overview.child_values(con, "customers", overview.Place(district), months,
+                                     min_cell=5)
+    finally:
+        con.close()
+    hidden = set(safe.loc[safe["suppressed"], "key"].dropna())
+    assert hidden, "the demo district has grid cells of fewer than 5 customers"
+    login(page, f"{app_url}/?d={district}", ANALYST, ANALYST_PW, DONE_EN)
+    _map_image(page)
+    assert set(_suppressed_fills(page)) == hidden
+    main = page.locator('[data-testid="stMain"]')
+    assert main.get_by_text("Hidden (fewer than 5 customers)").count() == 1  # the legend
+    x, y, cell = point_inside(page, f'{AREA}[fill="{svgmap_hex(maps.SUPPRESSED)}"]')
+    page.mouse.move(x - 1, y - 1)
+    page.mouse.move(x, y)  # (a cell is small: end on the point found inside it)
+    tip = page.locator(TIP).first
+    tip.wait_for(state="visible", timeout=10_000)
+    assert "Customers: <5" in tip.inner_text() and "Rank" not in tip.inner_text()
+    page.screenshot(path=str(artifact("home_analyst.png")), full_page=True)
+    # the cell itself: tiles "<5", no customer points for a role without read_customers
+    login(page, f"{app_url}/?d={district}&g={cell}", ANALYST, ANALYST_PW, DONE_EN)
+    assert set(metric_texts(page).values()) == {"<5"}
+    assert "Customers are not drawn as points" in main.inner_text()
+    assert page.locator(".gcrm-svgmap g[data-layer='customers']").count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+    # the admin: numbers, colours and points
+    login(page, f"{app_url}/?d={district}&g={cell}", ADMIN, PASSWORD, DONE_EN)
+    assert read_kpis(page) == pytest.approx(_gcrm_query(
+        demo_db, months, f"district={district}", f"grid={cell}"), rel=1e-9)
+    assert "<5" not in metric_texts(page).values()
+    login(page, f"{app_url}/?d={district}", ADMIN, PASSWORD, DONE_EN)
+    _map_image(page)
+    assert _suppressed_fills(page) == {}
 
 
 def test_language_switch_and_month_by_month(page, app_url: str) -> None:

@@ -1,10 +1,9 @@
 """The outage page in a real browser: index numbers, chart, map, planned-outage notice export.
 
 The index table's exact values are read from hidden ``span.gcrm-rel[data-value]`` elements
-(``repr(float)``, see dashboards/outages/page.py) and compared with
-:func:`gcrm.outages.reliability.indices` on the same warehouse; the notice CSV downloaded through
-the
-page is compared with :func:`gcrm.outages.queries.notice_list`, and its audit entry is checked.
+(``repr(float)``, see dashboards/outages/views.py) and compared with
+:func:`gcrm.outages.queries.indices` on the same warehouse; the notice CSV downloaded through
+the page is compared with :func:`gcrm.outages.queries.notice_list`, and its audit entry is checked.
 
 The second test clicks into the WebGL maps: it projects a longitude/latitude to the canvas
 with the map's own view (:func:`dashboards.components.maps.fit_view`, web mercator, 512 px
@@ -37,15 +36,15 @@ import shapely
 from shapely.geometry import shape
 
 from dashboards.components import maps
-from dashboards.outages import views as ov
+from dashboards.outages import maps as ov
 from gcrm.outages import queries as outages
-from gcrm.outages import reliability
+from gcrm.outages import queries as reliability
 from gcrm.spatial import crs
 from gcrm.storage import regions, warehouse
-from gcrm.storage.store import connect_store
 from tests.browser import (
     add_account,
     artifact,
+    audit_entries,
     login,
     streamlit_app,
     track_external,
@@ -98,13 +97,7 @@ def _expected(db: Path) -> tuple[int, dict[str, float], str, list[str]]:
 
 
 def _notice_audits(db: Path) -> list[dict]:
-    con = connect_store(db)
-    try:
-        return [dict(r) for r in con.execute(
-            "SELECT user, target, detail FROM audit_log WHERE action = 'notice.prepare' "
-            "ORDER BY id")]
-    finally:
-        con.close()
+    return audit_entries(db, "notice.prepare")
 
 
 def _drawn(locator) -> bool:

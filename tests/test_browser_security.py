@@ -62,11 +62,8 @@ def app_url(demo_db: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(browser) -> Iterator:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="en-US",
-                              accept_downloads=True)
-    yield ctx.new_page()
-    ctx.close()
+def page(new_page):
+    return new_page(width=1400, height=1100, downloads=True)
 
 
 def _audit(db: Path, **filters) -> list[dict]:

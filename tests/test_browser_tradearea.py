@@ -25,11 +25,11 @@ import pytest
 
 from gcrm import cube
 from gcrm.storage import warehouse
-from gcrm.storage.store import connect_store
-from gcrm.tradearea import queries as T
+from gcrm.tradearea import queries as tradearea
 from tests.browser import (
     add_account,
     artifact,
+    audit_entries,
     login,
     read_kpis,
     streamlit_app,
@@ -58,10 +58,10 @@ def _summary(db: Path, km: float, hall: str, scope=None):
     con = warehouse.connect(db, read_only=True)
     try:
         months = cube.month_range(con, 12)
-        area, label = T.area_from(con, service_point=hall, km=km, months=months)
-        s = T.area_summary(con, area, label, months, scope)
+        area, label = tradearea.area_from(con, service_point=hall, km=km, months=months)
+        s = tradearea.area_summary(con, area, label, months, scope)
         masked = scope is not None
-        targets = T.targets(con, area, "counter_payers", months, scope, mask=masked)
+        targets = tradearea.targets(con, area, "counter_payers", months, scope, mask=masked)
     finally:
         con.close()
     return s, targets
@@ -104,13 +104,7 @@ def _drawn(locator) -> bool:
 
 
 def _export_audits(db: Path) -> list[dict]:
-    con = connect_store(db)
-    try:
-        return [dict(r) for r in con.execute(
-            "SELECT user, target, detail FROM audit_log WHERE action = 'export' "
-            "AND target LIKE 'tradearea.%' ORDER BY id")]
-    finally:
-        con.close()
+    return audit_entries(db, "export", target_prefix="tradearea.")
 
 
 def _no_errors(page) -> None:

@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from gcrm.cli import cli
 from gcrm.customers import anniversaries, records
-from gcrm.customers.card import CardError, card, customer_exists
+from gcrm.customers.card import CardError, card
+from gcrm.customers.queries import customer_exists
 from gcrm.customers.search import SearchError, search
 from gcrm.storage.store import connect_store
 
@@ -46,6 +47,19 @@ def test_search_scope_and_bad_input(con) -> None:
         search(con, "   ")
     with pytest.raises(SearchError, match="too long"):
         search(con, "x" * 101)
+
+
+def test_masked_search_keeps_scope_and_refuses_the_same_input(con) -> None:
+    """A role without read_pii (issue #17): whole values only, still within its regions."""
+    assert ids(search(con, "13812345678", show_pii=False)) == ["A001"]
+    assert ids(search(con, "13812345678", scope=["D2"], show_pii=False)) == []
+    assert ids(search(con, "0435-3212345", scope=["D2"], show_pii=False)) == ["A003"]
+    assert ids(search(con, "赵", scope=["D2"], show_pii=False)) == ["A007"]  # commercial
+    assert ids(search(con, "王", show_pii=False)) == []  # residential: 王*
+    assert ids(search(con, "' OR 1=1 --", show_pii=False)) == []
+    assert ids(search(con, " - ", show_pii=False)) == []  # no whole number is empty
+    with pytest.raises(SearchError, match="enter a customer id"):
+        search(con, "   ", show_pii=False)
 
 
 def test_card_numbers_equal_gcrm_query(con, mini_db_shared: Path) -> None:

@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 
 from dashboards.overview.state import View
 from gcrm import cube
-from gcrm.outages import reliability as rel
+from gcrm.outages import queries as rel
 from gcrm.overview import queries as overview
+from gcrm.overview.bins import bin_points
+from gcrm.overview.figures import months_between, per_1000, rank_regions
 from gcrm.overview.queries import Place
 from gcrm.spatial.classify import breaks, class_of
 from gcrm.storage import warehouse
@@ -203,7 +205,7 @@ def test_ranking_ranks_shares_and_sparklines(con, months) -> None:
     whole = overview.place_value(con, "online_share", Place(), months)
     assert rate["vs_avg"].to_numpy() == pytest.approx((rate["value"] / whole - 1).to_numpy())
     assert rate["share"].isna().all()
-    n_months = len(overview.months_between(months))
+    n_months = len(months_between(months))
     assert all(len(s) == n_months for s in rk["trend"])
     top = located.iloc[0]
     monthly = cube.query(con, ["kwh"], by=["month"], months=months,
@@ -298,14 +300,33 @@ def test_bin_points_counts_customers_per_hexagon() -> None:
         "customer_class": ["residential", "residential", "commercial", "industrial"],
         "big_customer": [False, True, False, True],
         "lon": [lon, lon + 1e-5, lon, lon], "lat": [lat, lat, lat + 1e-5, lat + 0.01]})
-    bins = overview.bin_points(pts)
+    bins = bin_points(pts)
     assert bins.to_dict("records") == [
         {"cell": here, "customers": 3, "big_customers": 1, "top_class": "residential"},
         {"cell": far, "customers": 1, "big_customers": 1, "top_class": "industrial"}]
-    assert overview.bin_points(pts.iloc[:0]).empty
-    tie = overview.bin_points(pts.iloc[1:3])  # one residential, one commercial: alphabetical
+    assert bin_points(pts.iloc[:0]).empty
+    tie = bin_points(pts.iloc[1:3])  # one residential, one commercial: alphabetical
     assert tie.to_dict("records") == [
         {"cell": here, "customers": 2, "big_customers": 1, "top_class": "commercial"}]
+
+
+def test_per_1000_and_rank_regions_known_answers() -> None:
+    import pandas as pd
+
+    counts = pd.DataFrame({"key": ["a", "b"], "n": [2, 1]})
+    customers = pd.DataFrame({"key": ["a", "b", "c", "d"], "customers": [1000, 500, 100, 0]})
+    rates = per_1000(counts, customers, ["key"]).set_index("key")["value"]
+    assert rates[["a", "b", "c"]].tolist() == [2.0, 2.0, 0.0] and math.isnan(rates["d"])
+    vals = pd.DataFrame({"key": ["a", "b", "c", None], "value": [10.0, 30.0, 10.0, 5.0]})
+    out = rank_regions(vals, additive=True)
+    assert out["key"].tolist()[:3] == ["b", "a", "c"] and pd.isna(out["key"].iloc[3])
+    assert out["rank"].tolist()[:3] == [1, 2, 2] and out["rank"].isna().iloc[3]
+    assert out["share"].tolist() == pytest.approx([30 / 55, 10 / 55, 10 / 55, 5 / 55])
+    assert out["vs_avg"].iloc[0] == pytest.approx(30 / (50 / 3) - 1)
+    rate = rank_regions(vals, additive=False, whole=20.0)
+    assert rate["share"].isna().all()
+    assert rate["vs_avg"].tolist() == pytest.approx([0.5, -0.5, -0.5, -0.75])
+    assert months_between(("2025-11", "2026-02")) == ["2025-11", "2025-12", "2026-01", "2026-02"]
 
 
 def test_cli_overview_prints_the_pages_ranking(con, months, demo_db: Path) -> None:
@@ -325,3 +346,74 @@ def test_cli_overview_prints_the_pages_ranking(con, months, demo_db: Path) -> No
     assert [r["value"] for r in rows] == pytest.approx(want["value"].tolist())
     bad = CliRunner().invoke(cli, ["overview", "--db", str(demo_db), "--measure", "nope"])
     assert bad.exit_code == 2 and "unknown measure 'nope'" in bad.output
+
+
+# --------------------------------------------------------------------------- disclosure control
+def _small_cell(con, months, d: str) -> str:
+    cells = overview.child_values(con, "customers", Place(d), months)
+    return cells.loc[cells["value"].between(1, 4), "key"].iloc[0]
+
+
+@pytest.mark.parametrize("measure", ["kwh", "customers", "online_share", "complaints_per_1000"])
+def test_map_cells_of_few_customers_are_hidden_with_min_cell(con, months, measure) -> None:
+    """A role without read_pii: a grid cell describing fewer than 5 customers has no value
+    on the map (and is marked), every value shown is the open one, and no cell is hidden
+    alone (its complement goes too)."""
+    d = _district(con)
+    open_ = overview.child_values(con, measure, Place(d), months).set_index("key")
+    safe = overview.child_values(con, measure, Place(d), months, min_cell=5).set_index("key")
+    n = cube.query(con, ["customers"], by=["grid"], months=months,
+                   where={"district": [d]}).set_index("grid")["customers"]
+    assert "suppressed" not in open_.columns  # the open frame is unchanged
+    small = n[(n > 0) & (n < 5)].index
+    assert len(small) and safe.loc[small, "suppressed"].all()
+    assert safe.loc[safe["suppressed"], "value"].isna().all()
+    shown = safe[~safe["suppressed"]]
+    assert shown["value"].to_dict() == pytest.approx(open_.loc[shown.index, "value"].to_dict(),
+                                                     nan_ok=True)
+    assert safe["suppressed"].sum() != 1
+
+
+def test_reliability_cells_hide_by_customers_served(con, months) -> None:
+    d = _district(con)
+    year = int(months[1][:4])
+    served = rel.indices(con, year, by="grid", scope=[d], months=months).set_index("grid")
+    safe = overview.child_values(con, "saidi", Place(d), months, min_cell=5).set_index("key")
+    small = served.index[served["customers_served"].between(1, 4)].dropna()
+    assert len(small) and safe.loc[small, "suppressed"].all()
+    assert safe.loc[safe["suppressed"], "value"].isna().all()
+    monthly = overview.monthly_child_values(con, "saidi", Place(d), months, min_cell=5)
+    assert list(monthly.columns) == ["month", "key", "value", "suppressed"]
+    assert monthly.loc[monthly["suppressed"], "value"].isna().all()
+
+
+def test_kpis_trend_and_place_of_a_small_cell_are_hidden(con, months) -> None:
+    d = _district(con)
+    cell = _small_cell(con, months, d)
+    k = overview.kpis(con, ["customers", "kwh"], Place(d, cell), months, min_cell=5)
+    assert "value" in k.attrs["hidden"] and k["value"].isna().all()
+    assert k["prev_change"].isna().all() and k["yoy_change"].isna().all()
+    assert math.isnan(overview.place_value(con, "kwh", Place(d, cell), months, min_cell=5))
+    assert overview.place_value(con, "kwh", Place(d, cell), months) > 0
+    tr = overview.trend(con, ["kwh"], Place(d, cell), months, min_cell=5)
+    assert tr["kwh"].isna().all() and tr.attrs["suppressed"] > 0
+    # a district is big enough: its tiles are the open ones
+    big = overview.kpis(con, ["customers", "kwh"], Place(d), months, min_cell=5)
+    want = overview.kpis(con, ["customers", "kwh"], Place(d), months)
+    assert big.attrs["hidden"] == [] or "value" not in big.attrs["hidden"]
+    assert big["value"].tolist() == want["value"].tolist()
+
+
+def test_ranking_with_min_cell_ranks_shown_cells_and_shares_the_true_total(con, months) -> None:
+    d = _district(con)
+    rk = overview.ranking(con, "kwh", Place(d), months, min_cell=5)
+    hidden = rk[rk["suppressed"]]
+    assert len(hidden) and hidden["rank"].isna().all() and hidden["value"].isna().all()
+    # hidden cells come last, in the order of their keys (not of their hidden values)
+    assert rk["suppressed"].tolist() == sorted(rk["suppressed"].tolist())
+    assert hidden["key"].tolist() == sorted(hidden["key"].tolist())
+    total = cube.query(con, ["kwh"], months=months, where={"district": [d]})["kwh"].iloc[0]
+    shown = rk[~rk["suppressed"]]
+    assert shown["share"].to_numpy() == pytest.approx((shown["value"] / total).to_numpy())
+    assert rk["share"].sum() < 1.0
+    assert all(math.isnan(x) for s in hidden["trend"] for x in s)

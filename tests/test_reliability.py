@@ -214,7 +214,7 @@ def test_med_days_of_a_part_come_from_the_system() -> None:
 
 
 def test_h3_cells_of_a_district_in_the_warehouse(mini_db_shared) -> None:
-    from gcrm.outages import reliability as rel
+    from gcrm.outages import queries as rel
     from gcrm.storage import warehouse
 
     con = warehouse.connect(mini_db_shared, read_only=True)

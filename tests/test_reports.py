@@ -355,9 +355,9 @@ def test_kpis_are_the_cube(demo_db: Path, period: str) -> None:
 
 def test_reliability_is_the_reliability_query_for_the_period(demo_db: Path,
                                                              period: str) -> None:
-    """The report's reliability rows are `gcrm.outages.reliability.indices` over the report's months
+    """The report's reliability rows are `gcrm.outages.queries.indices` over the report's months
     (not the whole calendar year): a quarter's SAIDI is the quarter's."""
-    from gcrm.outages import reliability as rel
+    from gcrm.outages import queries as rel
 
     con = warehouse.connect(demo_db, read_only=True)
     p = parse_period(period)
@@ -370,3 +370,88 @@ def test_reliability_is_the_reliability_query_for_the_period(demo_db: Path,
     for c in ("saifi", "saidi", "asai"):
         assert row[c] == pytest.approx(float(want[c])), c
     assert row["saidi"] < float(year.set_index("district").at[DISTRICT, "saidi"])
+
+
+# --------------------------------------------------------------------------- disclosure control
+def _analyst_model(demo_db: Path, period: str):
+    from gcrm.security.accounts import Principal
+
+    con = warehouse.connect(demo_db, read_only=True)
+    try:
+        p = parse_period(period)
+        model = build(con, DISTRICT, p, Principal("ana-report", "analyst"))
+        by_grid = cube.query(con, ["customers", "kwh"], by=["grid"], months=p.months,
+                             scope=[DISTRICT]).set_index("grid")
+        totals = cube.query(con, list(KPI_MEASURES), months=p.months, scope=[DISTRICT])
+    finally:
+        con.close()
+    return model, by_grid, totals
+
+
+def test_analyst_report_hides_small_cells_and_keeps_totals(demo_db: Path, period: str) -> None:
+    model, by_grid, totals = _analyst_model(demo_db, period)
+    assert model.min_cell == 5
+    areas = model.areas.set_index("area")
+    small = by_grid.index[by_grid["customers"].between(1, 4)].dropna()
+    assert len(small), "the demo district has grid cells of fewer than 5 customers"
+    assert areas.loc[small, "kwh"].isna().all() and areas.loc[small, "customers"].isna().all()
+    hidden = model.hidden("areas")
+    assert hidden.loc[model.areas["area"].isin(small).to_numpy(), "kwh"].all()
+    assert not hidden["area"].any()
+    shown = areas.dropna(subset=["kwh"])
+    assert (by_grid.loc[shown.index, "customers"] >= 5).all()
+    assert shown["kwh"].tolist() == pytest.approx(by_grid.loc[shown.index, "kwh"].tolist())
+    # hidden rows come last (the cube ranks before it hides: a place would tell the rank)
+    order = model.areas["kwh"].isna().tolist()
+    assert order == sorted(order)
+    for m in KPI_MEASURES:  # totals stay true
+        assert model.kpi(m) == pytest.approx(float(totals[m].iloc[0])), m
+    assert model.hidden_count() >= len(small) * 2
+    # reliability per grid cell: cells serving fewer than 5 customers are hidden
+    oa = model.outage_areas
+    assert oa["customers_served"].dropna().ge(5).all()
+    # the operator's report hides nothing
+    con = warehouse.connect(demo_db, read_only=True)
+    open_model = build(con, DISTRICT, parse_period(period))
+    con.close()
+    assert open_model.min_cell is None and open_model.hidden_count() == 0
+    assert open_model.areas["kwh"].notna().all()
+
+
+@needs_poppler
+def test_analyst_pdf_and_xlsx_print_less_than_min_cell(demo_db: Path, period: str,
+                                                       tmp_path: Path) -> None:
+    analyst = add_user(demo_db, "analyst")
+    pdf, xlsx = tmp_path / "a.pdf", tmp_path / "a.xlsx"
+    assert report(demo_db, pdf, period, "pdf", user=analyst).exit_code == 0
+    assert report(demo_db, xlsx, period, "xlsx", user=analyst).exit_code == 0
+    text = pdf_text(pdf)
+    assert "<5" in text and "figures read" in text and "Totals are true" in text
+    wb = openpyxl.load_workbook(xlsx)
+    areas = wb[t("report.section.areas", "en")[:28]]
+    cells = [c.value for row in areas.iter_rows(min_row=2) for c in row]
+    assert "<5" in cells
+    about = {r[0]: r[1] for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)}
+    assert "figures read" in about[t("report.about.suppressed", "en", min=5)]
+    # the operator's XLSX: numbers everywhere
+    admin = tmp_path / "o.xlsx"
+    assert report(demo_db, admin, period, "xlsx").exit_code == 0
+    ops = openpyxl.load_workbook(admin)
+    assert not any(c.value == "<5" for ws in ops.worksheets for row in ws.iter_rows()
+                   for c in row)
+    operator_pdf = tmp_path / "o.pdf"
+    assert report(demo_db, operator_pdf, period, "pdf").exit_code == 0
+    assert "figures read" not in pdf_text(operator_pdf)
+
+
+def test_report_on_a_region_too_small_is_refused(demo_db: Path, period: str,
+                                                 monkeypatch) -> None:
+    from gcrm.security.accounts import Principal
+
+    monkeypatch.setenv("GCRM_MIN_CELL", "1000000")
+    con = warehouse.connect(demo_db, read_only=True)
+    try:
+        with pytest.raises(ReportError, match="fewer than 1000000 customers"):
+            build(con, DISTRICT, parse_period(period), Principal("ana-report", "analyst"))
+    finally:
+        con.close()

@@ -12,11 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gcrm.customers import queries as crm_risk
 from gcrm.customers import records
 from gcrm.customers import risk as R
-from gcrm.customers import risk_queries as crm_risk
+from gcrm.customers import words as W
 from gcrm.customers.arrears import ageing
-from gcrm.customers.card import card, customer_exists
+from gcrm.customers.card import card
+from gcrm.customers.queries import customer_exists
 from gcrm.storage.store import connect_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +49,7 @@ def crafted() -> pd.DataFrame:
         paid_on_time("ONTIME", MONTHS_2025)
         + paid_on_time("LATE90", MONTHS_2025[:8])  # stops paying after the August bill
         + paid_on_time("LATE180", MONTHS_2025[:5]))  # ... after May
-    return R.risk_scores(cons, pays, as_of=AS_OF).set_index("customer_id")
+    return W.risk_scores(cons, pays, as_of=AS_OF).set_index("customer_id")
 
 
 def test_on_time_payer_scores_the_base(crafted) -> None:
@@ -126,7 +128,7 @@ def test_declining_consumption_raises_churn_risk() -> None:
     complaints = pd.DataFrame({"customer_id": ["STEADY"] * 3,
                                "opened_at": pd.to_datetime(["2025-03-01", "2025-06-01",
                                                             "2025-09-01"])})
-    r = R.risk_scores(cons, pays, complaints, as_of=pd.Timestamp("2026-01-10")
+    r = W.risk_scores(cons, pays, complaints, as_of=pd.Timestamp("2026-01-10")
                       ).set_index("customer_id")
     fall = r.loc["FALL"]
     assert fall["kwh_ratio_12"] == pytest.approx(0.6) and fall["decline_12"] == pytest.approx(0.4)
@@ -169,9 +171,9 @@ def test_bad_input() -> None:
 def test_no_payments_nothing_due_and_nobody() -> None:
     cons = pd.DataFrame(bills("A", ["2025-01", "2025-02"], amount=10.0))
     nopay = pd.DataFrame({"customer_id": [], "paid_at": [], "amount": []})
-    never = R.risk_scores(cons, nopay, as_of=pd.Timestamp("2025-06-01")).iloc[0]
+    never = W.risk_scores(cons, nopay, as_of=pd.Timestamp("2025-06-01")).iloc[0]
     assert never["days_overdue"] == 91 and never["late_share"] == 1.0  # Jan due 03-02
-    early = R.risk_scores(cons, nopay, as_of=pd.Timestamp("2025-01-15")).iloc[0]
+    early = W.risk_scores(cons, nopay, as_of=pd.Timestamp("2025-01-15")).iloc[0]
     assert early["arrears_score"] == 1.8 and early["arrears_why"] == "no warning signs"
     nobody = R.rank(R.risk_scores(cons.iloc[:0], nopay, as_of=pd.Timestamp("2025-06-01")))
     assert nobody.empty and "arrears_score" in nobody.columns
@@ -180,7 +182,7 @@ def test_no_payments_nothing_due_and_nobody() -> None:
 def test_chinese_explanations() -> None:
     cons = pd.DataFrame(bills("LATE90"))
     pays = pd.DataFrame(paid_on_time("LATE90", MONTHS_2025[:8]))
-    r = R.risk_scores(cons, pays, as_of=AS_OF, lang="zh-CN")
+    r = W.risk_scores(cons, pays, as_of=AS_OF, lang="zh-CN")
     assert r.loc[0, "arrears_why"].startswith("最早一笔欠费已逾期 90 天 (+1.5)；")
 
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from gcrm import cube
 from gcrm.cli import cli
-from gcrm.outages import reliability as rel
+from gcrm.outages import queries as rel
 from gcrm.security import audit, masking
 from gcrm.security.accounts import (
     AccountError,

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gcrm.customers import segment_queries as crm_segments
+from gcrm.customers import queries as crm_segments
 from gcrm.customers import segments as S
+from gcrm.customers import words as W
 
 #: calendar shapes (Jan..Dec), the demo generator's profiles
 FLAT = [1.0] * 12
@@ -57,7 +58,7 @@ def crafted() -> tuple[pd.DataFrame, pd.Series]:
 
 def test_crafted_profiles_give_known_segments_and_words(crafted) -> None:
     cons, classes = crafted
-    seg = S.segment(cons, classes, k=4, seed=0)
+    seg = W.segment(cons, classes, k=4, seed=0)
     by_name = {r["name"]: r for r in seg.segments.to_dict("records")}
     assert set(by_name) == {"flat base-load industrial", "winter-peaking residential",
                             "summer-peaking commercial", "growing-season agricultural"}
@@ -89,8 +90,8 @@ def test_same_seed_same_answer_and_segments_numbered_by_size(crafted) -> None:
     extra = _frame(_customers("HEB", HEATING, n=3, base=150))
     cons2 = pd.concat([cons, extra], ignore_index=True)
     classes2 = pd.concat([classes, pd.Series({f"HEB{i:02d}": "residential" for i in range(3)})])
-    a = S.segment(cons2, classes2, k=4, seed=7)
-    b = S.segment(cons2, classes2, k=4, seed=7)
+    a = W.segment(cons2, classes2, k=4, seed=7)
+    b = W.segment(cons2, classes2, k=4, seed=7)
     pd.testing.assert_frame_equal(a.segments, b.segments)
     pd.testing.assert_frame_equal(a.members, b.members)
     assert a.segments["customers"].tolist() == sorted(a.segments["customers"], reverse=True)
@@ -101,7 +102,7 @@ def test_same_seed_same_answer_and_segments_numbered_by_size(crafted) -> None:
 def test_declining_segment_is_named_declining() -> None:
     cons = _frame(_customers("OK", FLAT, base=400),
                   _customers("DN", FLAT, base=400, last_year=0.6))
-    seg = S.segment(cons, pd.Series({c: "commercial" for c in cons["customer_id"].unique()}),
+    seg = W.segment(cons, pd.Series({c: "commercial" for c in cons["customer_id"].unique()}),
                     k=2)
     words = dict(zip(seg.segments["name"], seg.segments["words"], strict=True))
     assert set(words) == {"flat base-load commercial", "declining flat base-load commercial"}
@@ -112,7 +113,7 @@ def test_declining_segment_is_named_declining() -> None:
 
 def test_clusters_with_the_same_words_are_one_segment(crafted) -> None:
     cons, classes = crafted
-    seg = S.segment(cons, classes, k=9, seed=0)  # more clusters than profiles
+    seg = W.segment(cons, classes, k=9, seed=0)  # more clusters than profiles
     assert sorted(seg.segments["name"]) == sorted({
         "flat base-load industrial", "winter-peaking residential",
         "summer-peaking commercial", "growing-season agricultural"})
@@ -127,7 +128,7 @@ def test_short_histories_are_excluded_and_counted() -> None:
     assert seg.excluded == 3
     assert set(seg.members["customer_id"]) == {f"L{i:02d}" for i in range(5)}
     # one year of data: shape without smoothing, no trend
-    one_year = S.segment(_frame(_customers("Y", HEATING, months=MONTHS[-12:])), k=1)
+    one_year = W.segment(_frame(_customers("Y", HEATING, months=MONTHS[-12:])), k=1)
     assert one_year.trend_months == 0 and one_year.segments.iloc[0]["trend_pct"] is None
     assert one_year.segments.iloc[0]["name"] == "winter-peaking mixed customers"
 
@@ -146,7 +147,7 @@ def test_no_time_of_use_registers_and_no_history() -> None:
 
 def test_words_in_chinese(crafted) -> None:
     cons, classes = crafted
-    seg = S.segment(cons, classes, k=4, lang="zh-CN")
+    seg = W.segment(cons, classes, k=4, lang="zh-CN")
     assert "冬季高峰型居民" in set(seg.segments["name"])
     heat = seg.segments.set_index("name").loc["冬季高峰型居民", "words"]
     assert heat == "冬季高峰型居民；采暖季比 2.5 倍（11–3 月对 5–9 月）；居民占 100%"

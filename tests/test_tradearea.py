@@ -17,76 +17,76 @@ from pyproj import Geod
 
 from gcrm import cube
 from gcrm.cli import cli
-from gcrm.tradearea import geometry as ta
-from gcrm.tradearea import queries as T
+from gcrm.tradearea import geometry, huff
+from gcrm.tradearea import queries as tradearea
 
 GEOD = Geod(ellps="WGS84")
-KM_PER_DEG_EQ = 2 * np.pi * ta.EARTH_RADIUS_KM / 360  # 111.195 km per degree on the equator
+KM_PER_DEG_EQ = 2 * np.pi * geometry.EARTH_RADIUS_KM / 360  # 111.195 km per degree on the equator
 
 
 # --------------------------------------------------------------------------- pure functions
 def test_rings_are_geodesic_circles() -> None:
-    r = ta.rings(125.94, 41.73, [5, 1, 3])
+    r = geometry.rings(125.94, 41.73, [5, 1, 3])
     assert r["outer_km"].tolist() == [1.0, 3.0, 5.0]
     for km, geom, area in zip(r["outer_km"], r.geometry, r["area_km2"], strict=True):
         xs, ys = np.asarray(geom.exterior.coords).T
         _, _, d = GEOD.inv(np.full(xs.size, 125.94), np.full(xs.size, 41.73), xs, ys)
         assert np.allclose(d, km * 1000, rtol=1e-6)  # every vertex exactly r away
         assert area == pytest.approx(np.pi * km**2, rel=2e-4)
-    bands = ta.rings(125.94, 41.73, [1, 3], bands=True)
+    bands = geometry.rings(125.94, 41.73, [1, 3], bands=True)
     assert bands["inner_km"].tolist() == [0.0, 1.0]
     assert bands["area_km2"].iloc[1] == pytest.approx(np.pi * 8, rel=2e-4)
     with pytest.raises(ValueError, match="positive"):
-        ta.rings(0, 0, [0])
+        geometry.rings(0, 0, [0])
 
 
 def test_voronoi_splits_at_the_bisector() -> None:
     pts = pd.DataFrame({"service_point_id": ["a", "b"], "lon": [0.0, 2.0], "lat": [0.0, 0.0]})
-    g = ta.voronoi_areas(pts, shapely.box(-1, -1, 3, 1))
+    g = geometry.voronoi_areas(pts, shapely.box(-1, -1, 3, 1))
     assert g["service_point_id"].tolist() == ["a", "b"]
     assert g.geometry.iloc[0].bounds[2] == pytest.approx(1.0, abs=1e-6)
     assert g.geometry.iloc[1].bounds[0] == pytest.approx(1.0, abs=1e-6)
     assert g["area_km2"].iloc[0] == pytest.approx(g["area_km2"].iloc[1], rel=1e-9)
     assert sum(g["area_km2"]) == pytest.approx(
-        ta.geodesic_area_km2(shapely.segmentize(shapely.box(-1, -1, 3, 1), 0.01)), rel=1e-5)
+        geometry.geodesic_area_km2(shapely.segmentize(shapely.box(-1, -1, 3, 1), 0.01)), rel=1e-5)
     with pytest.raises(ValueError, match="service-point table is empty"):
-        ta.voronoi_areas(pts.iloc[:0], shapely.box(-1, -1, 3, 1))
+        geometry.voronoi_areas(pts.iloc[:0], shapely.box(-1, -1, 3, 1))
 
 
 def test_customer_trade_area_takes_the_nearest_share() -> None:
     inner = [(-0.01, -0.01), (0.01, -0.01), (0.01, 0.01), (-0.01, 0.01)]
     outer = [(-0.03, -0.03), (0.03, -0.03), (0.03, 0.03), (-0.03, 0.03)]
     lon, lat = np.array(inner + outer).T
-    g = ta.customer_trade_area(0.0, 0.0, lon, lat, shares=(0.5, 1.0))
+    g = geometry.customer_trade_area(0.0, 0.0, lon, lat, shares=(0.5, 1.0))
     assert g["customers"].tolist() == [4, 8]
     # hull of the 4 nearest = the inner square; of all = the outer square
     assert g["area_km2"].iloc[0] == pytest.approx(
-        ta.geodesic_area_km2(shapely.box(-0.01, -0.01, 0.01, 0.01)), rel=1e-3)
+        geometry.geodesic_area_km2(shapely.box(-0.01, -0.01, 0.01, 0.01)), rel=1e-3)
     assert g["area_km2"].iloc[1] == pytest.approx(
-        ta.geodesic_area_km2(shapely.box(-0.03, -0.03, 0.03, 0.03)), rel=1e-3)
+        geometry.geodesic_area_km2(shapely.box(-0.03, -0.03, 0.03, 0.03)), rel=1e-3)
     assert g["radius_km"].iloc[0] == pytest.approx(
-        ta.haversine_km(0, 0, 0.01, 0.01).item(), rel=1e-9)
+        geometry.haversine_km(0, 0, 0.01, 0.01).item(), rel=1e-9)
 
 
 def test_huff_known_answer_two_cells_two_facilities() -> None:
     # d = [[1, 2], [2, 1]] km, A = [1, 2], alpha = 1, beta = 2, 90 households per cell:
     # cell 1: u = (1/1, 2/4) -> P = (2/3, 1/3); cell 2: u = (1/4, 2/1) -> P = (1/9, 8/9)
     # expected: facility 1 = 90*2/3 + 90*1/9 = 70; facility 2 = 30 + 80 = 110
-    r = ta.huff_from_distances([[1, 2], [2, 1]], [90, 90], [1, 2], alpha=1, beta=2,
-                               min_distance_km=0)
+    r = huff.huff_from_distances([[1, 2], [2, 1]], [90, 90], [1, 2], alpha=1, beta=2,
+                                 min_distance_km=0)
     assert r.prob == pytest.approx(np.array([[2 / 3, 1 / 3], [1 / 9, 8 / 9]]))
     assert r.expected.tolist() == pytest.approx([70.0, 110.0])
     # the same case on the map: points on the equator one and two "units" apart
     u = 1 / KM_PER_DEG_EQ
-    geo = ta.huff([0, 3 * u], [0, 0], [90, 90], [-u, 4 * u], [0, 0], [1, 2], alpha=1, beta=2,
-                  min_distance_km=0)
+    geo = huff.huff([0, 3 * u], [0, 0], [90, 90], [-u, 4 * u], [0, 0], [1, 2], alpha=1, beta=2,
+                    min_distance_km=0)
     # cell 1: d = (1, 4); cell 2: d = (4, 1) -> u1 = (1, 1/8), u2 = (1/16, 2)
     assert geo.prob[0] == pytest.approx([8 / 9, 1 / 9], rel=1e-6)
     assert geo.prob[1] == pytest.approx([1 / 33, 32 / 33], rel=1e-6)
     # alpha = 0 ignores attractiveness; a distance cap leaves unreachable cells with nothing
-    r0 = ta.huff_from_distances([[1, 2]], [1], [1, 100], alpha=0, beta=1, min_distance_km=0)
+    r0 = huff.huff_from_distances([[1, 2]], [1], [1, 100], alpha=0, beta=1, min_distance_km=0)
     assert r0.prob[0].tolist() == pytest.approx([2 / 3, 1 / 3])
-    capped = ta.huff_from_distances([[5, 6]], [10], [1, 1], max_distance_km=2)
+    capped = huff.huff_from_distances([[5, 6]], [10], [1, 1], max_distance_km=2)
     assert capped.expected.tolist() == [0.0, 0.0]
 
 
@@ -94,39 +94,40 @@ def test_attractiveness_from_attrs() -> None:
     sp = pd.DataFrame({"kind": ["business_hall", "bank_agent", "self_service"],
                        "counters": [2, None, 1],
                        "opening_hours": ["08:30-16:30", None, "00:00-24:00"]})
-    assert ta.attractiveness(sp).tolist() == [6.0, 1.0, 1.5]
-    assert ta.opening_hours_per_day("22:00-06:00") == 8.0
+    assert huff.attractiveness(sp).tolist() == [6.0, 1.0, 1.5]
+    assert huff.opening_hours_per_day("22:00-06:00") == 8.0
 
 
 def test_coverage_gaps_and_overlaps() -> None:
     # cells on the equator at 0, 0.05 and 0.5 degrees; facilities at 0 and 0.04 degrees
-    cov = ta.coverage_counts([0, 0.05, 0.5], [0, 0, 0], [0, 0.04], [0, 0], radius_km=5)
+    cov = huff.coverage_counts([0, 0.05, 0.5], [0, 0, 0], [0, 0.04], [0, 0], radius_km=5)
     assert cov["facilities"].tolist() == [2, 1, 0]  # 4.45 km; 1.11 km; 51.2 km away
     assert cov["nearest_km"].iloc[2] == pytest.approx(0.46 * KM_PER_DEG_EQ)
     boxes = [shapely.box(-1, -1, 1, 1), shapely.box(0, -1, 2, 1)]
-    assert ta.areas_containing([-0.5, 0.5, 1.5, 5], [0, 0, 0, 0], boxes).tolist() == [1, 2, 1, 0]
+    assert geometry.areas_containing([-0.5, 0.5, 1.5, 5], [0, 0, 0, 0],
+                                     boxes).tolist() == [1, 2, 1, 0]
 
 
 def test_greedy_mclp_known_answers() -> None:
     # three demand points 111 km apart, weights 5, 1, 7, candidates at the same places
-    r = ta.greedy_mclp([0, 1, 2], [0, 0, 0], [0, 1, 2], [0, 0, 0], [5, 1, 7], k=2, radius_km=1)
+    r = huff.greedy_mclp([0, 1, 2], [0, 0, 0], [0, 1, 2], [0, 0, 0], [5, 1, 7], k=2, radius_km=1)
     assert (r.chosen, r.gains, r.covered_before, r.covered_after) == ([2, 0], [7, 5], 0, 12)
     # an existing facility already covers the heaviest point: greedy picks the others
-    r = ta.greedy_mclp([0, 1, 2], [0, 0, 0], [0, 1, 2], [0, 0, 0], [5, 1, 7], k=5,
-                       radius_km=1, existing_lon=[2], existing_lat=[0])
+    r = huff.greedy_mclp([0, 1, 2], [0, 0, 0], [0, 1, 2], [0, 0, 0], [5, 1, 7], k=5,
+                         radius_km=1, existing_lon=[2], existing_lat=[0])
     assert (r.chosen, r.covered_before, r.covered_after, r.total) == ([0, 1], 7, 13, 13)
     # one central candidate reaching two points beats a heavier single point
-    r = ta.greedy_mclp([0, 0.5, 1], [0, 0, 0], [0, 1], [0, 0], [4, 4], k=1, radius_km=60)
+    r = huff.greedy_mclp([0, 0.5, 1], [0, 0, 0], [0, 1], [0, 0], [4, 4], k=1, radius_km=60)
     assert r.chosen == [1] and r.covered_after == 8
     with pytest.raises(ValueError, match="at least 1"):
-        ta.greedy_mclp([0], [0], [0], [0], [1], k=0, radius_km=1)
+        huff.greedy_mclp([0], [0], [0], [0], [1], k=0, radius_km=1)
 
 
 def test_potential_and_penetration() -> None:
-    assert ta.potential_customers([260, 26, 0], [40, 50, 3]).tolist() == [60.0, 0.0, 0.0]
-    assert ta.potential_customers([250], [0], household_size=2.5).tolist() == [100.0]
-    assert ta.penetration(5, 2000) == 2.5
-    assert np.isnan(ta.penetration(5, 0))
+    assert huff.potential_customers([260, 26, 0], [40, 50, 3]).tolist() == [60.0, 0.0, 0.0]
+    assert huff.potential_customers([250], [0], household_size=2.5).tolist() == [100.0]
+    assert huff.penetration(5, 2000) == 2.5
+    assert np.isnan(huff.penetration(5, 0))
 
 
 # --------------------------------------------------------------------------- warehouse
@@ -141,8 +142,8 @@ HALL = "SP-220502-H01"
 
 
 def test_area_summary_reconciles_with_the_cube(con) -> None:
-    area, label = T.area_from(con, service_point=HALL, km=3)
-    s = T.area_summary(con, area, label)
+    area, label = tradearea.area_from(con, service_point=HALL, km=3)
+    s = tradearea.area_summary(con, area, label)
     m = s.metrics.set_index("metric")
     ids = s.customer_ids
     assert len(ids) == m.loc["customers", "area"] > 0
@@ -167,47 +168,47 @@ def test_area_summary_reconciles_with_the_cube(con) -> None:
 
 
 def test_scope_limits_every_customer_result(con) -> None:
-    big, _ = T.area_from(con, service_point=HALL, km=300)
-    everyone = T.customers_in(con, big)
-    scoped = T.customers_in(con, big, scope=["220503"])
+    big, _ = tradearea.area_from(con, service_point=HALL, km=300)
+    everyone = tradearea.customers_in(con, big)
+    scoped = tradearea.customers_in(con, big, scope=["220503"])
     assert set(scoped["district_id"]) == {"220503"} and 0 < len(scoped) < len(everyone)
-    s = T.area_summary(con, big, scope=["220503"])
+    s = tradearea.area_summary(con, big, scope=["220503"])
     assert s.metrics.set_index("metric").loc["customers", "area"] == len(scoped)
-    t = T.targets(con, big, "counter_payers", scope=["220503"])
+    t = tradearea.targets(con, big, "counter_payers", scope=["220503"])
     assert set(t["district_id"]) <= {"220503"}
-    assert T.customers_in(con, big, scope=[]).empty
+    assert tradearea.customers_in(con, big, scope=[]).empty
 
 
 def test_huff_sites_gaps_on_the_demo(con) -> None:
-    per_point, _ = T.huff_shares(con, kinds=["business_hall"])
+    per_point, _ = tradearea.huff_shares(con, kinds=["business_hall"])
     households = con.execute("SELECT sum(resident) FROM population_grid").fetchone()[0] / 2.6
     assert per_point["expected"].sum() == pytest.approx(households)
     assert per_point["share"].sum() == pytest.approx(1.0)
-    r = T.sites(con, k=3, radius_km=5)
+    r = tradearea.sites(con, k=3, radius_km=5)
     cov = r.coverage.iloc[0]
     assert cov["after"] - cov["before"] == pytest.approx(r.sites["gain"].sum())
     assert r.sites["gain"].is_monotonic_decreasing
-    g = T.gaps(con, 5)
+    g = tradearea.gaps(con, 5)
     assert (g["nearest_km"] > 5).all()
-    o = T.overlaps(con, 5)
+    o = tradearea.overlaps(con, 5)
     assert (o["areas"] >= 2).all()
-    v = T.proximity_areas(con, ["business_hall"])
+    v = tradearea.proximity_areas(con, ["business_hall"])
     assert len(v) == 9
     assert v["customers"].sum() == con.execute(
         "SELECT count(*) FROM dim_customer WHERE district_id IS NOT NULL").fetchone()[0]
-    c = T.customer_areas(con, HALL)
+    c = tradearea.customer_areas(con, HALL)
     assert c["customers"].is_monotonic_increasing and c["area_km2"].is_monotonic_increasing
 
 
 def test_targets_segments(con) -> None:
-    area, _ = T.area_from(con, service_point=HALL, km=5)
-    t = T.targets(con, area, "counter_payers", mask=False)
+    area, _ = tradearea.area_from(con, service_point=HALL, km=5)
+    t = tradearea.targets(con, area, "counter_payers", mask=False)
     assert len(t) and (t["counter_share"] > 0.5).all()
-    masked = T.targets(con, area, "counter_payers", mask=True)
+    masked = tradearea.targets(con, area, "counter_payers", mask=True)
     assert masked["customer_id"].tolist() == t["customer_id"].tolist()
     assert (masked["phone"].str.contains(r"\*") | masked["phone"].isna()).all()
-    big, _ = T.area_from(con, service_point=HALL, km=400)
-    b = T.targets(con, big, "big_unvisited", visit_months=1)
+    big, _ = tradearea.area_from(con, service_point=HALL, km=400)
+    b = tradearea.targets(con, big, "big_unvisited", visit_months=1)
     n_big = con.execute("SELECT count(*) FROM dim_customer WHERE big_customer AND lon IS NOT "
                         "NULL").fetchone()[0]
     assert 0 < len(b) <= n_big
@@ -215,35 +216,35 @@ def test_targets_segments(con) -> None:
 
 def test_bad_inputs_are_value_errors(con, mini_db: Path) -> None:
     with pytest.raises(ValueError, match="unknown service point 'NOPE'"):
-        T.resolve_center(con, "NOPE")
+        tradearea.resolve_center(con, "NOPE")
     with pytest.raises(ValueError, match="outside every region"):
-        T.resolve_center(con, lon=100.0, lat=30.0)
+        tradearea.resolve_center(con, lon=100.0, lat=30.0)
     with pytest.raises(ValueError, match="unknown segment"):
-        T.targets(con, shapely.box(0, 0, 1, 1), "nobody")
+        tradearea.targets(con, shapely.box(0, 0, 1, 1), "nobody")
     with pytest.raises(ValueError, match="exactly one"):
-        T.area_from(con, service_point=HALL, km=1, minutes=5)
+        tradearea.area_from(con, service_point=HALL, km=1, minutes=5)
     w = duckdb.connect(str(mini_db))
     w.execute("DELETE FROM dim_service_point")
     with pytest.raises(ValueError, match="service-point table is empty"):
-        T.service_points(w)
+        tradearea.service_points(w)
     with pytest.raises(ValueError, match="service-point table is empty"):
-        T.resolve_center(w, "SP1")
+        tradearea.resolve_center(w, "SP1")
     w.close()
 
 
 def test_export_geojson_and_gcj02(con, tmp_path: Path) -> None:
-    r = T.rings(con, 125.94, 41.73, [1, 3])
-    p = T.export_layer(r, tmp_path / "rings.geojson")
+    r = tradearea.rings(con, 125.94, 41.73, [1, 3])
+    p = tradearea.export_layer(r, tmp_path / "rings.geojson")
     back = gpd.read_file(p)
     assert len(back) == 2 and back.crs.to_epsg() == 4326
     assert back["customers"].tolist() == r["customers"].tolist()
-    q = T.export_layer(r, tmp_path / "rings.gpkg", datum="gcj02", layer="rings")
+    q = tradearea.export_layer(r, tmp_path / "rings.gpkg", datum="gcj02", layer="rings")
     shifted = gpd.read_file(q, layer="rings")
-    shift = ta.haversine_km(*r.geometry.iloc[0].exterior.coords[0],
-                            *shifted.geometry.iloc[0].exterior.coords[0])
+    shift = geometry.haversine_km(*r.geometry.iloc[0].exterior.coords[0],
+                                  *shifted.geometry.iloc[0].exterior.coords[0])
     assert 0.1 < float(shift) < 1.0  # GCJ-02 moves points a few hundred metres
     with pytest.raises(ValueError, match=r"\.geojson or \.gpkg"):
-        T.export_layer(r, tmp_path / "rings.shp")
+        tradearea.export_layer(r, tmp_path / "rings.shp")
 
 
 # --------------------------------------------------------------------------- CLI
@@ -314,8 +315,8 @@ def test_cli_targets_masked_per_role_and_export(cli_db: Path, tmp_path: Path,
 def test_huff_areas_partition_the_grid(con) -> None:
     """Each population cell lies in the dominant area of its most likely service point only,
     so a summary of that area counts exactly its cells (the page's Huff areas)."""
-    _, per_cell = T.huff_shares(con, kinds=["business_hall"])
-    areas = T.huff_areas(per_cell)
+    _, per_cell = tradearea.huff_shares(con, kinds=["business_hall"])
+    areas = huff.huff_areas(per_cell)
     assert set(areas["service_point_id"]) == set(per_cell["service_point_id"])
     assert areas["cells"].sum() == len(per_cell)
     assert areas["demand"].sum() == pytest.approx(per_cell["demand"].sum())
@@ -325,23 +326,23 @@ def test_huff_areas_partition_the_grid(con) -> None:
     owner = areas["service_point_id"].to_numpy()[inside.argmax(axis=0)]
     assert (owner == per_cell["service_point_id"].to_numpy()).all()
     hall = areas[areas["service_point_id"] == HALL].iloc[0]
-    s = T.area_summary(con, hall.geometry, "huff")
+    s = tradearea.area_summary(con, hall.geometry, "huff")
     assert len(s.cells) == hall["cells"]
     # a 2 x 2 grid of 0.02 degree cells: squares of the grid step, sharing their edges
     grid = pd.DataFrame({"lon": [0.0, 0.02, 0.0, 0.02], "lat": [0.0, 0.0, 0.02, 0.02],
                          "demand": [1.0, 2.0, 3.0, 4.0], "service_point_id": list("aabb"),
                          "probability": [0.5, 0.7, 0.9, 0.6]})
-    g = T.huff_areas(grid).set_index("service_point_id")
+    g = huff.huff_areas(grid).set_index("service_point_id")
     assert g.loc["a"].geometry.equals(shapely.box(-0.01, -0.01, 0.03, 0.01))
     assert g.loc["b", "demand"] == 7.0 and g.loc["b", "cells"] == 2
     assert g.loc["a", "mean_probability"] == pytest.approx(0.6)
     with pytest.raises(ValueError, match="population grid is empty"):
-        T.huff_areas(grid.iloc[:0])
+        huff.huff_areas(grid.iloc[:0])
 
 
 def test_population_cells_are_scoped(con) -> None:
-    everything = T.population_cells(con)
-    scoped = T.population_cells(con, scope=["220502"])
+    everything = tradearea.population_cells(con)
+    scoped = tradearea.population_cells(con, scope=["220502"])
     assert 0 < len(scoped) < len(everything)
     assert set(scoped["district_id"]) == {"220502"}
     assert {"cell_id", "lon", "lat", "resident", "floating"} <= set(scoped.columns)

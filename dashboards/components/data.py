@@ -9,6 +9,10 @@ Every wrapper also takes ``scope``: the signed-in user's region ids as a tuple, 
 everywhere (``auth.principal().scope``). It is part of the cache key, so two users never share
 a result computed for another scope, and it is passed to the :mod:`gcrm` call (regions outside
 the scope are dropped from maps and names).
+
+The cube wrappers also take ``min_cell`` (:func:`dashboards.components.disclosure.min_cell_for`
+of the user: None for a role with ``read_pii``), part of the cache key too: a role without
+``read_pii`` gets results whose small cells the cube hid (:func:`gcrm.cube.query`).
 """
 
 from __future__ import annotations
@@ -21,14 +25,9 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from dashboards.components.session import Scope, scope_list  # Scope: re-exported for pages
 from gcrm import config, cube
 from gcrm.storage import regions, warehouse
-
-Scope = tuple[str, ...] | None
-
-
-def _scope(scope) -> list[str] | None:
-    return None if scope is None else list(scope)
 
 
 @dataclass(frozen=True)
@@ -96,11 +95,13 @@ def month_range(db: str, version: str, last: int = 12,
 @st.cache_data(show_spinner=False, max_entries=256)
 def cube_query(db: str, version: str, measures: Sequence[str], by: Sequence[str] = (),
                months: tuple[str, str] | None = None, order_by: str | None = None,
-               limit: int | None = None, scope: Scope = None) -> pd.DataFrame:
-    """:func:`gcrm.cube.query` on the warehouse ``db`` (cached per data version and scope)."""
+               limit: int | None = None, scope: Scope = None,
+               min_cell: int | None = None) -> pd.DataFrame:
+    """:func:`gcrm.cube.query` on the warehouse ``db`` (cached per data version, scope and
+    ``min_cell``)."""
     with connection(db) as con:
         return cube.query(con, list(measures), by=list(by), months=months, order_by=order_by,
-                          limit=limit, scope=_scope(scope))
+                          limit=limit, scope=scope_list(scope), min_cell=min_cell)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -133,7 +134,7 @@ def cube_members(db: str, version: str, dim: str, scope: Scope = None) -> list:
     """The members of dimension ``dim`` within ``scope`` (:func:`gcrm.cube.members`;
     None = empty member)."""
     with connection(db) as con:
-        return cube.members(con, dim, scope=_scope(scope))
+        return cube.members(con, dim, scope=scope_list(scope))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -170,18 +171,20 @@ def cube_explore(db: str, version: str, measures: Sequence[str], by: Sequence[st
                  where: tuple[tuple[str, tuple[str, ...]], ...] = (),
                  months: tuple[str, str] | None = None, order_by: str | None = None,
                  limit: int | None = None, totals: bool = False,
-                 compare: str | None = None, scope: Scope = None) -> pd.DataFrame:
+                 compare: str | None = None, scope: Scope = None,
+                 min_cell: int | None = None) -> pd.DataFrame:
     """One explorer result, as ``gcrm query`` computes it: :func:`gcrm.cube.compare` when
     ``compare``, else :func:`gcrm.cube.with_totals` when ``totals``, else
-    :func:`gcrm.cube.query` (the only one that orders and limits). Raises CubeError."""
+    :func:`gcrm.cube.query` (the only one that orders and limits). Raises CubeError, and
+    DisclosureError for a personal dimension with ``min_cell``."""
     filters = {d: list(v) for d, v in where}
-    sc = _scope(scope)
+    sc = scope_list(scope)
     with connection(db) as con:
         if compare:
             return cube.compare(con, list(measures), by=list(by), where=filters, months=months,
-                                kind=compare, scope=sc)
+                                kind=compare, scope=sc, min_cell=min_cell)
         if totals:
             return cube.with_totals(con, list(measures), list(by), where=filters, months=months,
-                                    scope=sc)
+                                    scope=sc, min_cell=min_cell)
         return cube.query(con, list(measures), by=list(by), where=filters, months=months,
-                          order_by=order_by, limit=limit, scope=sc)
+                          order_by=order_by, limit=limit, scope=sc, min_cell=min_cell)

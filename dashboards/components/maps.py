@@ -22,7 +22,7 @@ import html
 import json
 import math
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 import pydeck as pdk
@@ -43,6 +43,9 @@ RAMPS: dict[str, tuple[tuple[int, int, int], ...]] = {
 RAMP: tuple[tuple[int, int, int], ...] = (
     (255, 255, 204), (161, 218, 180), (65, 182, 196), (44, 127, 184), (37, 52, 148))
 NO_DATA: tuple[int, int, int] = (220, 220, 220)
+#: A region whose value disclosure control hid (fewer than ``min_cell`` customers): neutral,
+#: darker than "no data" and outside every ramp, so it never reads as a colour class.
+SUPPRESSED: tuple[int, int, int] = (176, 170, 160)
 #: Fonts for labels: CJK-capable first (Debian fonts-noto-cjk, Windows, macOS).
 CJK_FONTS = ('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", '
              '"PingFang SC", sans-serif')
@@ -130,8 +133,9 @@ def basemap_style(url: str) -> str | None:
 
 
 def legend_html(classes: Classes, title: str, fmt: str = ",.0f",
-                no_data: str | None = None) -> str:
-    """A small HTML legend (swatch + range per class) for ``st.markdown``."""
+                no_data: str | None = None, hidden: str | None = None) -> str:
+    """A small HTML legend (swatch + range per class) for ``st.markdown``; ``no_data`` and
+    ``hidden`` label the swatches of regions without a value and with a hidden one."""
     rows = []
     for i, c in enumerate(classes.colors):
         lo, hi = classes.breaks[i], classes.breaks[i + 1]
@@ -139,6 +143,8 @@ def legend_html(classes: Classes, title: str, fmt: str = ",.0f",
         rows.append(swatch(c, text))
     if no_data:
         rows.append(swatch(NO_DATA, no_data))
+    if hidden:
+        rows.append(swatch(SUPPRESSED, hidden))
     return (f'<div class="gcrm-legend" style="font-size:0.85rem;line-height:1.6">'
             f"<b>{html.escape(title)}</b>{''.join(rows)}</div>")
 
@@ -211,11 +217,14 @@ def deck(layers: list, view: pdk.ViewState, tooltip_html: str) -> pdk.Deck:
 
 
 def fill_regions(geojson: Mapping, values: Mapping[str, float], text,
-                 no_data: str) -> tuple[dict, Classes]:
+                 no_data: str, hidden: Collection[str] = (),
+                 hidden_text: str = "") -> tuple[dict, Classes]:
     """``geojson`` with each feature coloured by ``values[region_id]`` (quantile classes).
 
     Adds the properties ``fill`` and ``value_text`` (``text(value)``, or ``no_data`` for a
-    region without a value) that :func:`choropleth` and its tooltip use.
+    region without a value) that :func:`choropleth` and its tooltip use. Regions in
+    ``hidden`` (disclosure control) get the neutral :data:`SUPPRESSED` fill and
+    ``hidden_text`` ("<5").
     """
     classes = classify(values.values())
     features = []
@@ -225,6 +234,8 @@ def fill_regions(geojson: Mapping, values: Mapping[str, float], text,
         missing = value is None or (isinstance(value, float) and math.isnan(value))
         props["fill"] = list(classes.color(None if missing else value))
         props["value_text"] = no_data if missing else text(value)
+        if props["region_id"] in hidden:
+            props["fill"], props["value_text"] = list(SUPPRESSED), hidden_text
         features.append({**f, "properties": props})
     return {"type": "FeatureCollection", "features": features}, classes
 

@@ -32,6 +32,7 @@ class Access:
     user: str | None
     scope: Scope
     permissions: frozenset[str]
+    role: str | None = None
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions
@@ -60,7 +61,8 @@ def access() -> Access:
 
     p = auth.principal()
     return Access(user=p.name, scope=scope_key(p.scope),
-                  permissions=frozenset(perm for perm in PERMISSIONS if p.can(perm)))
+                  permissions=frozenset(perm for perm in PERMISSIONS if p.can(perm)),
+                  role=p.role_name)
 
 
 def still_signed_in() -> bool:

@@ -153,6 +153,16 @@ class View:
         return cls(measures, rows, column, tuple(sorted(filters)), rng, top, sort, totals,
                    compare, drill)
 
+    def without(self, dims: Sequence[str]) -> tuple[View, list[str]]:
+        """This view without the dimensions ``dims`` (as rows, column or filters), and which
+        of them it had (e.g. ``customer`` for a role that sees aggregates only)."""
+        found = [d for d in dims if d in self.by or d in self.where]
+        if not found:
+            return self, []
+        column = None if self.column in dims else self.column
+        return replace(self, rows=tuple(d for d in self.rows if d not in dims), column=column,
+                       filters=tuple((d, v) for d, v in self.filters if d not in dims)), found
+
     # ------------------------------------------------------------------ drill
     def drill_into(self, row: Mapping[str, object]) -> View | None:
         """The view one level below ``row`` (row dimension -> member), or None at the bottom.

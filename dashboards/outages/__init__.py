@@ -1,1 +1,2 @@
-"""The outages page."""
+"""The outages page: ``page`` (render), ``context`` (one run), ``data`` (cached wrappers),
+``views``/``mapview``/``notice`` (sections), ``maps`` (pydeck decks)."""

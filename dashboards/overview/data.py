@@ -1,18 +1,22 @@
 """Cached data access for the overview page: thin wrappers around :mod:`gcrm.overview.queries`.
 
 Same conventions as :mod:`dashboards.components.data`: ``db`` and ``version`` first (a reload
-of the warehouse invalidates the cache), ``scope`` last and part of the key. Places are passed
-as ``(district, grid)`` and filters as ``((dim, (values...)), ...)`` so they hash.
+of the warehouse invalidates the cache), ``scope`` last and part of the key, and for the
+numbers ``min_cell`` (disclosure control for a role without ``read_pii``; None: none), also
+part of the key. Places are passed as ``(district, grid)`` and filters as
+``((dim, (values...)), ...)`` so they hash.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import streamlit as st
 
-from dashboards.components.data import Scope, connection
+from dashboards.components.data import connection
+from dashboards.components.session import Scope, scope_list
+from gcrm.overview import bins
 from gcrm.overview import queries as overview
 from gcrm.spatial import h3cells
 from gcrm.storage import regions
@@ -29,89 +33,92 @@ def _where(where: Where) -> dict[str, list[str]]:
     return {d: list(v) for d, v in where}
 
 
-def _scope(scope: Scope) -> list[str] | None:
-    return None if scope is None else list(scope)
+def _at_place(query: Callable, db: str, what: str | list[str], place: PlaceKey,
+              months: tuple[str, str], where: Where, scope: Scope, **kwargs):
+    """``query(con, what, place, months, where, scope, **kwargs)``: one of the
+    :mod:`gcrm.overview.queries` functions of a place, on one connection."""
+    with connection(db) as con:
+        return query(con, what, _place(place), months, _where(where), scope_list(scope),
+                     **kwargs)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def child_values(db: str, version: str, measure: str, place: PlaceKey,
-                 months: tuple[str, str], where: Where = (),
-                 scope: Scope = None) -> pd.DataFrame:
-    with connection(db) as con:
-        return overview.child_values(con, measure, _place(place), months, _where(where),
-                                     _scope(scope))
+                 months: tuple[str, str], where: Where = (), scope: Scope = None,
+                 min_cell: int | None = None) -> pd.DataFrame:
+    return _at_place(overview.child_values, db, measure, place, months, where, scope,
+                     min_cell=min_cell)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def monthly_child_values(db: str, version: str, measure: str, place: PlaceKey,
-                         months: tuple[str, str], where: Where = (),
-                         scope: Scope = None) -> pd.DataFrame:
-    with connection(db) as con:
-        return overview.monthly_child_values(con, measure, _place(place), months,
-                                             _where(where), _scope(scope))
+                         months: tuple[str, str], where: Where = (), scope: Scope = None,
+                         min_cell: int | None = None) -> pd.DataFrame:
+    return _at_place(overview.monthly_child_values, db, measure, place, months, where, scope,
+                     min_cell=min_cell)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def place_value(db: str, version: str, measure: str, place: PlaceKey,
-                months: tuple[str, str], where: Where = (), scope: Scope = None) -> float:
-    with connection(db) as con:
-        return overview.place_value(con, measure, _place(place), months, _where(where),
-                                    _scope(scope))
+                months: tuple[str, str], where: Where = (), scope: Scope = None,
+                min_cell: int | None = None) -> float:
+    return _at_place(overview.place_value, db, measure, place, months, where, scope,
+                     min_cell=min_cell)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def kpis(db: str, version: str, measures: Sequence[str], place: PlaceKey,
-         months: tuple[str, str], where: Where = (), scope: Scope = None) -> pd.DataFrame:
-    with connection(db) as con:
-        return overview.kpis(con, list(measures), _place(place), months, _where(where),
-                             _scope(scope))
+         months: tuple[str, str], where: Where = (), scope: Scope = None,
+         min_cell: int | None = None) -> pd.DataFrame:
+    return _at_place(overview.kpis, db, list(measures), place, months, where, scope,
+                     min_cell=min_cell)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def trend(db: str, version: str, measures: Sequence[str], place: PlaceKey,
-          months: tuple[str, str], where: Where = (), scope: Scope = None) -> pd.DataFrame:
-    with connection(db) as con:
-        return overview.trend(con, list(measures), _place(place), months, _where(where),
-                              _scope(scope))
+          months: tuple[str, str], where: Where = (), scope: Scope = None,
+          min_cell: int | None = None) -> pd.DataFrame:
+    return _at_place(overview.trend, db, list(measures), place, months, where, scope,
+                     min_cell=min_cell)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def ranking(db: str, version: str, measure: str, place: PlaceKey, months: tuple[str, str],
-            where: Where = (), scope: Scope = None, top: int | None = None) -> pd.DataFrame:
-    with connection(db) as con:
-        return overview.ranking(con, measure, _place(place), months, _where(where),
-                                _scope(scope), top=top)
+            where: Where = (), scope: Scope = None, top: int | None = None,
+            min_cell: int | None = None) -> pd.DataFrame:
+    return _at_place(overview.ranking, db, measure, place, months, where, scope, top=top,
+                     min_cell=min_cell)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def customer_points(db: str, version: str, place: PlaceKey, where: Where = (),
                     scope: Scope = None) -> tuple[pd.DataFrame, int]:
     with connection(db) as con:
-        return overview.customer_points(con, _place(place), _where(where), _scope(scope))
+        return overview.customer_points(con, _place(place), _where(where), scope_list(scope))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def bin_points(points: pd.DataFrame) -> pd.DataFrame:
-    return overview.bin_points(points)
+    return bins.bin_points(points)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def recent_outages(db: str, version: str, months: tuple[str, str],
                    scope: Scope = None) -> pd.DataFrame:
     with connection(db) as con:
-        return overview.recent_outages(con, months, _scope(scope))
+        return overview.recent_outages(con, months, scope_list(scope))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def feeder_lines(db: str, version: str, scope: Scope = None) -> pd.DataFrame:
     with connection(db) as con:
-        return overview.feeder_lines(con, _scope(scope))
+        return overview.feeder_lines(con, scope_list(scope))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def population(db: str, version: str, scope: Scope = None) -> pd.DataFrame:
     with connection(db) as con:
-        return overview.population(con, _scope(scope))
+        return overview.population(con, scope_list(scope))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -1,7 +1,9 @@
-"""The overview page's view state and its URL form (pure: no Streamlit).
+"""The overview page's view state and its URL form.
 
 The page keeps the view in widgets and session state and mirrors it into ``st.query_params``
 with :meth:`View.to_params`, so a shared URL restores the view (:meth:`View.from_params`).
+:class:`View` is pure; the functions after it bind it to ``st.session_state`` (the canonical
+state ``ov_*`` the widgets are drawn from) and ``st.query_params``.
 Parameters (every one optional; defaults are left out of the URL)::
 
     m=kwh                      map measure (gcrm.overview.MAP_MEASURES)
@@ -17,6 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+
+import streamlit as st
 
 from gcrm.overview.queries import FILTER_DIMS, MAP_MEASURES, Place
 from gcrm.spatial.classify import METHODS
@@ -100,3 +104,76 @@ class View:
                 filters.append((d, tuple(v for v in raw.split(",") if v)))
         layers = tuple(x for x in (params.get("layers") or "").split(",") if x in LAYERS)
         return cls(measure, method, k, rng, district, grid, tuple(filters), layers)
+
+
+# ---------------------------------------------------------------- session state <-> URL
+def seed(view: View, default_months: Sequence[str]) -> None:
+    """Set the canonical state from ``view`` (a new seed: the widgets are drawn afresh)."""
+    ss = st.session_state
+    ss["ov_measure"], ss["ov_method"], ss["ov_k"] = view.measure, view.method, view.k
+    ss["ov_months"] = view.months or default_months
+    ss["ov_seed"] = ss.get("ov_seed", 0) + 1
+    where = view.where
+    for d in FILTER_DIMS:
+        ss[f"ov_f_{d}"] = list(where.get(d, []))
+    ss["ov_layers"] = list(view.layers)
+    ss["ov_district"], ss["ov_grid"] = view.district, view.grid
+
+
+def months_key() -> str:
+    """The key of the month slider (new with each seed)."""
+    return f"ov_months_{st.session_state.get('ov_seed', 0)}"
+
+
+def _url_keys() -> list[str]:
+    return [k for k in st.query_params if k in KEYS or k.startswith(FILTER_PREFIX)]
+
+
+def read_url(all_months: Sequence[str], default_months: Sequence[str]) -> None:
+    """Seed the state from the URL on a first visit, a shared URL, or back/forward in the
+    browser (when the URL is not the one the page last wrote)."""
+    ss = st.session_state
+    params = {k: st.query_params[k] for k in _url_keys()}
+    url_view = View.from_params(params, all_months)
+    if ss.get("ov_synced") != url_view.to_params() or "ov_measure" not in ss:
+        seed(url_view, default_months)
+        ss["ov_synced"] = url_view.to_params()
+
+
+def view_from_state(default_months: Sequence[str]) -> View:
+    """The view the widgets show now."""
+    ss = st.session_state
+    months = tuple(ss.get(months_key(), ss["ov_months"]))
+    filters = tuple((d, tuple(ss[f"ov_f_{d}"])) for d in FILTER_DIMS if ss.get(f"ov_f_{d}"))
+    return View(
+        ss["ov_measure"],
+        ss["ov_method"],
+        int(ss["ov_k"]),
+        None if months == tuple(default_months) else months,
+        ss.get("ov_district"),
+        ss.get("ov_grid") if ss.get("ov_district") else None,
+        filters,
+        tuple(x for x in LAYERS if x in ss.get("ov_layers", [])),
+    )
+
+
+def write_url(view: View) -> None:
+    """Mirror ``view`` into the URL (only the parameters that changed)."""
+    url = view.to_params()
+    for k in [k for k in _url_keys() if k not in url]:
+        del st.query_params[k]
+    for k, v in url.items():
+        if st.query_params.get(k) != v:
+            st.query_params[k] = v
+    st.session_state["ov_synced"] = url
+
+
+def go(place: Place) -> None:
+    """Drill down to / roll up to ``place``."""
+    st.session_state["ov_district"], st.session_state["ov_grid"] = place.district, place.grid
+
+
+def drill_from_list(key: str, at: Place) -> None:
+    """The drill list's callback: into the region chosen in widget ``key``, from ``at``."""
+    if st.session_state.get(key):
+        go(at.down(st.session_state[key]))

@@ -1,26 +1,24 @@
-"""Data and access for the trading-area page: cached wrappers around :mod:`gcrm.tradearea.queries`.
+"""Data for the trading-area page: cached wrappers around :mod:`gcrm.tradearea.queries`.
 
 The same functions as ``gcrm tradearea ...`` (one code path: the page's numbers are the CLI's).
 Every cached function takes ``db`` and ``version`` first (see
 :mod:`dashboards.components.data`: a new load invalidates the cache) and the user's region
 scope as a tuple (None = everywhere), part of the cache key, so two users never share a result
-computed for another scope. Each call opens a short read-only connection and closes it.
+computed for another scope (who may see what: :mod:`dashboards.components.session`). Each
+call opens a short read-only connection and closes it.
 
 An area for :func:`summary` and :func:`targets` is an :func:`area_spec`: either the CLI's way
 of defining one (``service_point``/``lon``/``lat`` with ``km``, ``minutes`` or ``share``, handed
 to :func:`gcrm.tradearea.queries.area_from`, exactly what ``gcrm tradearea summary`` does), or a
-polygon
-given as WKB (proximity and Huff areas; the CLI's ``--area FILE``).
+polygon given as WKB (proximity and Huff areas; the CLI's ``--area FILE``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -29,40 +27,13 @@ import shapely
 import streamlit as st
 
 from dashboards.components.data import connection
-from gcrm.tradearea import queries as T
+from dashboards.components.session import Scope, scope_list
+from gcrm.tradearea import queries as tradearea
+from gcrm.tradearea.huff import huff_areas
 
-Scope = tuple[str, ...] | None
 Spec = tuple[tuple[str, object], ...]
 #: environment variable naming the road network (as for ``gcrm tradearea drivetime``)
 ROADS_ENV = "GCRM_ROADS_PBF"
-
-
-@dataclass(frozen=True)
-class Access:
-    """What the current user may see and do on the trading-area page."""
-
-    user: str | None
-    scope: Scope
-    read_customers: bool
-    read_pii: bool
-    export: bool
-
-
-def access() -> Access:
-    """The signed-in user's scope and permissions (``auth.principal()``; without the login
-    module: everything, masked, no downloads)."""
-    if importlib.util.find_spec("dashboards.components.auth") is None:
-        return Access(user=None, scope=None, read_customers=True, read_pii=False, export=False)
-    from dashboards.components import auth
-
-    p = auth.principal()  # stops the page when nobody is signed in
-    return Access(user=p.name, scope=None if p.scope is None else tuple(p.scope),
-                  read_customers=p.can("read_customers"), read_pii=p.can("read_pii"),
-                  export=p.can("export"))
-
-
-def _scope(scope: Scope) -> list[str] | None:
-    return None if scope is None else list(scope)
 
 
 def _kinds(kinds: Sequence[str] | None) -> list[str] | None:
@@ -87,9 +58,9 @@ def resolve_area(con, spec: Spec, months: tuple[str, str] | None):
     d = dict(spec)
     if "wkb" in d:
         return shapely.from_wkb(d["wkb"]), str(d["label"])
-    return T.area_from(con, service_point=d.get("service_point"), lon=d.get("lon"),
-                       lat=d.get("lat"), km=d.get("km"), minutes=d.get("minutes"),
-                       pbf=d.get("pbf"), share=d.get("share"), months=months)
+    return tradearea.area_from(con, service_point=d.get("service_point"), lon=d.get("lon"),
+                               lat=d.get("lat"), km=d.get("km"), minutes=d.get("minutes"),
+                               pbf=d.get("pbf"), share=d.get("share"), months=months)
 
 
 # --------------------------------------------------------------------------- cached reads
@@ -98,7 +69,7 @@ def service_points(db: str, version: str, kinds: tuple[str, ...] = ()) -> pd.Dat
     """Located service points (facilities: the same for every scope). Raises ValueError
     when there are none."""
     with connection(db) as con:
-        return T.service_points(con, _kinds(kinds))
+        return tradearea.service_points(con, _kinds(kinds))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -106,7 +77,7 @@ def center(db: str, version: str, service_point: str | None, lon: float | None,
            lat: float | None) -> tuple[float, float, str]:
     """:func:`gcrm.tradearea.queries.resolve_center` (ValueError for bad input)."""
     with connection(db) as con:
-        return T.resolve_center(con, service_point, lon, lat)
+        return tradearea.resolve_center(con, service_point, lon, lat)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -116,7 +87,8 @@ def in_scope(db: str, version: str, lon: float, lat: float, scope: Scope) -> boo
         return True
     with connection(db) as con:
         try:
-            return bool(shapely.contains_xy(T.region_boundary(con, _scope(scope)), lon, lat))
+            boundary = tradearea.region_boundary(con, scope_list(scope))
+            return bool(shapely.contains_xy(boundary, lon, lat))
         except ValueError:
             return False
 
@@ -125,14 +97,14 @@ def in_scope(db: str, version: str, lon: float, lat: float, scope: Scope) -> boo
 def cells(db: str, version: str, scope: Scope) -> pd.DataFrame:
     """Population-grid cells within ``scope``."""
     with connection(db) as con:
-        return T.population_cells(con, _scope(scope))
+        return tradearea.population_cells(con, scope_list(scope))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def rings(db: str, version: str, lon: float, lat: float, radii: tuple[float, ...],
           bands: bool, scope: Scope) -> gpd.GeoDataFrame:
     with connection(db) as con:
-        return T.rings(con, lon, lat, radii, bands=bands, scope=_scope(scope))
+        return tradearea.rings(con, lon, lat, radii, bands=bands, scope=scope_list(scope))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -140,22 +112,22 @@ def drive_time(db: str, version: str, lon: float, lat: float, minutes: tuple[flo
                pbf: str | None, pbf_mtime: float, scope: Scope) -> gpd.GeoDataFrame:
     """Drive-time areas (``pbf_mtime`` only keys the cache: a changed file is re-read)."""
     with connection(db) as con:
-        return T.drive_time(con, lon, lat, minutes, pbf=pbf, scope=_scope(scope),
-                            annotate=True)
+        return tradearea.drive_time(con, lon, lat, minutes, pbf=pbf, scope=scope_list(scope),
+                                    annotate=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def proximity(db: str, version: str, kinds: tuple[str, ...], scope: Scope) -> gpd.GeoDataFrame:
     with connection(db) as con:
-        return T.proximity_areas(con, _kinds(kinds), scope=_scope(scope))
+        return tradearea.proximity_areas(con, _kinds(kinds), scope=scope_list(scope))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def customer_areas(db: str, version: str, service_point: str, shares: tuple[float, ...],
                    hull: str, months: tuple[str, str], scope: Scope) -> gpd.GeoDataFrame:
     with connection(db) as con:
-        return T.customer_areas(con, service_point, shares, hull=hull, months=months,
-                                scope=_scope(scope))
+        return tradearea.customer_areas(con, service_point, shares, hull=hull, months=months,
+                                        scope=scope_list(scope))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -164,39 +136,40 @@ def huff(db: str, version: str, alpha: float, beta: float, kinds: tuple[str, ...
          scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
     """``(per_point, per_cell, dominant areas)`` of the Huff model."""
     with connection(db) as con:
-        per_point, per_cell = T.huff_shares(con, alpha, beta, _kinds(kinds), demand,
-                                            household_size, max_km, scope=_scope(scope))
-    return per_point, per_cell, T.huff_areas(per_cell)
+        per_point, per_cell = tradearea.huff_shares(con, alpha, beta, _kinds(kinds), demand,
+                                                    household_size, max_km,
+                                                    scope=scope_list(scope))
+    return per_point, per_cell, huff_areas(per_cell)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def gaps(db: str, version: str, km: float, kinds: tuple[str, ...], scope: Scope) -> pd.DataFrame:
     with connection(db) as con:
-        return T.gaps(con, km, _kinds(kinds), scope=_scope(scope))
+        return tradearea.gaps(con, km, _kinds(kinds), scope=scope_list(scope))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def overlaps(db: str, version: str, km: float, kinds: tuple[str, ...],
              scope: Scope) -> pd.DataFrame:
     with connection(db) as con:
-        return T.overlaps(con, km, _kinds(kinds), scope=_scope(scope))
+        return tradearea.overlaps(con, km, _kinds(kinds), scope=scope_list(scope))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def sites(db: str, version: str, k: int, km: float, weight: str, kinds: tuple[str, ...],
-          scope: Scope) -> T.Sites:
+          scope: Scope) -> tradearea.Sites:
     with connection(db) as con:
-        return T.sites(con, k, km, weight, _kinds(kinds), scope=_scope(scope))
+        return tradearea.sites(con, k, km, weight, _kinds(kinds), scope=scope_list(scope))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def summary(db: str, version: str, spec: Spec, months: tuple[str, str], scope: Scope,
-            household_size: float) -> T.AreaSummary:
+            household_size: float) -> tradearea.AreaSummary:
     """:func:`gcrm.tradearea.queries.area_summary` of the area ``spec`` (as ``gcrm tradearea
     summary``)."""
     with connection(db) as con:
         area, label = resolve_area(con, spec, months)
-        return T.area_summary(con, area, label, months, _scope(scope), household_size)
+        return tradearea.area_summary(con, area, label, months, scope_list(scope), household_size)
 
 
 def targets(db: str, spec: Spec, segment: str, months: tuple[str, str], scope: Scope,
@@ -204,8 +177,9 @@ def targets(db: str, spec: Spec, segment: str, months: tuple[str, str], scope: S
     """The campaign list (not cached: it is shown and exported, always read fresh)."""
     with connection(db) as con:
         area, _ = resolve_area(con, spec, months)
-        return T.targets(con, area, segment, months, _scope(scope), mask=mask,
-                         min_counter_share=min_counter_share, visit_months=visit_months)
+        return tradearea.targets(con, area, segment, months, scope_list(scope), mask=mask,
+                                 min_counter_share=min_counter_share,
+                                 visit_months=visit_months)
 
 
 # --------------------------------------------------------------------------- road network
@@ -237,5 +211,5 @@ def layer_bytes(gdf: gpd.GeoDataFrame, fmt: str, datum: str, layer: str) -> byte
     """The layer as the file :func:`gcrm.tradearea.queries.export_layer` writes (``fmt``: geojson or
     gpkg; ``datum``: wgs84 or gcj02)."""
     with tempfile.TemporaryDirectory(prefix="gcrm-ta-") as tmp:
-        path = T.export_layer(gdf, Path(tmp) / f"{layer}.{fmt}", datum, layer=layer)
+        path = tradearea.export_layer(gdf, Path(tmp) / f"{layer}.{fmt}", datum, layer=layer)
         return path.read_bytes()

@@ -1,5 +1,6 @@
-"""Pieces of the trading-area page: labelled numbers, tiles with the district beside them,
-hidden exact values for tests, tables and download bytes.
+"""The trading-area page's results: what lies inside the area (tiles beside the district,
+indicator table, classes, channels, cells), the Huff model's expected customers per service
+point, and the proposed new sites; with the helpers that label and format their numbers.
 
 Tiles follow :func:`dashboards.components.kpi.kpi_tiles` (an ``st.metric`` for people plus an
 invisible ``span.gcrm-kpi[data-kpi][data-value]`` with ``repr(float)``), for the indicators
@@ -11,15 +12,23 @@ indicator of the summary is also written as ``span.gcrm-ta-metric`` with ``data-
 from __future__ import annotations
 
 import html
-import io
 import math
 from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
 
+from dashboards.components.kpi import kpi_tiles
+from dashboards.tradearea import data as td
+from dashboards.tradearea.state import Area, Choice, Context, fail, keep
+from dashboards.tradearea.state import widget_key as wkey
 from gcrm.i18n import format_number, t
+from gcrm.tradearea import queries as tradearea
 
+TILE_KPIS = ("customers", "kwh", "amount", "paid", "arrears")
+TILES_2 = ("online_share", "counter_share", "interruptions_per_customer",
+           "outage_minutes_per_customer")
+TILES_3 = ("resident", "floating", "penetration", "potential_customers")
 SHARES = ("online_share", "counter_share", "share", "before_share", "after_share")
 WHOLE = ("customers", "residential_customers", "payments", "customer_interruptions",
          "resident", "floating", "potential_customers", "before", "after", "total")
@@ -113,18 +122,9 @@ def translate(value: object, prefix: str, lang: str) -> str:
         return "" if value is None else str(value)
 
 
-def csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM (Excel opens Chinese text right): the bytes ``gcrm tradearea targets
-    --out list.csv`` writes."""
-    return df.to_csv(index=False).encode("utf-8-sig")
-
-
-def xlsx_bytes(df: pd.DataFrame, sheet: str) -> bytes:
-    """The workbook ``gcrm tradearea targets --out list.xlsx`` writes (one sheet)."""
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        df.to_excel(xw, index=False, sheet_name=sheet)
-    return buf.getvalue()
+def kind_label(kind: object, lang: str) -> str:
+    """A service-point kind for people."""
+    return translate(kind, "report.kind.", lang)
 
 
 def parse_numbers(text: str) -> list[float]:
@@ -144,3 +144,170 @@ def parse_numbers(text: str) -> list[float]:
     if not out:
         raise ValueError(text or "")
     return sorted(set(out))
+
+
+# --------------------------------------------------------------------------- inside the area
+def inside(ctx: Context, choice: Choice, area: Area) -> tradearea.AreaSummary | None:
+    """What lies inside the area, beside its district (None: no area, or a message)."""
+    lang, summary = ctx.lang, None
+    st.subheader(t("ta.inside.title", lang))
+    if area.spec is None:
+        st.info(t("ta.inside.none", lang), icon=":material/info:")
+    else:
+        try:
+            with st.spinner(t("ta.working", lang)):
+                summary = td.summary(ctx.db, ctx.version, area.spec, choice.months, ctx.scope,
+                                     choice.household_size)
+        except Exception as exc:  # bad input or missing data: a message, never a traceback
+            fail(exc, lang)
+    if summary is not None:
+        _summary_numbers(ctx, summary, area)
+        with st.expander(t("ta.inside.all", lang), expanded=False):
+            st.dataframe(metrics_table(summary.metrics, lang), hide_index=True, width="stretch")
+            st.caption(t("ta.inside.note", lang, size=f"{choice.household_size:g}"))
+        left, right = st.columns([3, 2])
+        with left:
+            _by_class(summary.by_class, lang)
+        with right:
+            _by_channel(summary.by_channel, lang)
+        _cells(summary.cells, lang)
+    return summary
+
+
+def _summary_numbers(ctx: Context, summary: tradearea.AreaSummary, area: Area) -> None:
+    """The area's label and period, its tiles beside the district, the exact values."""
+    lang = ctx.lang
+    m = summary.metrics.set_index("metric")
+    area_vals = {k: float(v) for k, v in m["area"].items()}
+    dist_vals = {k: float(v) for k, v in m["district"].items()}
+    units = dict(m["unit"])
+    district_name = ctx.names.get(summary.district_id or "", summary.district_id or "–")
+    st.markdown(f"**{summary.label}**")
+    st.caption(t("ta.inside.caption", lang, start=summary.months[0], end=summary.months[1],
+                 district=district_name))
+    kpi_tiles({k: area_vals[k] for k in TILE_KPIS}, {k: label(k, lang) for k in TILE_KPIS}, lang)
+    tiles(TILES_2, area_vals, dist_vals, units, lang)
+    tiles(TILES_3, area_vals, dist_vals, units, lang)
+    metric_spans(summary.metrics)
+    if area.huff_points is not None and area.band_col == "service_point_id":
+        row = area.huff_points[area.huff_points["service_point_id"] == area.band_value]
+        if len(row):
+            r0 = row.iloc[0]
+            st.caption(t("ta.huff.expected_caption", lang, expected=f"{r0['expected']:,.0f}",
+                         share=f"{r0['share']:.1%}", home=int(r0["actual_home_customers"]),
+                         payers=int(r0["actual_payers"])))
+
+
+def _by_class(bc: pd.DataFrame, lang: str) -> None:
+    st.markdown(f"**{t('ta.by_class', lang)}**")
+    st.dataframe(pd.DataFrame({
+        t("ta.col.class", lang): [translate(c, "report.class.", lang)
+                                  for c in bc["customer_class"]],
+        t("ta.col.tariff", lang): bc["tariff"],
+        t("ta.col.customers", lang): bc["customers"].astype(int),
+        t("ta.col.kwh", lang): bc["kwh"].round(0),
+        t("ta.col.amount", lang): bc["amount"].round(2),
+        t("ta.col.paid", lang): bc["paid"].round(2),
+        t("ta.col.arrears", lang): bc["arrears"].round(2)}), hide_index=True,
+        width="stretch", column_config={
+            t(f"ta.col.{c}", lang): st.column_config.NumberColumn(format="localized")
+            for c in ("kwh", "amount", "paid", "arrears")})
+
+
+def _by_channel(ch: pd.DataFrame, lang: str) -> None:
+    st.markdown(f"**{t('ta.by_channel', lang)}**")
+    if ch.empty:
+        st.caption(t("ta.no_payments", lang))
+        return
+    table = pd.DataFrame({
+        t("ta.col.channel", lang): [translate(c, "report.channel.", lang)
+                                    for c in ch["channel"]],
+        t("ta.col.payments", lang): ch["payments"].astype(int),
+        t("ta.col.paid", lang): ch["paid"].round(2),
+        t("ta.col.share", lang): (100 * ch["share"]).round(1)})
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        t("ta.col.share", lang): st.column_config.ProgressColumn(
+            format="%.1f%%", min_value=0, max_value=100)})
+
+
+def _cells(cells: pd.DataFrame, lang: str) -> None:
+    with st.expander(t("ta.cells.title", lang, n=len(cells)), expanded=False):
+        st.dataframe(cells.rename(columns={
+            "cell_id": t("ta.col.cell", lang), "resident": t("ta.col.resident", lang),
+            "floating": t("ta.col.floating", lang),
+            "residential_customers": t("ta.col.residential_customers", lang),
+            "potential": t("ta.col.potential", lang)}).round(1), hide_index=True,
+            width="stretch", height=260)
+
+
+# --------------------------------------------------------------------------- Huff per point
+def huff_table(area: Area, lang: str) -> None:
+    """Expected demand per service point beside its actual home customers and payers."""
+    if area.huff_points is None:
+        return
+    st.subheader(t("ta.huff.title", lang))
+    st.caption(t("ta.huff.caption", lang))
+    hp = area.huff_points.sort_values("expected", ascending=False)
+    st.dataframe(pd.DataFrame({
+        t("ta.col.service_point", lang): hp["service_point_id"],
+        t("ta.col.name", lang): hp["name"],
+        t("ta.col.kind", lang): [kind_label(k, lang) for k in hp["kind"]],
+        t("ta.col.attractiveness", lang): hp["attractiveness"].round(2),
+        t("ta.col.expected", lang): hp["expected"].round(0),
+        t("ta.col.share", lang): (100 * hp["share"]).round(2),
+        t("ta.col.home", lang): hp["actual_home_customers"],
+        t("ta.col.payers", lang): hp["actual_payers"]}), hide_index=True, width="stretch",
+        height=300)
+
+
+# --------------------------------------------------------------------------- site selection
+def _site_controls(lang: str) -> tuple[int, float, str, bool]:
+    """``(k, km, weight, run)``."""
+    s1, s2, s3, s4 = st.columns([1, 1, 1.4, 1.2])
+    k = int(s1.number_input(t("ta.sites.k", lang), 1, 20, 3, 1, key="ta_sites_k"))
+    site_km = float(s2.number_input(t("ta.sites.km", lang), 0.5, 50.0, 3.0, 0.5,
+                                    key="ta_sites_km"))
+    weight = keep("ta_weight", s3.selectbox(
+        t("ta.sites.weight", lang), ("resident", "floating", "population", "customers"),
+        key=wkey("ta_weight", lang), format_func=lambda w: t(f"ta.weight.{w}", lang)))
+    run_sites = s4.toggle(t("ta.sites.run", lang), key="ta_sites_on")
+    return k, site_km, weight, run_sites
+
+
+def _show_sites(ctx: Context, sites: tradearea.Sites) -> None:
+    lang = ctx.lang
+    cov = sites.coverage.iloc[0]
+    names = ("before", "after", "total", "before_share", "after_share")
+    tiles(names, {n: float(cov[n]) for n in names}, None, {}, lang)
+    s = sites.sites
+    st.dataframe(pd.DataFrame({
+        t("ta.col.rank", lang): s["rank"],
+        t("ta.col.cell", lang): s["cell_id"],
+        t("ta.col.district", lang): [ctx.names.get(d, d) for d in s["district_id"]],
+        t("ta.lon", lang): s["lon"], t("ta.lat", lang): s["lat"],
+        t("ta.col.resident", lang): s["resident"],
+        t("ta.col.floating", lang): s["floating"],
+        t("ta.col.gain", lang): s["gain"].round(0)}), hide_index=True, width="stretch")
+
+
+def site_selection(ctx: Context, choice: Choice,
+                   layers: dict) -> tuple[tradearea.Sites | None, float]:
+    """K new service points maximising covered demand: ``(sites or None, coverage km)``."""
+    lang, sites, site_km = ctx.lang, None, 0.0
+    st.subheader(t("ta.sites.title", lang))
+    if ctx.all_sp is None:
+        st.info(t("ta.needs_service_points", lang), icon=":material/info:")
+    else:
+        k, site_km, weight, run_sites = _site_controls(lang)
+        st.caption(t("ta.sites.caption", lang))
+        if run_sites:
+            try:
+                with st.spinner(t("ta.sites.working", lang)):
+                    sites = td.sites(ctx.db, ctx.version, k, site_km, weight, choice.kinds,
+                                     ctx.scope)
+            except Exception as exc:  # a message, never a traceback
+                fail(exc, lang)
+    if sites is not None:
+        _show_sites(ctx, sites)
+        layers["sites"] = tradearea.points_layer(sites.sites)
+    return sites, site_km

@@ -14,9 +14,11 @@ import click
 
 from gcrm.cli.common import (
     DB_OPTION,
+    ROW_LIMIT,
     USER_OPTION,
     BadInput,
     _os_user,
+    ask_password,
     audit_action,
     handle_errors,
     principal_for,
@@ -49,6 +51,8 @@ def demo(db: Path, out: Path | None, customers: int, months: int, seed: int, end
         _check_writable(target)
     from etl import demo as demo_mod
     from etl.pipeline import load
+    from gcrm.storage import warehouse
+    from gcrm.storage.files import replace_durably
 
     # Build into temporary places, then move into place: nothing half-written on failure.
     tmp_root = Path(tempfile.mkdtemp(prefix=".gcrm-demo-", dir=_existing_parent(db.parent)))
@@ -63,9 +67,9 @@ def demo(db: Path, out: Path | None, customers: int, months: int, seed: int, end
         if out.exists():
             shutil.rmtree(out)
         shutil.move(str(tmp_in), str(out))
-        for suffix in ("", ".wal"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        shutil.move(str(tmp_db), str(db))
+        with warehouse.load_lock(db):  # one rename: readers see the old or the new warehouse
+            Path(f"{db}.wal").unlink(missing_ok=True)
+            replace_durably(tmp_db, db)
         reports = db.parent / "loads" / f"load_{report.load_id:05d}"
         if reports.exists():
             shutil.rmtree(reports)
@@ -95,8 +99,9 @@ def _demo_accounts(db: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     store = connect_store(db)
     existing = {u["name"] for u in list_users(store)}
-    click.echo("\ndemo accounts (one-time passwords, shown only now; change them with "
-               "`gcrm user passwd NAME`):")
+    click.echo("\ndemo accounts (one-time passwords, shown only now; each account chooses its "
+               "own at first sign-in, in the dashboard or with `gcrm user change-password "
+               "NAME`):")
     for name, role_name, regions in DEMO_ACCOUNTS:
         if name in existing:
             continue
@@ -164,7 +169,7 @@ def _print_summary(report) -> None:
 @click.command()
 @DB_OPTION
 @USER_OPTION
-@click.option("--limit", default=20, show_default=True, help="Rows per list.")
+@click.option("--limit", default=20, show_default=True, type=ROW_LIMIT, help="Rows per list.")
 @handle_errors
 def quality(db: Path, user: str | None, limit: int) -> None:
     """Data-quality report: unlocated customers, suspected duplicates, rejects."""
@@ -189,17 +194,17 @@ def quality(db: Path, user: str | None, limit: int) -> None:
 
 
 # --------------------------------------------------------------------------- accounts
-def _new_password(name: str) -> str:
-    password = os.environ.get("GCRM_PASSWORD")
+def _new_password(name: str, env: str = "GCRM_PASSWORD") -> str:
+    password = os.environ.get(env)
     if password is None:
-        password = click.prompt(f"new password for {name}", hide_input=True,
-                                confirmation_prompt=True, err=True)
+        password = ask_password(f"new password for {name}", name, confirm=True)
     return password
 
 
 @click.group()
 def user() -> None:
-    """Accounts: add, disable, enable, passwd, list (passwords never as arguments)."""
+    """Accounts: add, disable, enable, passwd, change-password, list (passwords never as
+    arguments)."""
 
 
 @user.command("add")
@@ -228,30 +233,25 @@ def user_add(db: Path, name: str, role_name: str, regions: tuple[str, ...]) -> N
     click.echo(f"user {name} added ({role_name}{where})")
 
 
-def _set_disabled(db: Path, name: str, disabled: bool) -> None:
-    from gcrm.security.accounts import set_disabled
-    from gcrm.storage.store import connect_store
+def _disable_command(command: str, disabled: bool, doc: str) -> click.Command:
+    """``gcrm user disable`` / ``enable``: one body, two commands."""
 
-    set_disabled(connect_store(db), name, disabled, actor=f"cli:{_os_user()}")
-    click.echo(f"user {name} {'disabled' if disabled else 'enabled'}")
+    @user.command(command, help=doc)
+    @DB_OPTION
+    @click.argument("name")
+    @handle_errors
+    def set_disabled_cmd(db: Path, name: str) -> None:
+        from gcrm.security.accounts import set_disabled
+        from gcrm.storage.store import connect_store
+
+        set_disabled(connect_store(db), name, disabled, actor=f"cli:{_os_user()}")
+        click.echo(f"user {name} {'disabled' if disabled else 'enabled'}")
+
+    return set_disabled_cmd
 
 
-@user.command("disable")
-@DB_OPTION
-@click.argument("name")
-@handle_errors
-def user_disable(db: Path, name: str) -> None:
-    """Disable an account and end its sessions."""
-    _set_disabled(db, name, True)
-
-
-@user.command("enable")
-@DB_OPTION
-@click.argument("name")
-@handle_errors
-def user_enable(db: Path, name: str) -> None:
-    """Enable a disabled account."""
-    _set_disabled(db, name, False)
+user_disable = _disable_command("disable", True, "Disable an account and end its sessions.")
+user_enable = _disable_command("enable", False, "Enable a disabled account.")
 
 
 @user.command("passwd")
@@ -264,6 +264,28 @@ def user_passwd(db: Path, name: str) -> None:
     from gcrm.storage.store import connect_store
 
     set_password(connect_store(db), name, _new_password(name), actor=f"cli:{_os_user()}")
+    click.echo(f"password of {name} changed")
+
+
+@user.command("change-password")
+@DB_OPTION
+@click.argument("name")
+@handle_errors
+def user_change_password(db: Path, name: str) -> None:
+    """The user changes their own password (current one from $GCRM_PASSWORD or a prompt, new
+    one from $GCRM_NEW_PASSWORD or a prompt); clears a one-time password."""
+    from gcrm.security import AuthError
+    from gcrm.security.accounts import change_password
+    from gcrm.storage.store import connect_store
+
+    current = os.environ.get("GCRM_PASSWORD")
+    if current is None:
+        current = ask_password(f"current password for {name}", name)
+    new = _new_password(name, "GCRM_NEW_PASSWORD")
+    try:
+        change_password(connect_store(db), name, current, new)
+    except AuthError as exc:
+        raise BadInput(str(exc)) from exc
     click.echo(f"password of {name} changed")
 
 
@@ -290,12 +312,13 @@ def user_list(db: Path) -> None:
 @DB_OPTION
 @click.option("--user", "who", default=None, help="Entries of this user.")
 @click.option("--action", default=None, help="Entries of this action (e.g. login.failed).")
-@click.option("--limit", default=50, show_default=True)
+@click.option("--limit", default=50, show_default=True, type=ROW_LIMIT)
 @click.pass_context
 @handle_errors
 def audit(ctx: click.Context, db: Path, who: str | None, action: str | None,
           limit: int) -> None:
-    """The audit log (latest first); `gcrm audit verify` checks the hash chain."""
+    """The audit log (latest first); `gcrm audit verify` checks the hash chain and the signed
+    head, `gcrm audit export` appends a copy to a file kept elsewhere."""
     if ctx.invoked_subcommand is not None:
         return
     import pandas as pd
@@ -307,21 +330,65 @@ def audit(ctx: click.Context, db: Path, who: str | None, action: str | None,
     click.echo(pd.DataFrame(rows).to_string(index=False) if rows else "no entries")
 
 
+def _tampered(problems: list[str]) -> None:
+    for p in problems:
+        click.echo(f"TAMPERED: {p}", err=True)
+    sys.exit(1)
+
+
 @audit.command("verify")
 @DB_OPTION
+@click.option("--export", "export_file", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Also check the store against this copy (from `gcrm audit export`).")
 @handle_errors
-def audit_verify(db: Path) -> None:
-    """Verify the audit log's hash chain; exit code 1 when it was tampered with."""
+def audit_verify(db: Path, export_file: Path | None) -> None:
+    """Verify the audit log's hash chain and signed head; exit code 1 when it was tampered
+    with."""
+    from gcrm.security import audit as audit_mod
+    from gcrm.security import audit_export
+    from gcrm.storage.store import connect_store
+
+    store = connect_store(db)
+    v = audit_mod.verify(store)
+    problems = v.problems + (audit_export.verify_against(store, export_file)
+                             if export_file else [])
+    if problems:
+        _tampered(problems)
+    against = f"; matches {export_file}" if export_file else ""
+    click.echo(f"audit log intact: {v.entries} entries{against}")
+
+
+@audit.command("export")
+@DB_OPTION
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="JSON-lines file to append to (created 0600).")
+@handle_errors
+def audit_export_cmd(db: Path, out: Path) -> None:
+    """Append new audit entries and a signed checkpoint to --out (append-only JSON lines);
+    exit code 1, writing nothing, when the log or the file was tampered with."""
+    from gcrm.security import audit_export
+    from gcrm.storage.store import connect_store
+
+    r = audit_export.export(connect_store(db), out)
+    if r.problems:
+        _tampered(r.problems)
+    click.echo(f"audit export {out}: {r.appended} new entries, {r.entries} in all")
+
+
+@audit.command("seal")
+@DB_OPTION
+@click.option("--reason", required=True, help="Why the current state is accepted (kept).")
+@handle_errors
+def audit_seal(db: Path, reason: str) -> None:
+    """Accept the audit log as it is after an investigation: logs the head problems found
+    and signs the head again (needs $GCRM_AUDIT_KEY to mean anything)."""
     from gcrm.security import audit as audit_mod
     from gcrm.storage.store import connect_store
 
-    v = audit_mod.verify(connect_store(db))
-    if v.ok:
-        click.echo(f"audit log intact: {v.entries} entries")
-        return
-    for p in v.problems:
-        click.echo(f"TAMPERED: {p}", err=True)
-    sys.exit(1)
+    store = connect_store(db)
+    entry = audit_mod.seal(store, f"cli:{_os_user()}", reason)
+    click.echo(f"audit log sealed at entry {entry}")
 
 
 # --------------------------------------------------------------------------- backup

@@ -10,6 +10,9 @@ import click
 
 from gcrm.cli.common import (
     DB_OPTION,
+    FORMAT_OPTION,
+    LANG_OPTION,
+    ROW_LIMIT,
     USER_OPTION,
     BadInput,
     _os_user,
@@ -18,11 +21,6 @@ from gcrm.cli.common import (
     handle_errors,
     principal_for,
 )
-
-FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]),
-                             default="table", show_default=True)
-LANG_OPTION = click.option("--lang", type=click.Choice(["en", "zh-CN"]), default="en",
-                           show_default=True, help="Language of the words.")
 
 
 def _open(db: Path, user: str | None, permission: str = "read_customers"):
@@ -57,22 +55,22 @@ def customers() -> None:
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--segment", "segment_no", default=None, type=int,
               help="List the customers of this segment (most typical first) instead.")
-@click.option("--limit", default=50, show_default=True, type=int,
+@click.option("--limit", default=50, show_default=True, type=ROW_LIMIT,
               help="Rows with --segment.")
 @LANG_OPTION
 @FORMAT_OPTION
 @handle_errors
 def segments_cmd(db, user, k, seed, segment_no, limit, lang, fmt) -> None:
     """Segments by monthly load profile, each explained in words, with size and share."""
-    from gcrm.customers import segment_queries as S
+    from gcrm.customers import queries as Q
 
     principal, con, scope = _open(db, user)
-    seg = S.segments(con, scope=scope, k=k, seed=seed, lang=lang)
+    seg = Q.segments(con, scope=scope, k=k, seed=seed, lang=lang)
     if segment_no is not None:
         if segment_no not in set(seg.segments["segment"]):
             raise BadInput(f"unknown segment {segment_no}; segments are "
                            f"1..{len(seg.segments)}")
-        df = _masked(principal, S.members(con, seg, segment_no, scope, limit))
+        df = _masked(principal, Q.members(con, seg, segment_no, scope, limit))
         audit_action(db, principal, "customers.segment_members", str(segment_no), rows=len(df))
         emit(df, fmt)
         return
@@ -94,7 +92,7 @@ def segments_cmd(db, user, k, seed, segment_no, limit, lang, fmt) -> None:
 @USER_OPTION
 @click.option("--by", type=click.Choice(["arrears", "churn"]), default="arrears",
               show_default=True, help="Which risk to rank by.")
-@click.option("--limit", default=20, show_default=True, type=int)
+@click.option("--limit", default=20, show_default=True, type=ROW_LIMIT)
 @click.option("--as-of", "as_of", default=None, help="Date YYYY-MM-DD [default: today].")
 @LANG_OPTION
 @FORMAT_OPTION
@@ -103,7 +101,7 @@ def risk_cmd(db, user, by, limit, as_of, lang, fmt) -> None:
     """Customers to act on: arrears or churn risk score (0-100) with its main factors."""
     import pandas as pd
 
-    from gcrm.customers import risk_queries as R
+    from gcrm.customers import queries as Q
     from gcrm.storage.store import connect_store
 
     principal, con, scope = _open(db, user)
@@ -113,7 +111,7 @@ def risk_cmd(db, user, by, limit, as_of, lang, fmt) -> None:
         raise BadInput(f"malformed --as-of {as_of!r}: expected YYYY-MM-DD") from None
     store = connect_store(db)
     try:
-        df = R.ranked(con, store, scope, by=by, limit=limit, as_of=when, lang=lang,
+        df = Q.ranked(con, store, scope, by=by, limit=limit, as_of=when, lang=lang,
                       show_pii=not principal or principal.can("read_pii"))
     finally:
         store.close()
@@ -197,18 +195,19 @@ def merges_cmd(db, user, customer, active, fmt) -> None:
     from gcrm.customers import merge as M
     from gcrm.storage.store import connect_store
 
-    _principal, con, scope = _open(db, user)
+    principal, con, scope = _open(db, user)
     store = connect_store(db)
     try:
         df = M.merges(store, customer, active_only=active)
     finally:
         store.close()
     if scope is not None and len(df):
-        from gcrm.customers.card import customer_exists
+        from gcrm.customers.queries import customer_exists
 
         ok = [customer_exists(con, s, scope) and customer_exists(con, m, scope)
               for s, m in zip(df["survivor_id"], df["merged_id"], strict=True)]
         df = df[ok]
+    audit_action(db, principal, "customers.merges", customer, active=active, rows=len(df))
     emit(df, fmt)
 
 

@@ -2,7 +2,8 @@
 
 Customers on the chosen feeders or inside an area (GeoJSON/WKT file, or H3 cells), with the
 contact fields the user may see; recorded in the audit log as ``notice.prepare`` like a
-download from the page. Same functions as the page (:mod:`gcrm.outages.queries`).
+download from the page. Same functions as the page (:mod:`gcrm.outages.queries`, areas parsed
+by :mod:`gcrm.outages.areas`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,16 @@ from pathlib import Path
 
 import click
 
-from gcrm.cli.common import DB_OPTION, USER_OPTION, BadInput, audit_action, emit, handle_errors
+from gcrm.cli.common import (
+    CSV_FORMAT_OPTION,
+    DB_OPTION,
+    USER_OPTION,
+    BadInput,
+    audit_action,
+    emit,
+    handle_errors,
+    principal_for,
+)
 
 
 def _when(text: str, what: str) -> datetime:
@@ -33,14 +43,12 @@ def _when(text: str, what: str) -> datetime:
               help="Coordinates of --area [default: what the file says, else WGS-84].")
 @click.option("--start", required=True, help="Maintenance start, YYYY-MM-DD HH:MM.")
 @click.option("--end", required=True, help="Maintenance end, YYYY-MM-DD HH:MM.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="csv",
-              show_default=True)
+@CSV_FORMAT_OPTION
 @handle_errors
 def notice(db: Path, user, feeders, area_file, cells, datum, start, end, fmt) -> None:
     """Customers to notify of a planned outage on --feeder(s), in an --area file or in
     --cell(s), for the window --start..--end."""
-    from gcrm.cli.common import principal_for
-    from gcrm.outages import queries as outages
+    from gcrm.outages import areas, queries
     from gcrm.security import mask_frame
     from gcrm.storage import warehouse
 
@@ -52,14 +60,14 @@ def notice(db: Path, user, feeders, area_file, cells, datum, start, end, fmt) ->
     con = warehouse.connect(db, read_only=True)
     try:
         if feeders:
-            outages.check_window(*window)
-            df = outages.notice_list(con, list(feeders), scope=scope)
-            target, detail = outages.notice_audit(feeders=list(feeders))
+            areas.check_window(*window)
+            df = queries.notice_list(con, list(feeders), scope=scope)
+            target, detail = areas.notice_audit(feeders=list(feeders))
         else:
-            area = (outages.area_from_cells(list(cells)) if cells
-                    else outages.parse_area(area_file.read_bytes(), datum))
-            df = outages.notice_list_area(con, area, window, scope=scope)
-            target, detail = outages.notice_audit(area=area)
+            area = (areas.area_from_cells(list(cells)) if cells
+                    else areas.parse_area(area_file.read_bytes(), datum))
+            df = queries.notice_list_area(con, area, window, scope=scope)
+            target, detail = areas.notice_audit(area=area)
     finally:
         con.close()
     masked = bool(principal and not principal.can("read_pii"))

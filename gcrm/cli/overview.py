@@ -12,6 +12,8 @@ import click
 
 from gcrm.cli.common import (
     DB_OPTION,
+    FORMAT_OPTION,
+    ROW_LIMIT,
     USER_OPTION,
     BadInput,
     _parse_where,
@@ -37,9 +39,8 @@ KPI_MEASURES = ("customers", "kwh", "amount", "arrears", "online_share")
               help="Last month YYYY-MM [default: the last 12 months with data].")
 @click.option("--kpis", is_flag=True,
               help="Print the KPI tiles (value, previous period, last year) instead.")
-@click.option("--top", default=None, type=int, help="Only the first N rows.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="table",
-              show_default=True)
+@click.option("--top", default=None, type=ROW_LIMIT, help="Only the first N rows.")
+@FORMAT_OPTION
 @handle_errors
 def overview(db: Path, user, measure, district, where, month_from, month_to, kpis, top,
              fmt) -> None:
@@ -47,11 +48,13 @@ def overview(db: Path, user, measure, district, where, month_from, month_to, kpi
     share and the monthly trend; or with --kpis the tiles against the previous period and
     last year."""
     from gcrm import cube
+    from gcrm.cube.disclosure import min_cell_for
     from gcrm.overview import queries as ov
     from gcrm.storage import warehouse
 
     principal = principal_for(db, user)
     scope = principal.scope if principal else None
+    protect = min_cell_for(principal)
     con = warehouse.connect(db, read_only=True)
     try:
         first, last = cube.month_range(con, 12)
@@ -59,12 +62,14 @@ def overview(db: Path, user, measure, district, where, month_from, month_to, kpi
         place = ov.Place(district)
         filters = _parse_where(where)
         if kpis:
-            df = ov.kpis(con, list(KPI_MEASURES), place, months, filters, scope)
+            df = ov.kpis(con, list(KPI_MEASURES), place, months, filters, scope,
+                         min_cell=protect)
         else:
             if measure not in ov.MAP_MEASURES:
                 raise BadInput(f"unknown measure {measure!r}; valid: "
                                f"{', '.join(ov.MAP_MEASURES)}")
-            df = ov.ranking(con, measure, place, months, filters, scope, top=top)
+            df = ov.ranking(con, measure, place, months, filters, scope, top=top,
+                            min_cell=protect)
             df["trend"] = df["trend"].map(
                 lambda xs: " ".join("" if x != x else f"{x:.6g}" for x in xs))
             df = df.rename(columns={"key": "district" if district is None else "grid"})

@@ -7,12 +7,15 @@ from pathlib import Path
 import click
 
 from gcrm.cli.common import (
+    CSV_FORMAT_OPTION,
     DB_OPTION,
+    ROW_LIMIT,
     USER_OPTION,
     _parse_where,
     audit_action,
     emit,
     handle_errors,
+    note_suppressed,
     principal_for,
 )
 
@@ -28,21 +31,22 @@ from gcrm.cli.common import (
 @click.option("--from", "month_from", default=None, help="First month YYYY-MM (inclusive).")
 @click.option("--to", "month_to", default=None, help="Last month YYYY-MM (inclusive).")
 @click.option("--order", default=None, help="Order by a measure/dimension; '-' = descending.")
-@click.option("--limit", default=None, type=int, help="Top-N rows.")
+@click.option("--limit", default=None, type=ROW_LIMIT, help="Top-N rows.")
 @click.option("--totals", is_flag=True, help="Add subtotal rows along --by and a grand total.")
 @click.option("--compare", type=click.Choice(["yoy", "mom"]), default=None,
               help="Add <measure>_prev and <measure>_growth vs. last year / last month.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="csv",
-              show_default=True)
+@CSV_FORMAT_OPTION
 @handle_errors
 def query(db: Path, user, measures, by, where, month_from, month_to, order, limit, totals,
           compare, fmt) -> None:
     """Cube query: one row per combination of --by, columns = dimensions then measures."""
     from gcrm import cube
+    from gcrm.cube.disclosure import min_cell_for
     from gcrm.storage import warehouse
 
     principal = principal_for(db, user)
     scope = principal.scope if principal else None
+    protect = min_cell_for(principal)
     con = warehouse.connect(db, read_only=True)
     months = None
     if month_from or month_to:
@@ -53,17 +57,18 @@ def query(db: Path, user, measures, by, where, month_from, month_to, order, limi
         if months is None:
             months = cube.month_range(con, 1 if compare == "mom" else 12)
         df = cube.compare(con, list(measures), by=list(by), where=filters, months=months,
-                          kind=compare, scope=scope)
+                          kind=compare, scope=scope, min_cell=protect)
     elif totals:
         df = cube.with_totals(con, list(measures), list(by), where=filters, months=months,
-                              scope=scope)
+                              scope=scope, min_cell=protect)
     else:
         df = cube.query(con, list(measures), by=list(by), where=filters, months=months,
-                        order_by=order, limit=limit, scope=scope)
+                        order_by=order, limit=limit, scope=scope, min_cell=protect)
     if principal:
         audit_action(db, principal, "query", None, measures=list(measures), by=list(by),
-               where=filters, rows=len(df))
+                     where=filters, rows=len(df), suppressed=df.attrs.get("suppressed"))
     emit(df, fmt)
+    note_suppressed(df, protect, fmt)
 
 
 COMMANDS = (query,)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from gcrm.cli.common import (
+    CSV_FORMAT_OPTION,
     DB_OPTION,
     USER_OPTION,
     BadInput,
@@ -29,27 +30,26 @@ from gcrm.cli.common import (
 @click.option("--month", type=click.IntRange(1, 12), default=None,
               help="Only this month (1-12) of the year.")
 @click.option("--monthly", is_flag=True, help="One block of rows per month of the year.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="csv",
-              show_default=True)
+@CSV_FORMAT_OPTION
 @handle_errors
 def reliability(db: Path, user: str | None, year: int, by: str, exclude_planned: bool,
                 exclude_med: bool, month: int | None, monthly: bool, fmt: str) -> None:
     """Reliability indices (IEEE 1366: SAIFI, SAIDI, CAIDI, ASAI, MAIFI ...; DL/T 836 RS)."""
-    from gcrm.outages import reliability as rel
+    from gcrm.outages import queries
     from gcrm.storage import warehouse
 
     principal = principal_for(db, user)
     con = warehouse.connect(db, read_only=True)
-    if year not in rel.years(con):
+    if year not in queries.years(con):
         raise BadInput(f"no outages in {year}; years with data: "
-                       f"{', '.join(map(str, rel.years(con))) or 'none'}")
+                       f"{', '.join(map(str, queries.years(con))) or 'none'}")
     scope = principal.scope if principal else None
     if monthly:
-        df = rel.by_month(con, year, by, exclude_planned=exclude_planned,
-                          exclude_med=exclude_med, scope=scope)
+        df = queries.by_month(con, year, by, exclude_planned=exclude_planned,
+                              exclude_med=exclude_med, scope=scope)
     else:
-        df = rel.indices(con, year, by, exclude_planned=exclude_planned,
-                         exclude_med=exclude_med, scope=scope, month=month)
+        df = queries.indices(con, year, by, exclude_planned=exclude_planned,
+                             exclude_med=exclude_med, scope=scope, month=month)
     if principal:
         audit_action(db, principal, "reliability", None, year=year, by=by, rows=len(df))
     emit(df, fmt)

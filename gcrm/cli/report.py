@@ -12,6 +12,7 @@ from gcrm.cli.common import (
     BadInput,
     audit_action,
     handle_errors,
+    lang_option,
     principal_for,
 )
 
@@ -55,7 +56,7 @@ def _export(db: Path, con, principal, region_id: str, period, fmt: str, out: Pat
               help="Output folder (with --all-districts); files are named "
                    "<region_id>_<name>_<period>.<ext>.")
 @click.option("--force", is_flag=True, help="Replace existing files.")
-@click.option("--lang", type=click.Choice(["en", "zh-CN"]), default="en", show_default=True)
+@lang_option()
 @click.option("--crs", type=click.Choice(["wgs84", "gcj02"]), default="wgs84",
               show_default=True, help="Coordinates of the GIS formats (gcj02: for Chinese "
                                       "basemaps).")

@@ -40,6 +40,43 @@ class DisclosureError(ValueError):
     """A request that would show individuals to a role without ``read_pii``."""
 
 
+def min_cell_for(who) -> int | None:
+    """The ``min_cell`` setting for ``who`` (a principal, or a page's access) when its role
+    lacks ``read_pii``; None (nothing hidden) for such roles and for the local operator
+    (``who`` None). A setting that is not a whole number of at least 1 is a ValueError."""
+    if who is None or who.can("read_pii"):
+        return None
+    from gcrm import config
+
+    raw = config.get("min_cell")
+    try:
+        n = int(raw)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ValueError(f"setting min_cell must be a whole number of at least 1, not {raw!r}")
+    return n
+
+
+def order_hidden_last(df: pd.DataFrame, hidden: np.ndarray, by: Sequence[str],
+                      order_by: str | None, limit: int | None) -> pd.DataFrame:
+    """Order and cut a protected result. Ordered by a measure or dimension (``-`` =
+    descending), the shown rows come first and the hidden rows after them in the order of
+    ``by``: sorting before hiding would tell a hidden cell's rank by its place. Without
+    ``order_by`` the rows keep their order (by key, which tells nothing). Then the first
+    ``limit``."""
+    out = df
+    if order_by:
+        col, desc = order_by.lstrip("-"), order_by.startswith("-")
+        shown = df[~hidden].sort_values(col, ascending=not desc, na_position="last",
+                                        kind="stable")
+        concealed = df[hidden]
+        if by:
+            concealed = concealed.sort_values(list(by), na_position="last", kind="stable")
+        out = pd.concat([shown, concealed], ignore_index=True)
+    return out.head(limit).reset_index(drop=True) if limit is not None else out
+
+
 def check_request(by: Sequence[str], where: dict | None) -> None:
     """Refuse grouping by, or filtering on, a dimension that names one customer."""
     for d in PERSONAL_DIMENSIONS:
@@ -82,14 +119,19 @@ def complementary(df: pd.DataFrame, by: Sequence[str], counts: pd.Series,
     return hidden
 
 
+def hide(df: pd.DataFrame, by: Sequence[str], counts: pd.Series,
+         min_cell: int) -> np.ndarray:
+    """Which rows of ``df`` to suppress: small cells and their complements."""
+    return complementary(df, by, counts.reset_index(drop=True), primary(counts, min_cell))
+
+
 def suppress(df: pd.DataFrame, by: Sequence[str], value_cols: Sequence[str],
              counts: pd.Series, min_cell: int) -> tuple[pd.DataFrame, int]:
     """``df`` with the measures of small cells (and their complements) set missing.
 
     Returns the new frame and how many rows were suppressed.
     """
-    hidden = complementary(df, by, counts.reset_index(drop=True),
-                           primary(counts, min_cell))
+    hidden = hide(df, by, counts, min_cell)
     out = df.copy()
     if hidden.any():
         cols = [c for c in value_cols if c in out.columns]

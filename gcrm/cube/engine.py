@@ -6,11 +6,12 @@ import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import duckdb
 import pandas as pd
 
+from gcrm.cube import disclosure
 from gcrm.cube.model import DIMENSIONS, FACTS, MEASURES, base_measures
 from gcrm.cube.rollups import ACTIVITY, ROLLUPS, SOURCES
 from gcrm.security.scope import scope_sql
@@ -135,6 +136,8 @@ def _rollup_for(q: Query, fact: str, bases: list[str],
     """The smallest rollup (by recorded row count) that answers ``q`` exactly, if any."""
     if not q.use_rollups:
         return None
+    if any(MEASURES[b].rollup_agg is None for b in bases):
+        return None  # a measure no rollup holds
     distinct = any(MEASURES[b].distinct for b in bases)
     if distinct and "month" not in q.by:
         return None  # distinct customers do not add up across months
@@ -183,25 +186,45 @@ def _conditions(q: Query, col, params: list, skip_time: bool = False) -> list[st
         conds.append(f"{col('month')} BETWEEN ? AND ?")
         params.extend(q.months)
     if q.scope is not None:  # region scope: a city id covers its districts
-        if q.scope:
-            marks = ", ".join("?" for _ in q.scope)
-            conds.append(f"({col('city')} IN ({marks}) OR {col('district')} IN ({marks}))")
-            params.extend([*q.scope, *q.scope])
-        else:
-            conds.append("FALSE")
+        cond, scope_params = scope_sql(q.scope, city=col("city"), district=col("district"))
+        conds.append(cond)
+        params.extend(scope_params)
     return conds
 
 
-def compile_query(q: Query, sizes: Mapping[str, int] | None = None,
-                  activity_months: Sequence[str] | None = None) -> tuple[str, list]:
-    """SQL text and bound parameters for ``q`` (identifiers from the model only).
+def _activity_cte(q: Query, act: str, activity_months: Sequence[str] | None,
+                  params: list) -> str:
+    """Distinct customers over several months from the activity rollup ``act``."""
+    conds = _conditions(q, lambda d: f'r."{d}"', params, skip_time=True)
+    conds.append("bit_count(r.bits & CAST(? AS BIT)) > 0")
+    params.append(_month_mask(q, activity_months or ()))
+    sel = [*(f'r."{d}" AS "{d}"' for d in q.by), 'sum(r.customers) AS "customers"']
+    group = " GROUP BY ALL" if q.by else ""
+    return f"SELECT {', '.join(sel)} FROM {act} r WHERE {' AND '.join(conds)}{group}"
 
-    ``sizes`` (rollup name -> rows, as recorded by the last load) restricts the planner to the
-    rollups the warehouse has and lets it prefer the smallest; None assumes all exist.
-    ``activity_months`` (the month order of the activity bitmaps) enables answering distinct
-    customers over several months from the activity rollups.
-    """
-    params: list = []
+
+def _fact_cte(q: Query, fact: str, fact_bases: list[str], sizes: Mapping[str, int] | None,
+              params: list) -> str:
+    """The base measures ``fact_bases`` of one fact, from its best rollup or the fact table."""
+    rollup = _rollup_for(q, fact, fact_bases, sizes)
+
+    def col(d: str, rollup: str | None = rollup) -> str:
+        return f'r."{d}"' if rollup else DIMENSIONS[d].expr
+
+    sel = [f'{col(d)} AS "{d}"' for d in q.by]
+    for b in fact_bases:
+        m = MEASURES[b]
+        sel.append(f'{m.rollup_agg if rollup else m.agg} AS "{b}"')
+    conds = _conditions(q, col, params)
+    source = f"{rollup} r" if rollup else SOURCES[fact]
+    where = f" WHERE {' AND '.join(conds)}" if conds else ""
+    group = " GROUP BY ALL" if q.by else ""
+    return f"SELECT {', '.join(sel)} FROM {source}{where}{group}"
+
+
+def _ctes(q: Query, sizes: Mapping[str, int] | None, activity_months: Sequence[str] | None,
+          params: list) -> list[str]:
+    """One SELECT per fact (and one for activity-rollup customers); binds into ``params``."""
     bases = base_measures(q.measures)
     ctes: list[str] = []
     for fact in _facts_of(q.measures):
@@ -209,30 +232,30 @@ def compile_query(q: Query, sizes: Mapping[str, int] | None = None,
         act = (_activity_for(q, sizes, activity_months)
                if fact == "consumption" and "customers" in fact_bases else None)
         if act:
-            conds = _conditions(q, lambda d: f'r."{d}"', params, skip_time=True)
-            conds.append("bit_count(r.bits & CAST(? AS BIT)) > 0")
-            params.append(_month_mask(q, activity_months or ()))
-            sel = [*(f'r."{d}" AS "{d}"' for d in q.by), 'sum(r.customers) AS "customers"']
-            group = " GROUP BY ALL" if q.by else ""
-            ctes.append(f"SELECT {', '.join(sel)} FROM {act} r "
-                        f"WHERE {' AND '.join(conds)}{group}")
+            ctes.append(_activity_cte(q, act, activity_months, params))
             fact_bases = [b for b in fact_bases if b != "customers"]
             if not fact_bases:
                 continue
-        rollup = _rollup_for(q, fact, fact_bases, sizes)
+        ctes.append(_fact_cte(q, fact, fact_bases, sizes, params))
+    return ctes
 
-        def col(d: str, rollup: str | None = rollup) -> str:
-            return f'r."{d}"' if rollup else DIMENSIONS[d].expr
 
-        sel = [f'{col(d)} AS "{d}"' for d in q.by]
-        for b in fact_bases:
-            m = MEASURES[b]
-            sel.append(f'{m.rollup_agg if rollup else m.agg} AS "{b}"')
-        conds = _conditions(q, col, params)
-        source = f"{rollup} r" if rollup else SOURCES[fact]
-        where = f" WHERE {' AND '.join(conds)}" if conds else ""
-        group = " GROUP BY ALL" if q.by else ""
-        ctes.append(f"SELECT {', '.join(sel)} FROM {source}{where}{group}")
+def _order_limit(q: Query) -> str:
+    """The ORDER BY (requested measure/dimension, then the dimensions) and LIMIT clauses."""
+    if q.order_by:
+        name = q.order_by.lstrip("-")
+        order = f' ORDER BY "{name}" {"DESC" if q.order_by.startswith("-") else "ASC"} NULLS LAST'
+        order += "".join(f', "{d}" NULLS LAST' for d in q.by if d != name)
+    elif q.by:
+        order = " ORDER BY " + ", ".join(f'"{d}" NULLS LAST' for d in q.by)
+    else:
+        order = ""
+    limit = f" LIMIT {int(q.limit)}" if q.limit else ""
+    return order + limit
+
+
+def _combine(q: Query, ctes: list[str]) -> str:
+    """Join the per-fact SELECTs on the dimensions and compute the requested measures."""
     names = [f"q{i}" for i in range(len(ctes))]
     with_sql = "WITH " + ", ".join(f"{n} AS ({s})" for n, s in zip(names, ctes, strict=True))
 
@@ -252,17 +275,21 @@ def compile_query(q: Query, sizes: Mapping[str, int] | None = None,
     for m in q.measures:
         meas = MEASURES[m]
         meas_sel.append(f'{meas.formula if meas.derived else chr(34) + m + chr(34)} AS "{m}"')
-    if q.order_by:
-        name = q.order_by.lstrip("-")
-        order = f' ORDER BY "{name}" {"DESC" if q.order_by.startswith("-") else "ASC"} NULLS LAST'
-        order += "".join(f', "{d}" NULLS LAST' for d in q.by if d != name)
-    elif q.by:
-        order = " ORDER BY " + ", ".join(f'"{d}" NULLS LAST' for d in q.by)
-    else:
-        order = ""
-    limit = f" LIMIT {int(q.limit)}" if q.limit else ""
-    sql = f"{with_sql} SELECT {', '.join([*dims_sel, *meas_sel])} FROM {from_sql}{order}{limit}"
-    return sql, params
+    return f"{with_sql} SELECT {', '.join([*dims_sel, *meas_sel])} FROM {from_sql}"
+
+
+def compile_query(q: Query, sizes: Mapping[str, int] | None = None,
+                  activity_months: Sequence[str] | None = None) -> tuple[str, list]:
+    """SQL text and bound parameters for ``q`` (identifiers from the model only).
+
+    ``sizes`` (rollup name -> rows, as recorded by the last load) restricts the planner to the
+    rollups the warehouse has and lets it prefer the smallest; None assumes all exist.
+    ``activity_months`` (the month order of the activity bitmaps) enables answering distinct
+    customers over several months from the activity rollups.
+    """
+    params: list = []
+    ctes = _ctes(q, sizes, activity_months, params)
+    return _combine(q, ctes) + _order_limit(q), params
 
 
 # --------------------------------------------------------------------------- execution
@@ -324,19 +351,55 @@ def run(con: duckdb.DuckDBPyConnection, q: Query, cache: bool = True) -> pd.Data
 def query(con: duckdb.DuckDBPyConnection, measures: Sequence[str], by: Sequence[str] = (),
           where: Mapping[str, Sequence] | None = None, months: tuple[str, str] | None = None,
           order_by: str | None = None, limit: int | None = None,
-          use_rollups: bool = True, scope: Sequence[str] | None = None) -> pd.DataFrame:
+          use_rollups: bool = True, scope: Sequence[str] | None = None,
+          min_cell: int | None = None) -> pd.DataFrame:
     """Run a cube query; one row per combination of ``by``, columns = ``by`` then measures.
 
     ``scope`` limits the data to customers of those regions (city or district ids): for a
     scoped user other regions do not exist, and totals are the scope's totals.
+
+    ``min_cell`` applies disclosure control for a role without ``read_pii``
+    (:mod:`gcrm.cube.disclosure`): a personal dimension is refused, and the measures of every
+    row describing fewer than ``min_cell`` customers (and of its complements) are missing;
+    ``df.attrs["suppressed"]`` says how many rows.
 
     Examples
     --------
     >>> query(con, ["kwh", "customers"], by=["district"], where={"customer_class": ["industrial"]},
     ...       months=("2025-01", "2025-12"))  # doctest: +SKIP
     """
+    if min_cell is not None:
+        disclosure.check_request(by, where)
+        return _protected(con, list(measures), list(by), where, months, order_by, limit,
+                          use_rollups, scope, min_cell)
     q = Query.make(measures, by, where, months, order_by, limit, use_rollups, scope)
     return run(con, q)
+
+
+def _protected(con: duckdb.DuckDBPyConnection, measures: list[str], by: list[str], where,
+               months, order_by: str | None, limit: int | None, use_rollups: bool, scope,
+               min_cell: int) -> pd.DataFrame:
+    """:func:`query` under disclosure control: the whole result with its customer counts,
+    small cells and their complements hidden, then ordered (hidden rows last) and cut."""
+    asked = Query.make(measures, by, where, months, order_by, limit, use_rollups, scope)
+    counts = _count_measures(measures, by, where)
+    extra = [c for c in counts if c not in measures]
+    df = run(con, replace(asked, measures=(*measures, *extra), order_by=None, limit=None))
+    hidden = disclosure.hide(df, by, df[counts].min(axis=1), min_cell)
+    df = df.drop(columns=extra).assign(_hidden=hidden)
+    df.loc[hidden, measures] = float("nan")
+    out = disclosure.order_hidden_last(df, hidden, by, order_by, limit)
+    out.attrs["suppressed"] = int(out.pop("_hidden").sum())
+    return out
+
+
+def _count_measures(measures: Sequence[str], by: Sequence[str],
+                    where: Mapping[str, Sequence] | None) -> list[str]:
+    """The distinct-customer counts that say how many customers each row describes."""
+    facts = _facts_of(measures)
+    payment_dims = {d for d in (*by, *(where or {})) if DIMENSIONS[d].facts == ("payment",)}
+    out = [] if payment_dims else ["customers"] * ("consumption" in facts)
+    return out + ["payers"] * ("payment" in facts)
 
 
 def month_range(con: duckdb.DuckDBPyConnection, last: int = 12) -> tuple[str, str]:

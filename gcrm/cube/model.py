@@ -89,6 +89,9 @@ MEASURES: dict[str, Measure] = {m.name: m for m in (
     _M("paid", "Paid", "实收电费", "yuan", ",.2f", "payment", "sum(f.amount)", "sum(paid)"),
     _M("payments", "Payments", "缴费笔数", "payments", ",.0f", "payment", "count(*)",
        "sum(payments)"),
+    # distinct payers: not summable over a rollup's channels or months, so from the facts only
+    _M("payers", "Paying customers", "缴费客户数", "customers", ",.0f", "payment",
+       "count(DISTINCT f.customer_id)", distinct=True),
     _M("online_payments", "Online payments", "线上缴费笔数", "payments", ",.0f", "payment",
        "count(*) FILTER (WHERE f.channel IN ('online', 'app'))", "sum(online_payments)"),
     _M("arrears", "Arrears (billed - paid)", "欠费(应收-实收)", "yuan", ",.2f",

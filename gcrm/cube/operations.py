@@ -31,6 +31,8 @@ def with_totals(con: duckdb.DuckDBPyConnection, measures: Sequence[str], by: Seq
         part["level"] = n
         frames.append(part[[*by, *measures, "level"]])
     out = pd.concat(frames, ignore_index=True)
+    if "min_cell" in kwargs and kwargs["min_cell"] is not None:
+        out.attrs["suppressed"] = sum(f.attrs.get("suppressed", 0) for f in frames)
     # order: each group's detail rows followed by its subtotal; grand total last
     keys = [out[d].map(lambda v: (1, "") if v == TOTAL else (0, "" if pd.isna(v) else str(v)))
             for d in by]
@@ -58,7 +60,8 @@ COMPARE = {"yoy": 12, "mom": 1}
 
 def compare(con: duckdb.DuckDBPyConnection, measures: Sequence[str], by: Sequence[str] = (),
             where: Mapping[str, Sequence] | None = None, months: tuple[str, str] | None = None,
-            kind: str = "yoy", scope: Sequence[str] | None = None) -> pd.DataFrame:
+            kind: str = "yoy", scope: Sequence[str] | None = None,
+            min_cell: int | None = None) -> pd.DataFrame:
     """Time comparison: each measure with ``<m>_prev`` and ``<m>_growth`` (ratio - 1).
 
     ``yoy`` compares with the same period a year before, ``mom`` with the previous month. With
@@ -73,9 +76,11 @@ def compare(con: duckdb.DuckDBPyConnection, measures: Sequence[str], by: Sequenc
     if months is None:
         raise CubeError("time comparison needs a month range")
     k = COMPARE[kind]
-    cur = query(con, measures, by=list(by), where=where, months=months, scope=scope)
+    cur = query(con, measures, by=list(by), where=where, months=months, scope=scope,
+                min_cell=min_cell)
     prev_range = (shift_month(months[0], -k), shift_month(months[1], -k))
-    prev = query(con, measures, by=list(by), where=where, months=prev_range, scope=scope)
+    prev = query(con, measures, by=list(by), where=where, months=prev_range, scope=scope,
+                 min_cell=min_cell)
     if "month" in by:
         prev["month"] = prev["month"].map(lambda m: shift_month(m, k))
     keys = list(by)
@@ -86,6 +91,8 @@ def compare(con: duckdb.DuckDBPyConnection, measures: Sequence[str], by: Sequenc
         out = pd.concat([cur, prev], axis=1)
     for m in measures:
         out[f"{m}_growth"] = out[m] / out[f"{m}_prev"].where(out[f"{m}_prev"] != 0) - 1
+    if min_cell is not None:
+        out.attrs["suppressed"] = cur.attrs.get("suppressed", 0) + prev.attrs.get("suppressed", 0)
     return out
 
 

@@ -44,7 +44,8 @@ class Rollup:
 
 
 def _measures(fact: str) -> list:
-    return [m for m in MEASURES.values() if m.fact == fact]
+    """The base measures of ``fact`` that a rollup can hold (re-aggregable ones)."""
+    return [m for m in MEASURES.values() if m.fact == fact and m.rollup_agg is not None]
 
 
 def _aggregate(fact: str, dims: tuple[str, ...]) -> str:

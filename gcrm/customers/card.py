@@ -18,6 +18,7 @@ from gcrm import cube
 from gcrm.customers import merge as crm_merge
 from gcrm.customers import records as crm_records
 from gcrm.customers.arrears import ageing, bucket_totals
+from gcrm.customers.queries import customer_exists
 from gcrm.security.masking import MASKERS, PII_COLUMNS
 from gcrm.security.scope import scope_sql
 
@@ -39,13 +40,6 @@ class Card:
     masked: bool
     merged_ids: list[str] = field(default_factory=list)  # customers merged into this one
     merged_into: str | None = None  # the survivor, when this customer was merged away
-
-
-def customer_exists(con: duckdb.DuckDBPyConnection, customer_id: str,
-                    scope: Sequence[str] | None = None) -> bool:
-    where, params = scope_sql(scope)
-    return con.execute(f"SELECT count(*) FROM dim_customer c WHERE c.customer_id = ? AND {where}",
-                       [customer_id, *params]).fetchone()[0] > 0
 
 
 def archive(con: duckdb.DuckDBPyConnection, customer_id: str,

@@ -29,6 +29,7 @@ import duckdb
 import pandas as pd
 
 from gcrm.customers import records as crm_records
+from gcrm.customers.queries import customer_exists
 from gcrm.security import audit
 
 MAX_REASON = 500
@@ -48,13 +49,6 @@ class MergeResult:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _exists(con: duckdb.DuckDBPyConnection, customer_id: str,
-            scope: Sequence[str] | None) -> bool:
-    from gcrm.customers.card import customer_exists  # card imports this module
-
-    return customer_exists(con, customer_id, scope)
 
 
 def store_stamp(store: sqlite3.Connection) -> tuple:
@@ -129,7 +123,7 @@ def check_merge(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection, survi
                          "customers")
     text = _check_reason(reason, "a merge")
     for cid in (s, m):
-        if not _exists(con, cid, scope):
+        if not customer_exists(con, cid, scope):
             raise MergeError(f"unknown customer {cid!r}")
     if (row := active_merge(store, m)) is not None:
         raise MergeError(f"customer {m!r} is already merged into {row['survivor_id']!r} "
@@ -182,7 +176,7 @@ def unmerge(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection, merge_id:
     except (TypeError, ValueError):
         raise MergeError(f"unknown merge {merge_id!r}") from None
     row = store.execute("SELECT * FROM crm_merges WHERE merge_id = ?", (mid,)).fetchone()
-    if row is None or not all(_exists(con, c, scope)
+    if row is None or not all(customer_exists(con, c, scope)
                               for c in (row["survivor_id"], row["merged_id"])):
         raise MergeError(f"unknown merge {merge_id!r}")
     if row["undone_at"] is not None:

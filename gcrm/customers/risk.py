@@ -12,7 +12,8 @@ Pure functions over DataFrames (docs/customers.md has the same table for people)
 Each score is logistic-style: ``score = 100 / (1 + exp(-(intercept + sum of points)))``,
 where a factor's points are ``weight x min(value / full, 1)`` (never negative). With no
 factor present a customer scores 100 / (1 + e^4) = 1.8. The points are the explanation: the
-factors with the most points, in words ("95 days overdue (+1.6)").
+factors with the most points (``<model>_factors``), which :mod:`gcrm.customers.words` puts in
+words ("95 days overdue (+1.6)"). No translated text here.
 
 Arrears follow :mod:`gcrm.customers.arrears`: a bill is due :data:`DUE_DAYS_AFTER_MONTH_END`
 days after its month ends (:func:`~gcrm.customers.arrears.due_date`) and payments settle the
@@ -40,7 +41,6 @@ import numpy as np
 import pandas as pd
 
 from gcrm.customers.arrears import DUE_DAYS_AFTER_MONTH_END, due_date
-from gcrm.i18n import format_quantity, t
 
 __all__ = ["ARREARS", "CHURN", "DUE_DAYS_AFTER_MONTH_END", "Factor", "Model", "features",
            "overdue", "rank", "risk_scores", "score"]
@@ -260,12 +260,13 @@ def features(consumption: pd.DataFrame, payments: pd.DataFrame,
     return arr.join(churn)
 
 
-def score(feats: pd.DataFrame, lang: str = "en", top: int = 3) -> pd.DataFrame:
+def score(feats: pd.DataFrame, top: int = 3) -> pd.DataFrame:
     """Add ``<model>_score`` (0-100), ``<model>_top`` (the dominant factor or ''),
-    ``<model>_why`` (the top factors in words) and ``<model>_pts_<factor>`` (each factor's
-    points) per model."""
+    ``<model>_factors`` (the top factors with their points, most first: a tuple of
+    ``(factor, points)``, empty without a warning sign) and ``<model>_pts_<factor>`` (each
+    factor's points, rounded) per model. :func:`gcrm.customers.words.explain_scores` puts the
+    factors into words."""
     out = feats.copy()
-    records = feats.to_dict("records")
     for name, model in MODELS.items():
         s, pts = model.score(feats)
         out[f"{name}_score"] = np.round(s, 1)
@@ -275,63 +276,28 @@ def score(feats: pd.DataFrame, lang: str = "en", top: int = 3) -> pd.DataFrame:
         order = np.argsort(-p, axis=1, kind="stable")[:, :top]
         ranked_pts = np.take_along_axis(p, order, axis=1)
         shown = ranked_pts >= MIN_POINTS
-        none = t("cust.risk.none", lang)
-        tops, whys = [""] * len(p), [none] * len(p)
+        tops: list[str] = [""] * len(p)
+        factors: list[tuple[tuple[str, float], ...]] = [()] * len(p)
         for i in np.flatnonzero(shown[:, 0]):  # only customers with a warning sign
             picked = order[i, shown[i]]
             tops[i] = names[picked[0]]
-            whys[i] = explain(records[i], [names[j] for j in picked],
-                              ranked_pts[i, shown[i]].tolist(), lang)
+            factors[i] = tuple(zip([names[j] for j in picked],
+                                   ranked_pts[i, shown[i]].tolist(), strict=True))
         out[f"{name}_top"] = tops
-        out[f"{name}_why"] = whys
+        out[f"{name}_factors"] = pd.Series(factors, index=out.index, dtype=object)
         for j, factor in enumerate(names):
             out[f"{name}_pts_{factor}"] = np.round(p[:, j], 3)
     return out
 
 
-def _fmt_pct(v: float) -> str:
-    return f"{v * 100:.0f}"
-
-
-def _fields(factor: str, f: dict | pd.Series, lang: str) -> dict[str, object]:
-    if factor == "days_overdue":
-        return {"days": int(f["days_overdue"])}
-    if factor == "late_share":
-        return {"pct": _fmt_pct(f["late_share"]), "late": int(f["late_bills_12m"]),
-                "bills": int(f["bills_due_12m"])}
-    if factor == "overdue_months":
-        return {"amount": format_quantity(float(f["overdue_amount"]), "yuan", lang),
-                "months": f"{f['overdue_months']:.1f}"}
-    if factor == "arrears_growth":
-        return {"amount": format_quantity(float(f["overdue_amount"] - f["overdue_90d_ago"]),
-                                          "yuan", lang)}
-    if factor in ("decline_12", "decline_3"):
-        return {"pct": _fmt_pct(f[factor])}
-    if factor in ("zero_months", "complaints"):
-        return {"n": int(f[factor])}
-    raise ValueError(f"unknown factor {factor!r}")
-
-
-def phrase(factor: str, f: dict | pd.Series, lang: str = "en") -> str:
-    """One factor's value in words (message ``cust.risk.f.<factor>``)."""
-    return t(f"cust.risk.f.{factor}", lang, **_fields(factor, f, lang))
-
-
-def explain(f: dict | pd.Series, factors: list[str], points: list[float], lang: str = "en") -> str:
-    """"95 days overdue (+1.6); 3 of 12 bills paid late (+0.5)" — or "no warning signs"."""
-    if not factors:
-        return t("cust.risk.none", lang)
-    return t("cust.seg.sep", lang).join(f"{phrase(name, f, lang)} (+{p:.1f})"
-                                        for name, p in zip(factors, points, strict=True))
-
-
 def risk_scores(consumption: pd.DataFrame, payments: pd.DataFrame,
                 complaints: pd.DataFrame | None = None, as_of: pd.Timestamp | None = None,
-                lang: str = "en", top: int = 3) -> pd.DataFrame:
-    """Features, both scores and their explanations, one row per customer (column
-    ``customer_id``), in customer order. See :func:`rank` for a list to act on."""
+                top: int = 3) -> pd.DataFrame:
+    """Features, both scores and their top factors, one row per customer (column
+    ``customer_id``), in customer order. See :func:`rank` for a list to act on and
+    :func:`gcrm.customers.words.risk_scores` for the same with the factors in words."""
     feats = features(consumption, payments, complaints, as_of)
-    return score(feats, lang, top).reset_index()
+    return score(feats, top).reset_index()
 
 
 def rank(scores: pd.DataFrame, by: str = "arrears", limit: int | None = None) -> pd.DataFrame:

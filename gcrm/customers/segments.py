@@ -1,5 +1,5 @@
-"""Load-profile segmentation: cluster customers by the shape of their year, then say in words
-what each cluster is.
+"""Load-profile segmentation: cluster customers by the shape of their year, then describe
+each cluster (message keys with fields; :mod:`gcrm.customers.words` puts them in words).
 
 Pure functions over one long DataFrame (``consumption``: ``customer_id``, ``month`` YYYY-MM,
 ``kwh``, optionally ``peak_kwh`` and ``valley_kwh``) and an optional ``classes`` Series
@@ -21,7 +21,8 @@ Customers need the 12 last months complete with a positive total; the others are
 the lowest inertia wins); segments are numbered by size, largest first.
 
 The words come from the **centroid** (never from single customers) with the rules in
-:func:`centroid_phrases`, e.g. "winter-peaking residential, 2.1x heating-season ratio".
+:func:`centroid_phrases`, e.g. "winter-peaking residential, 2.1x heating-season ratio" once
+:func:`gcrm.customers.words.name_segments` renders them. No translated text here.
 
 >>> import pandas as pd
 >>> months = [f"2025-{m:02d}" for m in range(1, 13)]
@@ -43,7 +44,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from gcrm.i18n import t
 from gcrm.vocab import CUSTOMER_CLASSES
 
 #: weight of the peak and valley shares in the distance (the shape's 12 numbers weigh 1 each)
@@ -75,11 +75,12 @@ VALLEY_SHARE_MIN = 0.35
 PEAK_SHARE_MIN = 0.42
 MAIN_CLASS_SHARE_MIN = 0.6
 
-#: columns of ``Segmentation.segments``
-SEGMENT_COLUMNS = ("segment", "customers", "share", "name", "words", "pattern", "heating_ratio",
-                   "summer_ratio", "winter_ratio", "growing_ratio", "holiday_ratio",
-                   "deviation", "peak_share", "valley_share", "trend_pct", "main_class",
-                   "main_class_share", "median_kwh_month")
+#: columns of ``Segmentation.segments`` (:mod:`gcrm.customers.words` adds ``name`` and
+#: ``words`` after ``share``)
+SEGMENT_COLUMNS = ("segment", "customers", "share", "pattern", "heating_ratio", "summer_ratio",
+                   "winter_ratio", "growing_ratio", "holiday_ratio", "deviation", "peak_share",
+                   "valley_share", "trend_pct", "main_class", "main_class_share",
+                   "median_kwh_month")
 PATTERNS = ("growing", "holiday", "winter", "summer", "flat", "mild_winter", "mixed")
 
 
@@ -88,11 +89,13 @@ class Segmentation:
     """The result of :func:`segment`.
 
     ``segments``: one row per segment (``segment`` 1..k by size) with ``customers``, ``share``,
-    ``pattern``, ``name``, ``words``, the centroid's indicators (``heating_ratio``,
-    ``summer_ratio``, ``growing_ratio``, ``holiday_ratio``, ``deviation``, ``peak_share``,
-    ``valley_share``, ``trend_pct``), ``main_class``/``main_class_share`` and
-    ``median_kwh_month``. ``centroids``: segment x month (``Jan``..``Dec``) profile.
-    ``members``: ``customer_id``, ``segment``, ``distance`` to its centroid.
+    ``pattern``, the centroid's indicators (``heating_ratio``, ``summer_ratio``,
+    ``growing_ratio``, ``holiday_ratio``, ``deviation``, ``peak_share``, ``valley_share``,
+    ``trend_pct``), ``main_class``/``main_class_share`` and ``median_kwh_month``; ``name`` and
+    ``words`` once :func:`gcrm.customers.words.name_segments` has put ``phrases`` (segment ->
+    message keys with fields, the name first) into words. ``centroids``: segment x month
+    (``Jan``..``Dec``) profile. ``members``: ``customer_id``, ``segment``, ``distance`` to its
+    centroid.
     """
 
     segments: pd.DataFrame
@@ -110,38 +113,42 @@ MONTH_LABELS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 
 
 # ------------------------------------------------------------------------------ features
+SHAPE_COLUMNS = tuple(f"m{i + 1:02d}" for i in range(MONTHS))
+FEATURE_COLUMNS = (*SHAPE_COLUMNS, "peak_share", "valley_share", "trend", "trend_known",
+                   "kwh_month")
+
+
 def _window(last: str, n: int) -> list[str]:
     end = pd.Period(last, "M")
     return [str(end - i) for i in range(n - 1, -1, -1)]
 
 
-def features(consumption: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """Per-customer features (index ``customer_id``): ``m01``..``m12`` (shape, calendar
-    months), ``peak_share``, ``valley_share``, ``trend``, ``trend_known``, ``kwh_month``;
-    plus facts about the window (``window``, ``trend_months``, ``excluded``)."""
-    need = {"customer_id", "month", "kwh"}
-    if missing := need - set(consumption.columns):
-        raise ValueError(f"consumption needs columns {sorted(need)}; missing {sorted(missing)}")
-    cols = [f"m{i + 1:02d}" for i in range(MONTHS)]
-    empty = pd.DataFrame(columns=[*cols, "peak_share", "valley_share", "trend", "trend_known",
-                                  "kwh_month"], dtype=float)
-    empty.index.name = "customer_id"
-    if consumption.empty:
-        return empty, {"window": None, "trend_months": 0, "excluded": 0}
-    month = consumption["month"].astype(str)
-    last = pd.Period(month.max(), "M")
-    span = (last - pd.Period(month.min(), "M")).n + 1
-    n_hist = min(span, 2 * MONTHS)
-    months = _window(str(last), n_hist)
-    codes, ids_all = pd.factorize(consumption["customer_id"], sort=True)
-    col = pd.Index(months).get_indexer(month)
-    keep = col >= 0
-    n_cust = len(ids_all)
+@dataclass(frozen=True)
+class _Grid:
+    """Where each consumption row goes in a customer x month matrix (the last ``n_hist``
+    months, oldest first; customers sorted by id)."""
 
-    def matrix(values: pd.Series) -> np.ndarray:
+    codes: np.ndarray  # row of each consumption row
+    col: np.ndarray  # column of each consumption row (-1: before the window)
+    ids: pd.Index
+    months: list[str]
+
+    @classmethod
+    def of(cls, consumption: pd.DataFrame) -> _Grid:
+        month = consumption["month"].astype(str)
+        last = pd.Period(month.max(), "M")
+        span = (last - pd.Period(month.min(), "M")).n + 1
+        months = _window(str(last), min(span, 2 * MONTHS))
+        codes, ids = pd.factorize(consumption["customer_id"], sort=True)
+        return cls(codes, pd.Index(months).get_indexer(month), ids, months)
+
+    def matrix(self, values: pd.Series) -> np.ndarray:
+        """Customer x month sums of ``values`` (NaN where a month has no value)."""
+        n_cust, n_hist = len(self.ids), len(self.months)
+        keep = self.col >= 0
         m = np.full((n_cust, n_hist), np.nan)
         v = values.to_numpy(float)[keep]
-        r, c = codes[keep], col[keep]
+        r, c = self.codes[keep], self.col[keep]
         m[r, c] = 0.0
         np.add.at(m, (r, c), np.nan_to_num(v))
         has = np.zeros((n_cust, n_hist), bool)
@@ -149,20 +156,12 @@ def features(consumption: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
         m[~has] = np.nan
         return m
 
-    kwh = matrix(consumption["kwh"])
-    if n_hist < MONTHS:
-        return empty, {"window": None, "trend_months": 0, "excluded": int(n_cust)}
-    a = kwh[:, -MONTHS:]
-    a_cols = months[-MONTHS:]
-    window = (a_cols[0], a_cols[-1])
-    a_total = np.nansum(a, axis=1)
-    ok = ~np.isnan(a).any(axis=1) & (a_total > 0)
-    if not ok.any():
-        return empty, {"window": window, "trend_months": 0, "excluded": int(n_cust)}
-    kwh, a, a_total = kwh[ok], a[ok], a_total[ok]
-    ids = ids_all[ok]
+
+def _shape(kwh: np.ndarray, a: np.ndarray, a_total: np.ndarray,
+           a_cols: list[str]) -> np.ndarray:
+    """The 12-month shape in calendar order, averaged with the year before when complete."""
     shape = a / a_total[:, None] * MONTHS
-    if n_hist == 2 * MONTHS:
+    if kwh.shape[1] == 2 * MONTHS:
         b = kwh[:, :MONTHS]
         b_total = np.nansum(b, axis=1)
         full_b = ~np.isnan(b).any(axis=1) & (b_total > 0)
@@ -173,9 +172,15 @@ def features(consumption: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     cal = np.array([pd.Period(m, "M").month - 1 for m in a_cols])
     shaped = np.empty_like(shape)
     shaped[:, cal] = shape
+    return shaped
+
+
+def _trend(kwh: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """(log year-over-year trend, whether it is known, months it compares) per customer."""
+    n_hist = kwh.shape[1]
     trend_n = max(0, min(MONTHS, n_hist - MONTHS))
-    trend = np.zeros(len(ids))
-    known = np.zeros(len(ids), bool)
+    trend = np.zeros(len(kwh))
+    known = np.zeros(len(kwh), bool)
     if trend_n:
         recent = kwh[:, -trend_n:]
         before = kwh[:, -MONTHS - trend_n:n_hist - MONTHS]
@@ -183,29 +188,62 @@ def features(consumption: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
         known = ~np.isnan(r_sum) & ~np.isnan(b_sum) & (b_sum > 0) & (r_sum > 0)
         with np.errstate(invalid="ignore", divide="ignore"):
             trend = np.where(known, np.log(r_sum / b_sum), 0.0)
-    out = pd.DataFrame(shaped, index=pd.Index(ids, name="customer_id"), columns=cols)
+    return trend, known, trend_n
+
+
+def _tou_share(consumption: pd.DataFrame, column: str, grid: _Grid, ok: np.ndarray,
+               a: np.ndarray) -> np.ndarray:
+    """Share of the last 12 months' kWh in ``column`` (peak_kwh, valley_kwh), over the months
+    that have the register (NaN when none has)."""
+    if column not in consumption.columns:
+        return np.full(len(a), np.nan)
+    p = grid.matrix(consumption[column])[ok][:, -MONTHS:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        reg = ~np.isnan(p)
+        return np.where(reg.any(axis=1), np.nansum(p, axis=1)
+                        / np.where(reg, a, 0).sum(axis=1), np.nan)
+
+
+def features(consumption: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Per-customer features (index ``customer_id``): ``m01``..``m12`` (shape, calendar
+    months), ``peak_share``, ``valley_share``, ``trend``, ``trend_known``, ``kwh_month``;
+    plus facts about the window (``window``, ``trend_months``, ``excluded``)."""
+    need = {"customer_id", "month", "kwh"}
+    if missing := need - set(consumption.columns):
+        raise ValueError(f"consumption needs columns {sorted(need)}; missing {sorted(missing)}")
+    empty = pd.DataFrame(columns=list(FEATURE_COLUMNS), dtype=float)
+    empty.index.name = "customer_id"
+    if consumption.empty:
+        return empty, {"window": None, "trend_months": 0, "excluded": 0}
+    grid = _Grid.of(consumption)
+    n_cust = len(grid.ids)
+    if len(grid.months) < MONTHS:
+        return empty, {"window": None, "trend_months": 0, "excluded": int(n_cust)}
+    kwh = grid.matrix(consumption["kwh"])
+    a = kwh[:, -MONTHS:]
+    a_cols = grid.months[-MONTHS:]
+    window = (a_cols[0], a_cols[-1])
+    a_total = np.nansum(a, axis=1)
+    ok = ~np.isnan(a).any(axis=1) & (a_total > 0)
+    if not ok.any():
+        return empty, {"window": window, "trend_months": 0, "excluded": int(n_cust)}
+    kwh, a, a_total = kwh[ok], a[ok], a_total[ok]
+    out = pd.DataFrame(_shape(kwh, a, a_total, a_cols),
+                       index=pd.Index(grid.ids[ok], name="customer_id"),
+                       columns=list(SHAPE_COLUMNS))
     for part in ("peak", "valley"):
-        name = f"{part}_kwh"
-        if name in consumption.columns:
-            p = matrix(consumption[name])[ok][:, -MONTHS:]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                # share over the months that have the register (NaN when none has)
-                reg = ~np.isnan(p)
-                share = np.where(reg.any(axis=1), np.nansum(p, axis=1)
-                                 / np.where(reg, a, 0).sum(axis=1), np.nan)
-        else:
-            share = np.full(len(ids), np.nan)
-        out[f"{part}_share"] = share
+        out[f"{part}_share"] = _tou_share(consumption, f"{part}_kwh", grid, ok, a)
+    trend, known, trend_n = _trend(kwh)
     out["trend"] = trend
     out["trend_known"] = known
     out["kwh_month"] = a_total / MONTHS
     return out, {"window": window, "trend_months": trend_n,
-                 "excluded": int(n_cust - len(ids))}
+                 "excluded": int(n_cust - int(ok.sum()))}
 
 
 def _matrix(feat: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     """The clustering matrix: shape, weighted TOU shares (mean-imputed), weighted trend."""
-    cols = [f"m{i + 1:02d}" for i in range(MONTHS)]
+    cols = list(SHAPE_COLUMNS)
     parts = [feat[cols].to_numpy(float)]
     names = list(cols)
     for c in ("peak_share", "valley_share"):
@@ -324,7 +362,8 @@ def pattern_of(ind: dict[str, float]) -> str:
 def centroid_phrases(ind: dict[str, float], peak_share: float | None,
                      valley_share: float | None, trend: float | None,
                      main_class: str | None, main_share: float) -> list[tuple[str, dict]]:
-    """The words of one segment as message keys with fields (rendered by :func:`render`).
+    """The words of one segment as message keys with fields (rendered by
+    :func:`gcrm.customers.words.render`).
 
     The first phrase is the name; then the numbers behind the pattern, the trend and time of
     use when they stand out.
@@ -361,21 +400,73 @@ def centroid_phrases(ind: dict[str, float], peak_share: float | None,
     return out
 
 
-def render(phrases: list[tuple[str, dict]], lang: str = "en") -> tuple[str, str]:
-    """(name, sentence) in ``lang``. Field values that are message keys are translated."""
-    def one(key: str, fields: dict) -> str:
-        return t(key, lang, **{k: (t(v, lang) if isinstance(v, str) and v.startswith("cust.")
-                                   else v) for k, v in fields.items()})
-
-    parts = [one(k, f) for k, f in phrases]
-    name = parts[0]
-    sep = t("cust.seg.sep", lang)
-    return name, sep.join(parts)
-
-
 # ------------------------------------------------------------------------------ segment
+#: what :func:`_describe` gives for one cluster: (indicators row, phrases, centroid shape)
+Described = tuple[dict, list[tuple[str, dict]], np.ndarray]
+
+
+def _fit_labels(x: np.ndarray, k: int, seed: int, n_init: int) -> np.ndarray:
+    """k-means labels of every row of ``x`` (fitted on a seeded sample above :data:`MAX_FIT`
+    rows, then every row goes to the nearest centroid)."""
+    if len(x) > MAX_FIT:
+        fit = np.sort(np.random.default_rng(seed).choice(len(x), MAX_FIT, replace=False))
+        _labels, centers, _inertia = kmeans(x[fit], k, seed=seed, n_init=n_init)
+        return _sqdist(x, centers).argmin(axis=1)
+    labels, _centers, _inertia = kmeans(x, k, seed=seed, n_init=n_init)
+    return labels
+
+
+def _describe(feat: pd.DataFrame, shapes: np.ndarray, cls: pd.Series | None,
+              sel: np.ndarray) -> Described:
+    """The centroid of the customers ``sel``: its indicators, main class and phrases."""
+    sub = feat[sel]
+    shape = shapes[sel].mean(axis=0)
+    ind = indicators(shape)
+    peak = float(sub["peak_share"].mean()) if sub["peak_share"].notna().any() else None
+    valley = float(sub["valley_share"].mean()) if sub["valley_share"].notna().any() else None
+    known = sub["trend_known"].to_numpy(bool)
+    trend = float(sub["trend"].to_numpy(float)[known].mean()) if known.any() else None
+    main, main_share = None, 0.0
+    if cls is not None and cls[sel].notna().any():
+        counts = cls[sel].value_counts()
+        main, main_share = str(counts.index[0]), float(counts.iloc[0] / sel.sum())
+    ph = centroid_phrases(ind, peak, valley, trend, main, main_share)
+    row = {"pattern": pattern_of(ind), **{k: round(v, 4) for k, v in ind.items()},
+           "peak_share": peak, "valley_share": valley,
+           "trend_pct": None if trend is None else (math.exp(trend) - 1) * 100,
+           "main_class": main, "main_class_share": main_share,
+           "median_kwh_month": float(sub["kwh_month"].median())}
+    return row, ph, shape
+
+
+def _join_same_names(feat: pd.DataFrame, cls: pd.Series | None,
+                     labels: np.ndarray) -> dict[int, Described]:
+    """k-means may split one homogeneous group by noise: clusters whose phrases give the same
+    name are one segment (so k is an upper bound). Relabels ``labels`` in place until every
+    name is distinct; returns each remaining cluster's description."""
+    shapes = feat[list(SHAPE_COLUMNS)].to_numpy(float)
+    while True:
+        described = {j: _describe(feat, shapes, cls, labels == j) for j in np.unique(labels)}
+        by_name: dict[tuple, list[int]] = {}
+        for j, (_row, ph, _shape) in described.items():
+            key, fields = ph[0]
+            by_name.setdefault((key, tuple(sorted(fields.items()))), []).append(int(j))
+        groups = [g for g in by_name.values() if len(g) > 1]
+        if not groups:
+            return described
+        for g in groups:
+            labels[np.isin(labels, g)] = g[0]
+
+
+def _empty(info: dict) -> Segmentation:
+    return Segmentation(pd.DataFrame(columns=list(SEGMENT_COLUMNS)),
+                        pd.DataFrame(columns=list(MONTH_LABELS)),
+                        pd.DataFrame(columns=["customer_id", "segment", "distance"]),
+                        info["excluded"], info["window"], info["trend_months"], 0.0)
+
+
 def segment(consumption: pd.DataFrame, classes: pd.Series | None = None, k: int = 6,
-            seed: int = 0, n_init: int = 4, lang: str = "en") -> Segmentation:
+            seed: int = 0, n_init: int = 4) -> Segmentation:
     """Cluster the customers' load profiles into ``k`` segments and describe each one.
 
     Parameters
@@ -387,68 +478,30 @@ def segment(consumption: pd.DataFrame, classes: pd.Series | None = None, k: int 
     classes : Series, optional
         customer_id -> customer class, for the segment's main class.
     k : int
-        Number of k-means clusters, an upper bound on the segments: clusters whose words give
-        the same name are reported as one segment (k-means splits a big homogeneous group by
-        noise). Reduced to the number of eligible customers when fewer.
+        Number of k-means clusters, an upper bound on the segments: clusters whose phrases
+        give the same name are reported as one segment (k-means splits a big homogeneous
+        group by noise). Reduced to the number of eligible customers when fewer.
     seed, n_init : int
         Seed of the k-means++ starts and the number of restarts.
-    lang : str
-        Language of ``name`` and ``words``.
+
+    Each segment's words are message keys with fields (``Segmentation.phrases``):
+    :func:`gcrm.customers.words.name_segments` adds ``name`` and ``words`` in a language.
     """
     if not 1 <= int(k) <= 20:
         raise ValueError(f"k must be between 1 and 20, got {k}")
     feat, info = features(consumption)
-    cols = [f"m{i + 1:02d}" for i in range(MONTHS)]
     if feat.empty:
-        seg = pd.DataFrame(columns=list(SEGMENT_COLUMNS))
-        return Segmentation(seg, pd.DataFrame(columns=list(MONTH_LABELS)),
-                            pd.DataFrame(columns=["customer_id", "segment", "distance"]),
-                            info["excluded"], info["window"], info["trend_months"], 0.0)
+        return _empty(info)
     x, _names = _matrix(feat)
-    k_eff = min(int(k), len(x))
-    if len(x) > MAX_FIT:
-        fit = np.sort(np.random.default_rng(seed).choice(len(x), MAX_FIT, replace=False))
-        _labels, centers, _inertia = kmeans(x[fit], k_eff, seed=seed, n_init=n_init)
-        labels = _sqdist(x, centers).argmin(axis=1)
-    else:
-        labels, _centers, _inertia = kmeans(x, k_eff, seed=seed, n_init=n_init)
+    labels = _fit_labels(x, min(int(k), len(x)), seed, n_init)
     cls = None if classes is None else pd.Series(classes).reindex(feat.index)
-    shapes = feat[cols].to_numpy(float)
+    described = _join_same_names(feat, cls, labels)
+    return _numbered(feat, x, labels, described, info)
 
-    def describe(sel: np.ndarray) -> tuple[dict, list[tuple[str, dict]], np.ndarray]:
-        sub = feat[sel]
-        shape = shapes[sel].mean(axis=0)
-        ind = indicators(shape)
-        peak = float(sub["peak_share"].mean()) if sub["peak_share"].notna().any() else None
-        valley = float(sub["valley_share"].mean()) if sub["valley_share"].notna().any() else None
-        known = sub["trend_known"].to_numpy(bool)
-        trend = float(sub["trend"].to_numpy(float)[known].mean()) if known.any() else None
-        main, main_share = None, 0.0
-        if cls is not None and cls[sel].notna().any():
-            counts = cls[sel].value_counts()
-            main, main_share = str(counts.index[0]), float(counts.iloc[0] / sel.sum())
-        ph = centroid_phrases(ind, peak, valley, trend, main, main_share)
-        row = {"pattern": pattern_of(ind), **{k2: round(v, 4) for k2, v in ind.items()},
-               "peak_share": peak, "valley_share": valley,
-               "trend_pct": None if trend is None else (math.exp(trend) - 1) * 100,
-               "main_class": main, "main_class_share": main_share,
-               "median_kwh_month": float(sub["kwh_month"].median())}
-        return row, ph, shape
 
-    # k-means may split one homogeneous group by noise: clusters whose words give the same
-    # name are one segment (so k is an upper bound). Repeat until every name is distinct.
-    while True:
-        described = {j: describe(labels == j) for j in np.unique(labels)}
-        by_name: dict[tuple, list[int]] = {}
-        for j, (_row, ph, _shape) in described.items():
-            key, fields = ph[0]
-            by_name.setdefault((key, tuple(sorted(fields.items()))), []).append(int(j))
-        groups = [g for g in by_name.values() if len(g) > 1]
-        if not groups:
-            break
-        for g in groups:
-            labels[np.isin(labels, g)] = g[0]
-    # number segments by size (largest first), ties by the centroid
+def _numbered(feat: pd.DataFrame, x: np.ndarray, labels: np.ndarray,
+              described: dict[int, Described], info: dict) -> Segmentation:
+    """The segmentation with segments numbered by size (largest first), ties by centroid."""
     sizes = {j: int((labels == j).sum()) for j in described}
     order = sorted(described, key=lambda j: (-sizes[j], *np.round(described[j][2], 9)))
     seg_no = np.zeros(len(labels), int)
@@ -463,10 +516,8 @@ def segment(consumption: pd.DataFrame, classes: pd.Series | None = None, k: int 
     rows, prof, phrases = [], [], {}
     for s, old in enumerate(order, start=1):
         row, ph, shape = described[old]
-        name, words = render(ph, lang)
         phrases[s] = ph
-        rows.append({"segment": s, "customers": sizes[old], "share": sizes[old] / n,
-                     "name": name, "words": words, **row})
+        rows.append({"segment": s, "customers": sizes[old], "share": sizes[old] / n, **row})
         prof.append(shape)
     centroids = pd.DataFrame(prof, columns=list(MONTH_LABELS),
                              index=pd.Index(range(1, len(order) + 1), name="segment"))

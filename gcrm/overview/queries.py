@@ -2,10 +2,12 @@
 
 A :class:`Place` is where the manager is looking: everywhere in their scope (the map shows the
 districts), one district (the map shows its H3 grid cells) or one cell (the map shows its
-customers as points). Every number is a :mod:`gcrm.cube` query, a :mod:`gcrm.outages.reliability`
-call
-or, for complaints, one bound-parameter query here; the same functions serve the page and
-``gcrm query`` gives the same figures (``--where district=...``).
+customers as points). Every number is a :mod:`gcrm.cube` query, a reliability-index call of
+:mod:`gcrm.outages` or, for complaints, one bound-parameter query here; the same functions
+serve the page and ``gcrm query`` gives the same figures (``--where district=...``). The
+arithmetic on the fetched figures is in the kernels :mod:`gcrm.overview.figures` and
+:mod:`gcrm.overview.bins`; the user's region scope is applied through
+:func:`gcrm.security.scope.scope_sql` (directly, or by the cube and the reliability indices).
 
 Map measures are the cube's measures plus reliability (SAIDI, SAIFI: IEEE 1366, sustained
 interruptions) and complaints per 1,000 customers (service records). Reliability is computed
@@ -19,13 +21,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from gcrm import cube
-from gcrm.cube import DIMENSIONS, MEASURES
+from gcrm.cube import DIMENSIONS, MEASURES, disclosure
 from gcrm.cube.engine import coerce_member
-from gcrm.outages import reliability as rel
+from gcrm.outages import queries as rel
+from gcrm.overview.figures import months_between, per_1000, rank_regions, sparklines
 from gcrm.security.scope import scope_sql
 from gcrm.storage import regions
 
@@ -33,10 +35,6 @@ from gcrm.storage import regions
 FILTER_DIMS: tuple[str, ...] = ("customer_class", "tariff", "big_customer")
 #: most customer points fetched for one cell (the rest are counted, not drawn)
 MAX_POINTS = 50_000
-#: above this many customers a cell's map shows hexagon bins, not points
-BIN_ABOVE = 3_000
-#: H3 resolution of those bins (about 0.015 km2, 65 m across)
-BIN_RESOLUTION = 10
 
 
 @dataclass(frozen=True)
@@ -130,12 +128,6 @@ def _cube_where(place: Place, where) -> dict[str, list]:
     return {**_filters(where), **place.where()}
 
 
-def months_between(months: tuple[str, str]) -> list[str]:
-    first = int(months[0][:4]) * 12 + int(months[0][5:]) - 1
-    last = int(months[1][:4]) * 12 + int(months[1][5:]) - 1
-    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(first, last + 1)]
-
-
 # --------------------------------------------------------------------------- reliability
 def _narrow(scope: Sequence[str] | None, place: Place,
             parents: Mapping[str, str | None]) -> list[str] | None:
@@ -147,12 +139,30 @@ def _narrow(scope: Sequence[str] | None, place: Place,
     return []
 
 
-def _reliability(con, name: str, place: Place, months: tuple[str, str],
-                 scope) -> pd.DataFrame:
+def _reliability(con, name: str, place: Place, months: tuple[str, str], scope,
+                 min_cell: int | None = None) -> pd.DataFrame:
     level = place.child_level
     sc = _narrow(scope, place, regions.parents(con))
     res = rel.indices(con, int(months[1][:4]), by=level, scope=sc, months=months)
-    return pd.DataFrame({"key": res[level], "value": res[name].astype(float)})
+    out = pd.DataFrame({"key": res[level], "value": res[name].astype(float)})
+    if min_cell is None:
+        return out
+    return small_cells(out, res["customers_served"], min_cell)
+
+
+def small_cells(vals: pd.DataFrame, served: pd.Series, min_cell: int) -> pd.DataFrame:
+    """Disclosure control for values that are not cube measures (reliability indices): the
+    cube's rule (:mod:`gcrm.cube.disclosure`) with the customers served as the count. A
+    region serving fewer than ``min_cell`` customers (and its complement, so that the
+    customer-weighted whole does not give it away) loses its value; ``suppressed`` says
+    which."""
+    served = served.reset_index(drop=True)
+    hidden = disclosure.complementary(vals.reset_index(drop=True), ["key"], served,
+                                      disclosure.primary(served, min_cell))
+    out = vals.copy()
+    out.loc[out.index[hidden], "value"] = float("nan")
+    out["suppressed"] = hidden
+    return out
 
 
 # --------------------------------------------------------------------------- complaints
@@ -181,72 +191,79 @@ def _customer_conditions(place: Place, where, scope) -> tuple[list[str], list]:
     return conds, params
 
 
-def _per_1000(counts: pd.DataFrame, customers: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    out = customers.merge(counts, on=keys, how="left")
-    out["n"] = out["n"].fillna(0)
-    out["value"] = out["n"] / out["customers"].where(out["customers"] > 0) * 1000
-    return out[[*keys, "value"]]
-
-
 # --------------------------------------------------------------------------- map values
+def _map_level(measure: str, place: Place) -> MapMeasure:
+    mm = _measure(measure)
+    if place.child_level == "customer":
+        raise ValueError("a grid cell's map shows customers, not a measure per region")
+    return mm
+
+
+def _by_region(con, measure: str, place: Place, months: tuple[str, str], where, scope,
+               min_cell: int | None, by_month: bool) -> pd.DataFrame:
+    """A cube or complaints measure by the map's regions (and month): [month], key, value,
+    and with ``min_cell`` whether disclosure control hid the value (``suppressed``)."""
+    level = place.child_level
+    by = ["month", level] if by_month else [level]
+    keys = ["month", "key"] if by_month else ["key"]
+    cw = _cube_where(place, where)
+    if _measure(measure).source == "service":
+        customers = cube.query(con, ["customers"], by=by, where=cw, months=months, scope=scope,
+                               min_cell=min_cell).rename(columns={level: "key"})
+        out = per_1000(_complaints(con, place, months, where, scope, by_month), customers, keys)
+        gone, hidden = customers["customers"].isna(), customers.attrs.get("suppressed")
+    else:
+        df = cube.query(con, [measure], by=by, where=cw, months=months, scope=scope,
+                        min_cell=min_cell).rename(columns={level: "key"})
+        out = df[keys].assign(value=df[measure].astype(float))
+        gone, hidden = df[measure].isna(), df.attrs.get("suppressed")
+    if min_cell is not None:
+        out["suppressed"] = (gone & bool(hidden)).to_numpy()
+    return out
+
+
 def child_values(con: duckdb.DuckDBPyConnection, measure: str, place: Place,
                  months: tuple[str, str], where: Mapping[str, Sequence] | None = None,
-                 scope: Sequence[str] | None = None) -> pd.DataFrame:
+                 scope: Sequence[str] | None = None,
+                 min_cell: int | None = None) -> pd.DataFrame:
     """``measure`` for each region the map shows at ``place``: columns ``key``, ``value``.
 
     At the top the keys are district ids (customers without a district have key None), in a
     district H3 cell ids. Regions without data are absent.
+
+    ``min_cell`` (a role without ``read_pii``) applies disclosure control: the value of a
+    region describing fewer than ``min_cell`` customers (and of its complement) is missing,
+    and a column ``suppressed`` marks those regions. Reliability uses the customers served.
     """
-    mm = _measure(measure)
-    level = place.child_level
-    if level == "customer":
-        raise ValueError("a grid cell's map shows customers, not a measure per region")
+    mm = _map_level(measure, place)
     if mm.source == "reliability":
-        return _reliability(con, measure, place, months, scope)
-    if mm.source == "service":
-        customers = cube.query(con, ["customers"], by=[level], where=_cube_where(place, where),
-                               months=months, scope=scope).rename(columns={level: "key"})
-        counts = _complaints(con, place, months, where, scope)
-        return _per_1000(counts, customers, ["key"])
-    df = cube.query(con, [measure], by=[level], where=_cube_where(place, where), months=months,
-                    scope=scope)
-    return pd.DataFrame({"key": df[level], "value": df[measure].astype(float)})
+        return _reliability(con, measure, place, months, scope, min_cell)
+    return _by_region(con, measure, place, months, where, scope, min_cell, by_month=False)
 
 
 def monthly_child_values(con: duckdb.DuckDBPyConnection, measure: str, place: Place,
                          months: tuple[str, str], where: Mapping[str, Sequence] | None = None,
-                         scope: Sequence[str] | None = None) -> pd.DataFrame:
-    """:func:`child_values` month by month (the map's animation): ``month``, ``key``, ``value``.
+                         scope: Sequence[str] | None = None,
+                         min_cell: int | None = None) -> pd.DataFrame:
+    """:func:`child_values` month by month (the map's animation): ``month``, ``key``, ``value``
+    (and ``suppressed`` with ``min_cell``).
 
     Reliability is monthly SAIDI/SAIFI (each month's own period).
     """
-    mm = _measure(measure)
-    level = place.child_level
-    if level == "customer":
-        raise ValueError("a grid cell's map shows customers, not a measure per region")
+    mm = _map_level(measure, place)
     if mm.source == "reliability":
-        frames = []
-        for m in months_between(months):
-            part = _reliability(con, measure, place, (m, m), scope)
-            frames.append(part.assign(month=m))
+        frames = [_reliability(con, measure, place, (m, m), scope, min_cell).assign(month=m)
+                  for m in months_between(months)]
         out = pd.concat(frames, ignore_index=True)
-        return out[["month", "key", "value"]]
-    if mm.source == "service":
-        customers = cube.query(con, ["customers"], by=["month", level],
-                               where=_cube_where(place, where), months=months,
-                               scope=scope).rename(columns={level: "key"})
-        counts = _complaints(con, place, months, where, scope, by_month=True)
-        return _per_1000(counts, customers, ["month", "key"])
-    df = cube.query(con, [measure], by=["month", level], where=_cube_where(place, where),
-                    months=months, scope=scope)
-    return pd.DataFrame({"month": df["month"], "key": df[level],
-                         "value": df[measure].astype(float)})
+        return out[["month", "key", "value", *(["suppressed"] if min_cell is not None else [])]]
+    return _by_region(con, measure, place, months, where, scope, min_cell, by_month=True)
 
 
 def place_value(con: duckdb.DuckDBPyConnection, measure: str, place: Place,
                 months: tuple[str, str], where: Mapping[str, Sequence] | None = None,
-                scope: Sequence[str] | None = None) -> float:
-    """``measure`` for the whole place (the district average the table compares with)."""
+                scope: Sequence[str] | None = None, min_cell: int | None = None) -> float:
+    """``measure`` for the whole place (the district average the table compares with); NaN
+    when ``min_cell`` hides it (a place describing fewer than ``min_cell`` customers)."""
     mm = _measure(measure)
     if mm.source == "reliability":
         by = "grid" if place.grid is not None else "city"
@@ -255,38 +272,70 @@ def place_value(con: duckdb.DuckDBPyConnection, measure: str, place: Place,
         if place.grid is not None:
             res = res[res["grid"] == place.grid]
         n = res["customers_served"].sum()  # the system index: customer-weighted
+        if min_cell is not None and 0 < n < min_cell:
+            return float("nan")
         return float((res[measure] * res["customers_served"]).sum() / n) if n else float("nan")
     if mm.source == "service":
         n_cust = float(cube.query(con, ["customers"], where=_cube_where(place, where),
-                                  months=months, scope=scope)["customers"].iloc[0] or 0)
+                                  months=months, scope=scope,
+                                  min_cell=min_cell)["customers"].iloc[0] or 0)
         total = float(_complaints(con, place, months, where, scope)["n"].sum())
         return total / n_cust * 1000 if n_cust else float("nan")
-    df = cube.query(con, [measure], where=_cube_where(place, where), months=months, scope=scope)
+    df = cube.query(con, [measure], where=_cube_where(place, where), months=months, scope=scope,
+                    min_cell=min_cell)
     return float(df[measure].iloc[0])
 
 
 # --------------------------------------------------------------------------- tiles, trend
 def kpis(con: duckdb.DuckDBPyConnection, measures: Sequence[str], place: Place,
          months: tuple[str, str], where: Mapping[str, Sequence] | None = None,
-         scope: Sequence[str] | None = None) -> pd.DataFrame:
+         scope: Sequence[str] | None = None, min_cell: int | None = None) -> pd.DataFrame:
     """KPI tiles of the place: :func:`gcrm.cube.period_kpis` (value, previous period, same
-    period last year) with the place and the filters as the cube's ``where``."""
-    return cube.period_kpis(con, list(measures), months, where=_cube_where(place, where),
-                            scope=scope)
+    period last year) with the place and the filters as the cube's ``where``; with
+    ``min_cell``, through :func:`protect_kpis`."""
+    cw = _cube_where(place, where)
+    k = cube.period_kpis(con, list(measures), months, where=cw, scope=scope)
+    return k if min_cell is None else protect_kpis(con, k, months, cw, scope, min_cell)
+
+
+def protect_kpis(con: duckdb.DuckDBPyConnection, kpis: pd.DataFrame, months: tuple[str, str],
+                 where: Mapping[str, Sequence] | None, scope: Sequence[str] | None,
+                 min_cell: int) -> pd.DataFrame:
+    """:func:`gcrm.cube.period_kpis` tiles under disclosure control: a period (this one, the
+    previous one, the same one last year) whose slice describes fewer than ``min_cell``
+    customers loses its values, and every change computed from them. ``attrs["hidden"]``
+    lists the columns hidden (``value``, ``prev``, ``yoy``)."""
+    measures = kpis["measure"].tolist()
+    out = kpis.copy()
+    hidden = []
+    for col, rng in (("value", months), ("prev", kpis.attrs["previous"]),
+                     ("yoy", kpis.attrs["last_year"])):
+        safe = cube.query(con, measures, where=where, months=tuple(rng), scope=scope,
+                          min_cell=min_cell)
+        if safe.attrs.get("suppressed"):
+            hidden.append(col)
+    gone = {"value": ["value", "prev_change", "yoy_change"], "prev": ["prev", "prev_change"],
+            "yoy": ["yoy", "yoy_change"]}
+    for col in hidden:
+        out[gone[col]] = float("nan")
+    out.attrs["hidden"] = hidden
+    return out
 
 
 def trend(con: duckdb.DuckDBPyConnection, measures: Sequence[str], place: Place,
           months: tuple[str, str], where: Mapping[str, Sequence] | None = None,
-          scope: Sequence[str] | None = None) -> pd.DataFrame:
+          scope: Sequence[str] | None = None, min_cell: int | None = None) -> pd.DataFrame:
     """Monthly values of ``measures`` for the place, with the same month a year before
-    (``<m>_prev``) — :func:`gcrm.cube.compare` ``yoy``."""
+    (``<m>_prev``) — :func:`gcrm.cube.compare` ``yoy`` (months hidden by ``min_cell`` are
+    missing)."""
     return cube.compare(con, list(measures), by=["month"], where=_cube_where(place, where),
-                        months=months, kind="yoy", scope=scope)
+                        months=months, kind="yoy", scope=scope, min_cell=min_cell)
 
 
 def ranking(con: duckdb.DuckDBPyConnection, measure: str, place: Place,
             months: tuple[str, str], where: Mapping[str, Sequence] | None = None,
-            scope: Sequence[str] | None = None, top: int | None = None) -> pd.DataFrame:
+            scope: Sequence[str] | None = None, top: int | None = None,
+            min_cell: int | None = None) -> pd.DataFrame:
     """The map's regions ranked by ``measure`` (rank 1 = highest value): ``key``, ``value``,
     ``rank``, ``share`` (of the place's total, for additive measures), ``vs_avg`` (value / the
     average region - 1), ``trend`` (list of monthly values over ``months``, for sparklines).
@@ -294,28 +343,20 @@ def ranking(con: duckdb.DuckDBPyConnection, measure: str, place: Place,
 
     Additive measures (sums, and distinct customer counts: every customer lies in one region)
     compare with the mean of the located regions; rates and ratios (online share, SAIDI,
-    complaints per 1,000) with the rate of the whole place."""
+    complaints per 1,000) with the rate of the whole place. With ``min_cell`` the values go
+    through disclosure control (:func:`child_values`): hidden regions have no value and no
+    rank, and shares are of the place's true total."""
     mm = _measure(measure)
-    vals = child_values(con, measure, place, months, where, scope)
-    located = vals[vals["key"].notna()].copy()
-    located["rank"] = located["value"].rank(method="min", ascending=False).astype("Int64")
-    out = pd.concat([located.sort_values(["rank", "key"]), vals[vals["key"].isna()]],
-                    ignore_index=True)
+    vals = child_values(con, measure, place, months, where, scope, min_cell)
     additive = mm.source == "cube" and not MEASURES[measure].derived
-    total = vals["value"].sum()
-    out["share"] = out["value"] / total if additive and total else np.nan
-    average = (located["value"].mean() if additive
-               else place_value(con, measure, place, months, where, scope))
-    out["vs_avg"] = out["value"] / average - 1 if average and not np.isnan(average) else np.nan
+    whole = (float("nan") if additive and min_cell is None
+             else place_value(con, measure, place, months, where, scope, min_cell))
+    out = rank_regions(vals, additive, float("nan") if additive else whole,
+                       total=whole if additive and min_cell is not None else None)
     if top is not None:
         out = out.head(top)
-    monthly = monthly_child_values(con, measure, place, months, where, scope)
-    month_list = months_between(months)
-    wide = (monthly.assign(key=monthly["key"].fillna("\0"))
-            .pivot_table(index="key", columns="month", values="value", aggfunc="first",
-                         dropna=False)
-            .reindex(index=out["key"].fillna("\0"), columns=month_list))
-    out["trend"] = wide.to_numpy(dtype=float).tolist()
+    monthly = monthly_child_values(con, measure, place, months, where, scope, min_cell)
+    out["trend"] = sparklines(monthly, out["key"], months)
     return out.reset_index(drop=True)
 
 
@@ -337,28 +378,6 @@ def customer_points(con: duckdb.DuckDBPyConnection, place: Place,
         "SELECT c.customer_id, c.customer_class, c.tariff, c.big_customer, c.lon, c.lat "
         f"{base} ORDER BY c.big_customer DESC, c.customer_id LIMIT ?", [*params, limit]).df()
     return df, int(total)
-
-
-def bin_points(points: pd.DataFrame, resolution: int = BIN_RESOLUTION) -> pd.DataFrame:
-    """Customer points counted per H3 cell of ``resolution`` (pure): ``cell``, ``customers``,
-    ``big_customers``, ``top_class`` (the most frequent class; a tie goes to the first name in
-    alphabetical order), most customers first."""
-    import h3
-
-    if points.empty:
-        return pd.DataFrame(columns=["cell", "customers", "big_customers", "top_class"])
-    cells = [h3.latlng_to_cell(lat, lon, resolution)
-             for lon, lat in zip(points["lon"], points["lat"], strict=True)]
-    df = points.assign(cell=cells)
-    out = df.groupby("cell").agg(customers=("customer_id", "size"),
-                                 big_customers=("big_customer", "sum"))
-    by_class = (df.groupby(["cell", "customer_class"]).size().rename("n").reset_index()
-                .sort_values(["cell", "n", "customer_class"], ascending=[True, False, True])
-                .drop_duplicates("cell").set_index("cell")["customer_class"])
-    out["top_class"] = by_class.reindex(out.index)
-    out["big_customers"] = out["big_customers"].astype(int)
-    return out.reset_index().sort_values(["customers", "cell"], ascending=[False, True],
-                                         ignore_index=True)
 
 
 def recent_outages(con: duckdb.DuckDBPyConnection, months: tuple[str, str],

@@ -80,7 +80,8 @@ def cover_map(m: ReportModel, font_file: str | None) -> bytes:
     shapes = m.area_shapes.merge(m.areas[["area", "kwh"]], on="area", how="inner")
     if len(shapes):
         gpd.GeoDataFrame(shapes, crs=m.area_shapes.crs).plot(
-            ax=ax, column="kwh", cmap="Blues", edgecolor="white", linewidth=0.3, alpha=0.85)
+            ax=ax, column="kwh", cmap="Blues", edgecolor="white", linewidth=0.3, alpha=0.85,
+            missing_kwds={"color": GREY})  # cells hidden by disclosure control
     sp = m.service_points.dropna(subset=["lon", "lat"])
     if len(sp):
         ax.scatter(sp["lon"], sp["lat"], s=14, color="#e07b00", edgecolor="white",
@@ -118,7 +119,8 @@ def _hbar(labels: list[str], values, shares, title: str, font_file: str | None,
     ax.barh(y, [v / scale for v in values], color=ACCENT)
     ax.set_yticks(y, labels, fontsize=9)
     for yy, v, s in zip(y, values, shares, strict=True):
-        ax.annotate(f" {s:.1%}", (v / scale, yy), va="center", fontsize=8)
+        if v == v and s == s:  # a bar hidden by disclosure control has no value (NaN)
+            ax.annotate(f" {s:.1%}", (v / scale, yy), va="center", fontsize=8)
     ax.set_title(title, fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     ax.xaxis.set_major_locator(MaxNLocator(4))
@@ -152,7 +154,7 @@ def outage_map(m: ReportModel, font_file: str | None) -> bytes:
     if len(shapes):
         gpd.GeoDataFrame(shapes, crs=m.area_shapes.crs).plot(
             ax=ax, column="saidi", cmap="OrRd", edgecolor="white", linewidth=0.3,
-            legend=True, legend_kwds={"shrink": 0.7})
+            legend=True, legend_kwds={"shrink": 0.7}, missing_kwds={"color": GREY})
     if m.area_level == "district":
         for _, row in m.context.iterrows():
             pt = row.geometry.representative_point()

@@ -1,7 +1,8 @@
 """Safe report files: checked targets, safe batch names, atomic writes (temp file + rename).
 
 A writer never touches the final path: it writes a temporary file in the same folder, which
-is renamed over the target only when complete, so a failure leaves no partial file.
+is renamed over the target only when complete, so a failure leaves no partial file. The file
+is made 0600 (owner only) before the rename.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gcrm.reports.data import ReportError
+from gcrm.storage.files import make_private
 
 EXTENSIONS = {"pdf": ".pdf", "xlsx": ".xlsx", "gpkg": ".gpkg", "geojson": ".geojson"}
 _UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
@@ -66,8 +68,8 @@ def _remove(path: Path) -> None:
 
 @contextmanager
 def atomic_target(out: Path) -> Iterator[Path]:
-    """A fresh temporary path beside ``out`` (same suffix, not yet created); renamed over
-    ``out`` when the block succeeds, removed when it fails."""
+    """A fresh temporary path beside ``out`` (same suffix, not yet created); made 0600 and
+    renamed over ``out`` when the block succeeds, removed when it fails."""
     parent = out.parent if str(out.parent) else Path(".")
     try:
         fd, name = tempfile.mkstemp(dir=parent, prefix=".gcrm-report-", suffix=out.suffix)
@@ -78,6 +80,7 @@ def atomic_target(out: Path) -> Iterator[Path]:
     tmp.unlink()  # writers create the file themselves (GDAL refuses an empty .gpkg)
     try:
         yield tmp
+        make_private(tmp)  # exports hold customer data: owner only (docs/security.md)
         os.replace(tmp, out)
     except BaseException:
         _remove(tmp)

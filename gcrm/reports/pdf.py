@@ -25,7 +25,7 @@ from reportlab.platypus import (
 )
 
 from gcrm.cube.model import DIMENSIONS, MEASURES
-from gcrm.i18n import MESSAGES, t
+from gcrm.i18n import MESSAGES, t, tn
 from gcrm.reports import charts, fonts
 from gcrm.reports.data import RELIABILITY_COLUMNS, ReportModel
 from gcrm.reports.labels import column_label, fmt_change, fmt_measure, fmt_trade, fmt_value
@@ -111,11 +111,15 @@ def _table(rows: list[list], header: list[str], st: _Styles, f: fonts.Fonts,
 
 def _frame_table(df: pd.DataFrame, cols: list[str], m: ReportModel, st: _Styles,
                  f: fonts.Fonts, totals: dict[str, float] | None = None,
-                 widths: list[float] | None = None) -> Table:
+                 widths: list[float] | None = None, key: str = "") -> Table:
+    """``cols`` of ``df`` (table ``key`` of the model) as a table; cells disclosure control
+    hid read "<5"."""
     lang = m.lang
     numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in cols]
-    rows = [[fmt_value(c, v, lang) for c, v in zip(cols, rec, strict=True)]
-            for rec in df[cols].itertuples(index=False)]
+    hidden = m.hidden(key, df)[cols].to_numpy()
+    rows = [[f"<{m.min_cell}" if h else fmt_value(c, v, lang)
+             for c, v, h in zip(cols, rec, secret, strict=True)]
+            for rec, secret in zip(df[cols].itertuples(index=False), hidden, strict=True)]
     if totals is not None:
         rows.append([t("report.total", lang) if i == 0 else
                      (fmt_value(c, totals[c], lang) if c in totals else "")
@@ -175,106 +179,136 @@ def _kpi_table(m: ReportModel, st: _Styles, f: fonts.Fonts) -> Table:
               t("report.col.yoy", lang, period=m.last_year.label),
               t("report.col.yoy_change", lang)]
     rows = []
+    gone = m.kpis.attrs.get("hidden", ()) if m.min_cell is not None else ()
+
+    def value(measure: str, col: str, v: float) -> str:
+        return f"<{m.min_cell}" if col in gone else fmt_measure(measure, v)
+
     for r in m.kpis.itertuples(index=False):
-        rows.append([column_label(r.measure, lang), fmt_measure(r.measure, r.value),
-                     fmt_measure(r.measure, r.prev), fmt_change(r.measure, r.prev_change),
-                     fmt_measure(r.measure, r.yoy), fmt_change(r.measure, r.yoy_change)])
+        rows.append([column_label(r.measure, lang), value(r.measure, "value", r.value),
+                     value(r.measure, "prev", r.prev), fmt_change(r.measure, r.prev_change),
+                     value(r.measure, "yoy", r.yoy), fmt_change(r.measure, r.yoy_change)])
     w = WIDTH
     return _table(rows, header, st, f, [False, True, True, True, True, True],
                   [0.25 * w, 0.17 * w, 0.17 * w, 0.12 * w, 0.17 * w, 0.12 * w])
 
 
-def story(m: ReportModel, f: fonts.Fonts) -> list:
+def _cover(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
+    """Title, period, coverage, the cover map and the KPI table."""
     lang = m.lang
-    st = _Styles(f, lang)
-    font_file = f.ttf_regular
-    totals = m.totals()
-    s: list = []
-    # ---- cover
-    s.append(_p(f"{m.region_name} · {t('report.title', lang)}", st.title))
-    s.append(_p(t("report.period", lang, period=m.period.label, first=m.period.first,
-                  last=m.period.last) + f"  ·  {m.region_id}", st.body))
+    s: list = [_p(f"{m.region_name} · {t('report.title', lang)}", st.title),
+               _p(t("report.period", lang, period=m.period.label, first=m.period.first,
+                    last=m.period.last) + f"  ·  {m.region_id}", st.body)]
     if len(m.months_with_data) < m.period.n_months:
         s.append(_p(t("report.coverage", lang, n=len(m.months_with_data),
                       total=m.period.n_months, months=", ".join(m.months_with_data)),
                     st.small))
-    s.append(_p(t("report.generated", lang, when=m.generated_at,
-                  user=m.user or t("report.operator", lang), loaded=m.loaded_at or "–"),
-                st.small))
-    s.append(Spacer(1, 3 * mm))
-    s.append(_image(charts.cover_map(m, font_file), WIDTH * 0.82, 95 * mm))
-    s.append(_p(t("report.cover.map", lang, region=m.region_name), st.caption))
-    s.append(Spacer(1, 3 * mm))
-    s.append(_p(t("report.section.kpi", lang), st.h1))
-    s.append(_kpi_table(m, st, f))
-    s.append(Spacer(1, 1.5 * mm))
-    s.append(_p(t("report.cmp_note", lang), st.small))
+    s += [_p(t("report.generated", lang, when=m.generated_at,
+               user=m.user or t("report.operator", lang), loaded=m.loaded_at or "–"),
+             st.small),
+          Spacer(1, 3 * mm),
+          _image(charts.cover_map(m, f.ttf_regular), WIDTH * 0.82, 95 * mm),
+          _p(t("report.cover.map", lang, region=m.region_name), st.caption),
+          Spacer(1, 3 * mm),
+          _p(t("report.section.kpi", lang), st.h1),
+          _kpi_table(m, st, f),
+          Spacer(1, 1.5 * mm),
+          _p(t("report.cmp_note", lang), st.small)]
+    if m.min_cell is not None and (n := m.hidden_count()):
+        s.append(_p(tn("report.suppressed", n, lang, min=m.min_cell), st.small))
     s.append(PageBreak())
-    # ---- consumption
-    s.append(_p(t("report.section.consumption", lang), st.h1))
-    s.append(_image(charts.trend_chart(m, font_file), WIDTH))
-    s.append(_frame_table(m.trend, ["month", "kwh", "kwh_prev", "amount", "paid", "customers"],
-                          m, st, f, totals))
-    s.append(Spacer(1, 3 * mm))
-    s.append(KeepTogether([
-        _image(charts.class_mix_chart(m, font_file), WIDTH * 0.9),
-        _frame_table(m.class_mix, ["customer_class", "customers", "kwh", "kwh_share",
-                                   "amount"], m, st, f, totals)]))
-    s.append(PageBreak())
-    # ---- payments and arrears
-    s.append(_p(t("report.section.payments", lang), st.h1))
-    s.append(_image(charts.channels_chart(m, font_file), WIDTH * 0.9))
-    s.append(_frame_table(m.channels, ["channel", "payments", "paid", "paid_share"], m, st, f,
-                          totals))
-    s.append(Spacer(1, 3 * mm))
-    s.append(_p(t("report.arrears.title", lang), st.h2))
-    s.append(_frame_table(m.arrears, ["customer_class", "amount", "paid", "arrears",
-                                      "collection_rate"], m, st, f, totals))
-    s.append(PageBreak())
-    # ---- reliability
-    s.append(_p(t("report.section.reliability", lang, period=m.period.label), st.h1))
+    return s
+
+
+def _consumption(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
+    """The monthly trend and the customer-class mix."""
+    totals = m.totals()
+    return [
+        _p(t("report.section.consumption", m.lang), st.h1),
+        _image(charts.trend_chart(m, f.ttf_regular), WIDTH),
+        _frame_table(m.trend, ["month", "kwh", "kwh_prev", "amount", "paid", "customers"],
+                     m, st, f, totals),
+        Spacer(1, 3 * mm),
+        KeepTogether([
+            _image(charts.class_mix_chart(m, f.ttf_regular), WIDTH * 0.9),
+            _frame_table(m.class_mix, ["customer_class", "customers", "kwh", "kwh_share",
+                                       "amount"], m, st, f, totals)]),
+        PageBreak()]
+
+
+def _payments(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
+    """Payment channels and arrears by customer class."""
+    totals = m.totals()
+    return [
+        _p(t("report.section.payments", m.lang), st.h1),
+        _image(charts.channels_chart(m, f.ttf_regular), WIDTH * 0.9),
+        _frame_table(m.channels, ["channel", "payments", "paid", "paid_share"], m, st, f,
+                     totals),
+        Spacer(1, 3 * mm),
+        _p(t("report.arrears.title", m.lang), st.h2),
+        _frame_table(m.arrears, ["customer_class", "amount", "paid", "arrears",
+                                 "collection_rate"], m, st, f, totals),
+        PageBreak()]
+
+
+def _reliability(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
+    """Reliability indices of the period and the outage map (or why there are none)."""
+    lang = m.lang
+    s: list = [_p(t("report.section.reliability", lang, period=m.period.label), st.h1)]
     if len(m.reliability):
         cols = ["basis", *RELIABILITY_COLUMNS]
         w = WIDTH / (len(cols) + 1)
-        s.append(_frame_table(m.reliability, cols, m, st, f,
-                              widths=[2 * w] + [w] * (len(cols) - 1)))
-        s.append(Spacer(1, 1.5 * mm))
-        s.append(_p(t("report.rel.note", lang, period=m.period.label), st.small))
-        s.append(_image(charts.outage_map(m, font_file), WIDTH * 0.9))
+        s += [_frame_table(m.reliability, cols, m, st, f,
+                           widths=[2 * w] + [w] * (len(cols) - 1)),
+              Spacer(1, 1.5 * mm),
+              _p(t("report.rel.note", lang, period=m.period.label), st.small),
+              _image(charts.outage_map(m, f.ttf_regular), WIDTH * 0.9)]
     else:
         s.append(_p(t("report.rel.none", lang, period=m.period.label), st.body))
     s.append(PageBreak())
-    # ---- trading area and sub-areas
-    s.append(_p(t("report.section.trade", lang), st.h1))
+    return s
+
+
+def _trade_and_areas(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
+    """Trading-area figures, the service points and the sub-areas."""
+    lang = m.lang
     rows = [[t(f"report.trade.{k}", lang), fmt_trade(k, v)] for k, v in m.trade.items()]
-    s.append(_table(rows, [t("report.col.item", lang), ""], st, f, [False, True],
-                    [0.6 * WIDTH, 0.25 * WIDTH]))
-    s.append(Spacer(1, 3 * mm))
-    s.append(_frame_table(m.service_points, ["service_point_id", "name", "kind", "customers",
-                                             "kwh"], m, st, f))
-    s.append(Spacer(1, 3 * mm))
     area = t(f"report.area.{m.area_level}", lang)
-    s.append(_p(f"{t('report.section.areas', lang)}: {area}", st.h2))
     cols = ["area", "name", "customers", "kwh", "amount", "arrears", "collection_rate"]
     if m.area_level == "grid":
         cols.remove("name")
-    s.append(_frame_table(m.areas.head(PDF_AREA_ROWS), cols, m, st, f))
-    s.append(PageBreak())
-    # ---- customers
-    s.append(_p(t("report.section.top", lang, n=m.top_n), st.h1))
+    return [
+        _p(t("report.section.trade", lang), st.h1),
+        _table(rows, [t("report.col.item", lang), ""], st, f, [False, True],
+               [0.6 * WIDTH, 0.25 * WIDTH]),
+        Spacer(1, 3 * mm),
+        _frame_table(m.service_points, ["service_point_id", "name", "kind", "customers",
+                                        "kwh"], m, st, f),
+        Spacer(1, 3 * mm),
+        _p(f"{t('report.section.areas', lang)}: {area}", st.h2),
+        _frame_table(m.areas.head(PDF_AREA_ROWS), cols, m, st, f),
+        PageBreak()]
+
+
+def _top_customers(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
+    """The top customers (hidden without read_customers, masked without read_pii)."""
+    lang = m.lang
+    s: list = [_p(t("report.section.top", lang, n=m.top_n), st.h1)]
     if m.top_customers is None:
-        s.append(_p(t("report.top.hidden", lang), st.body))
-    else:
-        if m.masked:
-            s.append(_p(t("report.top.masked", lang), st.small))
-        cols = ["customer", "name", "customer_class", "kwh", "amount", "arrears"]
-        w = WIDTH
-        s.append(_frame_table(m.top_customers, cols, m, st, f,
-                              widths=[0.17 * w, 0.31 * w, 0.12 * w, 0.14 * w, 0.13 * w,
-                                      0.13 * w]))
-    # ---- data quality
-    s.append(Spacer(1, 4 * mm))
-    s.append(_p(t("report.section.quality", lang), st.h1))
+        return [*s, _p(t("report.top.hidden", lang), st.body)]
+    if m.masked:
+        s.append(_p(t("report.top.masked", lang), st.small))
+    cols = ["customer", "name", "customer_class", "kwh", "amount", "arrears"]
+    w = WIDTH
+    s.append(_frame_table(m.top_customers, cols, m, st, f,
+                          widths=[0.17 * w, 0.31 * w, 0.12 * w, 0.14 * w, 0.13 * w,
+                                  0.13 * w], key="top_customers"))
+    return s
+
+
+def _quality(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
+    """Data-quality figures of the region."""
+    lang = m.lang
     q = m.quality
     items = [("customers_on_record", f"{q['customers_on_record']:,}"),
              ("customers_with_consumption", f"{q['customers_with_consumption']:,}"),
@@ -283,12 +317,25 @@ def story(m: ReportModel, f: fonts.Fonts) -> list:
              ("rejected_rows_last_load", f"{q['rejected_rows_last_load']:,}")]
     if "unlocated_warehouse" in q:
         items.append(("unlocated_warehouse", f"{q['unlocated_warehouse']:,}"))
-    s.append(_table([[t(f"report.quality.{k}", lang), v] for k, v in items],
-                    [t("report.col.item", lang), ""], st, f, [False, True],
-                    [0.6 * WIDTH, 0.25 * WIDTH]))
-    s.append(Spacer(1, 1.5 * mm))
-    s.append(_p(t("report.quality.note", lang), st.small))
-    return s
+    return [
+        Spacer(1, 4 * mm),
+        _p(t("report.section.quality", lang), st.h1),
+        _table([[t(f"report.quality.{k}", lang), v] for k, v in items],
+               [t("report.col.item", lang), ""], st, f, [False, True],
+               [0.6 * WIDTH, 0.25 * WIDTH]),
+        Spacer(1, 1.5 * mm),
+        _p(t("report.quality.note", lang), st.small)]
+
+
+#: the report's sections, in order
+SECTIONS = (_cover, _consumption, _payments, _reliability, _trade_and_areas, _top_customers,
+            _quality)
+
+
+def story(m: ReportModel, f: fonts.Fonts) -> list:
+    """Every flowable of the PDF: the sections in order."""
+    st = _Styles(f, m.lang)
+    return [flowable for section in SECTIONS for flowable in section(m, st, f)]
 
 
 def write_pdf(m: ReportModel, path: Path) -> None:

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from gcrm.i18n import t
+from gcrm.i18n import t, tn
 from gcrm.reports.data import ReportModel
 from gcrm.reports.labels import column_label, excel_format, is_missing, value_label
 
@@ -57,8 +57,13 @@ def _cell(v: object) -> object:
 
 
 def _write_table(ws, df: pd.DataFrame, lang: str, totals: dict[str, float] | None,
-                 start_row: int = 1, headers: list[str] | None = None) -> None:
+                 start_row: int = 1, headers: list[str] | None = None,
+                 hidden: pd.DataFrame | None = None, hidden_text: str = "") -> None:
+    """``df`` from ``start_row``; the cells marked in ``hidden`` (disclosure control) hold the
+    text ``hidden_text`` ("<5")."""
     cols = list(df.columns)
+    secret = (hidden.to_numpy() if hidden is not None
+              else pd.DataFrame(False, index=df.index, columns=cols).to_numpy())
     headers = headers or [column_label(c, lang) for c in cols]
     for j, head in enumerate(headers, 1):
         cell = ws.cell(row=start_row, column=j, value=head)
@@ -69,7 +74,8 @@ def _write_table(ws, df: pd.DataFrame, lang: str, totals: dict[str, float] | Non
     r = start_row
     for r, rec in enumerate(df.itertuples(index=False), start_row + 1):
         for j, (c, v) in enumerate(zip(cols, rec, strict=True), 1):
-            value = _cell(value_label(c, v, lang))
+            value = hidden_text if secret[r - start_row - 1, j - 1] else \
+                _cell(value_label(c, v, lang))
             cell = ws.cell(row=r, column=j, value=value)
             if formats[j - 1] and isinstance(value, int | float):
                 cell.number_format = formats[j - 1]
@@ -119,6 +125,9 @@ def write_xlsx(m: ReportModel, path: Path) -> None:
         (t("report.about.masked", lang), yes if m.masked else no),
         (t("report.quality.months_with_data", lang),
          f"{len(m.months_with_data)} / {m.period.n_months}"),
+        *([(t("report.about.suppressed", lang, min=m.min_cell),
+            tn("report.suppressed", m.hidden_count(), lang, min=m.min_cell))]
+          if m.min_cell is not None else []),
     ], lang)
     tot = m.totals()
     area = t(f"report.area.{m.area_level}", lang)
@@ -134,7 +143,8 @@ def write_xlsx(m: ReportModel, path: Path) -> None:
                        t("report.col.prev_change", lang),
                        t("report.col.yoy", lang, period=m.last_year.label),
                        t("report.col.yoy_change", lang)]
-        _write_table(ws, frame, lang, tot if summable else None, headers=headers)
+        _write_table(ws, frame, lang, tot if summable else None, headers=headers,
+                     hidden=m.hidden(key), hidden_text=f"<{m.min_cell}")
         if key == "kpi":  # each row keeps its measure's own format
             for i, measure in enumerate(df["measure"], 2):
                 ratio = excel_format(measure) == "0.0%"

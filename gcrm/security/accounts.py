@@ -153,6 +153,26 @@ def list_users(con: sqlite3.Connection) -> list[dict]:
     ]
 
 
+def _check_password(con: sqlite3.Connection, row: sqlite3.Row, password: str, now: datetime,
+                    action: str, wrong: AuthError) -> None:
+    """Refuse a locked account, and a wrong password: counted towards the lockout (5 lock the
+    account for 15 minutes), audited as ``action``, raised as ``wrong``."""
+    name = row["name"]
+    if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
+        audit.record(con, name, action, name, reason="locked")
+        until = datetime.fromisoformat(row["locked_until"]).strftime("%H:%M UTC")
+        raise AuthError(f"too many failed logins: account locked until {until}")
+    try:
+        _HASHER.verify(row["password_hash"], password)
+    except (VerificationError, InvalidHashError):
+        failed = row["failed_logins"] + 1
+        locked = (now + LOCKOUT).isoformat() if failed >= MAX_FAILED else None
+        con.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE name = ?",
+                    (0 if locked else failed, locked, name))
+        audit.record(con, name, action, name, reason="bad password", locked=bool(locked))
+        raise wrong from None
+
+
 def authenticate(con: sqlite3.Connection, name: str, password: str,
                  now: datetime | None = None) -> Principal:
     """Check a password; counts failures, locks after 5 for 15 minutes; audits every try."""
@@ -164,22 +184,20 @@ def authenticate(con: sqlite3.Connection, name: str, password: str,
     if row["disabled"]:
         audit.record(con, name, "login.failed", name, reason="disabled")
         raise AuthError("this account is disabled")
-    if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
-        audit.record(con, name, "login.failed", name, reason="locked")
-        until = datetime.fromisoformat(row["locked_until"]).strftime("%H:%M UTC")
-        raise AuthError(f"too many failed logins: account locked until {until}")
-    try:
-        _HASHER.verify(row["password_hash"], password)
-    except (VerificationError, InvalidHashError):
-        failed = row["failed_logins"] + 1
-        locked = (now + LOCKOUT).isoformat() if failed >= MAX_FAILED else None
-        con.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE name = ?",
-                    (0 if locked else failed, locked, name))
-        audit.record(con, name, "login.failed", name, reason="bad password", locked=bool(locked))
-        raise AuthError("invalid user name or password") from None
+    _check_password(con, row, password, now, "login.failed",
+                    AuthError("invalid user name or password"))
     con.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?", (name,))
     audit.record(con, name, "login.ok", name)
     return Principal(name, row["role"], tuple(json.loads(row["regions"])))
+
+
+def must_change_password(con: sqlite3.Connection, name: str) -> bool:
+    """True while ``name`` still has a one-time password (set by ``gcrm demo`` or an
+    administrator with ``must_change=True``): the dashboard shows only the password form and
+    the command line refuses the account until :func:`change_password` clears the flag."""
+    row = con.execute("SELECT must_change_password FROM users WHERE name = ?",
+                      (name,)).fetchone()
+    return bool(row and row[0])
 
 
 def open_session(con: sqlite3.Connection, principal: Principal,
@@ -258,20 +276,8 @@ def change_password(con: sqlite3.Connection, name: str, current: str, new: str,
     row = _get(con, name)
     if row["disabled"]:
         raise AuthError("this account is disabled")
-    if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
-        audit.record(con, name, "passwd.failed", name, reason="locked")
-        until = datetime.fromisoformat(row["locked_until"]).strftime("%H:%M UTC")
-        raise AuthError(f"too many failed logins: account locked until {until}")
-    try:
-        _HASHER.verify(row["password_hash"], current)
-    except (VerificationError, InvalidHashError):
-        failed = row["failed_logins"] + 1
-        locked = (now + LOCKOUT).isoformat() if failed >= MAX_FAILED else None
-        con.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE name = ?",
-                    (0 if locked else failed, locked, name))
-        audit.record(con, name, "passwd.failed", name, reason="bad password",
-                     locked=bool(locked))
-        raise CurrentPasswordError("the current password is wrong") from None
+    _check_password(con, row, current, now, "passwd.failed",
+                    CurrentPasswordError("the current password is wrong"))
     if new == current:
         raise PasswordPolicyError("reuse", "the new password must differ from the current one")
     check_password_policy(name, new)

@@ -4,8 +4,10 @@ The warehouse (DuckDB) is analytical and read-mostly: the dashboard opens it rea
 load can run at any time. Everything users *write* — logins, audit entries, service visits,
 complaints, customer merges — goes to this small SQLite file beside the warehouse
 (``<warehouse>.ops.sqlite``), which handles many concurrent writers safely. Backups include
-both files. The schema only ever adds tables, indexes and triggers (``IF NOT EXISTS``), so an
-existing store gains them the next time it is opened.
+both files. The schema only ever adds tables, indexes, triggers and nullable columns, so an
+existing store gains them the next time it is opened. A new store file is created with mode
+0600 (SQLite gives its ``-wal`` and ``-shm`` files the same mode) and starts with a signed,
+empty audit head, so wiping the audit log later is detected (:mod:`gcrm.security.audit`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sqlite3
 from pathlib import Path
 
 from gcrm import config
+from gcrm.storage.files import create_private
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -45,10 +48,13 @@ CREATE TABLE IF NOT EXISTS audit_log (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
+-- the search rate limit counts one user's recent searches (gcrm.customers.search.check_rate)
+CREATE INDEX IF NOT EXISTS audit_log_user_action ON audit_log (user, action, ts);
 CREATE TABLE IF NOT EXISTS audit_head (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     last_id INTEGER NOT NULL,
-    last_hash TEXT NOT NULL
+    last_hash TEXT NOT NULL,
+    signature TEXT                           -- gcrm.security.audit.head_signature
 );
 CREATE TABLE IF NOT EXISTS crm_records (
     record_id INTEGER PRIMARY KEY,
@@ -127,11 +133,34 @@ def store_path(db: str | os.PathLike | None = None) -> Path:
 
 
 def connect_store(db: str | os.PathLike | None = None) -> sqlite3.Connection:
+    """Open (and create or upgrade) the operational store of the warehouse ``db``."""
+    from gcrm.security import audit
+
     path = store_path(db)
     path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = create_private(path) or path.stat().st_size == 0
     con = sqlite3.connect(path, timeout=30, isolation_level=None)
     con.row_factory = sqlite3.Row
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA foreign_keys=ON")
     con.executescript(SCHEMA)
+    _add_columns(con)
+    if fresh:
+        audit.start(con)
     return con
+
+
+#: columns added after the first release: (table, column, declaration)
+ADDED_COLUMNS = (("audit_head", "signature", "TEXT"),)
+
+
+def _add_columns(con: sqlite3.Connection) -> None:
+    for table, column, decl in ADDED_COLUMNS:
+        have = {r[1] for r in con.execute(f"PRAGMA table_info({table})")}
+        if column in have:
+            continue
+        try:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+        except sqlite3.OperationalError as exc:  # another process added it meanwhile
+            if "duplicate column" not in str(exc):
+                raise

@@ -1,5 +1,8 @@
 """The DuckDB warehouse: one place that opens the file, loads spatial and creates the schema.
 
+Readers and loads never block each other: a load writes a copy and renames it over the
+warehouse (:func:`load_lock`, :func:`staged_copy`); a reader keeps the file it opened.
+
 The spatial extension is loaded from the ``duckdb-extension-spatial`` wheel by path; it is
 never installed from the network. GEOMETRY is a core DuckDB type, so reading the warehouse
 does not need the extension; ST_* functions do.
@@ -7,7 +10,12 @@ does not need the extension; ST_* functions do.
 
 from __future__ import annotations
 
+import glob
+import itertools
 import os
+import re
+import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +23,13 @@ from pathlib import Path
 import duckdb
 
 from gcrm import config
+from gcrm.storage.files import (
+    copy_private,
+    exclusive_lock,
+    keep_mode,
+    private_umask,
+    replace_durably,
+)
 
 SCHEMA_VERSION = 1
 
@@ -192,6 +207,14 @@ def load_spatial(con: duckdb.DuckDBPyConnection) -> None:
     con.load_extension(str(spatial_extension_path()))
 
 
+#: how long opening the warehouse waits while another program holds its write lock
+LOCK_WAIT_SECONDS = 5.0
+
+
+class WarehouseBusy(ValueError):
+    """The warehouse is locked by another writer, or another load is running (exit 2)."""
+
+
 def connect(
     path: str | os.PathLike | None = None,
     *,
@@ -200,8 +223,12 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse at ``path`` (default: ``$GCRM_DB`` or ``data/gcrm.duckdb``).
 
-    A writable connection creates the file and the schema if needed. A read-only connection
-    to a missing file raises :class:`FileNotFoundError` with the path in the message.
+    A writable connection creates the file (mode 0600) and the schema if needed. A read-only
+    connection to a missing file raises :class:`FileNotFoundError` with the path in the message.
+    A read-only connection reads the file as it is when opened, to the end, even when a load
+    swaps a new warehouse in meanwhile (see :func:`staged_copy`). While another program holds
+    the file's write lock, opening waits up to :data:`LOCK_WAIT_SECONDS`, then raises
+    :class:`WarehouseBusy`.
     """
     db = config.db_path(path)
     if read_only and not db.exists():
@@ -213,16 +240,8 @@ def connect(
         settings["threads"] = int(threads)
     if mem := config.get("memory_limit"):
         settings["memory_limit"] = mem
-    key = os.environ.get("GCRM_DB_KEY")
-    if key:
-        con = _connect_encrypted(db, key, read_only, settings)
-    else:
-        try:
-            con = duckdb.connect(str(db), read_only=read_only, config=settings)
-        except duckdb.Error as exc:
-            if "encrypted" in str(exc):
-                raise ValueError(f"warehouse {db} is encrypted: set GCRM_DB_KEY") from exc
-            raise
+    with private_umask(not db.exists()):  # a new warehouse file is created 0600
+        con = _open_waiting(db, read_only, settings)
     if spatial:
         load_spatial(con)
     if not read_only:
@@ -230,23 +249,65 @@ def connect(
     return con
 
 
-def _connect_encrypted(db: Path, key: str, read_only: bool,
-                       settings: dict) -> duckdb.DuckDBPyConnection:
-    """Open ``db`` with DuckDB's AES database encryption (key from ``$GCRM_DB_KEY``).
+def _open_waiting(db: Path, read_only: bool, settings: dict) -> duckdb.DuckDBPyConnection:
+    """Open ``db``, retrying while another process holds its lock (:data:`LOCK_WAIT_SECONDS`)."""
+    key = os.environ.get("GCRM_DB_KEY")
+    deadline, pause = time.monotonic() + LOCK_WAIT_SECONDS, 0.02
+    while True:
+        try:
+            if key or read_only:
+                return _attach(db, key, read_only, settings)
+            return _connect_plain(db, settings)
+        except duckdb.IOException as exc:
+            if "Could not set lock" not in str(exc):
+                raise
+            if time.monotonic() + pause > deadline:
+                holder = re.search(r"\(PID (\d+)\)", str(exc))
+                raise WarehouseBusy(
+                    f"warehouse {db} is in use by another program writing to it"
+                    f"{f' (process {holder[1]})' if holder else ''}; try again when it has "
+                    "finished") from None
+        time.sleep(pause)
+        pause = min(2 * pause, 0.25)
 
-    Writing encrypted files securely needs OpenSSL, which DuckDB takes from the httpfs
-    extension; it is loaded from the ``duckdb-extension-httpfs`` wheel, never downloaded.
+
+def _connect_plain(db: Path, settings: dict) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(db), config=settings)
+    except duckdb.Error as exc:
+        if "encrypted" in str(exc):
+            raise ValueError(f"warehouse {db} is encrypted: set GCRM_DB_KEY") from exc
+        raise
+
+
+def _attach(db: Path, key: str | None, read_only: bool,
+            settings: dict) -> duckdb.DuckDBPyConnection:
+    """Open ``db`` attached to a database instance of its own, as ``gcrm``.
+
+    Read-only connections do not share DuckDB's per-process instance of the path: that one
+    would stay on the file it opened first, even after a load has replaced it. With a key
+    (``$GCRM_DB_KEY``) the file uses DuckDB's AES database encryption; writing encrypted files
+    securely needs OpenSSL, which DuckDB takes from the httpfs extension, loaded from the
+    ``duckdb-extension-httpfs`` wheel, never downloaded.
     """
     con = duckdb.connect(config=settings)
-    con.load_extension(str(extension_path("httpfs")))
+    if key:
+        con.load_extension(str(extension_path("httpfs")))
     path = str(db).replace("'", "''")
-    options = "ENCRYPTION_KEY ?" + (", READ_ONLY" if read_only else "")
+    options = ", ".join(["ENCRYPTION_KEY ?"] * bool(key) + ["READ_ONLY"] * read_only)
     try:
-        con.execute(f"ATTACH '{path}' AS gcrm ({options})", [key])
+        con.execute(f"ATTACH '{path}' AS gcrm" + (f" ({options})" if options else ""),
+                    [key] if key else [])
     except duckdb.Error as exc:
         con.close()
-        raise ValueError(f"cannot open encrypted warehouse {db}: wrong GCRM_DB_KEY or not an "
-                         f"encrypted file ({exc})") from exc
+        if "Could not set lock" in str(exc):
+            raise
+        if key:
+            raise ValueError(f"cannot open encrypted warehouse {db}: wrong GCRM_DB_KEY or not "
+                             f"an encrypted file ({exc})") from exc
+        if "encrypted" in str(exc):
+            raise ValueError(f"warehouse {db} is encrypted: set GCRM_DB_KEY") from exc
+        raise
     con.execute("USE gcrm")
     return con
 
@@ -257,6 +318,26 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
         [str(SCHEMA_VERSION)],
     )
+
+
+#: every table of :data:`SCHEMA`, in order
+TABLES = tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))
+
+
+def schema_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """What makes ``con`` not a GCRM warehouse this version can read (empty list: none)."""
+    have = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+    ).fetchall()}
+    missing = [t for t in TABLES if t not in have]
+    if missing:
+        return [f"tables missing: {', '.join(missing)}"]
+    version = get_meta(con, "schema_version")
+    if version is None or not version.isdigit():
+        return [f"no valid schema_version in meta (got {version!r})"]
+    if int(version) > SCHEMA_VERSION:
+        return [f"schema version {version} is newer than this GCRM's ({SCHEMA_VERSION})"]
+    return []
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:
@@ -281,3 +362,76 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+# --------------------------------------------------------------------------- loads: copy and swap
+@contextmanager
+def load_lock(path: str | os.PathLike | None = None) -> Iterator[None]:
+    """Hold the exclusive lock of loads into the warehouse at ``path`` for the block.
+
+    The lock is ``flock`` on ``<warehouse>.load.lock`` (0600, removed when the load ends). A
+    second load does not wait: it raises :class:`WarehouseBusy` ("another load is running"),
+    so an overlapping scheduled load fails loudly instead of queueing behind the first.
+    """
+    db = _real_path(path)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with exclusive_lock(Path(f"{db}.load.lock")) as holder:
+        if holder is not None:
+            raise WarehouseBusy(f"warehouse {db}: another load is running"
+                                f"{f' (process {holder})' if holder else ''}; try again when "
+                                "it has finished")
+        yield
+
+
+#: numbers the working copies of this process (a second load in the same process gets a new name)
+_STAGED = itertools.count(1)
+
+
+@contextmanager
+def staged_copy(path: str | os.PathLike | None = None) -> Iterator[Path]:
+    """A private working copy of the warehouse at ``path``, swapped in when the block succeeds.
+
+    Yields ``<warehouse>.loading-<pid>-<n>``: a copy of the warehouse (and its ``.wal``), or a
+    path to create when there is no warehouse yet. The block writes there and closes its
+    connection (checkpointed). On success the copy gets the warehouse's mode and replaces it by
+    rename: readers that opened the old file read it to the end, every later open sees the new
+    one. On failure the copy is removed and the warehouse is untouched. Hold :func:`load_lock`
+    around it: leftovers of a killed load are removed first.
+    """
+    given, db = config.db_path(path), _real_path(path)
+    wals = list(dict.fromkeys([_wal(given), _wal(db)]))  # DuckDB's: beside the path it opened
+    _remove(*db.parent.glob(f"{glob.escape(db.name)}.loading-*"))
+    work = db.with_name(f"{db.name}.loading-{os.getpid()}-{next(_STAGED)}")
+    try:
+        if db.exists():
+            with connect(given, read_only=True):  # its shared lock: no writer while we copy
+                copy_private(db, work)
+                if live := [w for w in wals if w.exists()]:
+                    copy_private(live[0], _wal(work))
+        yield work
+        if _wal(work).exists() and _wal(work).stat().st_size:
+            raise RuntimeError(f"{work} was not checkpointed before the swap")
+        if db.exists():
+            keep_mode(db.stat(), work)
+        _remove(*wals)  # folded into the copy; never to be replayed onto the new file
+        replace_durably(work, db)
+    finally:
+        # after a swap only an empty .wal may be left; after a failure the whole copy goes
+        _remove(work, _wal(work), Path(f"{work}.tmp"))
+
+
+def _real_path(path: str | os.PathLike | None) -> Path:
+    """The warehouse file itself: a symlink is followed, so a swap replaces the file it names."""
+    return Path(os.path.realpath(config.db_path(path)))
+
+
+def _wal(db: Path) -> Path:
+    return Path(f"{db}.wal")
+
+
+def _remove(*paths: Path) -> None:
+    for p in paths:
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)  # DuckDB's spill folder <file>.tmp
+        else:
+            p.unlink(missing_ok=True)

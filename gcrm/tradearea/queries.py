@@ -24,14 +24,12 @@ import shapely
 
 from gcrm import cube
 from gcrm.security.scope import scope_sql
-from gcrm.tradearea import geometry as ta
-from gcrm.tradearea import network
+from gcrm.tradearea import geometry, huff, network
 from gcrm.vocab import SERVICE_POINT_KINDS
 
 KINDS = SERVICE_POINT_KINDS
 SEGMENTS = ("counter_payers", "big_unvisited")
 LAYERS = ("rings", "drivetime", "voronoi", "customers", "huff", "gaps", "overlaps", "sites")
-#: payment channels counted as "online" (the cube's ``online_payments``)
 
 
 # --------------------------------------------------------------------------- fetching
@@ -67,14 +65,14 @@ def service_points(con: duckdb.DuckDBPyConnection,
 def region_boundary(con: duckdb.DuckDBPyConnection, scope: Sequence[str] | None = None):
     """Union of the district polygons (of the city polygons when there are no districts)
     within ``scope``, WGS-84."""
-    cond, params = "TRUE", []
-    if scope is not None:  # a region is in scope when it or its parent city is
-        marks = ", ".join("?" for _ in scope) or "NULL"
-        cond = f"(region_id IN ({marks}) OR parent_id IN ({marks}))"
-        params = [*scope, *scope]
+    # a region is in scope when it or its parent city is: the region is the "district" and
+    # its parent the "city" of the scope condition
+    cond, params = scope_sql(scope, alias="r")
     for level in ("district", "city"):
-        rows = con.execute(f"SELECT geom FROM dim_region WHERE level = ? AND geom IS NOT NULL "
-                           f"AND {cond}", [level, *params]).fetchall()
+        rows = con.execute(
+            "SELECT r.geom FROM (SELECT geom, level, region_id AS district_id, parent_id AS "
+            f"city_id FROM dim_region) r WHERE r.level = ? AND r.geom IS NOT NULL AND {cond}",
+            [level, *params]).fetchall()
         if rows:
             return shapely.union_all(shapely.from_wkb([bytes(r[0]) for r in rows]))
     raise ValueError("no region boundaries in the warehouse (within your scope)")
@@ -151,7 +149,7 @@ def load_area(path: str | Path):
     if gdf.empty:
         raise ValueError(f"area file {p} holds no polygon")
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
-        gdf = gdf.to_crs(ta.WGS84)
+        gdf = gdf.to_crs(geometry.WGS84)
     return shapely.make_valid(shapely.union_all(gdf.geometry.to_numpy()))
 
 
@@ -182,7 +180,7 @@ def area_from(con: duckdb.DuckDBPyConnection, *, geojson: str | Path | None = No
         return g.geometry.iloc[0], f"{service_point}: {share:.0%} of its paying customers"
     x, y, label = resolve_center(con, service_point, lon, lat)
     if km is not None:
-        return ta.rings(x, y, [km]).geometry.iloc[0], f"{label}: within {km:g} km"
+        return geometry.rings(x, y, [km]).geometry.iloc[0], f"{label}: within {km:g} km"
     g = drive_time(con, x, y, [minutes], pbf=pbf)
     return g.geometry.iloc[0], f"{label}: {minutes:g} min ({g['method'].iloc[0]})"
 
@@ -213,7 +211,7 @@ def rings(con: duckdb.DuckDBPyConnection, lon: float, lat: float,
           scope: Sequence[str] | None = None) -> gpd.GeoDataFrame:
     """Geodesic rings (:func:`gcrm.tradearea.geometry.rings`) with customers and population
     inside each."""
-    return _annotate(con, ta.rings(lon, lat, radii_km, bands=bands), scope)
+    return _annotate(con, geometry.rings(lon, lat, radii_km, bands=bands), scope)
 
 
 def drive_time(con: duckdb.DuckDBPyConnection, lon: float, lat: float,
@@ -236,14 +234,14 @@ def proximity_areas(con: duckdb.DuckDBPyConnection, kinds: Sequence[str] | None 
                     scope: Sequence[str] | None = None) -> gpd.GeoDataFrame:
     """Voronoi (nearest-facility) areas of the service points, clipped to the regions."""
     sp = service_points(con, kinds)
-    g = ta.voronoi_areas(sp, region_boundary(con))
+    g = geometry.voronoi_areas(sp, region_boundary(con))
     g.insert(1, "name", sp["name"].to_numpy())
     g.insert(2, "kind", sp["kind"].to_numpy())
     if scope is not None:
         keep = region_boundary(con, scope)
         g = g.set_geometry(g.geometry.intersection(keep))
         g = g[~g.geometry.is_empty].copy()
-        g["area_km2"] = [ta.geodesic_area_km2(x) for x in g.geometry]
+        g["area_km2"] = [geometry.geodesic_area_km2(x) for x in g.geometry]
     return _annotate(con, g.reset_index(drop=True), scope)
 
 
@@ -263,15 +261,42 @@ def customer_areas(con: duckdb.DuckDBPyConnection, service_point: str,
         f"AND {cond} GROUP BY c.customer_id", [service_point, *m, *params]).df()
     if df.empty:
         raise ValueError(f"no located customer paid at {service_point} in {m[0]}..{m[1]}")
-    g = ta.customer_trade_area(x, y, df["lon"], df["lat"], shares, hull=hull)
+    g = geometry.customer_trade_area(x, y, df["lon"], df["lat"], shares, hull=hull)
     g.insert(0, "service_point_id", service_point)
     g["paying_customers"] = len(df)
     return g
 
 
+def _huff_demand(con, cells: pd.DataFrame, demand: str, household_size: float,
+                 scope) -> np.ndarray:
+    """Demand per population cell: households, residents or the accounts nearest to it."""
+    if demand == "customers":
+        c = _customers(con, scope)
+        w = np.zeros(len(cells))
+        if len(c):
+            idx, _ = geometry.nearest(c["lon"], c["lat"], cells["lon"], cells["lat"])
+            w = np.bincount(idx, minlength=len(cells)).astype(float)
+        return w
+    if demand == "resident":
+        return cells["resident"].to_numpy(float)
+    return cells["resident"].to_numpy(float) / household_size
+
+
+def _actual_customers(con, scope) -> tuple[dict, dict]:
+    """Per service point: the customers it is home to, and those who paid there (in scope)."""
+    cond, params = scope_sql(scope)
+    home = dict(con.execute(f"SELECT c.service_point_id, count(*) FROM dim_customer c WHERE "
+                            f"{cond} GROUP BY 1", params).fetchall())
+    payers = dict(con.execute(
+        "SELECT f.service_point_id, count(DISTINCT f.customer_id) FROM fact_payment f JOIN "
+        f"dim_customer c USING (customer_id) WHERE f.service_point_id IS NOT NULL AND {cond} "
+        "GROUP BY 1", params).fetchall())
+    return home, payers
+
+
 def huff_shares(con: duckdb.DuckDBPyConnection, alpha: float = 1.0, beta: float = 2.0,
                 kinds: Sequence[str] | None = None, demand: str = "households",
-                household_size: float = ta.HOUSEHOLD_SIZE,
+                household_size: float = huff.HOUSEHOLD_SIZE,
                 max_distance_km: float | None = None,
                 scope: Sequence[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Huff model over the population grid.
@@ -290,26 +315,11 @@ def huff_shares(con: duckdb.DuckDBPyConnection, alpha: float = 1.0, beta: float 
         raise ValueError(f"demand must be households, resident or customers, got {demand!r}")
     sp = service_points(con, kinds)
     cells = _cells(con, scope, required=True)
-    if demand == "customers":
-        c = _customers(con, scope)
-        w = np.zeros(len(cells))
-        if len(c):
-            idx, _ = ta.nearest(c["lon"], c["lat"], cells["lon"], cells["lat"])
-            w = np.bincount(idx, minlength=len(cells)).astype(float)
-    elif demand == "resident":
-        w = cells["resident"].to_numpy(float)
-    else:
-        w = cells["resident"].to_numpy(float) / household_size
-    a = ta.attractiveness(sp)
-    r = ta.huff(cells["lon"], cells["lat"], w, sp["lon"], sp["lat"], a, alpha, beta,
-                max_distance_km=max_distance_km)
-    cond, params = scope_sql(scope)
-    home = dict(con.execute(f"SELECT c.service_point_id, count(*) FROM dim_customer c WHERE "
-                            f"{cond} GROUP BY 1", params).fetchall())
-    payers = dict(con.execute(
-        "SELECT f.service_point_id, count(DISTINCT f.customer_id) FROM fact_payment f JOIN "
-        f"dim_customer c USING (customer_id) WHERE f.service_point_id IS NOT NULL AND {cond} "
-        "GROUP BY 1", params).fetchall())
+    w = _huff_demand(con, cells, demand, household_size, scope)
+    a = huff.attractiveness(sp)
+    r = huff.huff(cells["lon"], cells["lat"], w, sp["lon"], sp["lat"], a, alpha, beta,
+                  max_distance_km=max_distance_km)
+    home, payers = _actual_customers(con, scope)
     total = r.expected.sum()
     per_point = pd.DataFrame({
         "service_point_id": sp["service_point_id"], "name": sp["name"], "kind": sp["kind"],
@@ -323,56 +333,6 @@ def huff_shares(con: duckdb.DuckDBPyConnection, alpha: float = 1.0, beta: float 
         "service_point_id": sp["service_point_id"].to_numpy()[best],
         "probability": r.prob[np.arange(len(cells)), best]})
     return per_point, per_cell
-
-
-def _grid_step(values: np.ndarray) -> float:
-    """The spacing of a regular grid along one axis: the smallest gap between distinct
-    coordinates (rounded to 1e-7 degrees); NaN with fewer than two distinct values."""
-    u = np.unique(np.round(np.asarray(values, float), 7))
-    gaps_ = np.diff(u)
-    gaps_ = gaps_[gaps_ > 1e-7]
-    return float(gaps_.min()) if len(gaps_) else float("nan")
-
-
-def huff_areas(per_cell: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Dominant Huff areas: per service point, the union of the population cells whose most
-    likely service point it is (``per_cell`` of :func:`huff_shares`).
-
-    A cell is the square of the grid step around its centre (the step is the smallest gap
-    between distinct cell longitudes, resp. latitudes; square edges are computed from integer
-    grid indices so that neighbours share them exactly). A cell centre therefore lies inside
-    the area of its service point only, and :func:`area_summary` of an area counts exactly
-    its cells.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``service_point_id``, ``cells``, ``demand``, ``mean_probability``, ``area_km2``,
-        geometry (WGS-84), largest demand first.
-    """
-    if per_cell.empty:
-        raise ValueError("the population grid is empty (within your scope): load population.csv")
-    lon = per_cell["lon"].to_numpy(float)
-    lat = per_cell["lat"].to_numpy(float)
-    sx, sy = _grid_step(lon), _grid_step(lat)
-    if np.isnan(sx) and np.isnan(sy):
-        sx = sy = 0.01
-    sx, sy = (sy if np.isnan(sx) else sx), (sx if np.isnan(sy) else sy)
-    x0, y0 = lon.min(), lat.min()
-    i, j = np.round((lon - x0) / sx), np.round((lat - y0) / sy)
-    boxes = shapely.box(x0 + (i - 0.5) * sx, y0 + (j - 0.5) * sy,
-                        x0 + (i + 0.5) * sx, y0 + (j + 0.5) * sy)
-    rows = []
-    for sp_id, idx in per_cell.groupby("service_point_id", sort=True).indices.items():
-        geom = shapely.union_all(boxes[idx])
-        part = per_cell.iloc[idx]
-        rows.append({"service_point_id": sp_id, "cells": len(idx),
-                     "demand": float(part["demand"].sum()),
-                     "mean_probability": float(part["probability"].mean()),
-                     "area_km2": ta.geodesic_area_km2(geom), "geometry": geom})
-    g = gpd.GeoDataFrame(rows, geometry="geometry", crs=ta.WGS84)
-    return g.sort_values(["demand", "service_point_id"], ascending=[False, True]).reset_index(
-        drop=True)
 
 
 def gaps(con: duckdb.DuckDBPyConnection, radius_km: float, kinds: Sequence[str] | None = None,
@@ -389,8 +349,8 @@ def overlaps(con: duckdb.DuckDBPyConnection, radius_km: float | None = None,
     service points, or the polygons of ``areas`` when given (column ``areas``)."""
     if areas is not None:
         cells = _cells(con, scope)
-        cells["areas"] = ta.areas_containing(cells["lon"], cells["lat"],
-                                             areas.geometry.to_numpy())
+        cells["areas"] = geometry.areas_containing(cells["lon"], cells["lat"],
+                                                   areas.geometry.to_numpy())
         return cells[cells["areas"] >= 2].reset_index(drop=True)
     if radius_km is None:
         raise ValueError("give a ring radius or a set of areas")
@@ -404,7 +364,7 @@ def _coverage(con, radius_km, kinds, scope) -> pd.DataFrame:
         raise ValueError(f"distance must be positive km (got {radius_km})")
     sp = service_points(con, kinds)
     cells = _cells(con, scope)
-    cov = ta.coverage_counts(cells["lon"], cells["lat"], sp["lon"], sp["lat"], radius_km)
+    cov = huff.coverage_counts(cells["lon"], cells["lat"], sp["lon"], sp["lat"], radius_km)
     return pd.concat([cells, cov], axis=1)
 
 
@@ -420,7 +380,7 @@ def sites(con: duckdb.DuckDBPyConnection, k: int = 3, radius_km: float = 3.0,
           weight: str = "resident", kinds: Sequence[str] | None = None,
           scope: Sequence[str] | None = None) -> Sites:
     """Propose ``k`` new service points among the population cells (greedy maximal covering,
-    :func:`gcrm.tradearea.geometry.greedy_mclp`), weighting cells by ``resident``,
+    :func:`gcrm.tradearea.huff.greedy_mclp`), weighting cells by ``resident``,
     ``floating``, ``population`` (resident + floating) or ``customers``."""
     if weight not in ("resident", "floating", "population", "customers"):
         raise ValueError(f"weight must be resident, floating, population or customers, got "
@@ -434,8 +394,8 @@ def sites(con: duckdb.DuckDBPyConnection, k: int = 3, radius_km: float = 3.0,
         dem_lon, dem_lat = cells["lon"], cells["lat"]
         w = (cells["resident"] + cells["floating"] if weight == "population"
              else cells[weight]).to_numpy(float)
-    r = ta.greedy_mclp(cells["lon"], cells["lat"], dem_lon, dem_lat, w, k, radius_km,
-                       sp["lon"], sp["lat"])
+    r = huff.greedy_mclp(cells["lon"], cells["lat"], dem_lon, dem_lat, w, k, radius_km,
+                         sp["lon"], sp["lat"])
     chosen = cells.iloc[r.chosen][["cell_id", "lon", "lat", "district_id", "resident",
                                    "floating"]].reset_index(drop=True)
     chosen.insert(0, "rank", range(1, len(chosen) + 1))
@@ -520,7 +480,7 @@ def _indicators(con, ids: list[str] | None, district: str | None, months, scope,
     out["outage_minutes_per_customer"] = float(o[1]) / per
     out["resident"] = float(cells["resident"].sum())
     out["floating"] = float(cells["floating"].sum())
-    out["penetration"] = ta.penetration(out["customers"], out["resident"])
+    out["penetration"] = huff.penetration(out["customers"], out["resident"])
     pot = _potential(cells, res_customers, household_size)
     out["potential_customers"] = float(pot["potential"].sum())
     out["potential_per_1000_residents"] = (out["potential_customers"] * 1000 / out["resident"]
@@ -534,11 +494,11 @@ def _potential(cells: pd.DataFrame, res_customers: pd.DataFrame,
     out = cells[["cell_id", "resident", "floating"]].copy()
     counts = np.zeros(len(cells))
     if len(cells) and len(res_customers):
-        idx, _ = ta.nearest(res_customers["lon"], res_customers["lat"], cells["lon"],
-                            cells["lat"])
+        idx, _ = geometry.nearest(res_customers["lon"], res_customers["lat"], cells["lon"],
+                                  cells["lat"])
         counts = np.bincount(idx, minlength=len(cells)).astype(float)
     out["residential_customers"] = counts.astype(int)
-    out["potential"] = ta.potential_customers(cells["resident"], counts, household_size)
+    out["potential"] = huff.potential_customers(cells["resident"], counts, household_size)
     return out
 
 
@@ -554,7 +514,7 @@ _UNITS = {"customers": "accounts", "residential_customers": "accounts", "kwh": "
 
 def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
                  months: tuple[str, str] | None = None, scope: Sequence[str] | None = None,
-                 household_size: float = ta.HOUSEHOLD_SIZE) -> AreaSummary:
+                 household_size: float = huff.HOUSEHOLD_SIZE) -> AreaSummary:
     """Customers, consumption, payments, arrears, outages, population, penetration and
     potential customers inside polygon ``area``, beside the same numbers for the district
     holding most of the area's population (customers when it has no population cells)."""
@@ -676,14 +636,14 @@ def export_layer(gdf: gpd.GeoDataFrame, path: str | Path, datum: str = "wgs84",
         raise ValueError(f"datum must be wgs84 or gcj02, got {datum!r}")
     out = gdf.copy()
     if out.crs is None:
-        out = out.set_crs(ta.WGS84)
+        out = out.set_crs(geometry.WGS84)
     elif not out.crs.equals("EPSG:4326"):
-        out = out.to_crs(ta.WGS84)
+        out = out.to_crs(geometry.WGS84)
     if datum == "gcj02":
         out = out.set_geometry(shapely.transform(
             out.geometry.to_numpy(), lambda xy: np.column_stack(wgs84_to_gcj02(xy[:, 0],
                                                                                xy[:, 1]))),
-            crs=ta.WGS84)
+            crs=geometry.WGS84)
     for col in out.columns:
         if col != out.geometry.name and out[col].dtype == object:
             out[col] = out[col].map(lambda v: v if v is None or isinstance(v, str) else str(v))
@@ -699,4 +659,4 @@ def export_layer(gdf: gpd.GeoDataFrame, path: str | Path, datum: str = "wgs84",
 def points_layer(df: pd.DataFrame) -> gpd.GeoDataFrame:
     """A point GeoDataFrame (WGS-84) from a frame with ``lon``/``lat``."""
     return gpd.GeoDataFrame(df.copy(), geometry=gpd.points_from_xy(df["lon"], df["lat"]),
-                            crs=ta.WGS84)
+                            crs=geometry.WGS84)

@@ -1,0 +1,234 @@
+"""The outage page's index map (a fragment: a click or a control reruns only the map).
+
+District choropleth; a click on a district (or the "Area" select, kept in the URL as
+``?out_drill=<name>``) drills into its H3 cells; the breadcrumb goes back up. Feeder lines and
+event points (filtered by the day slider) on both levels; a click on an event opens it in the
+event view below (a full rerun).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from dashboards.components import maps as cmaps
+from dashboards.outages import context, maps
+from dashboards.outages import data as od
+from dashboards.outages.context import INDICES, Ctx
+
+
+@dataclass(frozen=True)
+class MapChoice:
+    """The map's controls: the ``index`` shown, the district drilled into ("" for none), the
+    ``days`` whose events are drawn and whether feeder ``lines`` are drawn."""
+
+    index: str
+    drill: str
+    days: tuple[date, date]
+    lines: bool
+
+
+def index_map(ctx: Ctx) -> None:
+    """The map section: its data (into ``ctx``), then the map fragment."""
+    ss = st.session_state
+    ss.setdefault("out_map_nonce", 0)
+    st.subheader(ctx.t("outages.map.title"))
+    context.load_map(ctx)
+    if "out_drill" in ss and ss["out_drill"] not in ("", *ctx.district_ids):
+        ss["out_drill"] = ""
+    _index_map(ctx)
+
+
+# ---------------------------------------------------------------- clicks
+def _bump_map() -> None:
+    """A fresh map widget: a kept selection must not drill again (selections are read-only)."""
+    st.session_state["out_map_nonce"] += 1
+
+
+def _drill_up() -> None:
+    st.session_state["out_drill"] = ""
+    _bump_map()
+
+
+def _on_map_select(key: str) -> None:
+    """A click on the map: a district (or a feeder line in it) drills down; an event opens."""
+    ss = st.session_state
+    state = ss.get(key)
+    drill_to = [(o.get("properties") or {}).get("region_id")
+                for o in maps.selected(state, "regions")]
+    if not ss.get("out_drill"):
+        drill_to += [o.get("district_id") for o in maps.selected(state, "feeders")]
+    for rid in drill_to:
+        if rid:
+            ss["out_drill"] = rid
+            _bump_map()
+            return
+    for obj in maps.selected(state, "events"):
+        if obj.get("outage_id"):
+            ss["out_event_pick"] = obj["outage_id"]
+            ss["out_event_rerun"] = True
+            _bump_map()  # a fresh map: no greyed-out selection left behind
+            return
+
+
+# ---------------------------------------------------------------- the fragment
+@st.fragment
+def _index_map(ctx: Ctx) -> None:
+    """The map and its controls: a click or a control reruns only this part of the page."""
+    if st.session_state.pop("out_event_rerun", False):  # an event dot was clicked: show it
+        st.rerun(scope="app")
+    choice = _controls(ctx)
+    shown_evs = maps.in_days(ctx.evs, choice.days[0], choice.days[1])
+    if not ctx.geo["features"]:
+        st.info(ctx.t("outages.map.no_regions"))
+    elif not choice.drill:
+        _district_map(ctx, choice, shown_evs)
+    else:
+        _cell_map(ctx, choice, shown_evs)
+
+
+def _controls(ctx: Ctx) -> MapChoice:
+    m1, m2, m3, m4 = st.columns([1, 1, 1.6, 0.8])
+    map_index = m1.selectbox(ctx.t("outages.map.index"), INDICES, index=1, key="out_map_index",
+                             format_func=lambda k: ctx.t(f"outages.index.{k}"))
+    drill = m2.selectbox(ctx.t("outages.drill.area"), ["", *ctx.district_ids], key="out_drill",
+                         bind="query-params", on_change=_bump_map, format_func=ctx.area_name)
+    first_day, last_day = date(ctx.year, 1, 1), date(ctx.year, 12, 31)
+    days = m3.slider(ctx.t("outages.map.days"), min_value=first_day, max_value=last_day,
+                     value=(first_day, last_day), format="YYYY-MM-DD",
+                     key=f"out_map_days_{ctx.year}")
+    show_lines = m4.toggle(ctx.t("outages.map.lines"), value=True, key="out_map_lines")
+    return MapChoice(index=map_index, drill=drill, days=days, lines=show_lines)
+
+
+def _lines(ctx: Ctx, within: str | None,
+           show: bool) -> tuple[list[dict], cmaps.Classes | None]:
+    """Feeder lines of the scope (or of one district) coloured by SAIDI contribution: from the
+    substation to each H3 cell the feeder serves there."""
+    if not show:
+        return [], None
+    fi = od.indices(ctx.db, ctx.version, ctx.year, "feeder", ctx.excl_planned, ctx.excl_med,
+                    ctx.scope, within)
+    served = float(fi["customers_served"].sum())
+    contribution = {r["feeder"]: (float(r["customer_minutes"]) / served if served else 0.0)
+                    for r in fi.to_dict("records") if isinstance(r["feeder"], str)}
+    reach = od.feeder_reach(ctx.db, ctx.version, "h3", ctx.scope, within)
+
+    def label(feeder: str, minutes: float, share: float) -> str:
+        return ctx.t("outages.map.line_tip", minutes=f"{minutes:,.2f}", share=f"{share:.0%}")
+
+    rows, classes = maps.feeder_lines(reach, ctx.feeders, contribution, served, label)
+    return rows, classes if rows else None
+
+
+def _map_and_legend(ctx: Ctx, deck: pdk.Deck, map_key: str, legend: str,
+                    line_classes: cmaps.Classes | None):
+    """The clickable map (5/6 of the width) and its legend beside it: the index classes and,
+    when feeder lines are drawn, their classes. Returns the legend column for more."""
+    map_col, legend_col = st.columns([5, 1])
+    with map_col:
+        st.pydeck_chart(deck, height=520, key=map_key,
+                        on_select=partial(_on_map_select, map_key),
+                        selection_mode="single-object")
+    with legend_col:
+        st.markdown(legend, unsafe_allow_html=True)
+        if line_classes is not None:
+            st.markdown(maps.line_legend_html(line_classes,
+                                              html.escape(ctx.t("outages.map.lines_legend")),
+                                              html.escape(ctx.t("outages.map.lines_note"))),
+                        unsafe_allow_html=True)
+    return legend_col
+
+
+# ---------------------------------------------------------------- districts
+def _district_map(ctx: Ctx, choice: MapChoice, shown_evs: pd.DataFrame) -> None:
+    """The districts coloured by the index, feeder lines, events; the causes' legend."""
+    index_label = ctx.t(f"outages.index.{choice.index}")
+    no_data = ctx.t("outages.map.no_data")
+    values = {r["district"]: float(r[choice.index])
+              for r in ctx.by_district.to_dict("records")
+              if isinstance(r["district"], str) and r["district"]}
+    fc, classes = cmaps.fill_regions(ctx.geo, values, lambda v: f"{index_label}: {v:,.3f}",
+                                     f"{index_label}: {no_data}")
+    for f in fc["features"]:
+        f["properties"]["rank_text"] = ctx.t("outages.drill.hint")
+    try:
+        lines, line_classes = _lines(ctx, None, choice.lines)
+    except Exception as exc:
+        ctx.fail(exc)
+        lines, line_classes = [], None
+    points = maps.event_points(shown_evs, ctx.feeders, ctx.cause, ctx.t("outages.col.affected"))
+    deck = cmaps.choropleth(fc, maps.TOOLTIP)
+    if lines:
+        deck.layers.insert(1, maps.lines_layer(lines))
+    deck = maps.add_event_layer(deck, points)
+    st.caption(ctx.t("outages.drill.caption"))
+    legend_col = _map_and_legend(
+        ctx, deck, f"out_map_{st.session_state['out_map_nonce']}",
+        cmaps.legend_html(classes, index_label, fmt=",.3f", no_data=no_data), line_classes)
+    with legend_col:
+        causes = sorted(set(ctx.evs["cause"].astype(str)))
+        st.markdown(
+            f'<div style="font-size:0.85rem;line-height:1.6;margin-top:1em">'
+            f"<b>{html.escape(ctx.t('outages.map.causes'))}</b>"
+            + "".join(maps.swatch(maps.cause_color(c), ctx.cause(c)) for c in causes)
+            + f"<div>{html.escape(ctx.t('outages.map.size'))}</div></div>",
+            unsafe_allow_html=True)
+
+
+# ---------------------------------------------------------------- one district's cells
+def _breadcrumb(ctx: Ctx, drill: str) -> None:
+    """All districts > district (H3 cells); the button goes back up."""
+    b1, b2 = st.columns([1, 5], vertical_alignment="center")
+    b1.button(ctx.t("outages.drill.all"), key="out_drill_up", on_click=_drill_up,
+              icon=":material/arrow_upward:")
+    b2.markdown(f'<div class="gcrm-drill" data-district="{html.escape(drill)}">'
+                f"{html.escape(ctx.t('outages.drill.all'))} › "
+                f"<b>{html.escape(ctx.names.get(drill, drill))}</b> · "
+                f"{html.escape(ctx.t('outages.drill.cells'))}</div>", unsafe_allow_html=True)
+
+
+def _cell_map(ctx: Ctx, choice: MapChoice, shown_evs: pd.DataFrame) -> None:
+    """One district's H3 cells coloured by the index, its feeder lines and events."""
+    drill, index_label = choice.drill, ctx.t(f"outages.index.{choice.index}")
+    _breadcrumb(ctx, drill)
+    try:
+        cell_idx = od.indices(ctx.db, ctx.version, ctx.year, "h3", ctx.excl_planned,
+                              ctx.excl_med, ctx.scope, drill)
+        lines, line_classes = _lines(ctx, drill, choice.lines)
+    except Exception as exc:
+        ctx.fail(exc)
+        return
+    cell_idx = cell_idx[cell_idx["h3"].notna() & (cell_idx["h3"] != "")]
+    if cell_idx.empty:
+        st.info(ctx.t("outages.drill.no_cells"))
+        return
+    records = cell_idx.to_dict("records")
+    cvalues = {r["h3"]: float(r[choice.index]) for r in records}
+    classes = cmaps.classify(cvalues.values())
+    served_txt = {r["h3"]: ctx.t("outages.drill.served", n=f"{int(r['customers_served']):,}")
+                  for r in records}
+    rows = maps.cell_features(list(cvalues), cvalues, classes,
+                              lambda v: f"{index_label}: {v:,.3f}", served_txt)
+    district_geo = {"type": "FeatureCollection", "features": [
+        f for f in ctx.geo["features"] if f["properties"]["region_id"] == drill]}
+    here = shown_evs[shown_evs["districts"].fillna("").str.split(",").map(
+        lambda ds: drill in ds)]
+    points = maps.event_points(here, ctx.feeders, ctx.cause, ctx.t("outages.col.affected"))
+    deck = maps.cell_deck(district_geo, rows, lines, points, maps.TOOLTIP)
+    _map_and_legend(ctx, deck, f"out_map_{drill}_{st.session_state['out_map_nonce']}",
+                    cmaps.legend_html(classes, index_label, fmt=",.3f"), line_classes)
+    # exact values for tests and scripts, as for the index table
+    st.markdown("".join(
+        f'<span class="gcrm-cell" data-district="{html.escape(drill)}" '
+        f'data-cell="{html.escape(r["h3"])}" data-index="{k}" '
+        f'data-value="{float(r[k])!r}" style="display:none"></span>'
+        for r in records for k in ("customers_served", choice.index)),
+        unsafe_allow_html=True)
+    st.caption(ctx.tn("outages.drill.note", len(cell_idx)))
