@@ -93,8 +93,12 @@ def test_tradearea_limit_out_of_range(db: Path, args: list[str]) -> None:
     (["targets", "--service-point", HALL, "--km", "3", "--segment", "big_unvisited",
       "--visit-months", "0"], "--visit-months"),
 ])
-def test_other_tradearea_numbers_out_of_range(db: Path, args: list[str], name: str) -> None:
+def test_other_tradearea_numbers_out_of_range(db: Path, args: list[str], name: str,
+                                              tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a command that wrongly ran would write its --out here
     _refused(db, ["tradearea", *args], name)
+    assert not any(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("args", [["risk", "--limit", HUGE], ["segments", "--limit", HUGE]])
