@@ -309,3 +309,15 @@ def test_gzip_bytes_named_csv_exit_2(example_dir: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "customers.csv" in result.output and "Internal error" not in result.output
     assert not (tmp_path / "w.duckdb").exists()
+
+
+@pytest.mark.parametrize("args", [["--end-month", "2099-12"], ["--end-month", "1991-06",
+                                                               "--months", "24"],
+                                  ["--end-month", "2026-13"]])
+def test_demo_months_outside_the_date_window_are_refused(tmp_path: Path, args) -> None:
+    from gcrm.cli import cli
+
+    db = tmp_path / "gcrm.duckdb"
+    r = CliRunner().invoke(cli, ["demo", "--db", str(db), "--customers", "50", "--quiet", *args])
+    assert r.exit_code == 2, r.output
+    assert not db.exists()

@@ -44,6 +44,7 @@ def demo(db: Path, out: Path | None, customers: int, months: int, seed: int, end
         raise BadInput(f"--customers must be at least 1 (got {customers})")
     if months < 1:
         raise BadInput(f"--months must be at least 1 (got {months})")
+    _check_demo_months(end_month, months)
     if db.exists() and not force:
         raise BadInput(f"warehouse {db} already exists; use --force to replace it")
     out = out or db.parent / "demo_input"
@@ -87,6 +88,27 @@ def demo(db: Path, out: Path | None, customers: int, months: int, seed: int, end
 DEMO_ACCOUNTS = (("admin", "admin", ()), ("manager", "regional_manager", ("220502",)),
                  ("planner", "planner", ("220502",)), ("analyst", "analyst", ()),
                  ("agent", "service_agent", ("220502",)))
+
+
+def _check_demo_months(end_month: str, months: int) -> None:
+    """The demo's months must lie in the load's date window (settings date_min and
+    date_max_ahead_days), or the load would reject most of what the demo wrote."""
+    from datetime import date
+
+    from etl.validate import DateWindow
+
+    try:
+        year, month = (int(x) for x in end_month.split("-"))
+        last = date(year, month, 1)
+    except ValueError as exc:
+        raise BadInput(f"--end-month {end_month!r} is not a month YYYY-MM") from exc
+    k = year * 12 + month - 1 - (months - 1)
+    first = date(k // 12, k % 12 + 1, 1) if k >= 12 else date(1, 1, 1)
+    window = DateWindow.from_settings()
+    if last > window.last or first < window.first:
+        raise BadInput(f"the demo's months {first:%Y-%m}..{last:%Y-%m} fall outside the dates a "
+                       f"load accepts ({window.first}..{window.last}; settings date_min, "
+                       "date_max_ahead_days): choose --end-month and --months inside it")
 
 
 def _demo_accounts(db: Path) -> None:
