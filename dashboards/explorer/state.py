@@ -313,6 +313,8 @@ def to_xlsx(df: pd.DataFrame, names: Mapping[str, str], about: Sequence[tuple[st
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    from gcrm.security.exports import neutralise
+
     out = df.copy()
     for d in reversed([c for c in df.columns if c in REGION_DIMS]):
         pos = list(out.columns).index(d) + 1
@@ -340,4 +342,5 @@ def to_xlsx(df: pd.DataFrame, names: Mapping[str, str], about: Sequence[tuple[st
             q.freeze_panes = "A2"
             q.column_dimensions["A"].width = 16
             q.column_dimensions["B"].width = 80
+        neutralise(writer.book)  # no cell of a name or label can run as a formula
     return buf.getvalue()

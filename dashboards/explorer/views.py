@@ -33,6 +33,7 @@ from dashboards.explorer.state import View, cli_args, cli_command, to_xlsx
 from gcrm.cube import MEASURES, CubeError, shift_month
 from gcrm.cube.operations import COMPARE
 from gcrm.i18n import format_quantity, t, tn
+from gcrm.security.exports import csv_text
 
 MAX_TILES = 6
 MAX_BARS = 30
@@ -214,7 +215,7 @@ def _exports(ctx: Context, view: View, res: Result, shown: tuple[str, str]) -> N
     audit = partial(controls.audit_export, rows=len(result), detail=detail, lang=lang)
     if ctx.who.can("export"):
         downloads.download_button(t("explorer.download_csv", lang),
-                                  result.to_csv(index=False).encode("utf-8"),
+                                  csv_text(result).encode("utf-8"),
                                   file_name="gcrm_cube.csv", mime="text/csv",
                                   on_click=partial(audit, "explorer.csv"),
                                   icon=":material/download:", key="ex_csv")

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from gcrm.i18n import t, tn
 from gcrm.reports.data import ReportModel
 from gcrm.reports.labels import column_label, excel_format, is_missing, value_label
+from gcrm.security.exports import neutralise
 
 HEAD_FILL = PatternFill("solid", fgColor="1F5FA8")
 HEAD_FONT = Font(bold=True, color="FFFFFF")
@@ -167,4 +168,5 @@ def write_xlsx(m: ReportModel, path: Path) -> None:
                  f"{q['months_with_data']} / {q['months_in_period']}"))
     rows.append((t("report.quality.note", lang), ""))
     _write_pairs(qs, rows, lang, "#,##0")
+    neutralise(wb)  # names and labels are text, never live formulas
     wb.save(path)
