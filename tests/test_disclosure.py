@@ -240,3 +240,19 @@ def test_cli_overview_hides_small_cells_for_an_analyst(analyst_db) -> None:
     assert (both["value"] < 5).any()
     assert both.loc[both["value"] < 5, "value_shown"].isna().all()
     assert both["value_shown"].dropna().ge(5).all()
+
+
+def test_a_cell_alone_in_its_row_and_column_gets_a_complement() -> None:
+    """(a,x) is the only cell of row a and of column x, but the grand total minus the shown
+    cells would still give it away."""
+    df = pd.DataFrame({"d": ["a", "b", "c"], "c": ["x", "y", "z"], "customers": [2, 40, 9]})
+    hidden = complementary(df, ["d", "c"], df["customers"], primary(df["customers"], 5))
+    assert hidden.tolist() == [True, False, True]  # the smallest other cell hides it
+
+
+def test_a_row_describes_its_smallest_non_zero_count() -> None:
+    from gcrm.cube.disclosure import describing
+
+    counts = pd.DataFrame({"customers": [2, 30, 0, 7], "payers": [0, 3, None, 9]})
+    assert describing(counts).tolist() == [2, 3, 0, 7]
+    assert primary(describing(counts), 5).tolist() == [True, True, False, False]

@@ -164,12 +164,14 @@ def sites(db: str, version: str, k: int, km: float, weight: str, kinds: tuple[st
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def summary(db: str, version: str, spec: Spec, months: tuple[str, str], scope: Scope,
-            household_size: float) -> tradearea.AreaSummary:
+            household_size: float, min_cell: int | None = None) -> tradearea.AreaSummary:
     """:func:`gcrm.tradearea.queries.area_summary` of the area ``spec`` (as ``gcrm tradearea
-    summary``)."""
+    summary``); ``min_cell``: disclosure control for a role without ``read_pii``
+    (:func:`dashboards.components.disclosure.min_cell_for`), None for none."""
     with connection(db) as con:
         area, label = resolve_area(con, spec, months)
-        return tradearea.area_summary(con, area, label, months, scope_list(scope), household_size)
+        return tradearea.area_summary(con, area, label, months, scope_list(scope), household_size,
+                                      min_cell=min_cell)
 
 
 def targets(db: str, spec: Spec, segment: str, months: tuple[str, str], scope: Scope,

@@ -7,17 +7,25 @@ invisible ``span.gcrm-kpi[data-kpi][data-value]`` with ``repr(float)``), for the
 that are not cube measures (shares, per-customer outages, population, penetration). Every
 indicator of the summary is also written as ``span.gcrm-ta-metric`` with ``data-metric``,
 ``data-area`` and ``data-district`` (exact values, ``repr(float)``).
+
+For a role without ``read_pii`` the summary is computed with ``min_cell``
+(:mod:`dashboards.components.disclosure`): a value it hid reads "<5" in the tiles, the
+indicator table and the class, channel and cell tables (its span's value is ``nan``), with one
+note under the tiles.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dashboards.components import disclosure
 from dashboards.components.kpi import kpi_tiles
 from dashboards.tradearea import data as td
 from dashboards.tradearea.state import Area, Choice, Context, fail, keep
@@ -56,6 +64,32 @@ def fmt(name: str, value: float | None, lang: str) -> str:
     return format_number(float(value), lang, whole=name in WHOLE)
 
 
+@dataclass(frozen=True)
+class Hidden:
+    """The indicators of a summary that disclosure control hid, per column."""
+
+    area: frozenset[str] = frozenset()
+    district: frozenset[str] = frozenset()
+    min_cell: int | None = None
+
+    @classmethod
+    def of(cls, summary: tradearea.AreaSummary) -> Hidden:
+        def names(col: str) -> frozenset[str]:
+            mask = summary.hidden.get(col)
+            return frozenset() if mask is None else frozenset(summary.metrics.loc[mask, "metric"])
+
+        return cls(names("area"), names("district"), summary.min_cell)
+
+    def show(self, col: str, name: str, value: float | None, lang: str) -> str:
+        """``value`` of indicator ``name`` in column ``col`` (area, district) for people."""
+        if name in getattr(self, col):
+            return disclosure.below(self.min_cell or 0)
+        return fmt(name, value, lang)
+
+
+NOTHING_HIDDEN = Hidden()
+
+
 def unit(u: str, lang: str) -> str:
     key = UNIT_KEYS.get(u)
     return t(key, lang) if key else u
@@ -73,18 +107,20 @@ def exact_spans(values: dict[str, float]) -> None:
 
 
 def tiles(names: Sequence[str], area: dict[str, float], district: dict[str, float] | None,
-          units: dict[str, str], lang: str) -> None:
+          units: dict[str, str], lang: str, hidden: Hidden = NOTHING_HIDDEN) -> None:
     """One bordered ``st.metric`` per indicator, the district's value as a grey delta."""
     cols = st.columns(len(names))
     for col, name in zip(cols, names, strict=True):
         u = unit(units.get(name, ""), lang)
         text = f"{label(name, lang)} ({u})" if u and name not in SHARES else label(name, lang)
         dv = None if district is None else district.get(name)
-        col.metric(text, fmt(name, area[name], lang),
-                   delta=None if district is None else fmt(name, dv, lang),
+        col.metric(text, hidden.show("area", name, area[name], lang),
+                   delta=None if district is None else hidden.show("district", name, dv, lang),
                    delta_color="off", delta_arrow="off",
                    delta_description=None if district is None else t("ta.vs_district", lang),
-                   help=t("ta.exact", lang, value=f"{area[name]!r}"), border=True)
+                   help=t("disclosure.tile_help", lang, min=hidden.min_cell)
+                   if name in hidden.area else t("ta.exact", lang, value=f"{area[name]!r}"),
+                   border=True)
     exact_spans({n: area[n] for n in names})
 
 
@@ -97,7 +133,8 @@ def metric_spans(metrics: pd.DataFrame) -> None:
         unsafe_allow_html=True)
 
 
-def metrics_table(metrics: pd.DataFrame, lang: str) -> pd.DataFrame:
+def metrics_table(metrics: pd.DataFrame, lang: str,
+                  hidden: Hidden = NOTHING_HIDDEN) -> pd.DataFrame:
     """The summary's indicators for people: label, unit, area, district, area / district."""
     rows = []
     for r in metrics.itertuples(index=False):
@@ -106,8 +143,9 @@ def metrics_table(metrics: pd.DataFrame, lang: str) -> pd.DataFrame:
                  and not _nan(r.area) else None)
         rows.append({t("ta.col.indicator", lang): label(r.metric, lang),
                      t("ta.col.unit", lang): unit(r.unit, lang),
-                     t("ta.col.area", lang): fmt(r.metric, r.area, lang),
-                     t("ta.col.district", lang): fmt(r.metric, r.district, lang),
+                     t("ta.col.area", lang): hidden.show("area", r.metric, r.area, lang),
+                     t("ta.col.district", lang): hidden.show("district", r.metric, r.district,
+                                                             lang),
                      t("ta.col.index", lang): None if ratio is None else round(100 * ratio)})
     out = pd.DataFrame(rows)
     out[t("ta.col.index", lang)] = out[t("ta.col.index", lang)].astype("Int64")
@@ -157,20 +195,21 @@ def inside(ctx: Context, choice: Choice, area: Area) -> tradearea.AreaSummary | 
         try:
             with st.spinner(t("ta.working", lang)):
                 summary = td.summary(ctx.db, ctx.version, area.spec, choice.months, ctx.scope,
-                                     choice.household_size)
+                                     choice.household_size, disclosure.min_cell_for(ctx.who))
         except Exception as exc:  # bad input or missing data: a message, never a traceback
             fail(exc, lang)
     if summary is not None:
         _summary_numbers(ctx, summary, area)
         with st.expander(t("ta.inside.all", lang), expanded=False):
-            st.dataframe(metrics_table(summary.metrics, lang), hide_index=True, width="stretch")
+            st.dataframe(metrics_table(summary.metrics, lang, Hidden.of(summary)),
+                         hide_index=True, width="stretch")
             st.caption(t("ta.inside.note", lang, size=f"{choice.household_size:g}"))
         left, right = st.columns([3, 2])
         with left:
-            _by_class(summary.by_class, lang)
+            _by_class(summary, lang)
         with right:
-            _by_channel(summary.by_channel, lang)
-        _cells(summary.cells, lang)
+            _by_channel(summary, lang)
+        _cells(summary, lang)
     return summary
 
 
@@ -185,10 +224,14 @@ def _summary_numbers(ctx: Context, summary: tradearea.AreaSummary, area: Area) -
     st.markdown(f"**{summary.label}**")
     st.caption(t("ta.inside.caption", lang, start=summary.months[0], end=summary.months[1],
                  district=district_name))
-    kpi_tiles({k: area_vals[k] for k in TILE_KPIS}, {k: label(k, lang) for k in TILE_KPIS}, lang)
-    tiles(TILES_2, area_vals, dist_vals, units, lang)
-    tiles(TILES_3, area_vals, dist_vals, units, lang)
+    hidden = Hidden.of(summary)
+    kpi_tiles({k: area_vals[k] for k in TILE_KPIS}, {k: label(k, lang) for k in TILE_KPIS}, lang,
+              hidden=hidden.area, min_cell=summary.min_cell)
+    tiles(TILES_2, area_vals, dist_vals, units, lang, hidden)
+    tiles(TILES_3, area_vals, dist_vals, units, lang, hidden)
     metric_spans(summary.metrics)
+    if summary.suppressed:
+        st.caption(disclosure.note(summary.suppressed, summary.min_cell, lang))
     if area.huff_points is not None and area.band_col == "service_point_id":
         row = area.huff_points[area.huff_points["service_point_id"] == area.band_value]
         if len(row):
@@ -198,46 +241,79 @@ def _summary_numbers(ctx: Context, summary: tradearea.AreaSummary, area: Area) -
                          payers=int(r0["actual_payers"])))
 
 
-def _by_class(bc: pd.DataFrame, lang: str) -> None:
+def _hidden_as_text(summary: tradearea.AreaSummary, part: str, table: pd.DataFrame,
+                    formats: Mapping[str, str | Callable[[float], str]],
+                    config: dict) -> pd.DataFrame:
+    """``table`` (rows of ``summary.<part>``) with its rows hidden by disclosure control
+    reading "<5" in the columns of ``formats`` (made text: ``config`` is updated); unchanged
+    when nothing of it is hidden."""
+    rows = summary.hidden.get(part, np.zeros(0, dtype=bool))
+    if not rows.any():
+        return table
+    config.update(dict.fromkeys(formats, disclosure.text_column()))
+    return disclosure.as_text(table, formats, dict.fromkeys(formats, rows),
+                              disclosure.below(summary.min_cell or 0))
+
+
+def _whole(values: pd.Series) -> pd.Series:
+    """Counts as integers (floats when disclosure control left some missing)."""
+    return values if values.isna().any() else values.astype(int)
+
+
+def _by_class(summary: tradearea.AreaSummary, lang: str) -> None:
     st.markdown(f"**{t('ta.by_class', lang)}**")
-    st.dataframe(pd.DataFrame({
+    bc = summary.by_class
+    col = {c: t(f"ta.col.{c}", lang) for c in ("customers", "kwh", "amount", "paid", "arrears")}
+    table = pd.DataFrame({
         t("ta.col.class", lang): [translate(c, "report.class.", lang)
                                   for c in bc["customer_class"]],
         t("ta.col.tariff", lang): bc["tariff"],
-        t("ta.col.customers", lang): bc["customers"].astype(int),
-        t("ta.col.kwh", lang): bc["kwh"].round(0),
-        t("ta.col.amount", lang): bc["amount"].round(2),
-        t("ta.col.paid", lang): bc["paid"].round(2),
-        t("ta.col.arrears", lang): bc["arrears"].round(2)}), hide_index=True,
-        width="stretch", column_config={
-            t(f"ta.col.{c}", lang): st.column_config.NumberColumn(format="localized")
-            for c in ("kwh", "amount", "paid", "arrears")})
+        col["customers"]: _whole(bc["customers"]),
+        col["kwh"]: bc["kwh"].round(0),
+        col["amount"]: bc["amount"].round(2),
+        col["paid"]: bc["paid"].round(2),
+        col["arrears"]: bc["arrears"].round(2)})
+    config = {col[c]: st.column_config.NumberColumn(format="localized")
+              for c in ("kwh", "amount", "paid", "arrears")}
+    table = _hidden_as_text(summary, "by_class", table, {
+        col["customers"]: ",.0f", col["kwh"]: ",.0f", col["amount"]: ",.2f",
+        col["paid"]: ",.2f", col["arrears"]: ",.2f"}, config)
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
 
 
-def _by_channel(ch: pd.DataFrame, lang: str) -> None:
+def _by_channel(summary: tradearea.AreaSummary, lang: str) -> None:
     st.markdown(f"**{t('ta.by_channel', lang)}**")
+    ch = summary.by_channel
     if ch.empty:
         st.caption(t("ta.no_payments", lang))
         return
+    col = {c: t(f"ta.col.{c}", lang) for c in ("payments", "paid", "share")}
     table = pd.DataFrame({
         t("ta.col.channel", lang): [translate(c, "report.channel.", lang)
                                     for c in ch["channel"]],
-        t("ta.col.payments", lang): ch["payments"].astype(int),
-        t("ta.col.paid", lang): ch["paid"].round(2),
-        t("ta.col.share", lang): (100 * ch["share"]).round(1)})
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        t("ta.col.share", lang): st.column_config.ProgressColumn(
-            format="%.1f%%", min_value=0, max_value=100)})
+        col["payments"]: _whole(ch["payments"]),
+        col["paid"]: ch["paid"].round(2),
+        col["share"]: (100 * ch["share"]).round(1)})
+    config = {col["share"]: st.column_config.ProgressColumn(
+        format="%.1f%%", min_value=0, max_value=100)}
+    table = _hidden_as_text(summary, "by_channel", table, {
+        col["payments"]: ",.0f", col["paid"]: ",.2f",
+        col["share"]: lambda v: f"{v:.1f}%"}, config)
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
 
 
-def _cells(cells: pd.DataFrame, lang: str) -> None:
+def _cells(summary: tradearea.AreaSummary, lang: str) -> None:
+    cells = summary.cells
+    col = {c: t(f"ta.col.{c}", lang) for c in ("residential_customers", "potential")}
+    table = cells.rename(columns={
+        "cell_id": t("ta.col.cell", lang), "resident": t("ta.col.resident", lang),
+        "floating": t("ta.col.floating", lang), **col}).round(1)
+    config: dict = {}
+    table = _hidden_as_text(summary, "cells", table, {
+        col["residential_customers"]: ",.0f", col["potential"]: ",.1f"}, config)
     with st.expander(t("ta.cells.title", lang, n=len(cells)), expanded=False):
-        st.dataframe(cells.rename(columns={
-            "cell_id": t("ta.col.cell", lang), "resident": t("ta.col.resident", lang),
-            "floating": t("ta.col.floating", lang),
-            "residential_customers": t("ta.col.residential_customers", lang),
-            "potential": t("ta.col.potential", lang)}).round(1), hide_index=True,
-            width="stretch", height=260)
+        st.dataframe(table, hide_index=True, width="stretch", height=260,
+                     column_config=config or None)
 
 
 # --------------------------------------------------------------------------- Huff per point

@@ -22,6 +22,7 @@ from gcrm.cli.common import (
     emit,
     float_list,
     handle_errors,
+    note_suppressed,
     principal_for,
 )
 from gcrm.vocab import SERVICE_POINT_KINDS
@@ -327,18 +328,27 @@ def _area(con, service_point, lon, lat, area_file, km, minutes, pbf, share, mont
 def summary_cmd(db, user, service_point, lon, lat, area_file, km, minutes, pbf, share,
                 month_from, month_to, household_size, part, fmt) -> None:
     """What lies inside an area, beside its district: customers, kWh, payments, arrears,
-    outages, population, penetration, potential customers."""
+    outages, population, penetration, potential customers. For a role without read_pii,
+    numbers describing fewer than min_cell customers are left empty."""
+    from gcrm.cube.disclosure import min_cell_for
     from gcrm.tradearea import queries
 
     principal, con, scope = _open(db, user)
     months = _months(con, month_from, month_to)
     area, label = _area(con, service_point, lon, lat, area_file, km, minutes, pbf, share, months)
-    s = queries.area_summary(con, area, label, months, scope, household_size)
+    s = queries.area_summary(con, area, label, months, scope, household_size,
+                             min_cell=min_cell_for(principal))
     click.echo(f"{label}; months {s.months[0]}..{s.months[1]}; compared with district "
                f"{s.district_id or '(none)'}", err=True)
-    audit_action(db, principal, "tradearea.summary", label, customers=len(s.customer_ids))
-    emit({"metrics": s.metrics, "classes": s.by_class, "channels": s.by_channel,
-          "cells": s.cells}[part], fmt)
+    audit_action(db, principal, "tradearea.summary", label, customers=len(s.customer_ids),
+                 suppressed=s.suppressed)
+    table = {"metrics": s.metrics, "classes": s.by_class, "channels": s.by_channel,
+             "cells": s.cells}[part].copy()
+    hidden = {"metrics": ("area", "district"), "classes": ("by_class",),
+              "channels": ("by_channel",), "cells": ("cells",)}[part]
+    table.attrs["suppressed"] = sum(int(s.hidden[k].sum()) for k in hidden if k in s.hidden)
+    emit(table, fmt)
+    note_suppressed(table, s.min_cell, fmt)
 
 
 @tradearea.command("targets")

@@ -8,8 +8,9 @@ in JSON, "<5" on pages and in reports). Totals are computed before suppression a
 **Complementary suppression.** A suppressed cell could be recovered by subtracting the shown
 cells of its breakdown from the breakdown's total (which the user can always ask for). So along
 every dimension of the result, a group of cells that differ only in that dimension never has
-exactly one suppressed cell: the smallest other cell of the group is suppressed as well, and
-this repeats until no group has a lone suppressed cell (the usual "secondary suppression" of
+exactly one suppressed cell, and neither has the whole table (its grand total is known too):
+the smallest other cell of the group is suppressed as well, and this repeats until no group
+has a lone suppressed cell (the usual "secondary suppression" of
 statistical offices, in its simplest form: smallest complement first).
 
 Pure functions over DataFrames; :func:`gcrm.cube.query` applies them when asked to protect.
@@ -88,6 +89,14 @@ def check_request(by: Sequence[str], where: dict | None) -> None:
                                   "aggregates only (permission read_pii needed)")
 
 
+def describing(counts: pd.DataFrame) -> pd.Series:
+    """How many customers each row describes, from its count columns (customers with
+    consumption, payers, ...): the smallest count that is not zero. A row with 2 customers and
+    no payer describes 2 customers (its kWh is theirs), not 0."""
+    n = counts.apply(pd.to_numeric, errors="coerce")
+    return n.where(n > 0).min(axis=1, skipna=True).fillna(0)
+
+
 def primary(counts: pd.Series, min_cell: int) -> np.ndarray:
     """Cells describing at least one and fewer than ``min_cell`` customers."""
     n = pd.to_numeric(counts, errors="coerce").to_numpy(dtype=float)
@@ -96,17 +105,19 @@ def primary(counts: pd.Series, min_cell: int) -> np.ndarray:
 
 def complementary(df: pd.DataFrame, by: Sequence[str], counts: pd.Series,
                   hidden: np.ndarray) -> np.ndarray:
-    """Extend ``hidden`` until no group along any dimension has exactly one hidden cell."""
+    """Extend ``hidden`` until no group along any dimension, and not the whole table, has
+    exactly one hidden cell."""
     hidden = hidden.copy()
     if not len(df) or not hidden.any():
         return hidden
     n = pd.to_numeric(counts, errors="coerce").fillna(0).to_numpy(dtype=float)
     keys = df[list(by)].astype(str).reset_index(drop=True) if by else None
     changed = True
+    # along every dimension, and over the whole table (its grand total is always known)
+    groupings = [[c for c in by if c != d] for d in by] + [[]]
     while changed:
         changed = False
-        for d in by or [None]:
-            others = [c for c in (by or []) if c != d]
+        for others in groupings:
             groups = (np.zeros(len(df), dtype=np.int64) if not others
                       else keys.groupby(others, sort=False).ngroup().to_numpy())
             for g in np.unique(groups[hidden]):

@@ -385,7 +385,7 @@ def _protected(con: duckdb.DuckDBPyConnection, measures: list[str], by: list[str
     counts = _count_measures(measures, by, where)
     extra = [c for c in counts if c not in measures]
     df = run(con, replace(asked, measures=(*measures, *extra), order_by=None, limit=None))
-    hidden = disclosure.hide(df, by, df[counts].min(axis=1), min_cell)
+    hidden = disclosure.hide(df, by, disclosure.describing(df[counts]), min_cell)
     df = df.drop(columns=extra).assign(_hidden=hidden)
     df.loc[hidden, measures] = float("nan")
     out = disclosure.order_hidden_last(df, hidden, by, order_by, limit)

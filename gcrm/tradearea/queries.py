@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 
 from gcrm import cube
+from gcrm.cube import disclosure
 from gcrm.security.scope import scope_sql
 from gcrm.tradearea import geometry, huff, network
 from gcrm.vocab import SERVICE_POINT_KINDS
@@ -421,6 +422,12 @@ class AreaSummary:
     cells: pd.DataFrame  # cell_id, resident, floating, residential_customers, potential
     months: tuple[str, str] = ("", "")
     customer_ids: list[str] = field(default_factory=list)
+    #: disclosure control: the ``min_cell`` applied (None: nothing hidden), how many values
+    #: it hid (metric values plus table rows) and which: ``area``/``district`` (rows of
+    #: ``metrics``), ``by_class``, ``by_channel``, ``cells`` (rows of those tables)
+    min_cell: int | None = None
+    suppressed: int = 0
+    hidden: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def customers_in(con: duckdb.DuckDBPyConnection, area,
@@ -514,10 +521,16 @@ _UNITS = {"customers": "accounts", "residential_customers": "accounts", "kwh": "
 
 def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
                  months: tuple[str, str] | None = None, scope: Sequence[str] | None = None,
-                 household_size: float = huff.HOUSEHOLD_SIZE) -> AreaSummary:
+                 household_size: float = huff.HOUSEHOLD_SIZE,
+                 min_cell: int | None = None) -> AreaSummary:
     """Customers, consumption, payments, arrears, outages, population, penetration and
     potential customers inside polygon ``area``, beside the same numbers for the district
-    holding most of the area's population (customers when it has no population cells)."""
+    holding most of the area's population (customers when it has no population cells).
+
+    With ``min_cell`` (a role without ``read_pii``: :func:`gcrm.cube.disclosure.min_cell_for`)
+    the numbers describing fewer than ``min_cell`` customers are hidden (NaN): see
+    :func:`protect`.
+    """
     if area is None or area.is_empty:
         raise ValueError("the trade area is empty")
     m = _months(con, months)
@@ -546,7 +559,8 @@ def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
     by_class = _by_class(con, inside, ids, m, scope)
     by_channel = _by_channel(con, ids, m, scope)
     cells = _potential(in_cells.reset_index(drop=True), res, household_size)
-    return AreaSummary(label, district, metrics, by_class, by_channel, cells, m, ids)
+    summary = AreaSummary(label, district, metrics, by_class, by_channel, cells, m, ids)
+    return summary if min_cell is None else protect(con, summary, scope, min_cell)
 
 
 def _by_class(con, inside: pd.DataFrame, ids, months, scope) -> pd.DataFrame:
@@ -568,6 +582,92 @@ def _by_channel(con, ids, months, scope) -> pd.DataFrame:
     total = df["payments"].sum()
     df["share"] = df["payments"] / total if total else np.nan
     return df.sort_values("payments", ascending=False).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- disclosure
+#: indicators of the population grid: not about customers, never hidden
+POPULATION_METRICS = ("resident", "floating")
+#: indicators computed from payments: hidden also when the area has too few payers
+PAYMENT_METRICS = ("paid", "arrears", "arrears_per_customer", "payments", "online_share",
+                   "counter_share")
+CLASS_KEYS = ["customer_class", "tariff"]
+
+
+def protect(con: duckdb.DuckDBPyConnection, s: AreaSummary, scope: Sequence[str] | None,
+            min_cell: int) -> AreaSummary:
+    """``s`` under disclosure control (:mod:`gcrm.cube.disclosure`), for a role without
+    ``read_pii``.
+
+    A column of the indicators (the area, the district) describing 1 to ``min_cell`` - 1
+    customers loses every customer-derived indicator (all but :data:`POPULATION_METRICS`);
+    one with that few payers loses its :data:`PAYMENT_METRICS`. The rows of the class table
+    (counted by customers, or by payers where fewer paid: the cube's rule), the channel
+    table (counted by payers) and the cells (by residential customers) describing fewer than
+    ``min_cell`` are hidden with their complements, so that no hidden row can be recovered
+    from the shown total of its table.
+    """
+    hidden: dict[str, np.ndarray] = {}
+    metrics = s.metrics.copy()
+    for col, where in (("area", {"customer": s.customer_ids}),
+                       ("district", {"district": [s.district_id]})):
+        hidden[col] = _hidden_metrics(con, metrics, col, where, s.months, scope, min_cell)
+        metrics.loc[hidden[col], col] = np.nan
+    ids = s.customer_ids
+    payers = (cube.query(con, ["payers"], by=CLASS_KEYS, where={"customer": ids},
+                         months=s.months, scope=scope) if ids else
+              pd.DataFrame(columns=[*CLASS_KEYS, "payers"]))
+    paid = s.by_class[CLASS_KEYS].merge(payers, on=CLASS_KEYS, how="left")["payers"].fillna(0)
+    counts = pd.Series(np.where(paid > 0, np.minimum(s.by_class["customers"], paid),
+                                s.by_class["customers"]))
+    by_class, hidden["by_class"] = _suppress(s.by_class, CLASS_KEYS, counts, min_cell)
+    by_channel, hidden["by_channel"] = _protect_channels(con, s, scope, min_cell)
+    cells, hidden["cells"] = _suppress(s.cells, ["cell_id"], s.cells["residential_customers"],
+                                       min_cell, keep=("cell_id", "resident", "floating"))
+    n = int(sum(int(h.sum()) for h in hidden.values()))
+    return replace(s, metrics=metrics, by_class=by_class, by_channel=by_channel, cells=cells,
+                   min_cell=min_cell, suppressed=n, hidden=hidden)
+
+
+def _hidden_metrics(con, metrics: pd.DataFrame, col: str, where: dict, months, scope,
+                    min_cell: int) -> np.ndarray:
+    """Which indicators (rows of ``metrics``) of column ``col`` describe too few people."""
+    customers = float(metrics.loc[metrics["metric"] == "customers", col].fillna(0).iloc[0])
+    if not 0 < customers < min_cell:
+        payers = 0.0
+        if customers and all(v and v[0] is not None for v in where.values()):
+            df = cube.query(con, ["payers"], where=where, months=months, scope=scope)
+            payers = float(df["payers"].fillna(0).iloc[0]) if len(df) else 0.0
+        if not 0 < payers < min_cell:
+            return np.zeros(len(metrics), dtype=bool)
+        return metrics["metric"].isin(PAYMENT_METRICS).to_numpy()
+    return ~metrics["metric"].isin(POPULATION_METRICS).to_numpy()
+
+
+def _protect_channels(con, s: AreaSummary, scope, min_cell: int,
+                      ) -> tuple[pd.DataFrame, np.ndarray]:
+    """The channel table counted by distinct payers, hidden rows last."""
+    ch = s.by_channel
+    if not len(ch):
+        return ch, np.zeros(0, dtype=bool)
+    payers = cube.query(con, ["payers"], by=["channel"], where={"customer": s.customer_ids},
+                        months=s.months, scope=scope)
+    counts = ch[["channel"]].merge(payers, on="channel", how="left")["payers"].fillna(0)
+    out, hidden = _suppress(ch, ["channel"], counts, min_cell)
+    out = disclosure.order_hidden_last(out, hidden, ["channel"], "-payments", None)
+    return out, np.arange(len(out)) >= len(out) - hidden.sum()  # the hidden rows are last
+
+
+def _suppress(df: pd.DataFrame, by: list[str], counts: pd.Series, min_cell: int,
+              keep: Sequence[str] = ()) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`gcrm.cube.disclosure.hide` applied to every column but ``by`` and ``keep`` (its
+    complements cover the table's total too, shown beside it as the area's indicator)."""
+    hidden = disclosure.hide(df, by, counts.reset_index(drop=True), min_cell)
+    out = df.copy()
+    if hidden.any():
+        values = [c for c in df.columns if c not in by and c not in keep]
+        out[values] = out[values].astype(float)
+        out.loc[out.index[hidden], values] = np.nan
+    return out, hidden
 
 
 # --------------------------------------------------------------------------- targets
