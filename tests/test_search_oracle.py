@@ -233,10 +233,10 @@ def test_the_page_wrapper_searches_as_the_user(mini_db_shared: Path, tmp_path: P
 def _search_tab(db: str) -> None:
     """The Customers page's search tab as a planner sees it (run by AppTest)."""
     from dashboards.components.session import Access
-    from dashboards.customers import views
+    from dashboards.customers import search, views
 
     who = Access("planner_1", None, frozenset({"read_customers"}), "planner")
-    views.search_tab(views.View("en", db, "test", who))
+    search.search_tab(views.View("en", db, "test", who))
 
 
 def test_the_page_shows_the_limit(con, mini_db_shared: Path, tmp_path: Path,

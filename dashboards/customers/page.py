@@ -3,13 +3,13 @@ segments, risk lists, duplicates and merges, anniversaries.
 
 The Segments, Risk and Duplicates tabs compute only while open (``st.tabs(on_change="rerun")``
 and ``tab.open``); they call the same :mod:`gcrm.customers` functions as ``gcrm customers``.
-The drawing is in :mod:`dashboards.customers.views`, the reads in
-:mod:`dashboards.customers.data`."""
+Each tab is drawn by its module in :mod:`dashboards.customers` (what they share is in
+:mod:`dashboards.customers.views`), the reads are in :mod:`dashboards.customers.data`."""
 
 from __future__ import annotations
 
 from dashboards.components import session, shell
-from dashboards.customers import views
+from dashboards.customers import anniversaries, duplicates, risk, search, segments, views
 
 
 def render() -> None:
@@ -21,16 +21,16 @@ def render() -> None:
     tab_search, tab_seg, tab_risk, tab_dup, tab_anniv = views.tabs(v)
     with tab_search:
         if tab_search.open is not False:
-            views.search_tab(v)
+            search.search_tab(v)
     with tab_seg:
         if tab_seg.open:
-            views.segments_tab(v)
+            segments.segments_tab(v)
     with tab_risk:
         if tab_risk.open:
-            views.risk_tab(v)
+            risk.risk_tab(v)
     with tab_dup:
         if tab_dup.open:
-            views.duplicates_tab(v)
+            duplicates.duplicates_tab(v)
     with tab_anniv:
-        views.anniversaries_tab(v)
+        anniversaries.anniversaries_tab(v)
     shell.page_done("customers", lang)

@@ -21,7 +21,7 @@ from gcrm.cli.common import (
     ask_password,
     audit_action,
     handle_errors,
-    principal_for,
+    open_as,
 )
 
 
@@ -196,12 +196,10 @@ def _print_summary(report) -> None:
 def quality(db: Path, user: str | None, limit: int) -> None:
     """Data-quality report: unlocated customers, suspected duplicates, rejects."""
     from gcrm.security import mask_frame
-    from gcrm.storage import warehouse
     from gcrm.storage.quality import quality_report
 
-    principal = principal_for(db, user, "read_customers")
-    con = warehouse.connect(db, read_only=True)
-    r = quality_report(con, limit, scope=principal.scope if principal else None)
+    principal, con, scope = open_as(db, user, "read_customers")
+    r = quality_report(con, limit, scope=scope)
     if principal and not principal.can("read_pii"):
         r.unlocated, r.duplicates = mask_frame(r.unlocated), mask_frame(r.duplicates)
     audit_action(db, principal, "quality.view", rows=len(r.unlocated) + len(r.duplicates))

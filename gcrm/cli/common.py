@@ -84,6 +84,20 @@ def principal_for(db: Path, user: str | None, permission: str = "read_aggregates
     return principal
 
 
+def open_as(db: Path, user: str | None, permission: str = "read_aggregates"):
+    """Sign ``user`` in (:func:`principal_for`, checking ``permission``), then open the
+    warehouse read-only.
+
+    Returns ``(principal, con, scope)``: the principal (None = the local operator), the
+    connection (the caller closes it) and the principal's region scope (None = every region).
+    """
+    from gcrm.storage import warehouse
+
+    principal = principal_for(db, user, permission)
+    con = warehouse.connect(db, read_only=True)
+    return principal, con, (principal.scope if principal else None)
+
+
 def _refuse_one_time_password(store, user: str) -> None:
     from gcrm.security import audit
     from gcrm.security.accounts import must_change_password

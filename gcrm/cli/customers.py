@@ -4,8 +4,6 @@ Customers page)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from gcrm.cli.common import (
@@ -19,16 +17,8 @@ from gcrm.cli.common import (
     audit_action,
     emit,
     handle_errors,
-    principal_for,
+    open_as,
 )
-
-
-def _open(db: Path, user: str | None, permission: str = "read_customers"):
-    from gcrm.storage import warehouse
-
-    principal = principal_for(db, user, permission)
-    con = warehouse.connect(db, read_only=True)
-    return principal, con, (principal.scope if principal else None)
 
 
 def _masked(principal, df):
@@ -64,7 +54,7 @@ def segments_cmd(db, user, k, seed, segment_no, limit, lang, fmt) -> None:
     """Segments by monthly load profile, each explained in words, with size and share."""
     from gcrm.customers import queries as Q
 
-    principal, con, scope = _open(db, user)
+    principal, con, scope = open_as(db, user, "read_customers")
     seg = Q.segments(con, scope=scope, k=k, seed=seed, lang=lang)
     if segment_no is not None:
         if segment_no not in set(seg.segments["segment"]):
@@ -104,7 +94,7 @@ def risk_cmd(db, user, by, limit, as_of, lang, fmt) -> None:
     from gcrm.customers import queries as Q
     from gcrm.storage.store import connect_store
 
-    principal, con, scope = _open(db, user)
+    principal, con, scope = open_as(db, user, "read_customers")
     try:
         when = pd.Timestamp(as_of) if as_of else None
     except ValueError:
@@ -129,7 +119,7 @@ def duplicates_cmd(db, user, fmt) -> None:
     from gcrm.customers.duplicates import suspects
     from gcrm.storage.store import connect_store
 
-    principal, con, scope = _open(db, user)
+    principal, con, scope = open_as(db, user, "read_customers")
     store = connect_store(db)
     try:
         df = _masked(principal, suspects(con, store, scope))
@@ -152,7 +142,7 @@ def merge_cmd(db, user, survivor, merged, reason) -> None:
     from gcrm.customers import merge as M
     from gcrm.storage.store import connect_store
 
-    principal, con, scope = _open(db, user, "merge_customers")
+    principal, con, scope = open_as(db, user, "merge_customers")
     store = connect_store(db)
     try:
         r = M.merge(con, store, survivor, merged, user=_actor(principal), reason=reason,
@@ -174,7 +164,7 @@ def unmerge_cmd(db, user, merge_id, reason) -> None:
     from gcrm.customers import merge as M
     from gcrm.storage.store import connect_store
 
-    principal, con, scope = _open(db, user, "merge_customers")
+    principal, con, scope = open_as(db, user, "merge_customers")
     store = connect_store(db)
     try:
         r = M.unmerge(con, store, merge_id, user=_actor(principal), reason=reason, scope=scope)
@@ -195,7 +185,7 @@ def merges_cmd(db, user, customer, active, fmt) -> None:
     from gcrm.customers import merge as M
     from gcrm.storage.store import connect_store
 
-    principal, con, scope = _open(db, user)
+    principal, con, scope = open_as(db, user, "read_customers")
     store = connect_store(db)
     try:
         df = M.merges(store, customer, active_only=active)

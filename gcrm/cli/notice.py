@@ -21,7 +21,7 @@ from gcrm.cli.common import (
     audit_action,
     emit,
     handle_errors,
-    principal_for,
+    open_as,
 )
 
 
@@ -50,14 +50,11 @@ def notice(db: Path, user, feeders, area_file, cells, datum, start, end, fmt) ->
     --cell(s), for the window --start..--end."""
     from gcrm.outages import areas, queries
     from gcrm.security import mask_frame
-    from gcrm.storage import warehouse
 
     if sum(bool(x) for x in (feeders, area_file, cells)) != 1:
         raise BadInput("give exactly one of --feeder, --area or --cell")
     window = (_when(start, "--start"), _when(end, "--end"))
-    principal = principal_for(db, user, "prepare_notice")
-    scope = principal.scope if principal else None
-    con = warehouse.connect(db, read_only=True)
+    principal, con, scope = open_as(db, user, "prepare_notice")
     try:
         if feeders:
             areas.check_window(*window)

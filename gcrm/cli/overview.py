@@ -20,7 +20,7 @@ from gcrm.cli.common import (
     audit_action,
     emit,
     handle_errors,
-    principal_for,
+    open_as,
 )
 
 KPI_MEASURES = ("customers", "kwh", "amount", "arrears", "online_share")
@@ -50,13 +50,10 @@ def overview(db: Path, user, measure, district, where, month_from, month_to, kpi
     from gcrm import cube
     from gcrm.cube.disclosure import min_cell_for
     from gcrm.overview import queries as ov
-    from gcrm.storage import warehouse
 
-    principal = principal_for(db, user)
-    scope = principal.scope if principal else None
-    protect = min_cell_for(principal)
-    con = warehouse.connect(db, read_only=True)
+    principal, con, scope = open_as(db, user)
     try:
+        protect = min_cell_for(principal)
         first, last = cube.month_range(con, 12)
         months = (month_from or first, month_to or last)
         place = ov.Place(district)

@@ -16,7 +16,7 @@ from gcrm.cli.common import (
     emit,
     handle_errors,
     note_suppressed,
-    principal_for,
+    open_as,
 )
 
 
@@ -42,12 +42,9 @@ def query(db: Path, user, measures, by, where, month_from, month_to, order, limi
     """Cube query: one row per combination of --by, columns = dimensions then measures."""
     from gcrm import cube
     from gcrm.cube.disclosure import min_cell_for
-    from gcrm.storage import warehouse
 
-    principal = principal_for(db, user)
-    scope = principal.scope if principal else None
+    principal, con, scope = open_as(db, user)
     protect = min_cell_for(principal)
-    con = warehouse.connect(db, read_only=True)
     months = None
     if month_from or month_to:
         first, last = cube.month_range(con, 10_000)

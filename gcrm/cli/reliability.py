@@ -14,7 +14,7 @@ from gcrm.cli.common import (
     audit_action,
     emit,
     handle_errors,
-    principal_for,
+    open_as,
 )
 
 
@@ -36,14 +36,11 @@ def reliability(db: Path, user: str | None, year: int, by: str, exclude_planned:
                 exclude_med: bool, month: int | None, monthly: bool, fmt: str) -> None:
     """Reliability indices (IEEE 1366: SAIFI, SAIDI, CAIDI, ASAI, MAIFI ...; DL/T 836 RS)."""
     from gcrm.outages import queries
-    from gcrm.storage import warehouse
 
-    principal = principal_for(db, user)
-    con = warehouse.connect(db, read_only=True)
+    principal, con, scope = open_as(db, user)
     if year not in queries.years(con):
         raise BadInput(f"no outages in {year}; years with data: "
                        f"{', '.join(map(str, queries.years(con))) or 'none'}")
-    scope = principal.scope if principal else None
     if monthly:
         df = queries.by_month(con, year, by, exclude_planned=exclude_planned,
                               exclude_med=exclude_med, scope=scope)

@@ -13,7 +13,7 @@ from gcrm.cli.common import (
     audit_action,
     handle_errors,
     lang_option,
-    principal_for,
+    open_as,
 )
 
 FORMATS = ("pdf", "xlsx", "gpkg", "geojson")
@@ -68,7 +68,6 @@ def report(db: Path, user: str | None, region_id: str | None, all_districts: boo
     """Area report of one region and period: PDF, XLSX, GeoPackage or GeoJSON."""
     from gcrm.reports import check_scope, parse_period
     from gcrm.reports.output import check_target
-    from gcrm.storage import warehouse
 
     if bool(region_id) == all_districts:
         raise BadInput("give either --region ID or --all-districts")
@@ -79,9 +78,7 @@ def report(db: Path, user: str | None, region_id: str | None, all_districts: boo
     if crs != "wgs84" and fmt not in ("gpkg", "geojson"):
         raise BadInput("--crs applies to --format gpkg or geojson only")
     p = parse_period(period)
-    principal = principal_for(db, user, "export")
-    scope = principal.scope if principal else None
-    con = warehouse.connect(db, read_only=True)
+    principal, con, scope = open_as(db, user, "export")
     try:
         if region_id:
             check_scope(con, region_id, scope)

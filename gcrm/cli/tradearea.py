@@ -23,7 +23,7 @@ from gcrm.cli.common import (
     float_list,
     handle_errors,
     note_suppressed,
-    principal_for,
+    open_as,
 )
 from gcrm.vocab import SERVICE_POINT_KINDS
 
@@ -65,14 +65,6 @@ def _apply(options):
             fn = opt(fn)
         return fn
     return deco
-
-
-def _open(db: Path, user: str | None, permission: str = "read_aggregates"):
-    from gcrm.storage import warehouse
-
-    principal = principal_for(db, user, permission)
-    con = warehouse.connect(db, read_only=True)
-    return principal, con, (principal.scope if principal else None)
 
 
 def _months(con, month_from, month_to):
@@ -133,7 +125,7 @@ def rings_cmd(db, user, service_point, lon, lat, km, bands, fmt, out, gcj02) -> 
     """Geodesic rings around a service point or a point, with customers and population."""
     from gcrm.tradearea import queries
 
-    principal, con, scope = _open(db, user)
+    principal, con, scope = open_as(db, user)
     x, y, label = queries.resolve_center(con, service_point, lon, lat)
     g = queries.rings(con, x, y, km, bands=bands, scope=scope)
     _layer_out(db, principal, "rings", label, g, fmt, out, gcj02)
@@ -154,7 +146,7 @@ def drivetime_cmd(db, user, service_point, lon, lat, minutes, pbf, fmt, out, gcj
     """Drive-time areas along the road network (fallback: distance bands, with a note)."""
     from gcrm.tradearea import queries
 
-    principal, con, scope = _open(db, user)
+    principal, con, scope = open_as(db, user)
     x, y, label = queries.resolve_center(con, service_point, lon, lat)
     g = queries.drive_time(con, x, y, minutes, pbf=pbf, scope=scope, annotate=True)
     if (g["method"] == "distance_fallback").any():
@@ -174,7 +166,7 @@ def voronoi_cmd(db, user, kinds, fmt, out, gcj02) -> None:
     """Proximity (nearest service point) areas clipped to the regions."""
     from gcrm.tradearea import queries
 
-    principal, con, scope = _open(db, user)
+    principal, con, scope = open_as(db, user)
     g = queries.proximity_areas(con, kinds or None, scope=scope)
     _layer_out(db, principal, "voronoi", None, g, fmt, out, gcj02)
 
@@ -195,7 +187,7 @@ def customers_cmd(db, user, service_point, shares, hull, month_from, month_to, f
     """Customer-derived trade areas: hull of the nearest 50/70/90 % of a hall's payers."""
     from gcrm.tradearea import queries
 
-    principal, con, scope = _open(db, user)
+    principal, con, scope = open_as(db, user)
     g = queries.customer_areas(con, service_point, shares, hull=hull,
                                months=_months(con, month_from, month_to), scope=scope)
     _layer_out(db, principal, "customers", service_point, g, fmt, out, gcj02)
@@ -220,7 +212,7 @@ def huff_cmd(db, user, kinds, alpha, beta, demand, household_size, max_km, fmt, 
     """Huff model: expected customers per service point (--out writes the per-cell layer)."""
     from gcrm.tradearea import queries
 
-    principal, con, scope = _open(db, user)
+    principal, con, scope = open_as(db, user)
     per_point, per_cell = queries.huff_shares(con, alpha, beta, kinds or None, demand,
                                               household_size, max_km, scope=scope)
     audit_action(db, principal, "tradearea.huff", None, alpha=alpha, beta=beta,
@@ -242,7 +234,7 @@ def gaps_cmd(db, user, kinds, km, limit, fmt, out, gcj02) -> None:
     """Population cells with no service point within --km."""
     from gcrm.tradearea import queries
 
-    principal, con, scope = _open(db, user)
+    principal, con, scope = open_as(db, user)
     df = queries.gaps(con, km, kinds or None, scope=scope)
     click.echo(f"{len(df):,} cells without a service point within {km:g} km: "
                f"{df['resident'].sum():,.0f} residents", err=True)
@@ -261,7 +253,7 @@ def overlaps_cmd(db, user, kinds, km, limit, fmt, out, gcj02) -> None:
     """Population cells inside the --km rings of two or more service points."""
     from gcrm.tradearea import queries
 
-    principal, con, scope = _open(db, user)
+    principal, con, scope = open_as(db, user)
     df = queries.overlaps(con, km, kinds or None, scope=scope)
     click.echo(f"{len(df):,} cells within {km:g} km of two or more service points", err=True)
     _cells_out(db, principal, "overlaps", df, km, limit, fmt, out, gcj02)
@@ -282,7 +274,7 @@ def sites_cmd(db, user, kinds, k, km, weight, fmt, out, gcj02) -> None:
     """Site selection: K new service points maximising covered demand (greedy MCLP)."""
     from gcrm.tradearea import queries
 
-    principal, con, scope = _open(db, user)
+    principal, con, scope = open_as(db, user)
     r = queries.sites(con, k, km, weight, kinds or None, scope=scope)
     c = r.coverage.iloc[0]
     click.echo(f"{c['measure']}: before {c['before']:,.0f} ({c['before_share']:.1%}), after "
@@ -333,7 +325,7 @@ def summary_cmd(db, user, service_point, lon, lat, area_file, km, minutes, pbf, 
     from gcrm.cube.disclosure import min_cell_for
     from gcrm.tradearea import queries
 
-    principal, con, scope = _open(db, user)
+    principal, con, scope = open_as(db, user)
     months = _months(con, month_from, month_to)
     area, label = _area(con, service_point, lon, lat, area_file, km, minutes, pbf, share, months)
     s = queries.area_summary(con, area, label, months, scope, household_size,
@@ -372,7 +364,7 @@ def targets_cmd(db, user, service_point, lon, lat, area_file, km, minutes, pbf, 
     """Campaign target list: customers inside an area in a segment (PII masked per role)."""
     from gcrm.tradearea import queries
 
-    principal, con, scope = _open(db, user, "read_customers")
+    principal, con, scope = open_as(db, user, "read_customers")
     if out is not None and principal is not None and not principal.can("export"):
         raise BadInput(f"role {principal.role_name!r} may not download lists and reports")
     months = _months(con, month_from, month_to)
@@ -422,7 +414,7 @@ def export_cmd(db, user, layer, service_point, lon, lat, km, minutes, pbf, share
     """Write one trade-area layer as GeoJSON or GeoPackage (WGS-84, or GCJ-02)."""
     from gcrm.tradearea import queries
 
-    principal, con, scope = _open(db, user)
+    principal, con, scope = open_as(db, user)
     kinds = kinds or None
     if layer in ("rings", "drivetime"):
         x, y, _ = queries.resolve_center(con, service_point, lon, lat)

@@ -110,10 +110,19 @@ def _write_pairs(ws, rows: list[tuple[str, object]], lang: str, fmt: str | None 
 
 
 def write_xlsx(m: ReportModel, path: Path) -> None:
-    lang = m.lang
+    """The report as a workbook: about, one sheet per table, trade-area KPIs, data quality;
+    no cell is a live formula."""
     wb = Workbook()
-    about = wb.active
     used: set[str] = set()
+    _about_sheet(wb.active, m, used)
+    _table_sheets(wb, m, used)
+    _trade_and_quality_sheets(wb, m, used)
+    neutralise(wb)  # names and labels are text, never live formulas
+    wb.save(path)
+
+
+def _about_sheet(about, m: ReportModel, used: set[str]) -> None:
+    lang = m.lang
     about.title = _sheet_title(t("report.sheet.about", lang), used)
     yes, no = t("report.yes", lang), t("report.no", lang)
     _write_pairs(about, [
@@ -130,6 +139,10 @@ def write_xlsx(m: ReportModel, path: Path) -> None:
             tn("report.suppressed", m.hidden_count(), lang, min=m.min_cell))]
           if m.min_cell is not None else []),
     ], lang)
+
+
+def _table_sheets(wb, m: ReportModel, used: set[str]) -> None:
+    lang = m.lang
     tot = m.totals()
     area = t(f"report.area.{m.area_level}", lang)
     for key, df in m.tables().items():
@@ -146,16 +159,26 @@ def write_xlsx(m: ReportModel, path: Path) -> None:
                        t("report.col.yoy_change", lang)]
         _write_table(ws, frame, lang, tot if summable else None, headers=headers,
                      hidden=m.hidden(key), hidden_text=f"<{m.min_cell}")
-        if key == "kpi":  # each row keeps its measure's own format
-            for i, measure in enumerate(df["measure"], 2):
-                ratio = excel_format(measure) == "0.0%"
-                for col in (2, 3, 5):
-                    ws.cell(row=i, column=col).number_format = excel_format(measure)
-                for col in (4, 6):  # growth in percent, ratios' change in points
-                    ws.cell(row=i, column=col).number_format = '+0.0" pp";-0.0" pp"' \
-                        if ratio else "+0.0%;-0.0%"
-                    if ratio and isinstance(ws.cell(row=i, column=col).value, float):
-                        ws.cell(row=i, column=col).value *= 100
+        if key == "kpi":
+            _kpi_formats(ws, df)
+
+
+def _kpi_formats(ws, df) -> None:
+    """Each KPI row keeps its measure's own format; growth in percent, ratios' change in
+    points."""
+    for i, measure in enumerate(df["measure"], 2):
+        ratio = excel_format(measure) == "0.0%"
+        for col in (2, 3, 5):
+            ws.cell(row=i, column=col).number_format = excel_format(measure)
+        for col in (4, 6):
+            ws.cell(row=i, column=col).number_format = '+0.0" pp";-0.0" pp"' \
+                if ratio else "+0.0%;-0.0%"
+            if ratio and isinstance(ws.cell(row=i, column=col).value, float):
+                ws.cell(row=i, column=col).value *= 100
+
+
+def _trade_and_quality_sheets(wb, m: ReportModel, used: set[str]) -> None:
+    lang = m.lang
     trade = wb.create_sheet(_sheet_title(t("report.section.trade", lang) + " KPI", used))
     _write_pairs(trade, [(t(f"report.trade.{k}", lang), v) for k, v in m.trade.items()], lang,
                  "#,##0.00")
@@ -168,5 +191,3 @@ def write_xlsx(m: ReportModel, path: Path) -> None:
                  f"{q['months_with_data']} / {q['months_in_period']}"))
     rows.append((t("report.quality.note", lang), ""))
     _write_pairs(qs, rows, lang, "#,##0")
-    neutralise(wb)  # names and labels are text, never live formulas
-    wb.save(path)
