@@ -230,6 +230,18 @@ def add_account(db: str | os.PathLike, name: str, role: str, password: str,
         con.close()
 
 
+def busiest_district(db: str | os.PathLike) -> str:
+    """The district with the most customers in the warehouse at ``db``."""
+    from gcrm.storage import warehouse
+
+    con = warehouse.connect(db, read_only=True)
+    try:
+        return con.execute("SELECT district_id FROM dim_customer WHERE district_id IS NOT NULL "
+                           "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    finally:
+        con.close()
+
+
 def audit_entries(db: str | os.PathLike, action: str,
                   target_prefix: str | None = None) -> list[dict]:
     """The audit entries of ``action`` (oldest first; ``target_prefix``: only targets starting

@@ -24,6 +24,7 @@ from gcrm.storage import warehouse
 from tests.browser import (
     add_account,
     artifact,
+    busiest_district,
     login,
     metric_texts,
     read_kpis,
@@ -267,15 +268,6 @@ def test_deep_link_on_a_fresh_server(browser, demo_db: Path) -> None:
 
 
 # --------------------------------------------------------------------------- disclosure control
-def _big_district(db: Path) -> str:
-    con = warehouse.connect(db, read_only=True)
-    try:
-        return con.execute("SELECT district_id FROM dim_customer WHERE district_id IS NOT NULL "
-                           "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
-    finally:
-        con.close()
-
-
 def _table_cells(page) -> list[str]:
     """The texts of the result table's visible cells (its accessible grid)."""
     return page.locator('[data-testid="stDataFrame"] table td').all_inner_texts()
@@ -310,7 +302,7 @@ def _analyst_grid_view(page, url: str, db: Path, district: str) -> str:
 def test_an_analyst_sees_less_than_min_cell_and_the_admin_sees_the_number(
         page, app_url: str, demo_db: Path) -> None:
     add_account(demo_db, ANALYST, "analyst", ANALYST_PW)
-    d = _big_district(demo_db)
+    d = busiest_district(demo_db)
     url = f"{app_url}/explorer?measures=kwh,customers&rows=grid&f.district={d}"
     small = _analyst_grid_view(page, url, demo_db, d)
     # the slice of one small cell: the KPI tiles read "<5"
@@ -354,7 +346,7 @@ def test_an_analyst_cannot_group_by_customer_and_exports_carry_the_note(
 
     from openpyxl import load_workbook
 
-    d = _big_district(demo_db)
+    d = busiest_district(demo_db)
     login(page, f"{app_url}/explorer?measures=kwh&rows=grid&f.district={d}", ANALYST,
           ANALYST_PW, DONE_EN)
     with page.expect_download() as info:

@@ -440,9 +440,13 @@ def test_missing_warehouse_gives_a_clear_message(browser, tmp_path: Path) -> Non
     with streamlit_app(missing) as url:
         page = browser.new_page()
         page.goto(url)
-        page.get_by_text("No warehouse yet").wait_for(timeout=60_000)
-        page.get_by_text(str(missing)).first.wait_for(timeout=30_000)  # the whole message
-        text = page.locator('[data-testid="stMain"]').inner_text()
+        main = page.locator('[data-testid="stMain"]')
+        main.get_by_text("No warehouse yet").wait_for(timeout=60_000)
+        # the whole message in the page itself (the sidebar also names the path): the info
+        # box with the path, then the command to build the warehouse
+        main.get_by_text(str(missing)).first.wait_for(timeout=30_000)
+        main.get_by_text("gcrm demo").first.wait_for(timeout=30_000)
+        text = main.inner_text()
         assert "gcrm demo" in text and str(missing) in text
         assert page.locator('[data-testid="stException"]').count() == 0
         page.close()

@@ -20,6 +20,7 @@ from dashboards.explorer.state import View
 from gcrm import cube
 from gcrm.cube.disclosure import DisclosureError
 from gcrm.storage import warehouse
+from tests.browser import busiest_district
 
 ANALYST = Access("ana", None, frozenset({"read_aggregates", "export"}), "analyst")
 ADMIN = Access("boss", None, frozenset({"read_aggregates", "read_customers", "read_pii",
@@ -129,15 +130,6 @@ def _ctx(db: Path, who: Access) -> ex.Context:
                       disclosure.min_cell_for(who))
 
 
-def _district(db: Path) -> str:
-    con = warehouse.connect(db, read_only=True)
-    try:
-        return con.execute("SELECT district_id FROM dim_customer WHERE district_id IS NOT NULL "
-                           "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
-    finally:
-        con.close()
-
-
 def _cube(db: Path, *args, **kwargs) -> pd.DataFrame:
     con = warehouse.connect(db, read_only=True)
     try:
@@ -147,7 +139,7 @@ def _cube(db: Path, *args, **kwargs) -> pd.DataFrame:
 
 
 def test_explorer_result_of_an_analyst_is_the_protected_cube(demo_db: Path) -> None:
-    d = _district(demo_db)
+    d = busiest_district(demo_db)
     view = View(("kwh", "customers"), ("grid",), filters=(("district", (d,)),))
     res = ex.explore(_ctx(demo_db, ANALYST), view)
     want = _cube(demo_db, ["kwh", "customers"], by=["grid"], where={"district": [d]},
@@ -167,7 +159,7 @@ def test_explorer_result_of_an_analyst_is_the_protected_cube(demo_db: Path) -> N
 def test_explorer_ranks_hidden_cells_last_for_an_analyst(demo_db: Path) -> None:
     """The cube ranks before it hides; the page ranks the protected result instead, so a
     top-N never holds a hidden cell ahead of a shown one."""
-    d = _district(demo_db)
+    d = busiest_district(demo_db)
     view = View(("kwh",), ("grid",), filters=(("district", (d,)),), sort="-kwh", top=40)
     res = ex.explore(_ctx(demo_db, ANALYST), view)
     shown = _cube(demo_db, ["kwh"], by=["grid"], where={"district": [d]}, min_cell=5)
@@ -179,7 +171,7 @@ def test_explorer_ranks_hidden_cells_last_for_an_analyst(demo_db: Path) -> None:
 
 def test_explorer_pivot_keeps_hidden_cells_missing(demo_db: Path) -> None:
     """The pivot sums a cell's values: a hidden (NaN) cell must not become 0."""
-    d = _district(demo_db)
+    d = busiest_district(demo_db)
     view = View(("kwh",), ("grid",), "customer_class", filters=(("district", (d,)),))
     ctx = _ctx(demo_db, ANALYST)
     res = ex.explore(ctx, view)
