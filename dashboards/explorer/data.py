@@ -95,16 +95,14 @@ def pandas_rank(df: pd.DataFrame, sort: str | None, top: int | None) -> pd.DataF
 
 
 def explore(ctx: Context, view: View) -> Result:
-    """The cube result of ``view`` (raises CubeError): ranked and cut like ``gcrm query``.
-
-    With disclosure control the page ranks and cuts, not the cube: the cube ranks before it
-    hides, so a hidden cell's place (or its presence in a top-N) would tell its rank; here
-    hidden cells rank last."""
+    """The cube result of ``view`` (raises CubeError): ranked and cut like ``gcrm query``
+    (with disclosure control the cube ranks hidden cells last, so their place tells
+    nothing)."""
     months = view.months
     if view.compare and months is None:
         months = data.month_range(ctx.db, ctx.version, 1 if view.compare == "mom" else 12,
                                   scope=ctx.scope)
-    in_cube = not (view.compare or (view.column and view.rows) or ctx.min_cell)
+    in_cube = not (view.compare or (view.column and view.rows))
     result = data.cube_explore(ctx.db, ctx.version, view.measures, view.by, view.filters,
                                months, order_by=view.sort if in_cube else None,
                                limit=view.top if in_cube else None, totals=view.totals,
@@ -126,7 +124,7 @@ def explore(ctx: Context, view: View) -> Result:
 def _rank_pivot_rows(ctx: Context, view: View, months: tuple[str, str] | None,
                      result: pd.DataFrame) -> pd.DataFrame:
     """Rank the pivot's rows (by the row dimensions alone), then keep those rows."""
-    in_cube = not (view.compare or ctx.min_cell)  # see explore
+    in_cube = not view.compare  # see explore
     ranking = data.cube_explore(ctx.db, ctx.version, view.measures, view.rows, view.filters,
                                 months, compare=view.compare,
                                 order_by=view.sort if in_cube else None,

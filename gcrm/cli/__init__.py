@@ -13,15 +13,6 @@ from __future__ import annotations
 import click
 
 from gcrm.cli import admin, customers, notice, overview, query, reliability, report, tradearea
-from gcrm.cli.common import (  # noqa: F401  (re-exported: the commands' shared helpers)
-    DB_OPTION,
-    USER_OPTION,
-    BadInput,
-    audit_action,
-    emit,
-    handle_errors,
-    principal_for,
-)
 
 MODULES = (admin, query, overview, reliability, notice, tradearea, customers, report)
 

@@ -114,7 +114,9 @@ def complementary(df: pd.DataFrame, by: Sequence[str], counts: pd.Series,
     keys = df[list(by)].astype(str).reset_index(drop=True) if by else None
     changed = True
     # along every dimension, and over the whole table (its grand total is always known)
-    groupings = [[c for c in by if c != d] for d in by] + [[]]
+    groupings = [[c for c in by if c != d] for d in by]
+    if len(by) != 1:  # with one dimension, its group is already the whole table
+        groupings.append([])
     while changed:
         changed = False
         for others in groupings:

@@ -194,17 +194,6 @@ def _share(df: pd.DataFrame, col: str, total: float | None = None) -> pd.Series:
     return df[col] / total if total else df[col] * math.nan
 
 
-def _hidden_last(df: pd.DataFrame, key: str, min_cell: int | None) -> pd.DataFrame:
-    """A ranked cube table with the rows disclosure control hid moved last, in the order of
-    ``key``: the cube ranks before it hides, so a hidden row's place would tell its rank."""
-    measures = [c for c in df.columns if c in MEASURES]
-    hidden = df[measures].isna().all(axis=1)
-    if min_cell is None or not hidden.any():
-        return df
-    return pd.concat([df[~hidden], df[hidden].sort_values(key, na_position="last")],
-                     ignore_index=True)
-
-
 def _protect(df: pd.DataFrame, by: list[str], counts: pd.Series,
              min_cell: int | None) -> pd.DataFrame:
     """Reliability rows under the cube's disclosure rule, with customers served as the count
@@ -259,20 +248,20 @@ def _mixes(con, period: Period, scope: list[str], kpis: pd.DataFrame,
         return None if min_cell is None else float(
             kpis.loc[kpis["measure"] == measure, "value"].iloc[0])
 
-    class_mix = _hidden_last(cube.query(
+    # with min_cell the cube lists hidden rows last, so their place tells nothing
+    class_mix = cube.query(
         con, ["customers", "kwh", "amount"], by=["customer_class"], months=period.months,
-        scope=scope, order_by="-kwh", min_cell=min_cell), "customer_class", min_cell)
+        scope=scope, order_by="-kwh", min_cell=min_cell)
     class_mix["kwh_share"] = _share(class_mix, "kwh", total("kwh"))
 
-    channels = _hidden_last(cube.query(
+    channels = cube.query(
         con, ["payments", "paid"], by=["channel"], months=period.months, scope=scope,
-        order_by="-paid", min_cell=min_cell), "channel", min_cell)
+        order_by="-paid", min_cell=min_cell)
     channels["paid_share"] = _share(channels, "paid", total("paid"))
 
-    arrears = _hidden_last(cube.query(
+    arrears = cube.query(
         con, ["amount", "paid", "arrears", "collection_rate"], by=["customer_class"],
-        months=period.months, scope=scope, order_by="-arrears", min_cell=min_cell),
-        "customer_class", min_cell)
+        months=period.months, scope=scope, order_by="-arrears", min_cell=min_cell)
     return class_mix, channels, arrears
 
 
@@ -309,9 +298,8 @@ def _reliability(con, region_id: str, level: str, area_level: str, period: Perio
 def _areas(con, region_id: str, area_level: str, period: Period, scope: list[str],
            min_cell: int | None = None) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
     """Sub-areas (the districts of a city, the H3 grid cells of a district) and their shapes."""
-    areas = _hidden_last(cube.query(con, list(AREA_MEASURES), by=[area_level],
-                                    months=period.months, scope=scope, order_by="-kwh",
-                                    min_cell=min_cell), area_level, min_cell)
+    areas = cube.query(con, list(AREA_MEASURES), by=[area_level], months=period.months,
+                       scope=scope, order_by="-kwh", min_cell=min_cell)
     areas = areas.rename(columns={area_level: "area"})
     areas = areas[areas["area"].notna()].reset_index(drop=True)
     if area_level != "district":

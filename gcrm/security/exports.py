@@ -36,17 +36,8 @@ def _is_text(col: pd.Series) -> bool:
     return col.dtype == object or pd.api.types.is_string_dtype(col)
 
 
-def inert_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` whose text cells (and column names) cannot start a formula."""
-    out = df.copy()
-    for col in out.columns:
-        if _is_text(out[col]):
-            out[col] = out[col].map(inert_text)
-    out.columns = [inert_text(c) for c in out.columns]
-    return out
-
-
-def _line_breaks(value: object) -> object:
+def _csv_cell(value: object) -> object:
+    value = inert_text(value)
     # pandas quotes a field holding "\n" but not one holding a lone "\r", which would split
     # the row in a spreadsheet: line breaks are written as "\n"
     if isinstance(value, str) and "\r" in value:
@@ -55,12 +46,14 @@ def _line_breaks(value: object) -> object:
 
 
 def csv_text(df: pd.DataFrame, **kwargs: object) -> str:
-    """``df.to_csv`` of the inert frame (``index=False`` unless given)."""
+    """``df.to_csv`` with every text cell (and column name) unable to start a formula
+    (``index=False`` unless given)."""
     kwargs.setdefault("index", False)
-    out = inert_frame(df)
+    out = df.copy()
     for col in out.columns:
         if _is_text(out[col]):
-            out[col] = out[col].map(_line_breaks)
+            out[col] = out[col].map(_csv_cell)
+    out.columns = [inert_text(c) for c in out.columns]
     return out.to_csv(**kwargs)
 
 
