@@ -26,7 +26,7 @@ from babel.messages.pofile import read_po
 
 from gcrm import i18n
 from gcrm.i18n import LANGS, MESSAGES, format_quantity, t, tn
-from gcrm.i18n.catalog import LOCALE_DIR, LOCALES, catalogue
+from gcrm.i18n.catalog import LOCALES, catalogue, catalogue_files
 from gcrm.vocab import (
     CHANNELS,
     CUSTOMER_CLASSES,
@@ -127,9 +127,23 @@ def test_doctests() -> None:
 # ------------------------------------------------------------------ the .po files
 
 
-def _po(lang: str) -> Catalog:
-    with (LOCALE_DIR / f"{LOCALES[lang]}.po").open("rb") as fh:
-        return read_po(fh, locale=LOCALES[lang])
+def _po_files(lang: str) -> list[Catalog]:
+    cats = []
+    for path in catalogue_files(LOCALES[lang]):
+        with path.open("rb") as fh:
+            cats.append(read_po(fh, locale=LOCALES[lang]))
+    return cats
+
+
+def _po(lang: str) -> list:
+    """Every message of every ``.po`` file of ``lang``."""
+    return [m for cat in _po_files(lang) for m in cat]
+
+
+def test_every_domain_catalogue_has_every_language() -> None:
+    domains = {lang: {p.parent.name for p in catalogue_files(LOCALES[lang])[1:]}
+               for lang in LANGS}
+    assert len({frozenset(d) for d in domains.values()}) == 1, domains
 
 
 def _forms(message) -> tuple[str, ...]:
@@ -157,7 +171,11 @@ def test_po_files_same_format_fields() -> None:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_po_file_header_and_entries(lang: str) -> None:
-    cat = _po(lang)
+    for cat in _po_files(lang):
+        _check_po_file(cat, lang)
+
+
+def _check_po_file(cat: Catalog, lang: str) -> None:
     plural = get_plural(LOCALES[lang])  # Babel's plural table for the locale
     assert (cat.num_plurals, cat.plural_expr) == (plural.num_plurals, plural.plural_expr)
     assert cat.charset.lower() == "utf-8"
@@ -174,7 +192,7 @@ def test_catalogues_ship_in_the_wheel() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     globs = config["tool"]["setuptools"]["package-data"]["gcrm.i18n"]
     shipped = {p for g in globs for p in (ROOT / "gcrm" / "i18n").glob(g)}
-    assert {LOCALE_DIR / f"{LOCALES[lang]}.po" for lang in LANGS} <= shipped
+    assert {p for lang in LANGS for p in catalogue_files(LOCALES[lang])} <= shipped
 
 
 # ------------------------------------------------------------------ plurals
@@ -492,3 +510,21 @@ def test_computed_templates_match_catalogue_keys() -> None:
     for template in _computed():
         rx = re.compile("^" + re.escape(template).replace(r"\{\}", ".+") + "$")
         assert any(rx.match(k) for k in keys), template
+
+
+def test_a_key_in_two_catalogues_is_refused(tmp_path, monkeypatch) -> None:
+    from gcrm.i18n import catalog
+
+    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+    (tmp_path / "en.po").write_text(header + 'msgid "a.b"\nmsgstr "one"\n', encoding="utf-8")
+    (tmp_path / "dom").mkdir()
+    (tmp_path / "dom" / "en.po").write_text(header + 'msgid "a.b"\nmsgstr "two"\n',
+                                            encoding="utf-8")
+    monkeypatch.setattr(catalog, "LOCALE_DIR", tmp_path)
+    catalog.catalogue.cache_clear()
+    try:
+        with pytest.raises(ValueError, match=r"a\.b"):
+            catalog.catalogue("en")
+    finally:
+        monkeypatch.undo()
+        catalog.catalogue.cache_clear()

@@ -1,6 +1,8 @@
-"""The message catalogues: one gettext ``.po`` file per language, read with Babel.
+"""The message catalogues: gettext ``.po`` files per language, read with Babel.
 
-``locales/en.po`` and ``locales/zh_CN.po`` hold every message: ``msgid`` is the key code asks
+``locales/en.po`` and ``locales/zh_CN.po`` hold the shared messages; a domain may keep its own
+in ``locales/<domain>/en.po`` and ``locales/<domain>/zh_CN.po`` (a key lives in one file only).
+``msgid`` is the key code asks
 for (``"nav.home"``), ``msgstr`` the text, which may hold ``str.format`` fields (``{name}``).
 A message that counts something has ``msgid_plural`` and one ``msgstr[i]`` per plural form of
 the language; the ``Plural-Forms`` header (Babel's plural tables, CLDR) picks the form.
@@ -31,7 +33,8 @@ DEFAULT_LANG = "en"
 #: Name of each language in its own language (for the language switch).
 LANG_NAMES: dict[str, str] = {"en": "English", "zh-CN": "简体中文"}
 
-#: Babel (CLDR) locale of each language; ``locales/<locale>.po`` is its catalogue.
+#: Babel (CLDR) locale of each language; ``locales/<locale>.po`` (and ``locales/*/<locale>.po``)
+#: is its catalogue.
 LOCALES: dict[str, str] = {"en": "en", "zh-CN": "zh_CN"}
 
 LOCALE_DIR = Path(__file__).with_name("locales")
@@ -58,19 +61,34 @@ def normalize_lang(lang: str | None) -> str:
     return "en" if low.startswith("en") else DEFAULT_LANG
 
 
+def catalogue_files(locale: str) -> list[Path]:
+    """The ``.po`` files of ``locale``: the shared one first, then each domain's, by name."""
+    return [LOCALE_DIR / f"{locale}.po", *sorted(LOCALE_DIR.glob(f"*/{locale}.po"))]
+
+
 @cache
 def catalogue(lang: str) -> Catalogue:
-    """The catalogue of ``lang`` (one of :data:`LANGS`), parsed once per process."""
+    """The catalogue of ``lang`` (one of :data:`LANGS`), parsed once per process.
+
+    A key found in two files of the same language raises :class:`ValueError`.
+    """
     from babel.messages.pofile import read_po  # deferred: only when a message is asked for
 
     locale = LOCALES[lang]
-    with (LOCALE_DIR / f"{locale}.po").open("rb") as fh:
-        cat = read_po(fh, locale=locale, ignore_obsolete=True)
     texts: dict[str, Text] = {}
-    for m in cat:
-        if m.id:  # the header entry has an empty msgid
-            texts[m.id[0] if m.pluralizable else m.id] = m.string
-    return Catalogue(texts, gettext.c2py(cat.plural_expr))
+    plural_expr = ""
+    for path in catalogue_files(locale):
+        with path.open("rb") as fh:
+            cat = read_po(fh, locale=locale, ignore_obsolete=True)
+        plural_expr = plural_expr or cat.plural_expr
+        for m in cat:
+            if not m.id:  # the header entry has an empty msgid
+                continue
+            key = m.id[0] if m.pluralizable else m.id
+            if key in texts:
+                raise ValueError(f"{path}: message {key!r} is already in another catalogue")
+            texts[key] = m.string
+    return Catalogue(texts, gettext.c2py(plural_expr))
 
 
 def _form(cat: Catalogue, text: Text, n: object) -> str:
