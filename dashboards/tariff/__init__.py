@@ -1,0 +1,1 @@
+"""The tariff page."""
