@@ -87,8 +87,8 @@ def test_crafted_profiles_give_known_segments_and_words(crafted) -> None:
 
 def test_same_seed_same_answer_and_segments_numbered_by_size(crafted) -> None:
     cons, classes = crafted
-    extra = _frame(_customers("HEB", HEATING, n=3, base=150))
-    cons2 = pd.concat([cons, extra], ignore_index=True)
+    # one frame from the records (not a concat with an all-NA peak/valley column)
+    cons2 = _frame(cons.to_dict("records"), _customers("HEB", HEATING, n=3, base=150))
     classes2 = pd.concat([classes, pd.Series({f"HEB{i:02d}": "residential" for i in range(3)})])
     a = W.segment(cons2, classes2, k=4, seed=7)
     b = W.segment(cons2, classes2, k=4, seed=7)

@@ -39,6 +39,7 @@ The words come from the **centroid** (never from single customers) with the rule
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -458,10 +459,20 @@ def _join_same_names(feat: pd.DataFrame, cls: pd.Series | None,
             labels[np.isin(labels, g)] = g[0]
 
 
+def _typed_empty(columns: Sequence[str], text: Sequence[str] = (),
+                 whole: Sequence[str] = ()) -> pd.DataFrame:
+    """An empty frame whose columns have the dtypes a filled one has (numbers stay numbers)."""
+    def dtype(c: str) -> str:
+        return "object" if c in text else "int64" if c in whole else "float64"
+    return pd.DataFrame({c: pd.Series(dtype=dtype(c)) for c in columns})
+
+
 def _empty(info: dict) -> Segmentation:
-    return Segmentation(pd.DataFrame(columns=list(SEGMENT_COLUMNS)),
-                        pd.DataFrame(columns=list(MONTH_LABELS)),
-                        pd.DataFrame(columns=["customer_id", "segment", "distance"]),
+    return Segmentation(_typed_empty(SEGMENT_COLUMNS, text=("pattern", "main_class"),
+                                     whole=("segment", "customers")),
+                        _typed_empty(MONTH_LABELS),
+                        _typed_empty(("customer_id", "segment", "distance"),
+                                     text=("customer_id",), whole=("segment",)),
                         info["excluded"], info["window"], info["trend_months"], 0.0)
 
 
