@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from dashboards.components import maps
 from gcrm import cube
 from gcrm.cli import cli
+from gcrm.cube.comparison_words import comparison_words
 from gcrm.i18n import format_number
 from gcrm.storage import warehouse
 from tests.browser import (
@@ -169,6 +170,13 @@ def test_overview_kpis_map_and_table(page, app_url: str, demo_db: Path) -> None:
     for m, (prev, yoy) in _kpi_changes(page).items():
         assert _same(prev, expected.at[m, "prev_change"]), m
         assert _same(yoy, expected.at[m, "yoy_change"]), m
+    # like for like (issue #23): the demo's 14 months leave Sep-Oct as the months the last 12
+    # months share with the 12 before, and the note under the tiles says so
+    assert comparison_words(expected.attrs["last_year_match"], "en") == \
+        "Sep-Oct 2026 vs Sep-Oct 2025"
+    assert not np.isnan(expected.at["kwh", "yoy_change"])
+    page.get_by_text("Sep-Oct 2026 vs Sep-Oct 2025 (last year)", exact=False).wait_for(
+        timeout=30_000)
 
     # the visible tiles are the same numbers, rounded for people
     tiles = metric_texts(page)

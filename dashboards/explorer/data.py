@@ -107,7 +107,7 @@ def explore(ctx: Context, view: View) -> Result:
                                months, order_by=view.sort if in_cube else None,
                                limit=view.top if in_cube else None, totals=view.totals,
                                compare=view.compare, scope=ctx.scope, min_cell=ctx.min_cell)
-    suppressed = result.attrs.get("suppressed", 0)
+    suppressed, match = result.attrs.get("suppressed", 0), result.attrs.get("match")
     if (view.sort or view.top) and not in_cube:
         if view.column and view.rows:
             result = _rank_pivot_rows(ctx, view, months, result)
@@ -117,6 +117,7 @@ def explore(ctx: Context, view: View) -> Result:
                                scope=ctx.scope, min_cell=ctx.min_cell)
     frame = result.reset_index(drop=True)
     frame.attrs["suppressed"] = suppressed
+    frame.attrs["match"] = match  # the months a comparison compares, for the words
     return Result(frame, months, totals, disclosure.hidden_rows(frame, view.measures),
                   bool(disclosure.hidden_rows(totals, view.measures).any()))
 

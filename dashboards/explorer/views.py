@@ -30,8 +30,8 @@ from dashboards.explorer.data import (
 )
 from dashboards.explorer.labels import Labels, is_ratio, value_format
 from dashboards.explorer.state import View, cli_args, cli_command, to_xlsx
-from gcrm.cube import MEASURES, CubeError, shift_month
-from gcrm.cube.operations import COMPARE
+from gcrm.cube import MEASURES, CubeError
+from gcrm.cube.comparison_words import comparison_words
 from gcrm.i18n import format_quantity, t, tn
 from gcrm.security.exports import csv_text
 
@@ -85,10 +85,8 @@ def _header(ctx: Context, view: View, res: Result, shown: tuple[str, str]) -> No
     """The slice's months (and the comparison's), and a KPI tile per measure."""
     lang = ctx.lang
     st.subheader(t("explorer.slice", lang, start=shown[0], end=shown[1]))
-    if view.compare:
-        k = COMPARE[view.compare]
-        st.caption(t("explorer.compare_period", lang, start=shift_month(shown[0], -k),
-                     end=shift_month(shown[1], -k)))
+    if view.compare and (match := res.frame.attrs.get("match")) is not None:
+        st.caption(t("explorer.compare_period", lang, words=comparison_words(match, lang)))
     tiles = list(view.measures)[:MAX_TILES]
     row0 = res.totals.iloc[0] if len(res.totals) else None
     if res.totals_hidden:  # the slice describes too few customers

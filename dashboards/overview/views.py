@@ -18,6 +18,7 @@ from dashboards.overview.context import Ctx, value_format
 from dashboards.overview.state import K_RANGE, LAYERS
 from dashboards.overview.trend import trend_data, trend_spec
 from gcrm.cube import CubeError
+from gcrm.cube.comparison_words import comparison_words
 from gcrm.i18n import t
 from gcrm.overview.queries import FILTER_DIMS, MAP_MEASURES, Place
 from gcrm.spatial.classify import METHODS
@@ -149,8 +150,8 @@ def kpis(ctx: Ctx) -> None:
         t(
             "ov.kpi_note",
             lang,
-            prev=f"{k.attrs['previous'][0]}..{k.attrs['previous'][1]}",
-            ly=f"{k.attrs['last_year'][0]}..{k.attrs['last_year'][1]}",
+            prev=comparison_words(k.attrs["previous_match"], lang),
+            ly=comparison_words(k.attrs["last_year_match"], lang),
         )
     )
 

@@ -252,6 +252,16 @@ def float_list(text: str, what: str, low: float, high: float,
     return values
 
 
+def note_comparison(match, what: str = "") -> None:
+    """Say on stderr which months a change compares (like for like, :mod:`gcrm.cube.comparison`):
+    "note: changes (last year) compare Jan-Oct 2026 vs Jan-Oct 2025". Stdout stays data."""
+    from gcrm.cube.comparison_words import comparison_words
+
+    if match is not None:
+        label = f" ({what})" if what else ""
+        click.echo(f"note: changes{label} compare {comparison_words(match, 'en')}", err=True)
+
+
 def note_suppressed(df, min_cell: int | None, fmt: str) -> None:
     """Under a table for people, say how many rows were suppressed. CSV and JSON stay
     machine-readable: a suppressed value is simply empty (CSV) or null (JSON)."""

@@ -20,6 +20,7 @@ from gcrm.cli.common import (
     audit_action,
     emit,
     handle_errors,
+    note_comparison,
     open_as,
 )
 
@@ -76,6 +77,9 @@ def overview(db: Path, user, measure, district, where, month_from, month_to, kpi
         audit_action(db, principal, "overview", None, measure=measure, district=district,
                      where=filters, rows=len(df))
     emit(df, fmt)
+    if kpis:
+        note_comparison(df.attrs.get("previous_match"), "previous period")
+        note_comparison(df.attrs.get("last_year_match"), "last year")
 
 
 COMMANDS = (overview,)

@@ -15,6 +15,7 @@ from gcrm.cli.common import (
     audit_action,
     emit,
     handle_errors,
+    note_comparison,
     note_suppressed,
     open_as,
 )
@@ -66,6 +67,8 @@ def query(db: Path, user, measures, by, where, month_from, month_to, order, limi
                      where=filters, rows=len(df), suppressed=df.attrs.get("suppressed"))
     emit(df, fmt)
     note_suppressed(df, protect, fmt)
+    if compare:
+        note_comparison(df.attrs.get("match"))
 
 
 COMMANDS = (query,)

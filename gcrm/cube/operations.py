@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 import duckdb
 import pandas as pd
 
+from gcrm.cube.comparison import Match, earlier_range, match, range_length
 from gcrm.cube.engine import CubeError, query
 from gcrm.cube.model import DIMENSIONS, MEASURES
 
@@ -64,9 +65,12 @@ def compare(con: duckdb.DuckDBPyConnection, measures: Sequence[str], by: Sequenc
             min_cell: int | None = None) -> pd.DataFrame:
     """Time comparison: each measure with ``<m>_prev`` and ``<m>_growth`` (ratio - 1).
 
-    ``yoy`` compares with the same period a year before, ``mom`` with the previous month. With
-    ``month`` in ``by`` the comparison is month by month; otherwise the whole ``months`` range
-    is compared with the range shifted back.
+    ``yoy`` compares with the same months a year before, ``mom`` with the month before. With
+    ``month`` in ``by`` the comparison is month by month; otherwise like for like
+    (:func:`comparison_match`): ``<m>_prev`` sums the earlier months of the months with data
+    that have an earlier counterpart, and ``<m>_growth`` compares this range over those same
+    months (``<m>`` itself stays the whole range). ``attrs["match"]`` holds the
+    :class:`gcrm.cube.comparison.Match` for the words.
     """
     if kind not in COMPARE:
         raise CubeError(f"unknown comparison {kind!r}; expected one of {', '.join(COMPARE)}")
@@ -76,24 +80,50 @@ def compare(con: duckdb.DuckDBPyConnection, measures: Sequence[str], by: Sequenc
     if months is None:
         raise CubeError("time comparison needs a month range")
     k = COMPARE[kind]
-    cur = query(con, measures, by=list(by), where=where, months=months, scope=scope,
-                min_cell=min_cell)
-    prev_range = (shift_month(months[0], -k), shift_month(months[1], -k))
-    prev = query(con, measures, by=list(by), where=where, months=prev_range, scope=scope,
-                 min_cell=min_cell)
+    mt = comparison_match(con, months, k, where, scope)
+    kw = {"by": list(by), "where": where, "scope": scope, "min_cell": min_cell}
+    cur = query(con, measures, months=months, **kw)
     if "month" in by:
+        prev = query(con, measures, months=earlier_range(months, k), **kw)
         prev["month"] = prev["month"].map(lambda m: shift_month(m, k))
-    keys = list(by)
-    prev = prev.rename(columns={m: f"{m}_prev" for m in measures})
-    if keys:  # pandas matches NaN keys (the unlocated region) to NaN keys
-        out = cur.merge(prev, on=keys, how="left")
+        base = cur
     else:
-        out = pd.concat([cur, prev], axis=1)
-    for m in measures:
-        out[f"{m}_growth"] = out[m] / out[f"{m}_prev"].where(out[f"{m}_prev"] != 0) - 1
+        prev = _over_or_empty(con, measures, mt.earlier, kw)
+        whole = len(mt.current) == range_length(months)
+        base = cur if whole else _over_or_empty(con, measures, mt.current, kw)
+    out = _join(cur, prev, base, list(by), measures)
     if min_cell is not None:
         out.attrs["suppressed"] = cur.attrs.get("suppressed", 0) + prev.attrs.get("suppressed", 0)
+    out.attrs["match"] = mt
     return out
+
+
+def _over_or_empty(con, measures: Sequence[str], months: Sequence[str], kw: dict) -> pd.DataFrame:
+    """:func:`over_months`, or an empty result with the right columns when no month compares."""
+    if months:
+        return over_months(con, measures, months, **kw)
+    return pd.DataFrame(columns=[*kw["by"], *measures])
+
+
+def _join(cur: pd.DataFrame, prev: pd.DataFrame, base: pd.DataFrame, keys: list[str],
+          measures: Sequence[str]) -> pd.DataFrame:
+    """``cur`` with ``<m>_prev`` (from ``prev``) and ``<m>_growth`` (``base`` against
+    ``prev``), rows matched on ``keys`` (pandas matches NaN keys, the unlocated region)."""
+    prev = prev.rename(columns={m: f"{m}_prev" for m in measures})
+    base = base[[*keys, *measures]].rename(columns={m: f"{m}_base" for m in measures})
+    if keys:
+        out = cur.merge(prev[[*keys, *(f"{m}_prev" for m in measures)]], on=keys, how="left")
+        out = out.merge(base, on=keys, how="left")
+    else:
+        out = pd.concat([cur.reset_index(drop=True),
+                         prev.reset_index(drop=True).reindex(range(len(cur))),
+                         base.reset_index(drop=True)], axis=1)
+    for m in measures:
+        p = pd.to_numeric(out[f"{m}_prev"], errors="coerce")
+        out[f"{m}_prev"] = p
+        out[f"{m}_growth"] = pd.to_numeric(out[f"{m}_base"], errors="coerce") / \
+            p.where(p != 0) - 1
+    return out.drop(columns=[f"{m}_base" for m in measures])
 
 
 def drill_down(dim: str) -> str | None:
@@ -127,44 +157,81 @@ def _growth(cur: float, prev: float, ratio: bool) -> float:
     return float("nan") if prev == 0 else cur / prev - 1
 
 
+def comparison_match(con: duckdb.DuckDBPyConnection, months: tuple[str, str], lag: int,
+                     where: Mapping[str, Sequence] | None = None,
+                     scope: Sequence[str] | None = None,
+                     present: Sequence[str] | None = None) -> Match:
+    """The like-for-like months of ``months`` against ``lag`` months earlier
+    (:func:`gcrm.cube.comparison.match` over the months with data under ``where``/``scope``;
+    ``present``: the current months with data, if already known)."""
+    if present is None:
+        present = months_with_data(con, months, where, scope)
+    earlier = months_with_data(con, earlier_range(months, lag), where, scope)
+    return match(present, earlier, lag)
+
+
+def over_months(con: duckdb.DuckDBPyConnection, measures: Sequence[str],
+                months: Sequence[str], by: Sequence[str] = (),
+                where: Mapping[str, Sequence] | None = None,
+                scope: Sequence[str] | None = None, min_cell: int | None = None,
+                ) -> pd.DataFrame:
+    """:func:`query` over a set of months (not necessarily consecutive)."""
+    w = {**(where or {}), "month": list(months)}
+    return query(con, measures, by=list(by), where=w, scope=scope, min_cell=min_cell)
+
+
+def _row(con, measures: Sequence[str], months: Sequence[str], where, scope) -> dict:
+    """The measures over ``months`` as one row (NaN when no month compares)."""
+    if not months:
+        return dict.fromkeys(measures, float("nan"))
+    df = over_months(con, measures, months, where=where, scope=scope)
+    return {m: float(df[m].iloc[0]) for m in measures}
+
+
 def period_kpis(con: duckdb.DuckDBPyConnection, measures: Sequence[str],
                 months: tuple[str, str], where: Mapping[str, Sequence] | None = None,
-                scope: Sequence[str] | None = None, check_complete: bool = True,
-                ) -> pd.DataFrame:
+                scope: Sequence[str] | None = None) -> pd.DataFrame:
     """Each measure over ``months`` against the previous period and the same period a year
     before: one row per measure with ``value``, ``prev``, ``prev_change``, ``yoy`` and
-    ``yoy_change``. ``attrs`` holds the ``previous`` and ``last_year`` month ranges and whether
-    each was complete (``previous_complete``, ``last_year_complete``).
+    ``yoy_change``.
 
-    The previous period is the range of the same length just before ``months``. A change is a
-    ratio ``cur / prev - 1``, except for measures in % (rates), whose change is the difference
-    in points. With ``check_complete`` a comparison period with fewer months of data than
-    ``months`` itself is not compared (NaN): a year against half a year would mislead.
+    Like for like: the previous period is the present months (those with data) shifted back
+    by the length of ``months``, last year the present months shifted back 12 months, each
+    kept only where the earlier month has data (:func:`comparison_match`). A change compares
+    the same months on both sides: when some present month has no earlier counterpart, the
+    change uses this period's value over the matched months only. ``prev``/``yoy`` are the
+    earlier values over the matched months. A change is a ratio ``cur / prev - 1``, except
+    for measures in % (rates), whose change is the difference in points.
+
+    ``attrs``: ``previous_match``/``last_year_match`` (:class:`gcrm.cube.comparison.Match`,
+    for :func:`gcrm.cube.comparison_words.comparison_words`), ``previous``/``last_year``
+    (the earlier windows as ranges) and ``previous_complete``/``last_year_complete``.
     """
-    n = (int(months[1][:4]) * 12 + int(months[1][5:])) - (int(months[0][:4]) * 12
-                                                          + int(months[0][5:])) + 1
+    n = range_length(months)
     if n < 1:
         raise CubeError(f"the month range {months[0]}..{months[1]} is empty")
-    prev_range = (shift_month(months[0], -n), shift_month(months[1], -n))
-    ly_range = (shift_month(months[0], -12), shift_month(months[1], -12))
+    present = months_with_data(con, months, where, scope)
     cur = query(con, measures, where=where, months=months, scope=scope)
-    prev = query(con, measures, where=where, months=prev_range, scope=scope)
-    ly = query(con, measures, where=where, months=ly_range, scope=scope)
-    prev_ok = ly_ok = True
-    if check_complete:
-        have = len(months_with_data(con, months, where, scope))
-        prev_ok = len(months_with_data(con, prev_range, where, scope)) >= have
-        ly_ok = len(months_with_data(con, ly_range, where, scope)) >= have
+    value = {m: float(cur[m].iloc[0]) for m in measures}
+    sides = {}
+    for name, lag in (("prev", n), ("yoy", 12)):
+        mt = comparison_match(con, months, lag, where, scope, present)
+        whole = len(mt.current) == n  # every month of the range compares: the value itself
+        base = value if whole else _row(con, measures, mt.current, where, scope)
+        sides[name] = (mt, base, _row(con, measures, mt.earlier, where, scope))
     rows = []
     for m in measures:
         ratio = MEASURES[m].unit == "%"
-        value = float(cur[m].iloc[0])
-        p = float(prev[m].iloc[0]) if prev_ok else float("nan")
-        y = float(ly[m].iloc[0]) if ly_ok else float("nan")
-        rows.append({"measure": m, "value": value, "prev": p,
-                     "prev_change": _growth(value, p, ratio),
-                     "yoy": y, "yoy_change": _growth(value, y, ratio)})
-    out = pd.DataFrame(rows)
-    out.attrs.update(previous=prev_range, last_year=ly_range, previous_complete=prev_ok,
-                     last_year_complete=ly_ok)
+        row = {"measure": m, "value": value[m]}
+        for name, (_, base, earlier) in sides.items():
+            row[name] = earlier[m]
+            row[f"{name}_change"] = _growth(base[m], earlier[m], ratio)
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=["measure", "value", "prev", "prev_change", "yoy",
+                                      "yoy_change"])
+    pm, ym = sides["prev"][0], sides["yoy"][0]
+    out.attrs.update(previous=earlier_range(months, n), last_year=earlier_range(months, 12),
+                     previous_match=pm, last_year_match=ym,
+                     previous_complete=pm.complete and not pm.empty,
+                     last_year_complete=ym.complete and not ym.empty)
     return out

@@ -308,11 +308,17 @@ def protect_kpis(con: duckdb.DuckDBPyConnection, kpis: pd.DataFrame, months: tup
     measures = kpis["measure"].tolist()
     out = kpis.copy()
     hidden = []
-    for col, rng in (("value", months), ("prev", kpis.attrs["previous"]),
-                     ("yoy", kpis.attrs["last_year"])):
-        safe = cube.query(con, measures, where=where, months=tuple(rng), scope=scope,
-                          min_cell=min_cell)
-        if safe.attrs.get("suppressed"):
+    def small(month_sets) -> bool:
+        return any(cube.over_months(con, measures, ms, where=where, scope=scope,
+                                    min_cell=min_cell).attrs.get("suppressed")
+                   for ms in month_sets if ms)
+
+    if cube.query(con, measures, where=where, months=months, scope=scope,
+                  min_cell=min_cell).attrs.get("suppressed"):
+        hidden.append("value")
+    for col, mt in (("prev", kpis.attrs["previous_match"]),
+                    ("yoy", kpis.attrs["last_year_match"])):
+        if small((mt.earlier, mt.current)):  # both sides of the like-for-like change
             hidden.append(col)
     gone = {"value": ["value", "prev_change", "yoy_change"], "prev": ["prev", "prev_change"],
             "yoy": ["yoy", "yoy_change"]}

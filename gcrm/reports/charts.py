@@ -104,9 +104,11 @@ def trend_chart(m: ReportModel, font_file: str | None) -> bytes:
     ax.set_xticks(list(x), df["month"].tolist(), rotation=0 if len(df) <= 6 else 45,
                   fontsize=8)
     ax.set_ylabel("万 kWh" if lang.startswith("zh") else "10,000 kWh", fontsize=8)
-    ax.set_title(t("report.chart.trend", lang), fontsize=10)
-    ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12),
-              ncols=2)
+    # the title on the left and the legend on the right, both above the bars: below the axes
+    # the legend would sit on the (rotated) month labels
+    ax.set_title(t("report.chart.trend", lang), fontsize=10, loc="left")
+    ax.legend(fontsize=8, frameon=False, loc="lower right", bbox_to_anchor=(1.0, 1.0),
+              ncols=2, borderaxespad=0.2)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig, font_file)
 

@@ -32,6 +32,8 @@ import pandas as pd
 
 from gcrm import cube
 from gcrm.cube import MEASURES, disclosure
+from gcrm.cube.comparison import Match
+from gcrm.cube.comparison_words import comparison_words, span_words
 from gcrm.cube.disclosure import min_cell_for
 from gcrm.outages import queries as rel
 from gcrm.overview.queries import protect_kpis
@@ -108,6 +110,19 @@ class ReportModel:
         """The slice this report shows, for footers and metadata."""
         return f"region={self.region_id}; period={self.period.label} " \
                f"({self.period.first}..{self.period.last})"
+
+    def match(self, which: str) -> Match:
+        """The like-for-like months behind the KPI changes: ``which`` is ``previous`` or
+        ``last_year`` (:func:`gcrm.cube.period_kpis`)."""
+        return self.kpis.attrs[f"{which}_match"]
+
+    def earlier_words(self, which: str) -> str:
+        """The earlier months compared, in words ("Jan-Oct 2025"), for column headers."""
+        return span_words(self.match(which).earlier, self.lang)
+
+    def compared_words(self, which: str) -> str:
+        """What a change compares, in words ("Jan-Oct 2026 vs Jan-Oct 2025")."""
+        return comparison_words(self.match(which), self.lang)
 
     def kpi(self, name: str) -> float:
         row = self.kpis.loc[self.kpis["measure"] == name]

@@ -174,9 +174,9 @@ def _footer_canvas(m: ReportModel, f: fonts.Fonts):
 def _kpi_table(m: ReportModel, st: _Styles, f: fonts.Fonts) -> Table:
     lang = m.lang
     header = [t("report.col.measure", lang), t("report.col.value", lang),
-              t("report.col.prev", lang, period=m.previous.label),
+              t("report.col.prev", lang, period=m.earlier_words("previous")),
               t("report.col.prev_change", lang),
-              t("report.col.yoy", lang, period=m.last_year.label),
+              t("report.col.yoy", lang, period=m.earlier_words("last_year")),
               t("report.col.yoy_change", lang)]
     rows = []
     gone = m.kpis.attrs.get("hidden", ()) if m.min_cell is not None else ()
@@ -213,7 +213,8 @@ def _cover(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
           _p(t("report.section.kpi", lang), st.h1),
           _kpi_table(m, st, f),
           Spacer(1, 1.5 * mm),
-          _p(t("report.cmp_note", lang), st.small)]
+          _p(t("report.cmp_note", lang, yoy=m.compared_words("last_year"),
+                 prev=m.compared_words("previous")), st.small)]
     if m.min_cell is not None and (n := m.hidden_count()):
         s.append(_p(tn("report.suppressed", n, lang, min=m.min_cell), st.small))
     s.append(PageBreak())

@@ -135,6 +135,8 @@ def _about_sheet(about, m: ReportModel, used: set[str]) -> None:
         (t("report.about.masked", lang), yes if m.masked else no),
         (t("report.quality.months_with_data", lang),
          f"{len(m.months_with_data)} / {m.period.n_months}"),
+        (t("report.col.yoy_change", lang), m.compared_words("last_year")),
+        (t("report.col.prev_change", lang), m.compared_words("previous")),
         *([(t("report.about.suppressed", lang, min=m.min_cell),
             tn("report.suppressed", m.hidden_count(), lang, min=m.min_cell))]
           if m.min_cell is not None else []),
@@ -153,9 +155,9 @@ def _table_sheets(wb, m: ReportModel, used: set[str]) -> None:
         if key == "kpi":
             frame = df.assign(measure=[column_label(x, lang) for x in df["measure"]])
             headers = [t("report.col.measure", lang), t("report.col.value", lang),
-                       t("report.col.prev", lang, period=m.previous.label),
+                       t("report.col.prev", lang, period=m.earlier_words("previous")),
                        t("report.col.prev_change", lang),
-                       t("report.col.yoy", lang, period=m.last_year.label),
+                       t("report.col.yoy", lang, period=m.earlier_words("last_year")),
                        t("report.col.yoy_change", lang)]
         _write_table(ws, frame, lang, tot if summable else None, headers=headers,
                      hidden=m.hidden(key), hidden_text=f"<{m.min_cell}")
