@@ -154,6 +154,9 @@ def test_saidi_by_district_and_the_customer_weighted_whole(con, months) -> None:
     year = int(months[1][:4])
     got = overview.child_values(con, "saidi", Place(), months).set_index("key")["value"]
     want = rel.indices(con, year, by="district", months=months).set_index("district")["saidi"]
+    # the unlocated customers' key is NaN on both sides: one key ("") so the dicts can match
+    got.index, want.index = got.index.fillna(""), want.index.fillna("")
+    assert "" in want.index
     assert got.to_dict() == pytest.approx(want.to_dict(), nan_ok=True)
     city = rel.indices(con, year, by="city", months=months)
     system = float((city["saidi"] * city["customers_served"]).sum()

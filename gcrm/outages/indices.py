@@ -179,7 +179,7 @@ def reliability(outages: pd.DataFrame, customers: pd.DataFrame, opts: Options,
         "k": sus.groupby("feeder_id").size(),
         "minutes": sus.groupby("feeder_id")["duration_min"].sum(),
         "momentary": mom.groupby("feeder_id").size(),
-    }).fillna(0)
+    }).astype(float).fillna(0)  # float even with no events (no object columns to downcast)
     x = n_fg.join(per_feeder, on="feeder_id").fillna({"k": 0, "minutes": 0, "momentary": 0})
     x["ci"] = x["n"] * x["k"]
     x["cmi"] = x["n"] * x["minutes"]

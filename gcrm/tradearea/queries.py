@@ -707,11 +707,11 @@ def targets(con: duckdb.DuckDBPyConnection, area, segment: str,
             raise ValueError("visit months must be at least 1")
         end = pd.Period(m[1], "M")
         since = (end - (visit_months - 1)).start_time
-        until = end.end_time
+        until = (end + 1).start_time  # the next month's first instant (no nanoseconds)
         df = con.execute(
             f"{base}, max(s.opened_at) AS last_visit FROM dim_customer c LEFT JOIN "
             "fact_service s ON s.customer_id = c.customer_id AND s.kind = 'visit' "
-            f"AND s.opened_at <= ? WHERE {_ids_cond()} AND c.big_customer GROUP BY ALL "
+            f"AND s.opened_at < ? WHERE {_ids_cond()} AND c.big_customer GROUP BY ALL "
             "HAVING last_visit IS NULL OR last_visit < ? ORDER BY last_visit NULLS FIRST, "
             "c.customer_id", [until.to_pydatetime(), ids, since.to_pydatetime()]).df()
     return mask_frame(df) if mask else df
