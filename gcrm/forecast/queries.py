@@ -13,6 +13,7 @@ Method, settings and limits: docs/forecast.md.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 
@@ -90,7 +91,29 @@ def compute(con: duckdb.DuckDBPyConnection, measure: str, by: Sequence[str] = ()
     chains = hierarchy.chains_for(by)
     dims = [d for c in chains for d in c]
     hist = history(con, measure, dims, where, train_to, scope)
-    return predict.forecast(hist, chains, opts)
+    key = _key(con, measure, chains, where, train_to, scope, opts)
+    if key in _RESULTS:
+        return _RESULTS[key]
+    result = predict.forecast(hist, chains, opts)
+    _RESULTS[key] = result
+    while len(_RESULTS) > 16:
+        _RESULTS.pop(next(iter(_RESULTS)))
+    return result
+
+
+#: results of this process, by warehouse file, data version and request (a page, a report
+#: and the CLI ask for one hierarchy at several levels: it is forecast once)
+_RESULTS: dict[str, Result] = {}
+
+
+def _key(con, measure, chains, where, train_to, scope, opts) -> str:
+    from gcrm.storage import warehouse
+
+    db = con.execute("SELECT path FROM duckdb_databases() "
+                     "WHERE database_name = current_database()").fetchone()
+    version = warehouse.get_meta(con, "data_version", "0")
+    return json.dumps([db, version, measure, chains, sorted((where or {}).items()), train_to,
+                       sorted(scope) if scope is not None else None, repr(opts)], default=str)
 
 
 def table(result: Result, by: Sequence[str]) -> pd.DataFrame:
@@ -129,8 +152,8 @@ def protect(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, by: Sequence[str],
         counts
     hidden = disclosure.hide(keys, list(by), keys["customers"].fillna(0), min_cell)
     bad = keys.loc[hidden, list(by)]
-    mask = (df[list(by)].merge(bad.assign(_h=True), on=list(by), how="left")["_h"]
-            .fillna(False).to_numpy(bool)) if by else np.full(len(df), bool(hidden.any()))
+    mask = (df[list(by)].merge(bad.assign(_h=1), on=list(by), how="left")["_h"]
+            .eq(1).to_numpy()) if by else np.full(len(df), bool(hidden.any()))
     df.loc[mask, list(measure_cols)] = np.nan
     df.attrs["suppressed"] = int(hidden.sum())
     return df
