@@ -43,7 +43,7 @@ class Options:
 @dataclass
 class Result:
     """``forecasts``: unique_id, ds, forecast, lo, hi (reconciled, coherent);
-    ``quality``: unique_id, model, mase, coverage, backtest_months; ``base``: every
+    ``quality``: unique_id, model, mase, wape, coverage, backtest_months; ``base``: every
     candidate's own forecast (unique_id, ds, model columns); ``history``: unique_id, ds, y."""
 
     hierarchy: Hierarchy
@@ -108,7 +108,7 @@ def _backtest(long: pd.DataFrame, opts: Options, n: int) -> pd.DataFrame:
     ids = long["unique_id"].unique()
     if bt is None:  # no window fits: the ensemble, quality unknown
         return pd.DataFrame({"unique_id": ids, "model": models.ENSEMBLE, "mase": np.nan,
-                             "coverage": np.nan, "backtest_months": 0})
+                             "wape": np.nan, "coverage": np.nan, "backtest_months": 0})
     sf = models.engine(opts.models, n - bt.months)
     with models.quiet():
         cv = sf.cross_validation(df=_with_festival(long, opts.festival), h=bt.h,

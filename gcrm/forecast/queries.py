@@ -177,6 +177,24 @@ def forecast(con: duckdb.DuckDBPyConnection, measure: str, by: Sequence[str] = (
                    min_cell)
 
 
+def market(con: duckdb.DuckDBPyConnection, measure: str = "kwh",
+           by: Sequence[str] = ("district", "customer_class"),
+           where: Mapping[str, Sequence] | None = None, scope: Sequence[str] | None = None,
+           min_cell: int | None = None) -> pd.DataFrame:
+    """Growth for planners (:func:`gcrm.forecast.growth.growth`): next 12 forecast months
+    against the last 12, per ``by`` cell, with each cell's share of the total change; cells
+    describing fewer than ``min_cell`` customers (and their complements) left empty."""
+    from gcrm.forecast import growth
+
+    result = compute(con, measure, by, where, 12, 80, None, scope)
+    level = hierarchy.level_of(by, _chains(result))
+    df = growth.growth(result, level)
+    df = df[[*by, *(c for c in df.columns if c not in by and c not in hierarchy.DIMENSIONS)]]
+    values = ["last_12", "next_12", "lo_12", "hi_12", "change", "change_pct",
+              "share_of_growth"]
+    return protect(con, df, by, values, where, train_end(result), scope, min_cell)
+
+
 def evaluate(con: duckdb.DuckDBPyConnection, measure: str, by: Sequence[str] = (),
              where: Mapping[str, Sequence] | None = None, holdout: int = 12,
              level: int = 80, scope: Sequence[str] | None = None) -> tuple[pd.DataFrame,
