@@ -22,8 +22,8 @@ def truth(district: str, klass: str, t: np.ndarray) -> np.ndarray:
     return level * (1 + growth) ** t * (1 + 0.25 * np.cos(2 * np.pi * month / 12))
 
 
-@pytest.fixture(scope="session")
-def known_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="session", name="known_db")
+def known_db_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two districts x two classes, 48 months of exact trend x season, 6 customers each."""
     from etl.aggregates import write_input
     from etl.pipeline import load

@@ -16,7 +16,7 @@ import pytest
 from gcrm.forecast import queries
 from gcrm.storage import warehouse
 from tests.browser import add_account, login, read_kpis, streamlit_app, wait_for_app
-from tests.forecast_data import known_db  # noqa: F401 (fixture)
+from tests.forecast_data import known_db_fixture  # noqa: F401 (the known_db fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ ADMIN, MANAGER, PASSWORD = "fc_admin", "fc_manager", "Forecast-Page-2026!"
 
 
 @pytest.fixture(scope="module")
-def app_url(known_db: Path) -> Iterator[str]:  # noqa: F811
+def app_url(known_db: Path) -> Iterator[str]:
     add_account(known_db, ADMIN, "admin", PASSWORD)
     add_account(known_db, MANAGER, "regional_manager", PASSWORD, regions=("D2",))
     with streamlit_app(known_db) as url:
@@ -49,7 +49,7 @@ def _no_errors(page) -> None:
 
 
 def test_forecast_page_numbers_map_and_scope(browser, app_url: str,
-                                             known_db: Path) -> None:  # noqa: F811
+                                             known_db: Path) -> None:
     last, nxt = _expected(known_db)
     page = browser.new_context(viewport={"width": 1400, "height": 1300},
                                locale="en-US").new_page()

@@ -12,8 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from gcrm.forecast import festival, hierarchy, models
-
-from tests.forecast_data import LEVELS, MONTHS, known_db, truth  # noqa: F401 (fixture)
+from tests.forecast_data import LEVELS, MONTHS, known_db_fixture, truth  # noqa: F401
 
 
 @pytest.fixture(scope="module")
