@@ -91,10 +91,12 @@ def _kpis(ctx: Ctx, s: data.Series) -> None:
     last = float(s.history["actual"].tail(12).sum())
     nxt = float(s.forecast["forecast"].head(12).sum())
     change = (nxt - last) / last if last else float("nan")
+    past, ahead = s.history["month"].tail(12), s.forecast["month"].head(12)
     c1, c2, c3 = st.columns(3)
-    c1.metric(ctx.t("forecast.last_12"), ctx.qty(last))
-    c2.metric(ctx.t("forecast.next_12"), ctx.qty(nxt),
-              None if math.isnan(change) else f"{change:+.1%}")
+    c1.metric(ctx.t("forecast.span", first=past.iloc[0], last=past.iloc[-1]), ctx.qty(last))
+    c2.metric(ctx.t("forecast.span_ahead", first=ahead.iloc[0], last=ahead.iloc[-1]),
+              ctx.qty(nxt), None if math.isnan(change) else f"{change:+.1%}",
+              help=ctx.t("forecast.like_for_like"))
     c3.metric(ctx.t("forecast.model"), s.model)
     st.markdown('<div class="gcrm-kpis" style="display:none">'
                 f'<span class="gcrm-kpi" data-kpi="next_12" data-value="{nxt!r}"></span>'
