@@ -26,6 +26,7 @@ PAGES = (
     ("dashboards.tradearea.page", "nav.tradearea", ":material/storefront:", "tradearea"),
     ("dashboards.outages.page", "nav.outages", ":material/power_off:", "outages"),
     ("dashboards.reports.page", "nav.reports", ":material/description:", "reports"),
+    ("dashboards.forecast.page", "nav.forecast", ":material/trending_up:", "forecast"),
 )
 AUDIT = ("dashboards.audit.page", "nav.audit", ":material/policy:", "audit")
 

@@ -45,6 +45,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("min_cell", "5",
             "Disclosure control: cells describing fewer customers are suppressed for roles "
             "without the read_pii permission."),
+    Setting("forecast_models", "SeasonalNaive,AutoETS,Theta,MSTL",
+            "Candidate forecast models (comma-separated; also AutoARIMA), chosen per series by "
+            "a rolling-origin backtest."),
+    Setting("forecast_windows", "3", "Rolling-origin backtest windows of a forecast."),
+    Setting("forecast_min_months", "14", "Shortest history (months) a forecast accepts."),
+    Setting("forecast_festival", "false",
+            "true: the Spring Festival share of each month as an AutoARIMA regressor."),
     Setting("require_user", "false",
             "true: every data command needs --user (no unrestricted local operator)."),
 )

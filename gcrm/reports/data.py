@@ -104,6 +104,10 @@ class ReportModel:
     #: disclosure control (a principal without read_pii): cells describing fewer customers
     #: are missing; None: nothing hidden
     min_cell: int | None = None
+    #: the next 12 months of kWh (month, kwh, lo, hi: 80 % interval) from
+    #: :func:`gcrm.forecast.queries.forecast`, with ``attrs`` model and wape; None when the
+    #: history is too short to forecast
+    forecast: pd.DataFrame | None = None
 
     @property
     def filters(self) -> str:
@@ -136,6 +140,8 @@ class ReportModel:
                "areas": self.areas, "service_points": self.service_points}
         if self.top_customers is not None:
             out["top_customers"] = self.top_customers
+        if self.forecast is not None:
+            out["forecast"] = self.forecast
         return out
 
     def totals(self) -> dict[str, float]:
@@ -511,4 +517,20 @@ def build(con: duckdb.DuckDBPyConnection, region_id: str, period: Period, princi
         masked=masked, top_n=top_n, payments_total=payments_total,
         quality=_quality(con, principal, period, scope, have, customers_total),
         boundary=boundary, context=context, area_shapes=shapes, notes=notes,
-        min_cell=min_cell)
+        min_cell=min_cell, forecast=_forecast(con, scope, min_cell))
+
+
+def _forecast(con, scope: list[str], min_cell: int | None) -> pd.DataFrame | None:
+    """The region's kWh forecast for the 12 months after the data (the Forecast page's
+    numbers); None when the history is too short."""
+    from gcrm.forecast import queries as forecasts
+
+    try:
+        df = forecasts.forecast(con, "kwh", [], horizon=12, scope=scope, min_cell=min_cell)
+    except ValueError:
+        return None
+    out = pd.DataFrame({"month": df["month"], "kwh": df["forecast"],
+                        "lo": df["lo"].round().astype("Int64"),
+                        "hi": df["hi"].round().astype("Int64")})
+    out.attrs.update(model=str(df["model"].iloc[0]), mase=float(df["backtest_mase"].iloc[0]))
+    return out

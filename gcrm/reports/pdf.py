@@ -328,9 +328,22 @@ def _quality(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
         _p(t("report.quality.note", lang), st.small)]
 
 
+def _forecast(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
+    """The next 12 months of kWh with the 80 % interval (gcrm.forecast)."""
+    if m.forecast is None:
+        return []
+    return [
+        _p(t("report.forecast.title", m.lang), st.h1),
+        _frame_table(m.forecast, ["month", "kwh", "lo", "hi"], m, st, f, key="forecast"),
+        Spacer(1, 1.5 * mm),
+        _p(t("report.forecast.note", m.lang, model=m.forecast.attrs.get("model", ""),
+             mase=f"{m.forecast.attrs.get('mase', float('nan')):.2f}"), st.small),
+        PageBreak()]
+
+
 #: the report's sections, in order
 SECTIONS = (_cover, _consumption, _payments, _reliability, _trade_and_areas, _top_customers,
-            _quality)
+            _forecast, _quality)
 
 
 def story(m: ReportModel, f: fonts.Fonts) -> list:

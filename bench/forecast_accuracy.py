@@ -1,0 +1,123 @@
+"""Forecast accuracy on real data, and forecast speed on the 1M-customer warehouse.
+
+``python -m bench forecast_accuracy [--holdout 24] [--speed-db PATH]``
+
+1. **Accuracy** (bench/data/README.md): EIA-861M monthly sales of two US states x three
+   sectors, 2005-2020, written as an input folder (two box regions under one city, one
+   aggregate customer per state x sector: :mod:`etl.aggregates`) and loaded with ``gcrm etl``.
+   The last ``--holdout`` months are held out; ``gcrm forecast --evaluate`` (the same
+   function) forecasts them from the rest and prints, per level, the MASE of the served
+   (reconciled) forecast, of seasonal naive and of AutoETS run in the same process on the
+   same series, and the 80 % interval coverage; then the bottom-up coherence gap.
+2. **Speed** (``--speed-db``, read-only): forecasting every district x class (every level,
+   reconciled) of the warehouse, against AutoETS alone on the bottom series in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+DATA = Path(__file__).resolve().parent / "data" / "eia861m_ak_al_2005_2020.csv"
+CLASSES = ("residential", "commercial", "industrial")
+
+
+def _series() -> pd.DataFrame:
+    raw = pd.read_csv(DATA)
+    gap = (raw[list(CLASSES)].sum(axis=1) - raw["total"]).abs().max()
+    if gap > 1:
+        raise SystemExit(f"{DATA.name}: sectors do not add up to the total (gap {gap} MWh)")
+    raw["month"] = [f"{y:04d}-{m:02d}" for y, m in zip(raw["year"], raw["month"], strict=True)]
+    long = raw.melt(id_vars=["state", "month"], value_vars=list(CLASSES),
+                    var_name="customer_class", value_name="kwh")
+    return long.rename(columns={"state": "district"})
+
+
+def _load(tmp: Path) -> Path:
+    from etl.aggregates import write_input
+    from etl.pipeline import load
+
+    write_input(tmp / "input", ("US", "United States (2 states)"),
+                [("AK", "Alaska"), ("AL", "Alabama")], _series())
+    db = tmp / "eia.duckdb"
+    load(tmp / "input", db, quiet=True, report_dir=tmp / "report")
+    return db
+
+
+def accuracy(holdout: int) -> pd.DataFrame:
+    """Per-level scores of the held-out months (and the coherence gap in ``attrs``)."""
+    from gcrm import cube
+    from gcrm.forecast import accuracy as acc
+    from gcrm.forecast import queries
+    from gcrm.storage import warehouse
+
+    tmp = Path(tempfile.mkdtemp(prefix="gcrm-fc-bench-"))
+    try:
+        con = warehouse.connect(_load(tmp), read_only=True)
+        t0 = time.perf_counter()
+        summary, per_series = queries.evaluate(con, "kwh", ["district", "customer_class"],
+                                               None, holdout, 80)
+        seconds = time.perf_counter() - t0
+        cut = cube.shift_month(cube.month_range(con, 1)[1], -holdout)
+        result = queries.compute(con, "kwh", ["district", "customer_class"], None, holdout,
+                                 80, cut)
+        summary.attrs.update(gap=acc.incoherence(result), seconds=seconds,
+                             series=per_series, models=result.quality["model"].value_counts())
+        con.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return summary
+
+
+def speed(db: Path) -> tuple[float, float, int]:
+    """(seconds for every district x class, seconds for AutoETS alone on the bottom series,
+    bottom series)."""
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS
+
+    from gcrm.forecast import models, queries
+    from gcrm.storage import warehouse
+
+    con = warehouse.connect(db, read_only=True)
+    t0 = time.perf_counter()
+    result = queries.compute(con, "kwh", ["district", "customer_class"], None, 12, 80)
+    ours = time.perf_counter() - t0
+    bottom = result.history[result.history["unique_id"].isin(result.hierarchy.bottom_ids())]
+    t0 = time.perf_counter()
+    with models.quiet():
+        StatsForecast(models=[AutoETS(season_length=12)], freq="MS").forecast(
+            df=bottom, h=12, level=[80])
+    peer = time.perf_counter() - t0
+    con.close()
+    return ours, peer, len(result.hierarchy.bottom_ids())
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench forecast_accuracy")
+    ap.add_argument("--holdout", type=int, default=24)
+    ap.add_argument("--speed-db", type=Path, default=None,
+                    help="warehouse to time (e.g. /tmp/gcrm-bench/c1000000_m36/gcrm.duckdb)")
+    args = ap.parse_args(argv)
+    s = accuracy(args.holdout)
+    print(f"EIA-861M AK+AL x 3 sectors, holdout {args.holdout} months "
+          f"({s.attrs['seconds']:.1f} s)")
+    print(s.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    per = s.attrs["series"]
+    mase, ets = per["mase"].mean(), per["mase_AutoETS"].mean()
+    print(f"all series: MASE {mase:.3f} vs AutoETS {ets:.3f} (ratio {mase / ets:.3f}), "
+          f"seasonal naive {per['mase_SeasonalNaive'].mean():.3f}; 80 % coverage "
+          f"{per['coverage'].mean():.1%}; coherence gap {s.attrs['gap']:.2e}")
+    print("models chosen:", dict(s.attrs["models"]))
+    ok = mase <= ets and 0.70 <= per["coverage"].mean() <= 0.90 and s.attrs["gap"] <= 0.005
+    if args.speed_db:
+        ours, peer, n = speed(args.speed_db)
+        print(f"speed: every district x class of {args.speed_db} ({n} bottom series, every "
+              f"level): {ours:.1f} s; AutoETS alone on the bottom: {peer:.1f} s "
+              f"(ratio {ours / peer:.1f})")
+        ok = ok and ours < 60
+    return 0 if ok else 1
