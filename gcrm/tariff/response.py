@@ -116,5 +116,6 @@ def simulate(q0: np.ndarray, amount: np.ndarray, multipliers: np.ndarray,
     ``multipliers`` (n, 3), moving to prices ``p1`` (n, 4) where ``covered`` (others keep
     their prices and behaviour)."""
     p0 = prices_before(q0, np.asarray(amount, dtype=float), multipliers)
-    p1 = np.where(np.asarray(covered, dtype=bool)[:, None], p1, p0)
-    return Response(q0, p0, p1, respond(q0, p0, p1, own, sigma))
+    cov = np.asarray(covered, dtype=bool)[:, None]
+    p1 = np.where(cov, p1, p0)
+    return Response(q0, p0, p1, np.where(cov, respond(q0, p0, p1, own, sigma), q0))
