@@ -171,32 +171,41 @@ def _covered_sql(s: Scenario) -> tuple[str, list]:
 
 def _rows(con, s: Scenario, dims: Sequence[str], months: tuple[str, str], scope,
           where) -> pd.DataFrame:
-    """One row per customer and season: kWh per period, amount, class and tariff codes,
-    whether the scenario covers the customer, and the ``dims`` columns."""
-    tariffs = list(elasticity.multipliers())
+    """The rows to model: one per covered customer and season (``ckey`` = the customer,
+    ``n`` = 0), and the customers the scenario does not cover summed in SQL by ``dims`` (their
+    bills do not change: ``ckey`` empty, ``n`` = how many). kWh per period, amount, class and
+    tariff codes, ``covered``, the ``dims`` columns."""
     cover, cparams = _covered_sql(s)
     scond, sparams = scope_sql(scope)
     wcond, wparams = _where_sql(where)
-    dim_cols = "".join(f", {_dim_expr(d)} AS \"{d}\"" for d in dims)
+    names = [f'"{d}"' for d in dims]
+    dim_cols = "".join(f", {_dim_expr(d)} AS {n}" for d, n in zip(dims, names, strict=True))
+    keys = [*names, *(["season_idx"] if "season" in dims else [])]
     sql = (
         "WITH f AS (SELECT customer_id, "
         "list_extract(?::INTEGER[], CAST(substr(month, 6, 2) AS INTEGER)) AS season, "
         "sum(coalesce(peak_kwh, 0)) AS peak, sum(coalesce(valley_kwh, 0)) AS valley, "
         "sum(coalesce(flat_kwh, greatest(kwh - coalesce(peak_kwh, 0) - coalesce(valley_kwh, 0),"
         " 0))) AS flat, sum(amount) AS amount FROM fact_consumption "
-        "WHERE month BETWEEN ? AND ? AND amount IS NOT NULL GROUP BY ALL) "
-        "SELECT c.rowid AS ckey, f.peak, f.flat, f.valley, f.amount, f.season AS season_idx, "
-        "list_position(?::VARCHAR[], c.customer_class) AS cls, "
-        f"coalesce(list_position(?::VARCHAR[], c.tariff), 0) AS trf, {cover} AS covered"
-        f"{dim_cols} FROM f JOIN dim_customer c USING (customer_id) "
-        f"WHERE {scond} AND {wcond}")
+        "WHERE month BETWEEN ? AND ? AND amount IS NOT NULL GROUP BY ALL), "
+        "x AS MATERIALIZED (SELECT c.rowid AS ckey, f.peak, f.flat, f.valley, f.amount, "
+        "f.season AS season_idx, list_position(?::VARCHAR[], c.customer_class) AS cls, "
+        "coalesce(list_position(?::VARCHAR[], c.tariff), 0) AS trf, "
+        f"coalesce({cover}, FALSE) AS covered{dim_cols} FROM f JOIN dim_customer c "
+        f"USING (customer_id) WHERE {scond} AND {wcond}) "
+        "SELECT ckey, 0 AS n, peak, flat, valley, amount, season_idx, cls, trf, covered"
+        f"{''.join(', ' + n for n in names)} FROM x WHERE covered UNION ALL "
+        "SELECT NULL, count(DISTINCT ckey), sum(peak), sum(flat), sum(valley), sum(amount), "
+        f"{'season_idx' if 'season' in dims else '1'}, 0, 0, FALSE"
+        f"{''.join(', ' + n for n in names)} FROM x WHERE NOT covered "
+        f"{'GROUP BY ' + ', '.join(keys) if keys else ''} HAVING count(*) > 0")
     season_idx = [i + 1 for i in s.season_of_month()]
-    params = [season_idx, *months, list(CUSTOMER_CLASSES), tariffs, *cparams, *sparams,
-              *wparams]
+    params = [season_idx, *months, list(CUSTOMER_CLASSES), list(elasticity.multipliers()),
+              *cparams, *sparams, *wparams]
     df = con.execute(sql, params).df()
     if "season" in dims:
-        names = np.array([x.name for x in s.seasons], dtype=object)
-        df["season"] = names[df["season"].to_numpy() - 1]
+        df["season"] = np.array([x.name for x in s.seasons], dtype=object)[
+            df["season_idx"].to_numpy(dtype=int) - 1]
     return df
 
 
@@ -218,8 +227,9 @@ def _params(df: pd.DataFrame, s: Scenario) -> tuple[np.ndarray, ...]:
 def simulate_rows(con: duckdb.DuckDBPyConnection, s: Scenario, dims: Sequence[str] = (),
                   months: tuple[str, str] | None = None, scope: Sequence[str] | None = None,
                   where: Mapping[str, Sequence] | None = None) -> pd.DataFrame:
-    """The scenario per customer and season: ``ckey`` (the customer), ``covered``, the
-    ``dims`` columns and the :data:`_SUMS` columns."""
+    """The scenario per covered customer and season (``ckey``: the customer) and per group
+    of ``dims`` of the customers it does not cover (``n``: how many; see :func:`_rows`):
+    ``covered``, the ``dims`` columns and the :data:`_SUMS` columns."""
     m = months or cube.month_range(con, 12)
     df = _rows(con, s, list(dims), m, scope, where)
     mult, p1, shares, own, sub = _params(df, s)
@@ -227,7 +237,7 @@ def simulate_rows(con: duckdb.DuckDBPyConnection, s: Scenario, dims: Sequence[st
     q0 = response.split_critical(df["peak"].to_numpy(float), df["flat"].to_numpy(float),
                                  df["valley"].to_numpy(float), np.where(covered, shares, 0.0))
     r = response.simulate(q0, df["amount"].to_numpy(float), mult, p1, covered, own, sub)
-    out = df[["ckey", "covered", *dims]].copy()
+    out = df[["ckey", "n", "covered", *dims]].copy()
     out["kwh_before"], out["kwh_after"] = q0.sum(axis=1), r.q1.sum(axis=1)
     out["peak_kwh_before"], out["peak_kwh_after"] = r.peak_before, r.peak_after
     out["valley_kwh_before"] = q0[:, response.VALLEY]
@@ -252,16 +262,15 @@ def aggregate(rows: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """Sum a :func:`simulate_rows` result by ``by``: ``customers``, ``covered`` (customers
     the scenario applies to), the sums and the changes."""
     by = list(by)
-    rows = rows.assign(_cov=rows["ckey"].where(rows["covered"]))
     if by:
         g = rows.groupby(by, dropna=False, sort=True)
         out = g[list(_SUMS)].sum()
-        out.insert(0, "covered", g["_cov"].nunique())
-        out.insert(0, "customers", g["ckey"].nunique())
+        out.insert(0, "covered", g["ckey"].nunique())
+        out.insert(0, "customers", out["covered"] + g["n"].sum())
         out = out.reset_index()
     else:
-        out = pd.DataFrame([{"customers": rows["ckey"].nunique(),
-                             "covered": rows["_cov"].nunique(),
+        covered = rows["ckey"].nunique()
+        out = pd.DataFrame([{"customers": covered + rows["n"].sum(), "covered": covered,
                              **rows[list(_SUMS)].sum().to_dict()}])
     return _derive(out)
 
@@ -334,7 +343,7 @@ def targets(con: duckdb.DuckDBPyConnection, s: Scenario, kind: str = "invite",
     if kind not in TARGET_KINDS:
         raise ValueError(f"unknown target kind {kind!r}; valid: {', '.join(TARGET_KINDS)}")
     rows = simulate_rows(con, s, (), months, scope, where)
-    per = rows[rows["covered"]].groupby("ckey")[list(_SUMS)].sum()
+    per = rows[rows["covered"]].groupby("ckey")[list(_SUMS)].sum()  # covered: one per ckey
     per["bill_change_static"] = per["bill_static"] - per["bill_before"]
     per["bill_change"] = per["bill_after"] - per["bill_before"]
     per["bill_change_share"] = per["bill_change"] / per["bill_before"].where(
