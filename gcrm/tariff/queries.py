@@ -369,17 +369,12 @@ def check(con: duckdb.DuckDBPyConnection, s: Scenario, by: str = "district",
           scope: Sequence[str] | None = None) -> pd.DataFrame:
     """The policy check (:func:`gcrm.tariff.policy.check`) of ``s`` in every area of ``by``
     (``district`` or ``city``) where it applies, over ``months``: the area's estimated
-    peak-valley gap, the ratio it requires, the scenario's ratio per season and a status."""
+    peak-valley gap (from all its customers' energy), the ratio it requires, the scenario's ratio per season and a status."""
     if by not in ("district", "city"):
         raise ValueError(f"check areas by district or city, not {by!r}")
     m = months or cube.month_range(con, 12)
-    where = {}
-    if s.classes:
-        where["customer_class"] = list(s.classes)
-    if s.tariffs:
-        where["tariff"] = list(s.tariffs)
-    df = cube.query(con, ["peak_kwh", "valley_kwh"], by=[by], where=where or None, months=m,
-                    scope=scope)
+    # the gap is the system's: all the area's customers, not only those the tariff covers
+    df = cube.query(con, ["peak_kwh", "valley_kwh"], by=[by], months=m, scope=scope)
     if s.regions:  # the areas the scenario applies to: named, or inside a named city
         inside = {r[0] for r in con.execute(
             "SELECT region_id FROM dim_region WHERE list_contains(?::VARCHAR[], region_id) "
