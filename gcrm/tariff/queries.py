@@ -136,7 +136,7 @@ def _dim_expr(d: str) -> str:
     if d == "season":
         return "f.season"
     if d not in SIM_DIMENSIONS:
-        raise ValueError(f"cannot group a simulation by {d!r}; valid: "
+        raise ValueError(f"dimension {d!r} is not available in a simulation; valid: "
                          f"{', '.join(SIM_DIMENSIONS)}")
     return cube.DIMENSIONS[d].expr
 
@@ -369,7 +369,8 @@ def check(con: duckdb.DuckDBPyConnection, s: Scenario, by: str = "district",
           scope: Sequence[str] | None = None) -> pd.DataFrame:
     """The policy check (:func:`gcrm.tariff.policy.check`) of ``s`` in every area of ``by``
     (``district`` or ``city``) where it applies, over ``months``: the area's estimated
-    peak-valley gap (from all its customers' energy), the ratio it requires, the scenario's ratio per season and a status."""
+    peak-valley gap (from all its customers' energy), the ratio it requires, the scenario's
+    ratio per season and a status."""
     if by not in ("district", "city"):
         raise ValueError(f"check areas by district or city, not {by!r}")
     m = months or cube.month_range(con, 12)
