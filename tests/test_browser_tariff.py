@@ -20,6 +20,7 @@ from gcrm.tariff import queries
 from gcrm.tariff.scenario import parse
 from tests.browser import (
     add_account,
+    artifact,
     audit_entries,
     busiest_district,
     login,
@@ -75,7 +76,8 @@ def test_whatif_totals_and_audited_masked_targets(planner, demo_db: Path, distri
     for k in ("revenue_change", "peak_change_kwh", "covered"):
         assert kpis[k] == pytest.approx(float(total[k]), rel=1e-9), k
     assert kpis["covered"] > 0
-    assert page.locator('[data-testid="stDeckGlJsonChart"]').count() >= 1  # the map
+    page.locator(".gcrm-svgmap svg").first.wait_for(timeout=30_000)  # the SVG map
+    assert page.locator(".gcrm-svgmap g.areas path").count() >= 1  # the planner's district
     targets = page.locator("div.gcrm-tf-targets")
     assert targets.get_attribute("data-kind") == "invite"
     assert page.get_by_text("Contact fields are masked for your role.").count() == 1
@@ -83,9 +85,14 @@ def test_whatif_totals_and_audited_masked_targets(planner, demo_db: Path, distri
         page.locator(".st-key-tf_targets_csv button").click()
     text = Path(dl.value.path()).read_text(encoding="utf-8-sig")
     assert text.count("\n") == int(targets.get_attribute("data-rows")) + 1
-    entries = audit_entries(demo_db, "export", "tariff.targets:invite")
+    for _ in range(40):  # the click's callback records the download on the next run
+        entries = audit_entries(demo_db, "export", "tariff.targets:invite")
+        if entries:
+            break
+        page.wait_for_timeout(250)
     assert entries and entries[-1]["user"] == PLANNER and '"masked": true' in entries[-1][
         "detail"]
+    page.screenshot(path=str(artifact("tariff_page.png")), full_page=True)
     assert not external  # nothing fetched from outside this machine
 
 

@@ -246,5 +246,10 @@ def test_cli_bad_scenario_exits_2_naming_the_field(users_db, tmp_path) -> None:
                    encoding="utf-8")
     r = _run(["check", "--scenario", str(bad)], users_db, code=2)
     assert "seasons" in r.output and "in no season" in r.output
-    r = _run(["check", "--scenario", str(EXAMPLES / "ndrc-1093-3to1.toml")], users_db)
-    assert "ratio_low" in r.stdout  # the demo's gap is above 40 %: 3:1 is too low
+    two = tmp_path / "two.toml"
+    two.write_text('name = "two"\n[[seasons]]\nmonths = [1,2,3,4,5,6,7,8,9,10,11,12]\n'
+                   'peak = 1.0\nflat = 0.7\nvalley = 0.5\n', encoding="utf-8")
+    r = _run(["check", "--scenario", str(two), "--format", "csv"], users_db)
+    df = pd.read_csv(io.StringIO(r.stdout))
+    assert len(df) > 1 and (df["status"] == "ratio_low").all()  # 2:1 is below 3:1 anywhere
+    assert set(df["required_ratio"]) <= {3.0, 4.0}

@@ -15,7 +15,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboards.components import auth, maps, shell
+from dashboards.components import auth, maps, shell, svgmap
 from dashboards.components import data as cdata
 from dashboards.components.session import Access, access
 from dashboards.tariff import data as td
@@ -28,7 +28,6 @@ PROFILE_BY = ("customer_class", "tariff", "segment", "district")
 SIM_BY = ("customer_class", "tariff", "district", "segment", "season")
 KPIS = ("revenue_change", "revenue_change_share", "peak_change_kwh", "peak_change_share",
         "covered")
-TOOLTIP = "<b>{name}</b><br/>{value_text}"
 #: message keys of the dimensions and columns the page names (literal keys: checked by
 #: tests/test_i18n.py)
 DIM_KEYS = {"customer_class": "tf.dim.customer_class", "tariff": "tf.dim.tariff",
@@ -82,6 +81,7 @@ def start() -> Ctx:
 
 # --------------------------------------------------------------------------- profiles
 def _district_map(ctx: Ctx, by_district: pd.DataFrame) -> None:
+    """The peak share by district: an SVG choropleth on the boundary layers alone."""
     geo = cdata.regions_geojson(ctx.db, ctx.version, "district", ctx.scope)
     label = t("tf.col.peak_share", ctx.lang)
     values = {r["district"]: float(r["peak_share"]) for r in by_district.to_dict("records")
@@ -90,8 +90,17 @@ def _district_map(ctx: Ctx, by_district: pd.DataFrame) -> None:
     fc, classes = maps.fill_regions(geo, values, lambda v: f"{label}: {v:.1%}",
                                     t("tf.no_data", ctx.lang), hidden,
                                     f"<{ctx.min_cell}" if ctx.min_cell else "")
+    for f in fc["features"]:
+        f["properties"].update(title=f["properties"].get("name") or "",
+                               line1=f["properties"]["value_text"])
+    frame = svgmap.Frame.fit(maps.bounds_of(fc) or (125.0, 41.0, 127.0, 43.0), 900, 420)
+    ui = {"in": t("ov.map.in", ctx.lang), "out": t("ov.map.out", ctx.lang),
+          "reset": t("ov.map.reset", ctx.lang)}
     c1, c2 = st.columns([5, 1])
-    c1.pydeck_chart(maps.choropleth(fc, TOOLTIP, height=420), height=420)
+    with c1:
+        svgmap.show(svgmap.scene(frame, [svgmap.areas(fc, frame, pickable=False),
+                                         svgmap.labels(fc, frame)], "tariff", ui),
+                    key="tf_map", on_click=lambda _rid: None)
     c2.markdown(maps.legend_html(classes, label, fmt=".1%", no_data=t("tf.no_data", ctx.lang)),
                 unsafe_allow_html=True)
 
