@@ -253,3 +253,38 @@ def test_cli_bad_scenario_exits_2_naming_the_field(users_db, tmp_path) -> None:
     df = pd.read_csv(io.StringIO(r.stdout))
     assert len(df) > 1 and (df["status"] == "ratio_low").all()  # 2:1 is below 3:1 anywhere
     assert set(df["required_ratio"]) <= {3.0, 4.0}
+
+
+def test_compare_save_and_json_scenarios(con, tmp_path, monkeypatch) -> None:
+    import json
+
+    s = load(EXAMPLES / "ndrc-1093-4to1.toml")
+    path = tmp_path / "same.json"
+    path.write_text(json.dumps({**s.to_dict(), "name": "as-json"}), encoding="utf-8")
+    j = load(path)
+    df = queries.compare(con, [s, j], ["customer_class"])
+    a, b = (df[df["scenario"] == n].drop(columns="scenario").reset_index(drop=True)
+            for n in (s.name, "as-json"))
+    pd.testing.assert_frame_equal(a, b)  # the same prices as TOML or JSON: the same result
+    with pytest.raises(ValueError, match="share a name"):
+        queries.compare(con, [s, s])
+    monkeypatch.setenv("GCRM_TARIFF_DIR", str(tmp_path / "saved"))
+    queries.save_scenario("ignored.duckdb", j)
+    assert queries.saved_scenarios("ignored.duckdb") == ["as-json"]
+    assert queries.resolve_scenario("ignored.duckdb", "as-json") == j
+    with pytest.raises(ScenarioError, match="saved: as-json"):
+        queries.resolve_scenario("ignored.duckdb", "missing")
+
+
+def test_settings_are_checked(monkeypatch) -> None:
+    from gcrm.tariff import elasticity
+
+    monkeypatch.setenv("GCRM_TARIFF_OWN_ELASTICITY", "homes=-0.1")
+    with pytest.raises(ValueError, match="unknown class 'homes'"):
+        elasticity.own_price()
+    monkeypatch.setenv("GCRM_TARIFF_SUBSTITUTION_ELASTICITY", "residential=-0.1")
+    with pytest.raises(ValueError, match="residential"):
+        elasticity.substitution()
+    monkeypatch.setenv("GCRM_TARIFF_PERIOD_HOURS", "12/8/8")
+    with pytest.raises(ValueError, match="more than 24"):
+        elasticity.period_hours()
