@@ -145,10 +145,13 @@ def simulate_cmd(db, user, scenario, by, where, month_from, month_to, out, fmt) 
     if t.isna()["customers"]:
         click.echo(f"{s.name}: the total describes fewer than {min_cell} customers", err=True)
     else:
+        def pct(v: float) -> str:
+            return "–" if v != v else f"{v:+.2%}"  # NaN: nothing billed or no peak energy
+
         click.echo(f"{s.name}, {months[0]}..{months[1]}: {t['covered']:,.0f} of "
                    f"{t['customers']:,.0f} customers; revenue {t['revenue_change']:+,.0f} yuan"
-                   f" ({t['revenue_change_share']:+.2%}); peak energy "
-                   f"{t['peak_change_kwh']:+,.0f} kWh ({t['peak_change_share']:+.2%})",
+                   f" ({pct(t['revenue_change_share'])}); peak energy "
+                   f"{t['peak_change_kwh']:+,.0f} kWh ({pct(t['peak_change_share'])})",
                    err=True)
     table = r.table if by else r.total
     table.attrs["suppressed"] = r.suppressed

@@ -147,6 +147,10 @@ def _where_sql(where: Mapping[str, Sequence] | None) -> tuple[str, list]:
         if d == "season":
             raise ValueError("--where season= is not supported: group --by season instead")
         expr = _dim_expr(d)
+        bad = [v for v in values if d == "customer_class" and v not in CUSTOMER_CLASSES]
+        if bad:
+            raise ValueError(f"unknown customer class {bad[0]!r}; valid classes: "
+                             f"{', '.join(CUSTOMER_CLASSES)}")
         vals = [coerce_member(d, v) for v in values]
         known = [v for v in vals if v is not None]
         alts = [f"{expr} IN ({', '.join('?' for _ in known)})"] if known else []
