@@ -93,6 +93,8 @@ def test_whatif_totals_and_audited_masked_targets(planner, demo_db: Path, distri
     assert entries and entries[-1]["user"] == PLANNER and '"masked": true' in entries[-1][
         "detail"]
     page.screenshot(path=str(artifact("tariff_page.png")), full_page=True)
+    shown = audit_entries(demo_db, "tariff.targets", name)  # the list shown, once
+    assert len(shown) == 1 and shown[0]["user"] == PLANNER
     assert not external  # nothing fetched from outside this machine
 
 

@@ -5,13 +5,34 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboards.components import auth
 from dashboards.tariff import data as td
 from dashboards.tariff.views import Ctx, downloads, fail
 from gcrm.i18n import t, tn
+from gcrm.security import audit
 from gcrm.tariff.scenario import ScenarioError, parse
 
 KIND_KEYS = {"invite": "tf.targets.invite", "warn": "tf.targets.warn"}
 KIND_HELP = {"invite": "tf.targets.invite.help", "warn": "tf.targets.warn.help"}
+
+
+def _audit(ctx: Ctx, action: str, target: str, **detail) -> None:
+    """One audit entry (as ``gcrm tariff ...`` writes); a failure is said, not raised."""
+    try:
+        with auth.store() as con:
+            audit.record(con, ctx.who.user, action, target, via="dashboard", **detail)
+    except Exception as exc:
+        st.error(t("tf.audit_failed", ctx.lang, error=str(exc)))
+
+
+def _audit_list_once(ctx: Ctx, name: str, kind: str, rows: int, mask: bool) -> None:
+    """Audit a campaign list when it is first shown in the session (not on every rerun)."""
+    seen = st.session_state.setdefault("tf_lists_seen", set())
+    key = (name, kind, ctx.period, mask)
+    if key not in seen:
+        _audit(ctx, "tariff.targets", name, kind=kind, rows=rows, masked=mask,
+               months=list(ctx.period))
+        seen.add(key)
 
 
 def choose(ctx: Ctx) -> tuple[str, str] | None:
@@ -33,6 +54,7 @@ def choose(ctx: Ctx) -> tuple[str, str] | None:
     if st.button(t("tf.scenario.save", lang), key="tf_save", icon=":material/save:"):
         try:
             path = td.save(ctx.db, text)
+            _audit(ctx, "tariff.save", s.name, path=str(path))
             st.success(t("tf.scenario.saved", lang, name=s.name, path=str(path)))
         except (OSError, ValueError) as exc:
             fail(exc, lang)
@@ -76,6 +98,7 @@ def targets(ctx: Ctx, name: str, text: str) -> None:
         return
     st.caption(t(KIND_HELP[kind], lang) + " " + tn("tf.targets.count", len(rows),
                                                              lang))
+    _audit_list_once(ctx, name, kind, len(rows), mask)
     if mask:
         st.caption(t("tf.targets.masked", lang))
     st.dataframe(rows, hide_index=True, width="stretch", height=280)
