@@ -25,6 +25,7 @@ PAGES = (
     ("dashboards.customers.page", "nav.customers", ":material/person_search:", "customers"),
     ("dashboards.tradearea.page", "nav.tradearea", ":material/storefront:", "tradearea"),
     ("dashboards.outages.page", "nav.outages", ":material/power_off:", "outages"),
+    ("dashboards.tariff.page", "nav.tariff", ":material/electric_meter:", "tariff"),
     ("dashboards.reports.page", "nav.reports", ":material/description:", "reports"),
     ("dashboards.forecast.page", "nav.forecast", ":material/trending_up:", "forecast"),
 )

@@ -54,6 +54,21 @@ SETTINGS: tuple[Setting, ...] = (
             "true: the Spring Festival share of each month as an AutoARIMA regressor."),
     Setting("require_user", "false",
             "true: every data command needs --user (no unrestricted local operator)."),
+    Setting("tariff_own_elasticity",
+            "residential=-0.04,commercial=-0.02,industrial=-0.02,agricultural=-0.03,"
+            "public=-0.01",
+            "Tariff what-if: own-price elasticity of total consumption per customer class."),
+    Setting("tariff_substitution_elasticity",
+            "residential=0.08,commercial=0.05,industrial=0.10,agricultural=0.05,public=0.02",
+            "Tariff what-if: elasticity of substitution between peak, flat and valley per "
+            "customer class."),
+    Setting("tariff_multipliers", "居民分时=1.5/1/0.5,大工业两部制=1.5/1/0.5",
+            "Tariff what-if: peak/flat/valley price multipliers of the current time-of-use "
+            "tariffs (other tariffs are flat)."),
+    Setting("tariff_period_hours", "8/8/8",
+            "Tariff policy check: hours a day of the peak, flat and valley periods."),
+    Setting("tariff_dir", "",
+            "Folder of saved tariff scenarios; empty = 'tariffs' beside the warehouse file."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

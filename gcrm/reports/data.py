@@ -81,7 +81,8 @@ class ReportModel:
     previous_complete: bool
     last_year_complete: bool
     trend: pd.DataFrame  # month, kwh, amount, paid, customers, kwh_prev (same month last year)
-    class_mix: pd.DataFrame  # customer_class, customers, kwh, amount, kwh_share
+    #: customer_class, customers, kwh, amount, peak_share, valley_share, kwh_share
+    class_mix: pd.DataFrame
     channels: pd.DataFrame  # channel, payments, paid, paid_share
     arrears: pd.DataFrame  # customer_class, amount, paid, arrears, collection_rate
     reliability_year: int | None
@@ -270,8 +271,9 @@ def _mixes(con, period: Period, scope: list[str], kpis: pd.DataFrame,
             kpis.loc[kpis["measure"] == measure, "value"].iloc[0])
 
     # with min_cell the cube lists hidden rows last, so their place tells nothing
-    class_mix = cube.query(
-        con, ["customers", "kwh", "amount"], by=["customer_class"], months=period.months,
+    class_mix = cube.query(  # with the peak/valley profile of each class (docs/tariff.md)
+        con, ["customers", "kwh", "amount", "peak_share", "valley_share"],
+        by=["customer_class"], months=period.months,
         scope=scope, order_by="-kwh", min_cell=min_cell)
     class_mix["kwh_share"] = _share(class_mix, "kwh", total("kwh"))
 

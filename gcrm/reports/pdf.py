@@ -233,7 +233,8 @@ def _consumption(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
         KeepTogether([
             _image(charts.class_mix_chart(m, f.ttf_regular), WIDTH * 0.9),
             _frame_table(m.class_mix, ["customer_class", "customers", "kwh", "kwh_share",
-                                       "amount"], m, st, f, totals)]),
+                                       "amount", "peak_share", "valley_share"], m, st, f,
+                         totals)]),
         PageBreak()]
 
 
