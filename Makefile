@@ -14,13 +14,15 @@ $(BIN)/uv:
 	$(BIN)/pip install --quiet uv==0.13.9
 
 # Runtime install from the lock file (requirements/main.txt), then the project itself.
+# --compile-bytecode: .pyc files written once at install, so no process (a test's Streamlit
+# server, a CLI call) compiles pandas/scipy/streamlit again, even with PYTHONDONTWRITEBYTECODE.
 $(VENV)/.installed: $(BIN)/uv requirements/main.txt pyproject.toml
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/main.txt
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements/main.txt
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.txt
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/main.txt -r requirements/dev.txt
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements/main.txt -r requirements/dev.txt
 	touch $@
 
 install: $(VENV)/.installed
