@@ -1,0 +1,66 @@
+"""``gcrm losses`` and ``gcrm suspects``: revenue protection (docs/revenue.md)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from gcrm.cli.common import (
+    CSV_FORMAT_OPTION,
+    DB_OPTION,
+    ROW_LIMIT,
+    USER_OPTION,
+    BadInput,
+    _parse_where,
+    audit_action,
+    emit,
+    handle_errors,
+    note_suppressed,
+    open_as,
+)
+
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def _month(value: str | None, option: str) -> str | None:
+    if value is not None and not MONTH.fullmatch(value):
+        raise BadInput(f"{option} {value!r} is not a month YYYY-MM")
+    return value
+
+
+@click.command()
+@DB_OPTION
+@USER_OPTION
+@click.option("--by", "by", multiple=True, required=True,
+              type=click.Choice(["transformer", "feeder", "district", "month"]),
+              help="transformer, feeder or district; add --by month for one row per month.")
+@click.option("--from", "first", default=None, help="First month YYYY-MM (default: first "
+              "month with supply).")
+@click.option("--to", "last", default=None, help="Last month YYYY-MM (default: the latest).")
+@CSV_FORMAT_OPTION
+@handle_errors
+def losses(db: Path, user: str | None, by: tuple[str, ...], first: str | None,
+           last: str | None, fmt: str) -> None:
+    """Synchronous line loss (同期线损) by transformer area, feeder or district."""
+    from gcrm.cube.disclosure import min_cell_for
+    from gcrm.revenue import queries
+
+    areas = [b for b in by if b != "month"]
+    if len(areas) != 1:
+        raise BadInput("--by needs exactly one of transformer, feeder, district "
+                       "(plus --by month if wanted)")
+    principal, con, scope = open_as(db, user)
+    try:
+        df = queries.losses(con, areas[0], _month(first, "--from"), _month(last, "--to"),
+                            by_month="month" in by, scope=scope, who=principal)
+    finally:
+        con.close()
+    if principal:
+        audit_action(db, principal, "losses", None, by=list(by), rows=len(df))
+    note_suppressed(df, min_cell_for(principal), fmt)
+    emit(df, fmt)
+
+
+COMMANDS = (losses,)

@@ -1,0 +1,163 @@
+"""Revenue protection read from the warehouse: line losses, suspects, area lists.
+
+The one module of the domain that reads DuckDB; it applies the user's region scope through
+:func:`gcrm.security.scope.scope_sql` and hands frames to the pure kernels
+(:mod:`gcrm.revenue.losses`, :mod:`gcrm.revenue.suspicion`). A transformer area (台区) and a
+feeder belong to the district (and city) where most of their customers are; a scoped user sees
+the areas of their regions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+
+from gcrm import config
+from gcrm.cube.disclosure import min_cell_for, suppress
+from gcrm.revenue.losses import Thresholds, loss_table
+from gcrm.security.scope import scope_sql
+from gcrm.storage import warehouse
+
+LEVELS = ("transformer", "feeder", "district")
+#: decimals of the output columns (kWh to 0.1, rates to 0.0001, yuan to 0.01)
+ROUNDING = {"supplied_kwh": 1, "billed_kwh": 1, "loss_kwh": 1, "loss_rate": 4, "avg_price": 4,
+            "loss_yuan": 2, "trend": 5, "loss_rate_last_year": 4, "change": 4}
+#: the columns hidden for small areas from roles without ``read_pii``
+SMALL_CELL_COLUMNS = ("supplied_kwh", "billed_kwh", "loss_kwh", "loss_rate", "loss_yuan",
+                      "avg_price", "trend", "loss_rate_last_year", "change")
+
+
+def available(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether supply data is loaded (older warehouses have no revenue tables at all)."""
+    have = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+    ).fetchall()}
+    if not all(t in have for t in warehouse.REVENUE_TABLES):
+        return False
+    return bool(con.execute("SELECT count(*) > 0 FROM fact_supply").fetchone()[0])
+
+
+def thresholds(level: str) -> Thresholds:
+    """The loss thresholds of ``level`` from the settings (a ValueError names a bad one)."""
+    vals = []
+    for kind in ("high", "negative"):
+        name = f"loss_{kind}_{level}"
+        raw = config.get(name)
+        try:
+            vals.append(float(raw))
+        except ValueError:
+            raise ValueError(f"setting {name} must be a fraction such as 0.1, not {raw!r}") \
+                from None
+    return Thresholds(*vals)
+
+
+def months(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Months with supply readings, oldest first."""
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT month FROM fact_supply ORDER BY 1").fetchall()]
+
+
+def _shift(month: str, k: int) -> str:
+    return str(pd.Period(month, freq="M") + k)
+
+
+def _area_sql(level: str) -> str:
+    """(key, feeder, city_id, district_id) of every area of ``level`` (no scope yet)."""
+    if level == "transformer":
+        return ("SELECT transformer_id AS key, feeder_id AS feeder, city_id, district_id "
+                "FROM dim_transformer")
+    return ("SELECT feeder_id AS key, feeder_id AS feeder, arg_max(city_id, n) AS city_id, "
+            "arg_max(district_id, n) AS district_id FROM (SELECT feeder_id, city_id, "
+            "district_id, count(*) AS n FROM dim_customer GROUP BY ALL) GROUP BY feeder_id")
+
+
+def monthly(con: duckdb.DuckDBPyConnection, level: str, first: str, last: str,
+            scope: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per area-month of ``level`` (transformer or feeder) in ``first..last``:
+    ``key``, ``feeder``, ``district_id``, ``month``, ``supplied_kwh`` (NaN: no reading),
+    ``billed_kwh``, ``billed_yuan``, ``customers`` (attached customers billed that month)."""
+    where, params = scope_sql(scope, alias="a")
+    link = "transformer_id" if level == "transformer" else "feeder_id"
+    sql = f"""
+        WITH a AS ({_area_sql(level)}),
+        m AS (SELECT month FROM dim_time WHERE month BETWEEN ? AND ?
+              UNION SELECT DISTINCT month FROM fact_supply WHERE month BETWEEN ? AND ?),
+        b AS (SELECT c.{link} AS key, f.month, sum(f.kwh) AS billed_kwh,
+                     sum(f.amount) AS billed_yuan, count(*) AS customers
+              FROM fact_consumption f JOIN dim_customer c USING (customer_id)
+              WHERE f.month BETWEEN ? AND ? AND c.{link} IS NOT NULL GROUP BY ALL),
+        s AS (SELECT point_id AS key, month, sum(kwh) AS supplied_kwh FROM fact_supply
+              WHERE level = ? AND month BETWEEN ? AND ? GROUP BY ALL)
+        SELECT a.key, a.feeder, a.district_id, m.month, s.supplied_kwh, b.billed_kwh,
+               b.billed_yuan, coalesce(b.customers, 0) AS customers
+        FROM a CROSS JOIN m LEFT JOIN s ON s.key = a.key AND s.month = m.month
+        LEFT JOIN b ON b.key = a.key AND b.month = m.month
+        WHERE {where} AND (s.supplied_kwh IS NOT NULL OR b.billed_kwh IS NOT NULL)
+        ORDER BY a.key, m.month"""
+    return con.execute(sql, [first, last, first, last, first, last, level, first, last,
+                             *params]).df()
+
+
+def losses(con: duckdb.DuckDBPyConnection, by: str, first: str | None = None,
+           last: str | None = None, *, by_month: bool = False,
+           scope: Sequence[str] | None = None, who=None) -> pd.DataFrame:
+    """Line loss by ``by`` (transformer, feeder or district) over ``first..last`` (default:
+    every month with supply): the columns of the revenue-protection contract plus context
+    (``customers``, ``avg_price``, ``loss_yuan``, ``trend``, ``loss_rate_last_year``,
+    ``change``). ``who``: a principal or page access; small areas are suppressed for roles
+    without ``read_pii`` (``min_cell``)."""
+    if by not in LEVELS:
+        raise ValueError(f"unknown --by {by!r}; expected one of {', '.join(LEVELS)}")
+    if not available(con):
+        raise ValueError("no supply data loaded: load supply.csv (see docs/revenue.md)")
+    have = months(con)
+    first, last = first or have[0], last or have[-1]
+    if first > last:
+        raise ValueError(f"--from {first} is after --to {last}")
+    th = thresholds(by)
+    now = _frame(con, by, first, last, scope)
+    ly = _frame(con, by, _shift(first, -12), _shift(last, -12), scope)
+    keys = [by, *(["month"] if by_month else [])]
+    out = loss_table(now, keys, th, ly)
+    out = _context(con, out, by).round(ROUNDING)
+    min_cell = min_cell_for(who)
+    if min_cell is not None and not out.empty:
+        out, n = suppress(out, keys, SMALL_CELL_COLUMNS, out["customers"], min_cell)
+        out.attrs["suppressed"] = n
+    return out.reset_index(drop=True)
+
+
+def _frame(con: duckdb.DuckDBPyConnection, by: str, first: str, last: str,
+           scope: Sequence[str] | None) -> pd.DataFrame:
+    """The monthly frame keyed by the ``by`` column (districts add up their areas)."""
+    if by == "district":
+        m = monthly(con, "transformer", first, last, scope)
+        m = m[m["district_id"].notna()]
+        m = m[m["supplied_kwh"].notna()]  # only areas with a reading that month
+        g = m.groupby(["district_id", "month"], as_index=False).agg(
+            supplied_kwh=("supplied_kwh", "sum"), billed_kwh=("billed_kwh", "sum"),
+            billed_yuan=("billed_yuan", "sum"), customers=("customers", "sum"))
+        return g.rename(columns={"district_id": "district"})
+    m = monthly(con, by, first, last, scope)
+    return m.drop(columns=["feeder", "district_id"]).rename(columns={"key": by})[
+        [by, "month", "supplied_kwh", "billed_kwh", "billed_yuan", "customers"]]
+
+
+def _context(con: duckdb.DuckDBPyConnection, out: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Names and places of the areas (name, feeder, district) after the key columns."""
+    if by == "transformer":
+        names = con.execute(
+            "SELECT t.transformer_id AS transformer, t.name, t.feeder_id AS feeder, "
+            "t.district_id AS district, t.lon, t.lat FROM dim_transformer t").df()
+    elif by == "feeder":
+        names = con.execute("SELECT feeder_id AS feeder, name FROM dim_feeder").df()
+    else:
+        names = con.execute(
+            "SELECT region_id AS district, name FROM dim_region WHERE level = 'district'").df()
+    out = out.merge(names, on=by, how="left")
+    front = [c for c in out.columns if c in (by, "month")]
+    extra = [c for c in names.columns if c != by]
+    rest = [c for c in out.columns if c not in front and c not in extra]
+    return out[[*front, *rest, *extra]]
