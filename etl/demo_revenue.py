@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from gcrm.vocab import VACANCY_TOPICS
+
 #: random stream of this module (the demo generator's stages are 0-7)
 STAGE = 18
 #: customers per public transformer area (target of the clustering)
@@ -52,8 +54,8 @@ THEFT_KINDS = ("theft_constant", "theft_random", "theft_zero_partial")
 #: share of customers in each case (of the eligible customers, see :func:`_pick_cases`)
 RATES = {"theft": 0.009, "meter_fault": 0.0015, "move_out": 0.025, "vacancy": 0.006,
          "seasonal": 0.01}
-#: topic of a recorded vacancy in service_records.csv (also read by gcrm.revenue)
-VACANCY_TOPIC = "空置报停"
+#: topic of a recorded vacancy in service_records.csv (read by gcrm.revenue)
+VACANCY_TOPIC = VACANCY_TOPICS[0]
 KM_PER_DEG = 111.2
 COS_LAT = float(np.cos(np.radians(42.0)))
 

@@ -33,3 +33,5 @@ SUPPLY_LEVELS = ("feeder", "transformer")
 LOSS_STATUSES = ("normal", "high", "negative", "not_computable")
 #: kinds of suspicious consumption the demo injects and an inspection can confirm
 INSPECTION_OUTCOMES = ("theft", "meter_fault", "normal")
+#: service-record topics that record a vacancy (an innocent reason for a consumption drop)
+VACANCY_TOPICS = ("空置报停", "暂停用电", "报停")

@@ -63,4 +63,46 @@ def losses(db: Path, user: str | None, by: tuple[str, ...], first: str | None,
     emit(df, fmt)
 
 
-COMMANDS = (losses,)
+#: columns of ``gcrm suspects`` (contract first: customer_id, score, reasons)
+SUSPECT_COLUMNS = ("customer_id", "score", "reasons", "name", "customer_class", "district_id",
+                   "feeder_id", "transformer_id", "transformer_name", "change_month", "drop",
+                   "drop_kwh", "area_rise_kwh", "months_after", "month")
+
+
+@click.command()
+@DB_OPTION
+@USER_OPTION
+@click.option("--month", default=None, help="Month assessed YYYY-MM (default: the latest "
+              "billed).")
+@click.option("--where", "where", multiple=True, metavar="D=V",
+              help="Filter: district=, feeder=, transformer=, customer_class= (repeatable).")
+@click.option("--limit", type=ROW_LIMIT, default=100, show_default=True)
+@click.option("--lang", default="en", type=click.Choice(["en", "zh-CN"]), show_default=True,
+              help="Language of the reasons.")
+@CSV_FORMAT_OPTION
+@handle_errors
+def suspects(db: Path, user: str | None, month: str | None, where: tuple[str, ...],
+             limit: int, lang: str, fmt: str) -> None:
+    """Ranked theft suspects: a drop that the transformer area's loss mirrors."""
+    from gcrm.revenue import queries, reasons
+
+    filters = _parse_where(where)
+    principal, con, scope = open_as(db, user, "read_customers")
+    try:
+        df = queries.suspects(con, _month(month, "--month"), filters, limit, scope=scope,
+                              pii=principal is None or principal.can("read_pii"))
+    finally:
+        con.close()
+    if principal:
+        audit_action(db, principal, "suspects", None, month=month, where=list(where),
+                     rows=len(df), customers=list(df["customer_id"]) if len(df) else [])
+    if df.empty:
+        emit(df.reindex(columns=list(SUSPECT_COLUMNS)), fmt)
+        return
+    out = reasons.with_reasons(df, lang)
+    for col, digits in (("drop", 3), ("drop_kwh", 1), ("area_rise_kwh", 1)):
+        out[col] = out[col].round(digits)
+    emit(out[list(SUSPECT_COLUMNS)], fmt)
+
+
+COMMANDS = (losses, suspects)

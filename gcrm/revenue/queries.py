@@ -17,8 +17,11 @@ import pandas as pd
 from gcrm import config
 from gcrm.cube.disclosure import min_cell_for, suppress
 from gcrm.revenue.losses import Thresholds, loss_table
+from gcrm.revenue.suspicion import Inputs, features, rank
+from gcrm.security.masking import mask_frame
 from gcrm.security.scope import scope_sql
 from gcrm.storage import warehouse
+from gcrm.vocab import VACANCY_TOPICS
 
 LEVELS = ("transformer", "feeder", "district")
 #: decimals of the output columns (kWh to 0.1, rates to 0.0001, yuan to 0.01)
@@ -161,3 +164,77 @@ def _context(con: duckdb.DuckDBPyConnection, out: pd.DataFrame, by: str) -> pd.D
     extra = [c for c in names.columns if c != by]
     rest = [c for c in out.columns if c not in front and c not in extra]
     return out[[*front, *rest, *extra]]
+
+
+# --------------------------------------------------------------------------- suspects
+#: ``--where`` dimensions of ``gcrm suspects`` -> column of the suspects frame
+SUSPECT_FILTERS = {"district": "district_id", "feeder": "feeder_id",
+                   "transformer": "transformer_id", "customer_class": "customer_class"}
+#: months of history read before the month assessed
+HISTORY = 24
+
+
+def suspect_inputs(con: duckdb.DuckDBPyConnection, month: str,
+                   scope: Sequence[str] | None = None) -> Inputs:
+    """The kernel's inputs for the months up to ``month`` (scoped customers)."""
+    first = _shift(month, -HISTORY)
+    where, params = scope_sql(scope)
+    bills = con.execute(f"""
+        SELECT f.customer_id, f.month, f.kwh FROM fact_consumption f
+        JOIN dim_customer c USING (customer_id)
+        WHERE f.month BETWEEN ? AND ? AND {where}""", [first, month, *params]).df()
+    wide = bills.pivot(index="customer_id", columns="month", values="kwh").sort_index()
+    wide = wide.reindex(columns=sorted(wide.columns))
+    cust = con.execute(f"""
+        SELECT customer_id, customer_class, district_id, transformer_id FROM dim_customer c
+        WHERE {where}""", params).df().set_index("customer_id")
+    loss = con.execute("""
+        WITH b AS (SELECT c.transformer_id, f.month, sum(f.kwh) AS billed
+                   FROM fact_consumption f JOIN dim_customer c USING (customer_id)
+                   WHERE f.month BETWEEN ? AND ? AND c.transformer_id IS NOT NULL GROUP BY ALL)
+        SELECT s.point_id AS transformer_id, s.month, s.kwh - coalesce(b.billed, 0) AS loss,
+               s.kwh AS supplied
+        FROM fact_supply s LEFT JOIN b ON b.transformer_id = s.point_id AND b.month = s.month
+        WHERE s.level = 'transformer' AND s.month BETWEEN ? AND ?""",
+                       [first, month, first, month]).df()
+    loss_wide = loss.pivot(index="transformer_id", columns="month", values="loss")
+    supply_wide = loss.pivot(index="transformer_id", columns="month", values="supplied")
+    marks = ", ".join("?" for _ in VACANCY_TOPICS)
+    vac = con.execute(f"""
+        SELECT customer_id, min(strftime(opened_at, '%Y-%m')) AS month FROM fact_service
+        WHERE topic IN ({marks}) AND strftime(opened_at, '%Y-%m') <= ? GROUP BY 1""",
+                      [*VACANCY_TOPICS, month]).df()
+    return Inputs(wide, cust, loss_wide, supply_wide, vac.set_index("customer_id")["month"])
+
+
+def latest_month(con: duckdb.DuckDBPyConnection) -> str | None:
+    return con.execute("SELECT max(month) FROM fact_consumption").fetchone()[0]
+
+
+def suspects(con: duckdb.DuckDBPyConnection, month: str | None = None,
+             where: dict[str, list[str]] | None = None, limit: int = 100,
+             scope: Sequence[str] | None = None, pii: bool = True) -> pd.DataFrame:
+    """Ranked theft suspects at ``month`` (default: the latest billed month): the features of
+    :mod:`gcrm.revenue.suspicion` with ``score``, plus the customer's context (name masked
+    unless ``pii``). ``reasons`` are added by :mod:`gcrm.revenue.reasons`."""
+    if not available(con):
+        raise ValueError("no supply data loaded: load supply.csv (see docs/revenue.md)")
+    for dim in where or {}:
+        if dim not in SUSPECT_FILTERS:
+            raise ValueError(f"unknown --where dimension {dim!r}; expected one of "
+                             f"{', '.join(SUSPECT_FILTERS)}")
+    month = month or latest_month(con)
+    ranked = rank(features(suspect_inputs(con, month, scope)))
+    if ranked.empty:
+        return ranked
+    ctx = con.execute("""
+        SELECT c.customer_id, c.name, c.customer_class, c.feeder_id, c.district_id, c.lon,
+               c.lat, t.name AS transformer_name
+        FROM dim_customer c LEFT JOIN dim_transformer t USING (transformer_id)""").df()
+    out = ranked.merge(ctx, on="customer_id", how="left")
+    for dim, values in (where or {}).items():
+        out = out[out[SUSPECT_FILTERS[dim]].isin(values)]
+    out = out.head(limit).reset_index(drop=True)
+    if not pii:
+        out = mask_frame(out, ("name",))
+    return out.assign(month=month)
