@@ -15,6 +15,7 @@ import click
 from gcrm.cli import (
     admin,
     customers,
+    inspect,
     notice,
     overview,
     query,
@@ -24,7 +25,8 @@ from gcrm.cli import (
     tradearea,
 )
 
-MODULES = (admin, query, overview, reliability, notice, tradearea, customers, report, revenue)
+MODULES = (admin, query, overview, reliability, notice, tradearea, customers, report, revenue,
+           inspect)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

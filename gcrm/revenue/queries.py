@@ -10,13 +10,17 @@ the areas of their regions.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import duckdb
 import pandas as pd
 
 from gcrm import config
 from gcrm.cube.disclosure import min_cell_for, suppress
+from gcrm.revenue import inspections
+from gcrm.revenue.inspections import Target
 from gcrm.revenue.losses import Thresholds, loss_table
+from gcrm.revenue.route import Route, route
 from gcrm.revenue.suspicion import Inputs, features, rank
 from gcrm.security.masking import mask_frame
 from gcrm.security.scope import scope_sql
@@ -238,3 +242,45 @@ def suspects(con: duckdb.DuckDBPyConnection, month: str | None = None,
     if not pii:
         out = mask_frame(out, ("name",))
     return out.assign(month=month)
+
+
+# --------------------------------------------------------------------------- inspections
+def inspection_target(con: duckdb.DuckDBPyConnection, customer_id: str,
+                      scope: Sequence[str] | None = None) -> Target:
+    """Where ``customer_id`` is, for a new order (a ValueError if unknown or out of scope)."""
+    where, params = scope_sql(scope)
+    row = con.execute(f"""
+        SELECT customer_id, transformer_id, city_id, district_id, lon, lat FROM dim_customer c
+        WHERE customer_id = ? AND {where}""", [customer_id, *params]).fetchone()
+    if row is None:
+        raise ValueError(f"unknown customer {customer_id!r} (or outside your regions)")
+    return Target(*row)
+
+
+def inspection_orders(con: duckdb.DuckDBPyConnection, store, scope: Sequence[str] | None = None,
+                      pii: bool = True, **filters) -> pd.DataFrame:
+    """The orders in ``scope`` with the customer's name (masked unless ``pii``) and class."""
+    df = inspections.orders(store, scope, **filters)
+    if df.empty:
+        return df.assign(name=pd.Series(dtype=str), customer_class=pd.Series(dtype=str))
+    ids = list(df["customer_id"].unique())
+    names = con.execute(
+        f"SELECT customer_id, name, customer_class FROM dim_customer WHERE customer_id IN "
+        f"({', '.join('?' for _ in ids)})", ids).df()
+    out = df.merge(names, on="customer_id", how="left")
+    return out if pii else mask_frame(out, ("name",))
+
+
+def day_route(con: duckdb.DuckDBPyConnection, store, inspector: str, day: date,
+              scope: Sequence[str] | None = None, pii: bool = True,
+              start: tuple[float, float] | None = None) -> tuple[pd.DataFrame, Route | None]:
+    """An inspector's assigned orders of ``day`` in visiting order (``stop`` 1, 2, ...) and
+    the route (straight-line distances; None when no order has a position)."""
+    df = inspection_orders(con, store, scope, pii, status="assigned", inspector=inspector,
+                           planned_on=day)
+    df = df.dropna(subset=["lon", "lat"]).reset_index(drop=True) if len(df) else df
+    if df.empty:
+        return df, None
+    r = route(list(zip(df["lon"], df["lat"], strict=True)), start)
+    out = df.iloc[r.order].reset_index(drop=True)
+    return out.assign(stop=range(1, len(out) + 1)), r
