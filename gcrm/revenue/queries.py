@@ -22,9 +22,11 @@ from gcrm.revenue.inspections import Target
 from gcrm.revenue.losses import Thresholds, loss_table
 from gcrm.revenue.route import Route, route
 from gcrm.revenue.suspicion import Inputs, features, rank
+from gcrm.revenue.territories import voronoi_cells
 from gcrm.security.masking import mask_frame
 from gcrm.security.scope import scope_sql
 from gcrm.storage import warehouse
+from gcrm.storage.regions import regions_geojson
 from gcrm.vocab import VACANCY_TOPICS
 
 LEVELS = ("transformer", "feeder", "district")
@@ -284,3 +286,33 @@ def day_route(con: duckdb.DuckDBPyConnection, store, inspector: str, day: date,
     r = route(list(zip(df["lon"], df["lat"], strict=True)), start)
     out = df.iloc[r.order].reset_index(drop=True)
     return out.assign(stop=range(1, len(out) + 1)), r
+
+
+# --------------------------------------------------------------------------- map
+def area_map(con: duckdb.DuckDBPyConnection, losses_by_area: pd.DataFrame,
+             scope: Sequence[str] | None = None) -> dict:
+    """GeoJSON of the transformer areas as Voronoi cells within their districts, with the
+    rows of ``losses_by_area`` (``losses(by="transformer")``) as properties
+    (``region_id`` = transformer id, what a map click reports)."""
+    from shapely.geometry import mapping, shape
+
+    geo = regions_geojson(con, level="district", simplified=True)
+    keep = None if scope is None else set(scope)
+    feats = []
+    rows = losses_by_area.set_index("transformer")
+    for f in geo["features"]:
+        p = f["properties"]
+        if keep is not None and p["region_id"] not in keep and p.get("parent_id") not in keep:
+            continue
+        inside = rows[rows["district"] == p["region_id"]]
+        if inside.empty:
+            continue
+        cells = voronoi_cells(list(inside.index), inside["lon"], inside["lat"],
+                              shape(f["geometry"]))
+        for tid, cell in cells.items():
+            r = inside.loc[tid]
+            props = {"region_id": tid, **{k: (None if pd.isna(v) else v)
+                                          for k, v in r.items() if k != "lon"}}
+            feats.append({"type": "Feature", "geometry": mapping(cell.simplify(0.0005)),
+                          "properties": props})
+    return {"type": "FeatureCollection", "features": feats}
