@@ -179,3 +179,9 @@ def test_bad_requests_exit_2(rev_db: Path) -> None:
 def test_old_warehouse_without_supply_says_so(mini_db_shared: Path) -> None:
     res = CliRunner().invoke(cli, ["losses", "--db", str(mini_db_shared), "--by", "feeder"])
     assert res.exit_code == 2 and "no supply data loaded" in res.output
+
+
+def test_quality_report_counts_unattached_customers(rev_db: Path) -> None:
+    res = CliRunner().invoke(cli, ["quality", "--db", str(rev_db)])
+    assert res.exit_code == 0, res.output
+    assert "customers of an unknown transformer area (kept, unattached): 1" in res.output

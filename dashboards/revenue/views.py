@@ -156,7 +156,9 @@ def area_detail(ctx: Ctx) -> None:
     monthly = data.losses(ctx.db, ctx.version, "transformer", ctx.months[0], ctx.months[-1],
                           ctx.who.scope, ctx.min_cell, by_month=True)
     monthly = monthly[monthly["transformer"] == ctx.area].set_index("month")
-    st.line_chart(monthly[["supplied_kwh", "billed_kwh", "loss_kwh"]])
+    st.line_chart(monthly[["supplied_kwh", "billed_kwh", "loss_kwh"]].rename(columns={
+        "supplied_kwh": ctx.t("revenue.col.supplied"), "billed_kwh": ctx.t("revenue.col.billed"),
+        "loss_kwh": ctx.t("revenue.col.loss")}))
     st.markdown(f'<div class="gcrm-rev-area" data-area="{html.escape(ctx.area)}" '
                 f'data-status="{html.escape(str(row["status"].iloc[0]) if len(row) else "")}" '
                 'style="display:none"></div>', unsafe_allow_html=True)
