@@ -102,6 +102,9 @@ class ReportModel:
     #: disclosure control (a principal without read_pii): cells describing fewer customers
     #: are missing; None: nothing hidden
     min_cell: int | None = None
+    #: line loss of the transformer areas losing the most (docs/revenue.md); empty without
+    #: supply data
+    losses: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def filters(self) -> str:
@@ -121,6 +124,8 @@ class ReportModel:
                "areas": self.areas, "service_points": self.service_points}
         if self.top_customers is not None:
             out["top_customers"] = self.top_customers
+        if len(self.losses):
+            out["losses"] = self.losses
         return out
 
     def totals(self) -> dict[str, float]:
@@ -452,6 +457,26 @@ def _kpis(con, region_id: str, name: str, period: Period, scope: list[str],
 
 
 # --------------------------------------------------------------------------- build
+#: columns of the report's line-loss table
+LOSS_COLUMNS = ("transformer", "name", "supplied_kwh", "billed_kwh", "loss_kwh", "loss_rate",
+                "loss_yuan", "status")
+
+
+def _losses(con, period: Period, scope: list[str], principal, n: int = 10) -> pd.DataFrame:
+    """The ``n`` transformer areas of the region losing the most over the period's months
+    that have supply readings (empty without supply data)."""
+    from gcrm.revenue import queries as revenue
+
+    if not revenue.available(con):
+        return pd.DataFrame(columns=list(LOSS_COLUMNS))
+    have = [m for m in revenue.months(con) if m in set(period.months)]
+    if not have:
+        return pd.DataFrame(columns=list(LOSS_COLUMNS))
+    df = revenue.losses(con, "transformer", have[0], have[-1], scope=scope, who=principal)
+    df = df[df["status"] != "not_computable"].sort_values("loss_kwh", ascending=False)
+    return df.head(n)[list(LOSS_COLUMNS)].reset_index(drop=True)
+
+
 def build(con: duckdb.DuckDBPyConnection, region_id: str, period: Period, principal=None,
           lang: str = "en", top_n: int = TOP_N) -> ReportModel:
     """Assemble the report model of ``region_id`` for ``period`` as ``principal`` sees it.
@@ -496,4 +521,4 @@ def build(con: duckdb.DuckDBPyConnection, region_id: str, period: Period, princi
         masked=masked, top_n=top_n, payments_total=payments_total,
         quality=_quality(con, principal, period, scope, have, customers_total),
         boundary=boundary, context=context, area_shapes=shapes, notes=notes,
-        min_cell=min_cell)
+        min_cell=min_cell, losses=_losses(con, period, scope, principal))

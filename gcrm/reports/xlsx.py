@@ -32,6 +32,7 @@ SECTIONS = {
     "areas": ("report.section.areas", True),
     "service_points": ("report.section.trade", False),
     "top_customers": ("report.section.top", False),
+    "losses": ("revenue.report.losses", False),
 }
 
 
