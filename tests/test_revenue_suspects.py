@@ -111,3 +111,24 @@ def test_benchmark_harness() -> None:
     got = evaluate(["a", "x", "b", "y", "c"], {"a", "b", "c", "d"}, [1, 2, 5])
     assert got == {"precision@1": 1.0, "recall@1": 0.25, "precision@2": 0.5, "recall@2": 0.25,
                    "precision@5": 0.6, "recall@5": 0.75}
+
+
+def test_loss_rate_in_overview_and_area_report(demo_db: Path) -> None:
+    from gcrm.overview import queries as ov
+    from gcrm.reports.data import build
+    from gcrm.reports.period import parse_period
+
+    with warehouse.connect(demo_db, read_only=True) as con:
+        last = queries.months(con)[-1]
+        months = (queries.months(con)[-3], last)
+        want = queries.losses(con, "district", *months).set_index("district")["loss_rate"]
+        got = ov.child_values(con, "loss_rate", ov.Place(), months).set_index("key")["value"]
+        assert got.to_dict() == pytest.approx(want.to_dict())
+        assert ov.child_values(con, "loss_rate", ov.Place("220502"), months).empty
+        model = build(con, "220502", parse_period(last[:4]))
+        top = queries.losses(con, "transformer", queries.months(con)[0]
+                             if queries.months(con)[0][:4] == last[:4] else f"{last[:4]}-01",
+                             last, scope=["220502"])
+    top = top[top["status"] != "not_computable"].sort_values("loss_kwh", ascending=False)
+    assert list(model.losses["transformer"]) == list(top["transformer"].head(10))
+    assert "losses" in model.tables()

@@ -469,7 +469,7 @@ def _losses(con, period: Period, scope: list[str], principal, n: int = 10) -> pd
 
     if not revenue.available(con):
         return pd.DataFrame(columns=list(LOSS_COLUMNS))
-    have = [m for m in revenue.months(con) if m in set(period.months)]
+    have = [m for m in revenue.months(con) if period.first <= m <= period.last]
     if not have:
         return pd.DataFrame(columns=list(LOSS_COLUMNS))
     df = revenue.losses(con, "transformer", have[0], have[-1], scope=scope, who=principal)
