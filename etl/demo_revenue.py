@@ -136,11 +136,10 @@ class RevenueDemo:
         rng, nt, nm = self.rng, self.nt, self.nm
         tech = rng.uniform(0.02, 0.06, nt) + 0.02 * self.t_rural
         tech[self.t_dedicated] = rng.uniform(0.005, 0.015, self.t_dedicated.sum())
-        public = np.flatnonzero(~self.t_dedicated)
-        odd = rng.permutation(public)
-        k = max(1, round(0.05 * public.size)) if public.size >= 20 else 0
-        high, under, missing = odd[:k], odd[k:k + max(0, k // 2 + 1 if k else 0)], \
-            odd[k + k // 2 + 1:k + k // 2 + 1 + (k // 2 + 1 if k else 0)]
+        odd = rng.permutation(np.flatnonzero(~self.t_dedicated))  # public areas, shuffled
+        k = max(1, round(0.05 * odd.size)) if odd.size >= 20 else 0  # high technical loss
+        j = k // 2 + 1 if k else 0  # under-reading supply meters; areas missing readings
+        high, under, missing = odd[:k], odd[k:k + j], odd[k + j:k + 2 * j]
         tech[high] = rng.uniform(0.10, 0.14, high.size)
         inflow = self.true_use * (1 + tech[:, None]) \
             * (1 + rng.normal(0, 0.004, (nt, nm)))

@@ -32,14 +32,9 @@ def months(db: str, version: str) -> list[str]:
 def losses(db: str, version: str, by: str, first: str, last: str, scope: Scope,
            min_cell: int | None, by_month: bool = False):
     """:func:`gcrm.revenue.queries.losses` (``min_cell``: disclosure of the user's role)."""
-
-    class Who:  # what min_cell_for asks of a principal
-        def can(self, perm: str) -> bool:
-            return min_cell is None
-
     with connection(db) as con:
         return queries.losses(con, by, first, last, by_month=by_month, scope=scope_list(scope),
-                              who=Who())
+                              min_cell=min_cell)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -54,7 +54,8 @@ def losses(db: Path, user: str | None, by: tuple[str, ...], first: str | None,
     principal, con, scope = open_as(db, user)
     try:
         df = queries.losses(con, areas[0], _month(first, "--from"), _month(last, "--to"),
-                            by_month="month" in by, scope=scope, who=principal)
+                            by_month="month" in by, scope=scope,
+                            min_cell=min_cell_for(principal))
     finally:
         con.close()
     if principal:

@@ -462,7 +462,8 @@ LOSS_COLUMNS = ("transformer", "name", "supplied_kwh", "billed_kwh", "loss_kwh",
                 "loss_yuan", "status")
 
 
-def _losses(con, period: Period, scope: list[str], principal, n: int = 10) -> pd.DataFrame:
+def _losses(con, period: Period, scope: list[str], min_cell: int | None,
+            n: int = 10) -> pd.DataFrame:
     """The ``n`` transformer areas of the region losing the most over the period's months
     that have supply readings (empty without supply data)."""
     from gcrm.revenue import queries as revenue
@@ -472,7 +473,7 @@ def _losses(con, period: Period, scope: list[str], principal, n: int = 10) -> pd
     have = [m for m in revenue.months(con) if period.first <= m <= period.last]
     if not have:
         return pd.DataFrame(columns=list(LOSS_COLUMNS))
-    df = revenue.losses(con, "transformer", have[0], have[-1], scope=scope, who=principal)
+    df = revenue.losses(con, "transformer", have[0], have[-1], scope=scope, min_cell=min_cell)
     df = df[df["status"] != "not_computable"].sort_values("loss_kwh", ascending=False)
     return df.head(n)[list(LOSS_COLUMNS)].reset_index(drop=True)
 
@@ -521,4 +522,4 @@ def build(con: duckdb.DuckDBPyConnection, region_id: str, period: Period, princi
         masked=masked, top_n=top_n, payments_total=payments_total,
         quality=_quality(con, principal, period, scope, have, customers_total),
         boundary=boundary, context=context, area_shapes=shapes, notes=notes,
-        min_cell=min_cell, losses=_losses(con, period, scope, principal))
+        min_cell=min_cell, losses=_losses(con, period, scope, min_cell))

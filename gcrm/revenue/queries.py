@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from gcrm import config
-from gcrm.cube.disclosure import min_cell_for, suppress
+from gcrm.cube.disclosure import suppress
 from gcrm.revenue import inspections
 from gcrm.revenue.inspections import Target
 from gcrm.revenue.losses import Thresholds, loss_table
@@ -111,12 +111,12 @@ def monthly(con: duckdb.DuckDBPyConnection, level: str, first: str, last: str,
 
 def losses(con: duckdb.DuckDBPyConnection, by: str, first: str | None = None,
            last: str | None = None, *, by_month: bool = False,
-           scope: Sequence[str] | None = None, who=None) -> pd.DataFrame:
+           scope: Sequence[str] | None = None, min_cell: int | None = None) -> pd.DataFrame:
     """Line loss by ``by`` (transformer, feeder or district) over ``first..last`` (default:
     every month with supply): the columns of the revenue-protection contract plus context
     (``customers``, ``avg_price``, ``loss_yuan``, ``trend``, ``loss_rate_last_year``,
-    ``change``). ``who``: a principal or page access; small areas are suppressed for roles
-    without ``read_pii`` (``min_cell``)."""
+    ``change``). ``min_cell`` (:func:`gcrm.cube.disclosure.min_cell_for` of a role without
+    ``read_pii``): the figures of areas describing fewer customers are suppressed."""
     if by not in LEVELS:
         raise ValueError(f"unknown --by {by!r}; expected one of {', '.join(LEVELS)}")
     if not available(con):
@@ -131,7 +131,6 @@ def losses(con: duckdb.DuckDBPyConnection, by: str, first: str | None = None,
     keys = [by, *(["month"] if by_month else [])]
     out = loss_table(now, keys, th, ly)
     out = _context(con, out, by).round(ROUNDING)
-    min_cell = min_cell_for(who)
     if min_cell is not None and not out.empty:
         out, n = suppress(out, keys, SMALL_CELL_COLUMNS, out["customers"], min_cell)
         out.attrs["suppressed"] = n
