@@ -185,3 +185,22 @@ def test_quality_report_counts_unattached_customers(rev_db: Path) -> None:
     res = CliRunner().invoke(cli, ["quality", "--db", str(rev_db)])
     assert res.exit_code == 0, res.output
     assert "customers of an unknown transformer area (kept, unattached): 1" in res.output
+
+
+def test_change_against_last_year_only_when_last_year_is_covered() -> None:
+    from gcrm.revenue.losses import Thresholds, loss_table
+
+    def frame(months: list[str], supplied: float) -> pd.DataFrame:
+        return pd.DataFrame({"feeder": "F", "month": months, "supplied_kwh": supplied,
+                             "billed_kwh": 90.0, "billed_yuan": 45.0, "customers": 9})
+
+    th = Thresholds(0.07, -0.01)
+    now = frame(["2026-01", "2026-02"], 100.0)
+    full = loss_table(now, ["feeder"], th, frame(["2025-01", "2025-02"], 95.0))
+    assert full["loss_rate_last_year"].iloc[0] == pytest.approx(10 / 190)
+    assert full["change"].iloc[0] == pytest.approx(0.1 - 10 / 190)
+    partial = loss_table(now, ["feeder"], th, frame(["2025-02"], 95.0))
+    assert pd.isna(partial["loss_rate_last_year"].iloc[0])
+    monthly = loss_table(now, ["feeder", "month"], th, frame(["2025-02"], 95.0))
+    assert pd.isna(monthly["change"].iloc[0])
+    assert monthly["loss_rate_last_year"].iloc[1] == pytest.approx(5 / 95)

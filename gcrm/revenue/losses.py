@@ -90,7 +90,6 @@ def loss_table(monthly: pd.DataFrame, keys: list[str], th: Thresholds,
     and ``change`` (this rate minus last year's, in fractions).
     """
     agg = _aggregate(monthly, keys)
-    agg.attrs["months"] = monthly["month"].nunique()
     computable = (agg["months_supplied"] == agg["months"]) & (agg["customers"] > 0) \
         & (agg["supplied_kwh"] > 0)
     sup = agg["supplied_kwh"].where(computable)
@@ -104,17 +103,18 @@ def loss_table(monthly: pd.DataFrame, keys: list[str], th: Thresholds,
         agg["trend"] = np.nan
     else:
         agg = agg.merge(_trend(monthly, area), on=area, how="left")
-    agg["loss_rate_last_year"] = _last_year_rates(last_year, keys, th, agg)
+    agg["loss_rate_last_year"] = _last_year_rates(last_year, keys, th, agg,
+                                                  monthly["month"].nunique())
     agg["change"] = agg["loss_rate"] - agg["loss_rate_last_year"]
     return agg[[*keys, *OUT_COLUMNS]]
 
 
 def _last_year_rates(last_year: pd.DataFrame | None, keys: list[str], th: Thresholds,
-                     agg: pd.DataFrame) -> pd.Series:
+                     agg: pd.DataFrame, n_months: int) -> pd.Series:
     if last_year is None or last_year.empty:
         return pd.Series(np.nan, index=agg.index)
     ly = last_year
-    if "month" not in keys and ly["month"].nunique() < agg.attrs.get("months", 0):
+    if "month" not in keys and ly["month"].nunique() < n_months:
         return pd.Series(np.nan, index=agg.index)  # last year only partly covered
     if "month" in keys:
         shifted = (pd.PeriodIndex(ly["month"], freq="M") + 12).astype(str)
