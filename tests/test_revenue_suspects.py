@@ -132,3 +132,15 @@ def test_loss_rate_in_overview_and_area_report(demo_db: Path) -> None:
     top = top[top["status"] != "not_computable"].sort_values("loss_kwh", ascending=False)
     assert list(model.losses["transformer"]) == list(top["transformer"].head(10))
     assert "losses" in model.tables()
+
+
+def test_daily_patterns_count_the_window(demo_db: Path) -> None:
+    with warehouse.connect(demo_db, read_only=True) as con:
+        month = queries.latest_month(con)
+        got = queries.daily_patterns(con, month).set_index("customer_id")
+        raw = con.execute("SELECT customer_id, count(*), count(*) FILTER (WHERE kwh = 0) "
+                          "FROM fact_daily_read GROUP BY 1").fetchall()
+    assert len(got) == len(raw) > 0
+    for cid, days, zeros in raw[:50]:
+        assert (got.at[cid, "daily_days"], got.at[cid, "daily_zero_days"]) == (days, zeros)
+    assert set(got["daily_days"]) == {61}  # the demo reads the last two months (Sep + Oct)

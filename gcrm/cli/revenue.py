@@ -67,7 +67,8 @@ def losses(db: Path, user: str | None, by: tuple[str, ...], first: str | None,
 #: columns of ``gcrm suspects`` (contract first: customer_id, score, reasons)
 SUSPECT_COLUMNS = ("customer_id", "score", "reasons", "name", "customer_class", "district_id",
                    "feeder_id", "transformer_id", "transformer_name", "change_month", "drop",
-                   "drop_kwh", "area_rise_kwh", "months_after", "month")
+                   "drop_kwh", "area_rise_kwh", "months_after", "daily_zero_days",
+                   "daily_step", "month")
 
 
 @click.command()
@@ -101,7 +102,7 @@ def suspects(db: Path, user: str | None, month: str | None, where: tuple[str, ..
         emit(df.reindex(columns=list(SUSPECT_COLUMNS)), fmt)
         return
     out = reasons.with_reasons(df, lang)
-    for col, digits in (("drop", 3), ("drop_kwh", 1), ("area_rise_kwh", 1)):
+    for col, digits in (("drop", 3), ("drop_kwh", 1), ("area_rise_kwh", 1), ("daily_step", 3)):
         out[col] = out[col].round(digits)
     emit(out[list(SUSPECT_COLUMNS)], fmt)
 

@@ -212,6 +212,27 @@ def suspect_inputs(con: duckdb.DuckDBPyConnection, month: str,
     return Inputs(wide, cust, loss_wide, supply_wide, vac.set_index("customer_id")["month"])
 
 
+def daily_patterns(con: duckdb.DuckDBPyConnection, month: str,
+                   scope: Sequence[str] | None = None) -> pd.DataFrame:
+    """Attack patterns on daily reads (where loaded) over ``month`` and the month before:
+    ``daily_days``, ``daily_zero_days`` (days read as 0) and ``daily_step`` (1 - the mean of
+    the last 14 days / the mean of the first 14: a sudden fall within the window)."""
+    cols = ["customer_id", "daily_days", "daily_zero_days", "daily_step"]
+    if not available(con):
+        return pd.DataFrame(columns=cols)
+    first = pd.Period(month, freq="M") - 1
+    lo, hi = first.start_time.date(), pd.Period(month, freq="M").end_time.date()
+    where, params = scope_sql(scope)
+    return con.execute(f"""
+        SELECT d.customer_id, count(*) AS daily_days,
+               count(*) FILTER (WHERE d.kwh = 0) AS daily_zero_days,
+               1 - avg(d.kwh) FILTER (WHERE d.date > ?::DATE - 14)
+                   / nullif(avg(d.kwh) FILTER (WHERE d.date < ?::DATE + 14), 0) AS daily_step
+        FROM fact_daily_read d JOIN dim_customer c USING (customer_id)
+        WHERE d.date BETWEEN ? AND ? AND {where} GROUP BY 1""",
+                       [hi, lo, lo, hi, *params]).df()[cols]
+
+
 def latest_month(con: duckdb.DuckDBPyConnection) -> str | None:
     return con.execute("SELECT max(month) FROM fact_consumption").fetchone()[0]
 
@@ -236,7 +257,8 @@ def suspects(con: duckdb.DuckDBPyConnection, month: str | None = None,
         SELECT c.customer_id, c.name, c.customer_class, c.feeder_id, c.district_id, c.lon,
                c.lat, t.name AS transformer_name
         FROM dim_customer c LEFT JOIN dim_transformer t USING (transformer_id)""").df()
-    out = ranked.merge(ctx, on="customer_id", how="left")
+    out = ranked.merge(ctx, on="customer_id", how="left").merge(
+        daily_patterns(con, month, scope), on="customer_id", how="left")
     for dim, values in (where or {}).items():
         out = out[out[SUSPECT_FILTERS[dim]].isin(values)]
     out = out.head(limit).reset_index(drop=True)

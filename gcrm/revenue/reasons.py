@@ -36,6 +36,11 @@ def say(row: pd.Series | dict, lang: str = "en") -> str:
         parts.append(t("revenue.reason.balance", lang, area=area, kwh=kwh))
     else:
         parts.append(t("revenue.reason.no_balance", lang, area=area))
+    zero_days, step = row.get("daily_zero_days"), row.get("daily_step")
+    if zero_days is not None and not pd.isna(zero_days) and zero_days >= 3:
+        parts.append(t("revenue.reason.daily_zero", lang, n=int(zero_days)))
+    if step is not None and not pd.isna(step) and step >= 0.3:
+        parts.append(t("revenue.reason.daily_step", lang, pct=_pct(step)))
     if row.get("vacancy"):
         parts.append(t("revenue.reason.vacancy", lang, month=row["vacancy_month"]))
     if row.get("seasonal"):
