@@ -1,6 +1,7 @@
 """The revenue-protection page in a real browser: open a high-loss 台区 from a link, check its
 loss against :func:`gcrm.revenue.queries.losses`, and create an inspection order from one of
-its suspects (the order is in the store, audited). A second test: an analyst (aggregates
+its suspects, then assign it to an inspector and see the day's route (the order is in the
+store, audited). A second test: an analyst (aggregates
 only) sees the map and the worst areas but no suspects.
 """
 
@@ -14,7 +15,14 @@ import pytest
 from gcrm.revenue import queries
 from gcrm.storage import warehouse
 from gcrm.storage.store import connect_store
-from tests.browser import add_account, audit_entries, login, read_kpis, streamlit_app
+from tests.browser import (
+    add_account,
+    artifact,
+    audit_entries,
+    login,
+    read_kpis,
+    streamlit_app,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -61,6 +69,17 @@ def test_open_high_loss_area_and_create_an_order(browser, app_url: str,
         marker = page.wait_for_selector(".gcrm-rev-order", state="attached", timeout=30_000)
         order = int(marker.get_attribute("data-order"))
         assert marker.get_attribute("data-customer") == customer
+        # assign it (the newest order is the form's first) and see the day's route
+        form = page.locator('[data-testid="stForm"]').filter(has_text="Inspector").first
+        form.get_by_label("Inspector").fill("张三")
+        form.get_by_role("button", name="Assign").click()
+        try:
+            page.get_by_text("A day's route").wait_for(timeout=30_000)
+        except Exception:
+            page.screenshot(path=str(artifact("revenue_route.png")), full_page=True)
+            raise
+        page.wait_for_selector(DONE, state="attached")
+        assert page.locator('[data-testid="stException"]').count() == 0
     finally:
         ctx.close()
     store = connect_store(demo_db)
@@ -69,8 +88,9 @@ def test_open_high_loss_area_and_create_an_order(browser, app_url: str,
                             "inspection_orders WHERE order_id = ?", (order,)).fetchone()
     finally:
         store.close()
-    assert tuple(row) == (customer, AGENT, "open", area)
+    assert tuple(row) == (customer, AGENT, "assigned", area)
     assert any(e["target"] == customer for e in audit_entries(demo_db, "inspection.create"))
+    assert any(e["target"] == customer for e in audit_entries(demo_db, "inspection.assign"))
 
 
 def test_analyst_sees_aggregates_only(browser, app_url: str) -> None:

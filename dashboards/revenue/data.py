@@ -73,3 +73,32 @@ def orders(db: str, scope: Scope, pii: bool):
             return queries.inspection_orders(con, store, scope_list(scope), pii)
     finally:
         store.close()
+
+
+def assign_order(db: str, order_id: int, inspector: str, day, user: str) -> None:
+    """Assign an order (audited); a ValueError says why not."""
+    store = connect_store(db)
+    try:
+        inspections.assign(store, order_id, inspector, day, user)
+    finally:
+        store.close()
+
+
+def record_outcome(db: str, order_id: int, outcome: str, user: str, kwh: float | None,
+                   yuan: float | None) -> None:
+    """Close an order with its outcome (audited); a ValueError says why not."""
+    store = connect_store(db)
+    try:
+        inspections.record_outcome(store, order_id, outcome, user, kwh, yuan)
+    finally:
+        store.close()
+
+
+def day_route(db: str, inspector: str, day, scope: Scope, pii: bool):
+    """An inspector's day in visiting order and its route (:func:`queries.day_route`)."""
+    store = connect_store(db)
+    try:
+        with connection(db) as con:
+            return queries.day_route(con, store, inspector, day, scope_list(scope), pii)
+    finally:
+        store.close()

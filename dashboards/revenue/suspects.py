@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboards.revenue import data
 from dashboards.revenue.context import Ctx
+from dashboards.revenue.orders import manage
 from gcrm.revenue.inspections import hit_rate
 
 
@@ -77,3 +78,4 @@ def orders(ctx: Ctx) -> None:
                  use_container_width=True)
     st.markdown(f"**{ctx.t('revenue.hit_rate')}**")
     st.dataframe(hit_rate(df), hide_index=True, use_container_width=True)
+    manage(ctx, df)
