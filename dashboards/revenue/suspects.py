@@ -54,6 +54,23 @@ def _order_form(ctx: Ctx, df: pd.DataFrame, key: str) -> None:
                     unsafe_allow_html=True)
 
 
+#: headers of the orders and hit-rate tables
+HEADERS = {"order_id": "revenue.order", "customer_id": "revenue.col.customer",
+           "name": "revenue.col.name", "district_id": "revenue.district",
+           "transformer_id": "revenue.area", "method": "revenue.col.method",
+           "score": "revenue.col.score", "status": "revenue.col.status",
+           "inspector": "revenue.inspector", "planned_on": "revenue.day",
+           "outcome": "revenue.outcome", "recovered_kwh": "revenue.recovered_kwh",
+           "recovered_yuan": "revenue.recovered_yuan", "done": "revenue.col.done",
+           "theft": "revenue.outcome.theft", "meter_fault": "revenue.outcome.meter_fault",
+           "normal": "revenue.outcome.normal", "hit_rate": "revenue.col.hit_rate",
+           "finding_rate": "revenue.col.finding_rate"}
+
+
+def _labelled(ctx: Ctx, df: pd.DataFrame) -> pd.DataFrame:
+    return df.rename(columns={c: ctx.t(HEADERS[c]) for c in df.columns if c in HEADERS})
+
+
 def suspects(ctx: Ctx) -> None:
     """Suspects of the drill selection (users who may read customers)."""
     st.subheader(ctx.t("revenue.suspects"))
@@ -72,10 +89,10 @@ def orders(ctx: Ctx) -> None:
     if df.empty:
         st.caption(ctx.t("revenue.no_orders"))
         return
-    st.dataframe(df[["order_id", "customer_id", "name", "district_id", "transformer_id",
-                     "method", "score", "status", "inspector", "planned_on", "outcome",
-                     "recovered_kwh", "recovered_yuan"]], hide_index=True,
-                 use_container_width=True)
+    cols = ["order_id", "customer_id", "name", "district_id", "transformer_id", "method",
+            "score", "status", "inspector", "planned_on", "outcome", "recovered_kwh",
+            "recovered_yuan"]
+    st.dataframe(_labelled(ctx, df[cols]), hide_index=True, use_container_width=True)
     st.markdown(f"**{ctx.t('revenue.hit_rate')}**")
-    st.dataframe(hit_rate(df), hide_index=True, use_container_width=True)
+    st.dataframe(_labelled(ctx, hit_rate(df)), hide_index=True, use_container_width=True)
     manage(ctx, df)
