@@ -22,12 +22,13 @@ from gcrm.i18n import t
 PAGES = (
     ("dashboards.overview.page", "nav.home", ":material/map:", "home"),
     ("dashboards.explorer.page", "nav.explorer", ":material/view_quilt:", "explorer"),
+    ("dashboards.forecast.page", "nav.forecast", ":material/trending_up:", "forecast"),
     ("dashboards.customers.page", "nav.customers", ":material/person_search:", "customers"),
     ("dashboards.tradearea.page", "nav.tradearea", ":material/storefront:", "tradearea"),
     ("dashboards.outages.page", "nav.outages", ":material/power_off:", "outages"),
-    ("dashboards.tariff.page", "nav.tariff", ":material/electric_meter:", "tariff"),
+    ("dashboards.tariff.page", "nav.tariff", ":material/schedule:", "tariff"),
+    ("dashboards.revenue.page", "nav.revenue", ":material/electric_meter:", "revenue"),
     ("dashboards.reports.page", "nav.reports", ":material/description:", "reports"),
-    ("dashboards.forecast.page", "nav.forecast", ":material/trending_up:", "forecast"),
 )
 AUDIT = ("dashboards.audit.page", "nav.audit", ":material/policy:", "audit")
 

@@ -84,6 +84,7 @@ from shapely.geometry import shape
 from shapely.ops import nearest_points
 from tqdm import tqdm
 
+from etl.demo_revenue import RevenueDemo
 from gcrm.config import GEODATA
 from gcrm.vocab import CHANNELS, CUSTOMER_CLASSES
 
@@ -561,9 +562,11 @@ class _Gen:
         self._outages()
         self._service_records()
         self._population()
+        self._revenue_files()
         order = ("regions.geojson", "service_points.csv", "feeders.csv", "customers.csv",
                  f"consumption.{self.fmt}", f"payments.{self.fmt}", "outages.csv",
-                 "service_records.csv", "population.csv")
+                 "service_records.csv", "population.csv", "transformers.csv", "supply.csv",
+                 "daily_reads.csv")
         return {k: self.counts[k] for k in order}
 
     # ------------------------------------------------------------------ regions
@@ -1100,6 +1103,10 @@ class _Gen:
             c["feeder"], c["hall"] = feeder, hall
             self.f["customers"] = np.bincount(feeder, minlength=self.f["n"])
         self.duplicates = kd
+        op_month = c["opened"].astype("datetime64[D]").astype("datetime64[M]")
+        self.rev = RevenueDemo(self.seed, self.months, c["lon"], c["lat"], feeder, self.f["id"],
+                               self.f["name"], c["cls"], c["tariff"], c["base"], c["big"],
+                               c["rural"], (op_month - self.months[0]).astype(np.int64))
         table = pa.table({
             "customer_id": c["id"],
             "name": pa.array(name, pa.string()),
@@ -1115,6 +1122,7 @@ class _Gen:
             "opened_on": pa.array(c["opened"].astype("datetime64[D]")),
             "big_customer": pa.array(c["big"]),
             "service_point_id": pc.take(self.sp["service_point_id"], pa.array(hall)),
+            "transformer_id": self.rev.customer_column(),
         })
         self.counts["customers.csv"] = _write_csv(self.out / "customers.csv", table,
                                                   self.progress)
@@ -1193,6 +1201,7 @@ class _Gen:
                 rows = np.flatnonzero(part)
                 frac = (m_len[fi[rows]] - day_of[sl][rows] + 1) / m_len[fi[rows]]
                 kwh[rows, fi[rows]] *= frac
+                kwh = self.rev.bill(a, kwh, active)  # theft, move-outs, ... (demo_revenue)
                 ci, mi = np.nonzero(active)
                 tenths = np.rint(kwh[ci, mi] * 10).astype(np.int64)
                 ps0 = np.array([TOU_SHARES[t][0] for t in range(5)])[tariff]
@@ -1515,6 +1524,26 @@ class _Gen:
         })
         self.counts["service_records.csv"] = _write_csv(self.out / "service_records.csv", table,
                                                         self.progress)
+
+    # ------------------------------------------------------------------ revenue protection
+    def _revenue_files(self) -> None:
+        """transformers.csv, supply.csv, daily_reads.csv, the recorded vacancies (appended
+        to service_records.csv) and the answer key revenue_truth.csv (see demo_revenue)."""
+        rev, ids = self.rev, self.c["id"]
+        self.counts["transformers.csv"] = _write_csv(self.out / "transformers.csv",
+                                                     rev.transformers(), self.progress)
+        self.counts["supply.csv"] = _write_csv(self.out / "supply.csv",
+                                               rev.supply(self.month_str), self.progress)
+        self.counts["daily_reads.csv"] = _write_csv(self.out / "daily_reads.csv",
+                                                    rev.daily_reads(ids), self.progress)
+        vac = rev.vacancy_records(ids, 1)
+        if vac.num_rows:
+            path = self.out / "service_records.csv"
+            old = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in vac.schema.names}))
+            self.counts["service_records.csv"] = _write_csv(
+                path, pa.concat_tables([old, vac.cast(old.schema)]), self.progress)
+        _write_csv(self.out / "revenue_truth.csv", rev.truth(ids, self.month_str), False)
 
     # ------------------------------------------------------------------ population grid
     def _population(self) -> None:

@@ -32,6 +32,7 @@ import shapely
 from tqdm import tqdm
 
 from etl import readers, spec
+from etl import revenue as revenue_files
 from etl.errors import InputError
 from etl.locate import assign_all
 from etl.regions import RegionBatch, find_regions, read_regions
@@ -280,6 +281,8 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
     name = src.spec.name
     if name == "outages":
         _check_outages(con, src)
+    elif name == "supply":
+        revenue_files.check_supply(con, lambda: _good_view(con, src))
     count.rejected = _quarantine(con, src, load_id)
     if name == "service_points":
         count.loaded = _load_located_dim(
@@ -294,7 +297,7 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
             con, good, "dim_customer", "customer_id",
             ["name", "customer_class", "segment", "tariff", "big_customer", "lon", "lat",
              "feeder_id", "service_point_id", "opened_on", "phone", "id_number", "address",
-             "attrs"], datum, now)
+             "attrs", "transformer_id"], datum, now)
         # feeders named by customers but absent from feeders.csv still exist
         con.execute("INSERT INTO dim_feeder (feeder_id, updated_at) SELECT DISTINCT feeder_id, ? "
                     "FROM dim_customer c WHERE NOT EXISTS "
@@ -327,6 +330,12 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
         con.execute(f"DELETE FROM population_grid g USING {good}_ok s WHERE g.cell_id = s.cell_id")
         con.execute(f"INSERT INTO population_grid BY NAME SELECT * FROM {good}_ok")
         count.loaded = len(df)
+    elif name == "transformers":
+        count.loaded = _load_located_dim(
+            con, good, "dim_transformer", "transformer_id",
+            ["feeder_id", "name", "capacity_kva", "lon", "lat"], datum, now)
+    elif name in revenue_files.FACTS:
+        count.loaded = revenue_files.load(con, name, good, _replace_facts)
     return count
 
 
@@ -423,6 +432,7 @@ def _run(con: duckdb.DuckDBPyConnection, plan: Plan, region_batch: RegionBatch |
                     report.counts.append(steps.run(name, lambda s=src: _load_tabular(
                         con, s, load_id, datum, now, plan.window)))
             report.locate = steps.run("assign regions", lambda: assign_all(con))
+            revenue_files.place_transformers(con)
             steps.run("time dimension", lambda: _build_time(con))
             from gcrm.cube.rollups import build_rollups
 

@@ -15,6 +15,7 @@ from gcrm.vocab import (  # noqa: F401  (re-exported: the contract's vocabularie
     REGION_LEVELS,
     SERVICE_KINDS,
     SERVICE_POINT_KINDS,
+    SUPPLY_LEVELS,
 )
 
 Kind = Literal["text", "number", "month", "date", "timestamp", "bool", "enum"]
@@ -106,6 +107,8 @@ CUSTOMERS = FileSpec(
         Col("big_customer", "bool", default="FALSE"),
         Col("service_point_id"),
         Col("segment"),
+        # the transformer area (台区) feeding the customer; an unknown id is kept, unattached
+        Col("transformer_id"),
     ),
 )
 #: Columns that must be present in customers.csv even though their values may be empty.
@@ -181,10 +184,48 @@ POPULATION = FileSpec(
     ),
 )
 
+# Revenue-protection inputs (docs/revenue.md): transformer areas, supply meters, daily reads.
+TRANSFORMERS = FileSpec(
+    "transformers",
+    key=("transformer_id",),
+    required=False,
+    columns=(
+        Col("transformer_id", required=True),
+        Col("feeder_id", required=True, ref="feeder"),
+        Col("name"),
+        Col("capacity_kva", "number", nonneg=True),
+        Col("lon", "number"),
+        Col("lat", "number"),
+    ),
+)
+
+SUPPLY = FileSpec(
+    "supply",
+    key=("point_id", "level", "month"),
+    required=False,
+    columns=(
+        Col("point_id", required=True),  # a feeder or a transformer, by level (etl.revenue)
+        Col("level", "enum", required=True, values=SUPPLY_LEVELS, enum_reason="unknown_level"),
+        Col("month", "month", required=True),
+        Col("kwh", "number", required=True, nonneg=True),
+    ),
+)
+
+DAILY_READS = FileSpec(
+    "daily_reads",
+    key=("customer_id", "date"),
+    required=False,
+    columns=(
+        Col("customer_id", required=True, ref="customer"),
+        Col("date", "date", required=True),
+        Col("kwh", "number", required=True, nonneg=True),
+    ),
+)
+
 #: Load order: dimensions before the facts that refer to them.
 TABULAR: tuple[FileSpec, ...] = (
     SERVICE_POINTS, FEEDERS, CUSTOMERS, CONSUMPTION, PAYMENTS, OUTAGES, SERVICE_RECORDS,
-    POPULATION,
+    POPULATION, TRANSFORMERS, SUPPLY, DAILY_READS,
 )
 
 REGIONS_FILES = ("regions.geojson", "regions.gpkg")

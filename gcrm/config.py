@@ -69,6 +69,20 @@ SETTINGS: tuple[Setting, ...] = (
             "Tariff policy check: hours a day of the peak, flat and valley periods."),
     Setting("tariff_dir", "",
             "Folder of saved tariff scenarios; empty = 'tariffs' beside the warehouse file."),
+    # revenue protection (docs/revenue.md): line-loss thresholds per level, as fractions
+    Setting("loss_high_transformer", "0.10",
+            "A transformer area (台区) whose line-loss rate is above this is 'high'."),
+    Setting("loss_negative_transformer", "-0.01",
+            "A transformer area whose line-loss rate is below this is 'negative'."),
+    Setting("loss_high_feeder", "0.07",
+            "A 10 kV feeder whose line-loss rate (supply to billed customers) is above this "
+            "is 'high'."),
+    Setting("loss_negative_feeder", "-0.01",
+            "A feeder whose line-loss rate is below this is 'negative'."),
+    Setting("loss_high_district", "0.08",
+            "A district (sum of its transformer areas) whose loss rate is above this is 'high'."),
+    Setting("loss_negative_district", "-0.01",
+            "A district whose loss rate is below this is 'negative'."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

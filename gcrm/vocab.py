@@ -27,3 +27,11 @@ REGION_LEVELS = ("province", "city", "district", "grid")
 SENSITIVE_SEGMENTS = ("hospital", "water_utility", "school", "government")
 #: columns holding personal data (masked for roles without ``read_pii``)
 PII_COLUMNS = ("name", "phone", "id_number", "address")
+#: ``supply.csv`` ``level``: where a supply meter sits
+SUPPLY_LEVELS = ("feeder", "transformer")
+#: line-loss status of an area-period (``gcrm losses``)
+LOSS_STATUSES = ("normal", "high", "negative", "not_computable")
+#: kinds of suspicious consumption the demo injects and an inspection can confirm
+INSPECTION_OUTCOMES = ("theft", "meter_fault", "normal")
+#: service-record topics that record a vacancy (an innocent reason for a consumption drop)
+VACANCY_TOPICS = ("空置报停", "暂停用电", "报停")

@@ -30,6 +30,7 @@ from gcrm.i18n.catalog import LOCALES, catalogue, catalogue_files
 from gcrm.vocab import (
     CHANNELS,
     CUSTOMER_CLASSES,
+    LOSS_STATUSES,
     RECORD_KINDS,
     RECORD_STATUSES,
     SERVICE_POINT_KINDS,
@@ -323,6 +324,7 @@ NOT_KEYS = {
     "login.ok",  # an audit-log action (dashboards/audit: the actions to filter on)
     # prefixes of value labels, "report.class" + "." + a class (gcrm/reports/labels.py)
     "report.channel", "report.class", "report.kind", "report.rel",
+    "revenue.status",  # + "." + a line-loss status (gcrm/reports/labels.py)
 }
 #: Templates of strings built in code that are not message keys.
 NOT_KEY_TEMPLATES = {
@@ -377,7 +379,8 @@ def _codes(exception: str) -> tuple[str, ...]:
 
 _PREFIXED = tuple((prefix, v) for prefix, values in (
     ("report.class.", CUSTOMER_CLASSES), ("report.channel.", CHANNELS),
-    ("report.kind.", SERVICE_POINT_KINDS)) for v in values)
+    ("report.kind.", SERVICE_POINT_KINDS), ("revenue.status.", LOSS_STATUSES))
+    for v in values)
 
 #: Every key built at run time: its template -> the values of its ``{}`` (a tuple of values
 #: for several). ``None``: the code shows the raw value when the catalogue has no message for

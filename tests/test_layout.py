@@ -14,8 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 MAX_FUNCTION_LINES = 60
 MAX_SCRIPT_LINES = 80
-PAGES = ("overview", "explorer", "customers", "tradearea", "outages", "reports", "audit",
-         "tariff")
+PAGES = ("overview", "explorer", "customers", "tradearea", "outages", "revenue", "reports",
+         "audit", "tariff")
 
 
 def _modules(*roots: str) -> list[Path]:

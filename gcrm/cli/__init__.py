@@ -16,11 +16,13 @@ from gcrm.cli import (
     admin,
     customers,
     forecast,
+    inspect,
     notice,
     overview,
     query,
     reliability,
     report,
+    revenue,
     tariff,
     tradearea,
 )
@@ -36,6 +38,8 @@ MODULES = (
     customers,
     forecast,
     tariff,
+    revenue,
+    inspect,
     report,
 )
 

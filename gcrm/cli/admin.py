@@ -209,6 +209,9 @@ def quality(db: Path, user: str | None, limit: int) -> None:
     click.echo(r.unlocated.to_string(index=False) if len(r.unlocated) else "  none")
     click.echo("\nsuspected duplicates (same name + phone + address):")
     click.echo(r.duplicates.to_string(index=False) if len(r.duplicates) else "  none")
+    if r.unattached:
+        click.echo(f"\ncustomers of an unknown transformer area (kept, unattached): "
+                   f"{r.unattached:,}")
     click.echo(f"\nrejected rows of load {r.last_load}:")
     click.echo(r.rejects.to_string(index=False) if len(r.rejects) else "  none")
 

@@ -28,6 +28,7 @@ from gcrm.cube import DIMENSIONS, MEASURES, disclosure
 from gcrm.cube.engine import coerce_member
 from gcrm.outages import queries as rel
 from gcrm.overview.figures import months_between, per_1000, rank_regions, sparklines
+from gcrm.revenue import queries as revenue
 from gcrm.security.scope import scope_sql
 from gcrm.storage import regions
 
@@ -46,7 +47,7 @@ class MapMeasure:
     label_zh: str
     unit: str
     fmt: str
-    source: str  # cube | reliability | service
+    source: str  # cube | reliability | service | revenue
     higher_is_better: bool = True
 
     def label(self, lang: str = "en") -> str:
@@ -68,6 +69,9 @@ MAP_MEASURES: dict[str, MapMeasure] = {
     "complaints_per_1000": MapMeasure(
         "complaints_per_1000", "Complaints per 1,000 customers", "每千户投诉数", "per_1000",
         ",.2f", "service", higher_is_better=False),
+    # line loss of the districts' transformer areas (docs/revenue.md); districts only
+    "loss_rate": MapMeasure("loss_rate", "Line loss rate", "线损率", "%", ".2%", "revenue",
+                            higher_is_better=False),
 }
 
 
@@ -165,6 +169,34 @@ def small_cells(vals: pd.DataFrame, served: pd.Series, min_cell: int) -> pd.Data
     return out
 
 
+# --------------------------------------------------------------------------- line loss
+def _losses(con, place: Place, months: tuple[str, str], scope, min_cell: int | None,
+            by_month: bool = False) -> pd.DataFrame:
+    """The districts' loss rate (:func:`gcrm.revenue.queries.losses`): key, [month], value.
+    Empty below the districts (a 台区 is not a grid cell) and without supply data."""
+    cols = [*(["month"] if by_month else []), "key", "value",
+            *(["suppressed"] if min_cell is not None else [])]
+    if place.child_level != "district" or not revenue.available(con):
+        return pd.DataFrame(columns=cols)
+    df = revenue.losses(con, "district", months[0], months[1], by_month=by_month, scope=scope)
+    out = df.rename(columns={"district": "key"}).assign(value=df["loss_rate"].astype(float))
+    if min_cell is not None:
+        out["suppressed"] = False  # a district's loss describes its many customers
+    return out[cols]
+
+
+def _loss_whole(con, place: Place, months: tuple[str, str], scope) -> float:
+    """The loss rate of the whole place: its computable districts' loss over their supply."""
+    if place.grid is not None or not revenue.available(con):
+        return float("nan")
+    df = revenue.losses(con, "district", months[0], months[1], scope=scope)
+    if place.district is not None:
+        df = df[df["district"] == place.district]
+    df = df[df["status"] != "not_computable"]
+    sup = float(df["supplied_kwh"].sum())
+    return (sup - float(df["billed_kwh"].sum())) / sup if sup else float("nan")
+
+
 # --------------------------------------------------------------------------- complaints
 def _complaints(con, place: Place, months: tuple[str, str], where, scope,
                 by_month: bool = False) -> pd.DataFrame:
@@ -238,6 +270,8 @@ def child_values(con: duckdb.DuckDBPyConnection, measure: str, place: Place,
     mm = _map_level(measure, place)
     if mm.source == "reliability":
         return _reliability(con, measure, place, months, scope, min_cell)
+    if mm.source == "revenue":
+        return _losses(con, place, months, scope, min_cell)
     return _by_region(con, measure, place, months, where, scope, min_cell, by_month=False)
 
 
@@ -256,6 +290,8 @@ def monthly_child_values(con: duckdb.DuckDBPyConnection, measure: str, place: Pl
                   for m in months_between(months)]
         out = pd.concat(frames, ignore_index=True)
         return out[["month", "key", "value", *(["suppressed"] if min_cell is not None else [])]]
+    if mm.source == "revenue":
+        return _losses(con, place, months, scope, min_cell, by_month=True)
     return _by_region(con, measure, place, months, where, scope, min_cell, by_month=True)
 
 
@@ -265,6 +301,8 @@ def place_value(con: duckdb.DuckDBPyConnection, measure: str, place: Place,
     """``measure`` for the whole place (the district average the table compares with); NaN
     when ``min_cell`` hides it (a place describing fewer than ``min_cell`` customers)."""
     mm = _measure(measure)
+    if mm.source == "revenue":
+        return _loss_whole(con, place, months, scope)
     if mm.source == "reliability":
         by = "grid" if place.grid is not None else "city"
         res = rel.indices(con, int(months[1][:4]), by=by,

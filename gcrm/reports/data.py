@@ -109,6 +109,9 @@ class ReportModel:
     #: :func:`gcrm.forecast.queries.forecast`, with ``attrs`` model and wape; None when the
     #: history is too short to forecast
     forecast: pd.DataFrame | None = None
+    #: line loss of the transformer areas losing the most (docs/revenue.md); empty without
+    #: supply data
+    losses: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def filters(self) -> str:
@@ -143,6 +146,8 @@ class ReportModel:
             out["top_customers"] = self.top_customers
         if self.forecast is not None:
             out["forecast"] = self.forecast
+        if len(self.losses):
+            out["losses"] = self.losses
         return out
 
     def totals(self) -> dict[str, float]:
@@ -475,6 +480,27 @@ def _kpis(con, region_id: str, name: str, period: Period, scope: list[str],
 
 
 # --------------------------------------------------------------------------- build
+#: columns of the report's line-loss table
+LOSS_COLUMNS = ("transformer", "name", "supplied_kwh", "billed_kwh", "loss_kwh", "loss_rate",
+                "loss_yuan", "status")
+
+
+def _losses(con, period: Period, scope: list[str], min_cell: int | None,
+            n: int = 10) -> pd.DataFrame:
+    """The ``n`` transformer areas of the region losing the most over the period's months
+    that have supply readings (empty without supply data)."""
+    from gcrm.revenue import queries as revenue
+
+    if not revenue.available(con):
+        return pd.DataFrame(columns=list(LOSS_COLUMNS))
+    have = [m for m in revenue.months(con) if period.first <= m <= period.last]
+    if not have:
+        return pd.DataFrame(columns=list(LOSS_COLUMNS))
+    df = revenue.losses(con, "transformer", have[0], have[-1], scope=scope, min_cell=min_cell)
+    df = df[df["status"] != "not_computable"].sort_values("loss_kwh", ascending=False)
+    return df.head(n)[list(LOSS_COLUMNS)].reset_index(drop=True)
+
+
 def build(con: duckdb.DuckDBPyConnection, region_id: str, period: Period, principal=None,
           lang: str = "en", top_n: int = TOP_N) -> ReportModel:
     """Assemble the report model of ``region_id`` for ``period`` as ``principal`` sees it.
@@ -519,7 +545,8 @@ def build(con: duckdb.DuckDBPyConnection, region_id: str, period: Period, princi
         masked=masked, top_n=top_n, payments_total=payments_total,
         quality=_quality(con, principal, period, scope, have, customers_total),
         boundary=boundary, context=context, area_shapes=shapes, notes=notes,
-        min_cell=min_cell, forecast=_forecast(con, scope, min_cell))
+        min_cell=min_cell, forecast=_forecast(con, scope, min_cell),
+        losses=_losses(con, period, scope, min_cell))
 
 
 def _forecast(con, scope: list[str], min_cell: int | None) -> pd.DataFrame | None:

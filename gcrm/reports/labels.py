@@ -17,10 +17,12 @@ COLUMN_FMT = {
     "customers_served": ",.0f", "saifi": ",.3f", "saidi": ",.1f", "caidi": ",.1f",
     "asai": ".5%", "maifi": ",.3f", "aihc_hours": ",.2f", "rs_pct": ",.3f",
     "lon": ".6f", "lat": ".6f",
+    "supplied_kwh": ",.0f", "billed_kwh": ",.0f", "loss_kwh": ",.0f", "loss_rate": ".2%",
+    "loss_yuan": ",.0f",
 }
 #: categorical columns whose values are translated
 VALUE_KEYS = {"customer_class": "report.class", "channel": "report.channel",
-              "kind": "report.kind", "basis": "report.rel"}
+              "kind": "report.kind", "basis": "report.rel", "status": "revenue.status"}
 
 
 def column_label(col: str, lang: str, with_unit: bool = True) -> str:

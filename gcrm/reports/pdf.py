@@ -271,6 +271,19 @@ def _reliability(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
     return s
 
 
+def _losses(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
+    """The transformer areas losing the most (nothing without supply data)."""
+    if not len(m.losses):
+        return []
+    cols = list(m.losses.columns)
+    w = WIDTH / (len(cols) + 2)
+    return [_p(t("revenue.report.losses", m.lang, period=m.period.label), st.h1),
+            _frame_table(m.losses, cols, m, st, f, widths=[1.5 * w, 2.5 * w] + [w] * 6,
+                         key="losses"),
+            Spacer(1, 1.5 * mm), _p(t("revenue.report.note", m.lang), st.small),
+            PageBreak()]
+
+
 def _trade_and_areas(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
     """Trading-area figures, the service points and the sub-areas."""
     lang = m.lang
@@ -343,8 +356,8 @@ def _forecast(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
 
 
 #: the report's sections, in order
-SECTIONS = (_cover, _consumption, _payments, _reliability, _trade_and_areas, _top_customers,
-            _forecast, _quality)
+SECTIONS = (_cover, _consumption, _payments, _reliability, _losses, _trade_and_areas,
+            _top_customers, _forecast, _quality)
 
 
 def story(m: ReportModel, f: fonts.Fonts) -> list:

@@ -33,6 +33,7 @@ SECTIONS = {
     "service_points": ("report.section.trade", False),
     "top_customers": ("report.section.top", False),
     "forecast": ("report.forecast.title", False),
+    "losses": ("revenue.report.losses", False),
 }
 
 

@@ -19,6 +19,8 @@ class QualityReport:
     duplicates: pd.DataFrame  # groups sharing name + phone + address
     rejects: pd.DataFrame  # file, reason, rows (latest load)
     last_load: int | None
+    #: customers naming a transformer area (台区) that is not loaded: kept, unattached
+    unattached: int = 0
 
 
 def quality_report(con: duckdb.DuckDBPyConnection, limit: int = 20,
@@ -49,4 +51,18 @@ def quality_report(con: duckdb.DuckDBPyConnection, limit: int = 20,
     rejects = con.execute("""
         SELECT file, reason, count(*) AS rows FROM etl_rejects WHERE load_id = ?
         GROUP BY ALL ORDER BY file, rows DESC""", [last]).df()
-    return QualityReport(total, by_status, unlocated, duplicates, rejects, last)
+    return QualityReport(total, by_status, unlocated, duplicates, rejects, last,
+                         _unattached(con, cust, params))
+
+
+def _unattached(con: duckdb.DuckDBPyConnection, cust: str, params: list) -> int:
+    """Customers whose ``transformer_id`` names no loaded transformer (0 on warehouses
+    without the revenue-protection tables)."""
+    has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+                      "'dim_transformer' AND database_name = current_database()").fetchone()[0]
+    if not has:
+        return 0
+    return con.execute(f"""
+        SELECT count(*) FROM {cust} c WHERE c.transformer_id IS NOT NULL AND NOT EXISTS
+        (SELECT 1 FROM dim_transformer t WHERE t.transformer_id = c.transformer_id)""",
+                       params).fetchone()[0]

@@ -117,6 +117,33 @@ CREATE TRIGGER IF NOT EXISTS crm_merge_records_no_change BEFORE UPDATE ON crm_me
 BEGIN SELECT RAISE(ABORT, 'crm_merge_records is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS crm_merge_records_no_delete BEFORE DELETE ON crm_merge_records
 BEGIN SELECT RAISE(ABORT, 'crm_merge_records is append-only'); END;
+-- Revenue protection (gcrm/revenue/inspections.py): inspection orders (用电检查) and their
+-- outcomes. Every change is audited; an order is never deleted (cancel it).
+CREATE TABLE IF NOT EXISTS inspection_orders (
+    order_id INTEGER PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    transformer_id TEXT,
+    city_id TEXT,
+    district_id TEXT,
+    lon REAL,
+    lat REAL,
+    method TEXT NOT NULL,                    -- score | naive | manual: what proposed it
+    score REAL,
+    reason TEXT,
+    status TEXT NOT NULL,                    -- open | assigned | done | cancelled
+    inspector TEXT,
+    planned_on TEXT,                         -- YYYY-MM-DD
+    outcome TEXT,                            -- theft | meter_fault | normal
+    recovered_kwh REAL,
+    recovered_yuan REAL,
+    note TEXT,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inspection_orders_customer ON inspection_orders (customer_id);
+CREATE TRIGGER IF NOT EXISTS inspection_orders_no_delete BEFORE DELETE ON inspection_orders
+BEGIN SELECT RAISE(ABORT, 'inspection orders are never deleted; cancel them'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_log

@@ -312,8 +312,45 @@ def _attach(db: Path, key: str | None, read_only: bool,
     return con
 
 
+#: Revenue protection (docs/revenue.md): optional tables, created by every writable open but
+#: not required by :func:`schema_problems`, so older warehouses stay readable (pages then say
+#: that no supply data is loaded). ``dim_customer.transformer_id`` is added the same way.
+REVENUE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS dim_transformer (
+    transformer_id VARCHAR PRIMARY KEY,    -- transformer area (台区)
+    feeder_id   VARCHAR NOT NULL,
+    name        VARCHAR,
+    capacity_kva DOUBLE,
+    lon         DOUBLE,                    -- WGS-84
+    lat         DOUBLE,
+    city_id     VARCHAR,                   -- region of most of its customers
+    district_id VARCHAR,
+    updated_at  TIMESTAMP
+);
+
+CREATE TABLE IF NOT EXISTS fact_supply (
+    point_id    VARCHAR NOT NULL,          -- feeder_id or transformer_id
+    level       VARCHAR NOT NULL,          -- feeder | transformer
+    month       VARCHAR NOT NULL,
+    kwh         DOUBLE NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS fact_daily_read (
+    customer_id VARCHAR NOT NULL,
+    date        DATE NOT NULL,
+    kwh         DOUBLE NOT NULL
+);
+
+ALTER TABLE dim_customer ADD COLUMN IF NOT EXISTS transformer_id VARCHAR;
+"""
+
+#: the revenue-protection tables (optional: see :data:`REVENUE_SCHEMA`)
+REVENUE_TABLES = ("dim_transformer", "fact_supply", "fact_daily_read")
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA)
+    con.execute(REVENUE_SCHEMA)
     con.execute(
         "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
         [str(SCHEMA_VERSION)],

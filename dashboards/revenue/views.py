@@ -1,0 +1,167 @@
+"""Drawing functions of the revenue-protection page (no SQL: data from ``data``)."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from dashboards.components import svgmap
+from dashboards.components.maps import bounds_of
+from dashboards.revenue import data, suspects
+from dashboards.revenue.context import Ctx, choose
+from gcrm.i18n import format_number
+
+#: map colours by status (and by loss rate within "normal")
+COLORS = {"high": (215, 48, 39), "negative": (69, 117, 180), "not_computable": (200, 200, 200),
+          "elevated": (253, 174, 97), "normal": (102, 189, 99)}
+ELEVATED = 0.05
+#: message of each KPI tile and each loss status
+KPI_LABELS = {"supplied": "revenue.kpi.supplied", "billed": "revenue.kpi.billed",
+              "loss": "revenue.kpi.loss", "rate": "revenue.kpi.rate",
+              "money": "revenue.kpi.money"}
+STATUS_LABELS = {"normal": "revenue.status.normal", "high": "revenue.status.high",
+                 "negative": "revenue.status.negative",
+                 "not_computable": "revenue.status.not_computable"}
+
+
+def controls(ctx: Ctx) -> None:
+    """Months (default: the latest) and the drill path district > feeder > 台区."""
+    first, last = st.select_slider(ctx.t("revenue.period"), options=ctx.months,
+                                   value=(ctx.months[-1], ctx.months[-1]))
+    ctx.first, ctx.last = first, last
+    ctx.areas = data.losses(ctx.db, ctx.version, "transformer", first, last, ctx.who.scope,
+                            ctx.min_cell)
+    a = ctx.areas
+    c1, c2, c3 = st.columns(3)
+    _select(ctx, c1, "rev_d", "revenue.district", sorted(a["district"].dropna().unique()), {})
+    feeders = a if not ctx.district else a[a["district"] == ctx.district]
+    _select(ctx, c2, "rev_f", "revenue.feeder", sorted(feeders["feeder"].dropna().unique()), {})
+    areas = feeders if not ctx.feeder else feeders[feeders["feeder"] == ctx.feeder]
+    names = dict(zip(areas["transformer"], areas["name"], strict=True))
+    _select(ctx, c3, "rev_t", "revenue.area", sorted(names), names)
+
+
+def _select(ctx: Ctx, col, key: str, label: str, options: list[str],
+            names: dict[str, str]) -> None:
+    current = st.session_state.get(key) or ""
+    opts = ["", *options]
+    if current and current not in opts:
+        opts.append(current)
+    pick = col.selectbox(ctx.t(label), opts, index=opts.index(current),
+                         format_func=lambda v: ctx.t("revenue.all") if not v else
+                         f"{names.get(v, v)} ({v})" if names else v)
+    if pick != current:
+        choose(key, pick)
+        st.rerun()
+
+
+def _scope_rows(ctx: Ctx) -> pd.DataFrame:
+    a = ctx.areas
+    if ctx.area:
+        return a[a["transformer"] == ctx.area]
+    return ctx.in_drill(a, "district", "feeder")
+
+
+def kpis(ctx: Ctx) -> None:
+    """Supplied, billed, loss, loss rate and money of the selection (computable areas)."""
+    rows = _scope_rows(ctx)
+    ok = rows[rows["status"] != "not_computable"]
+    sup, billed = ok["supplied_kwh"].sum(), ok["billed_kwh"].sum()
+    loss = sup - billed
+    values = {"supplied": sup, "billed": billed, "loss": loss,
+              "rate": loss / sup if sup else float("nan"), "money": ok["loss_yuan"].sum()}
+    cols = st.columns(len(values))
+    for col, (k, v) in zip(cols, values.items(), strict=True):
+        text = f"{v * 100:.2f}" if k == "rate" else format_number(v, ctx.lang)
+        col.metric(ctx.t(KPI_LABELS[k]), text, border=True)
+    spans = "".join(f'<span class="gcrm-kpi" data-kpi="{k}" data-value="{float(v)!r}">'
+                    f"{float(v)!r}</span>" for k, v in values.items())
+    st.markdown(f'<div class="gcrm-kpis" style="display:none">{spans}</div>',
+                unsafe_allow_html=True)
+
+
+def _fill(p: dict) -> tuple[int, int, int]:
+    status = p.get("status") or "not_computable"
+    if status == "normal" and (p.get("loss_rate") or 0) >= ELEVATED:
+        status = "elevated"
+    return COLORS[status]
+
+
+def area_map(ctx: Ctx) -> None:
+    """Voronoi cells of the 台区 coloured by loss rate; a click opens the 台区."""
+    st.subheader(ctx.t("revenue.map"))
+    geo = data.area_map(ctx.db, ctx.version, ctx.first, ctx.last, ctx.who.scope, ctx.min_cell)
+    feats = [f for f in geo["features"]
+             if (not ctx.district or f["properties"]["district"] == ctx.district)
+             and (not ctx.feeder or f["properties"]["feeder"] == ctx.feeder)]
+    if not feats:
+        return
+    for f in feats:
+        p = f["properties"]
+        rate = p.get("loss_rate")
+        p["fill"] = _fill(p)
+        p["title"] = f"{p.get('name') or p['region_id']} ({p['region_id']})"
+        p["line1"] = ctx.t(STATUS_LABELS[p.get("status") or "not_computable"]) + (
+            f" · {rate * 100:.1f} %" if rate is not None else "")
+        p["line2"] = f"{format_number(p.get('loss_kwh'), ctx.lang)} kWh"
+    fc = {"type": "FeatureCollection", "features": feats}
+    frame = svgmap.Frame.fit(bounds_of(fc), 900, 480)
+    layers = [svgmap.areas(fc, frame, "areas", opacity=0.8),
+              svgmap.outline(fc, frame, "edges", (90, 90, 90, 120), 0.6)]
+    if ctx.area:
+        sel = {"type": "FeatureCollection",
+               "features": [f for f in feats if f["properties"]["region_id"] == ctx.area]}
+        layers.append(svgmap.outline(sel, frame, "selected", (20, 20, 20), 3))
+    ui = {"zoom_in": "+", "zoom_out": "−", "reset": "⟲"}
+    svgmap.show(svgmap.scene(frame, layers, f"rev/{ctx.district}/{ctx.feeder}", ui),
+                key="rev_map", on_click=lambda tid: _open_area(ctx, tid))
+    st.caption(ctx.t("revenue.legend"))
+
+
+def _open_area(ctx: Ctx, tid: str) -> None:
+    row = ctx.areas[ctx.areas["transformer"] == tid]
+    if row.empty:
+        return
+    choose("rev_d", row["district"].iloc[0] or "")
+    choose("rev_f", row["feeder"].iloc[0] or "")
+    choose("rev_t", tid)
+
+
+def worst_areas(ctx: Ctx) -> None:
+    """The areas of the selection ranked by loss kWh, with money at the average price."""
+    st.subheader(ctx.t("revenue.worst"))
+    rows = ctx.in_drill(ctx.areas, "district", "feeder")
+    rows = rows[rows["status"] != "not_computable"].sort_values("loss_kwh", ascending=False)
+    show = pd.DataFrame({
+        ctx.t("revenue.col.area"): rows["transformer"],
+        ctx.t("revenue.col.name"): rows["name"],
+        ctx.t("revenue.col.loss"): rows["loss_kwh"].round(0),
+        ctx.t("revenue.col.money"): rows["loss_yuan"].round(0),
+        ctx.t("revenue.col.rate"): (rows["loss_rate"] * 100).round(2),
+        ctx.t("revenue.col.status"): [ctx.t(STATUS_LABELS[s]) for s in rows["status"]],
+        ctx.t("revenue.col.change"): (rows["change"] * 100).round(2),
+    })
+    st.dataframe(show.head(20), hide_index=True, use_container_width=True)
+
+
+def area_detail(ctx: Ctx) -> None:
+    """The chosen 台区: its monthly loss over every month, and its suspects."""
+    if not ctx.area:
+        return
+    row = ctx.areas[ctx.areas["transformer"] == ctx.area]
+    name = row["name"].iloc[0] if len(row) else ctx.area
+    st.subheader(ctx.t("revenue.area_title", name=name))
+    monthly = data.losses(ctx.db, ctx.version, "transformer", ctx.months[0], ctx.months[-1],
+                          ctx.who.scope, ctx.min_cell, by_month=True)
+    monthly = monthly[monthly["transformer"] == ctx.area].set_index("month")
+    st.line_chart(monthly[["supplied_kwh", "billed_kwh", "loss_kwh"]].rename(columns={
+        "supplied_kwh": ctx.t("revenue.col.supplied"), "billed_kwh": ctx.t("revenue.col.billed"),
+        "loss_kwh": ctx.t("revenue.col.loss")}))
+    st.markdown(f'<div class="gcrm-rev-area" data-area="{html.escape(ctx.area)}" '
+                f'data-status="{html.escape(str(row["status"].iloc[0]) if len(row) else "")}" '
+                'style="display:none"></div>', unsafe_allow_html=True)
+    if ctx.who.read_customers:
+        st.markdown(f"**{ctx.t('revenue.area_suspects')}**")
+        suspects.suspect_table(ctx, area=ctx.area)
