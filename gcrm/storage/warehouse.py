@@ -159,6 +159,20 @@ CREATE TABLE IF NOT EXISTS population_grid (
     district_id VARCHAR
 );
 
+-- relations.csv (key accounts): customer_id --kind--> related_id
+CREATE TABLE IF NOT EXISTS dim_relation (
+    customer_id VARCHAR NOT NULL,
+    related_id  VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,          -- parent_of | pays_for | same_owner
+    updated_at  TIMESTAMP
+);
+
+-- the customer group of every related customer (built at load from dim_relation)
+CREATE TABLE IF NOT EXISTS dim_customer_group (
+    customer_id VARCHAR PRIMARY KEY,
+    group_id    VARCHAR NOT NULL           -- the group's head customer
+);
+
 CREATE SEQUENCE IF NOT EXISTS etl_load_seq START 1;
 
 CREATE TABLE IF NOT EXISTS etl_loads (
