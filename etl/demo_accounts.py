@@ -47,7 +47,7 @@ def _payers(rng: np.random.Generator, c: pd.DataFrame) -> list[tuple[str, str, s
     res = c[c["customer_class"] == "residential"]
     out = []
     for _, part in res.groupby("district", sort=True):
-        k = int(round(len(part) * 0.005))
+        k = round(len(part) * 0.005)
         if k and len(part) >= 2 * k:
             pick = part["customer_id"].to_numpy()[rng.permutation(len(part))[: 2 * k]]
             out += [(str(a), str(b), "pays_for") for a, b in zip(pick[:k], pick[k:],

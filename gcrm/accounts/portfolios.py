@@ -164,3 +164,47 @@ def watchlist(store: sqlite3.Connection, user: str | None = None) -> list[str]:
 def managed_ids(store: sqlite3.Connection) -> list[str]:
     """Every customer in any portfolio."""
     return [r[0] for r in store.execute("SELECT customer_id FROM acct_portfolio ORDER BY 1")]
+
+
+# ------------------------------------------------------------------------- alert handling
+ALERT_STATES = ("acknowledged", "snoozed")
+
+
+def handle_alert(store: sqlite3.Connection, user: str, key: str, state: str | None,
+                 until: str | None = None, now: datetime | None = None) -> None:
+    """Acknowledge an alert (``state`` acknowledged), snooze it until a date (snoozed,
+    ``until`` YYYY-MM-DD) or bring it back (None); per user, audited."""
+    if state not in (*ALERT_STATES, None):
+        raise PortfolioError(f"unknown alert state {state!r}; expected one of "
+                             f"{', '.join(ALERT_STATES)}")
+    if not key or key.count("|") != 2:
+        raise PortfolioError(f"malformed alert key {key!r}: expected customer|kind|when")
+    if state == "snoozed":
+        try:
+            datetime.strptime(until or "", "%Y-%m-%d")
+        except ValueError:
+            raise PortfolioError(f"snoozing needs a date YYYY-MM-DD (got {until!r})") from None
+    ts = (now or _now()).isoformat(timespec="seconds")
+    if state is None:
+        store.execute("DELETE FROM acct_alert_state WHERE user = ? AND alert_key = ?",
+                      (user, key))
+    else:
+        store.execute("INSERT INTO acct_alert_state VALUES (?, ?, ?, ?, ?) ON CONFLICT "
+                      "(user, alert_key) DO UPDATE SET state = excluded.state, "
+                      "until = excluded.until, at = excluded.at",
+                      (user, key, state, until if state == "snoozed" else None, ts))
+    audit.record(store, user, f"accounts.alert.{state or 'reopen'}", key.split("|")[0],
+                 key=key, until=until)
+
+
+def alert_states(store: sqlite3.Connection, user: str, keys: Iterable[str],
+                 today) -> list[str | None]:
+    """Per key: ``acknowledged``, ``snoozed`` (until a date after ``today``) or None."""
+    rows = {r[0]: (r[1], r[2]) for r in store.execute(
+        "SELECT alert_key, state, until FROM acct_alert_state WHERE user = ?", (user,))}
+    out: list[str | None] = []
+    day = str(today)
+    for k in keys:
+        state, until = rows.get(k, (None, None))
+        out.append(None if state == "snoozed" and (until or "") <= day else state)
+    return out
