@@ -3,7 +3,7 @@
 Each rule takes the facts of the watched customers and returns rows of :data:`COLUMNS`:
 ``customer_id``, ``kind``, ``month`` or ``date``, ``value``, ``threshold`` and ``key`` (the
 alert's identity, ``customer_id|kind|month-or-date``, under which a user acknowledges or
-snoozes it). :mod:`gcrm.accounts.words` adds the reason in words.
+snoozes it). :mod:`gcrm.accounts.reasons` adds the reason in words.
 
 Rules (the thresholds are settings, :mod:`gcrm.config`):
 
@@ -60,7 +60,7 @@ def consumption(cons: pd.DataFrame, month: str, th: Thresholds) -> pd.DataFrame:
     before = cons[cons["month"] == last_year].groupby("customer_id")["kwh"].sum()
     both = pd.concat({"now": now, "before": before}, axis=1).dropna()
     both = both[both["before"] > 0]
-    change = (both["now"] / both["before"] - 1) * 100
+    change = ((both["now"] / both["before"] - 1) * 100).round(6)  # 70/100 is -30 %, not less
     rows = []
     for cid, pct in change.sort_index().items():
         if pct < -th.drop_pct:

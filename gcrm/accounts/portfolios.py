@@ -193,8 +193,8 @@ def handle_alert(store: sqlite3.Connection, user: str, key: str, state: str | No
                       "(user, alert_key) DO UPDATE SET state = excluded.state, "
                       "until = excluded.until, at = excluded.at",
                       (user, key, state, until if state == "snoozed" else None, ts))
-    audit.record(store, user, f"accounts.alert.{state or 'reopen'}", key.split("|")[0],
-                 key=key, until=until)
+    audit.record(store, user, "accounts.alert_state", key.split("|")[0], key=key,
+                 state=state or "reopened", until=until)
 
 
 def alert_states(store: sqlite3.Connection, user: str, keys: Iterable[str],

@@ -22,7 +22,7 @@ from gcrm import config
 from gcrm.accounts import alerts as rules
 from gcrm.accounts import groups as grp
 from gcrm.accounts import portfolios as pf
-from gcrm.accounts import words
+from gcrm.accounts import reasons
 from gcrm.customers import merge as crm_merge
 from gcrm.customers.anniversaries import next_anniversary
 from gcrm.security import audit
@@ -171,7 +171,7 @@ def alerts(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection, viewer: Vi
     if month is None:
         return pd.DataFrame(columns=list(ALERT_COLUMNS))
     ids = key_accounts(con, store, viewer, mine_only)
-    df = words.explain(compute_alerts(con, store, ids, month, as_of), lang)
+    df = reasons.explain(compute_alerts(con, store, ids, month, as_of), lang)
     names = con.execute("SELECT customer_id, name, customer_class FROM dim_customer WHERE "
                         "customer_id IN (SELECT unnest(?::VARCHAR[]))", [ids]).df()
     df = df.merge(names, on="customer_id", how="left")
@@ -215,8 +215,9 @@ def _since_last_visit(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection,
     loaded = con.execute("SELECT customer_id, kind, status, opened_at AS occurred_at FROM "
                          "fact_service WHERE customer_id IN (SELECT unnest(?::VARCHAR[]))",
                          [list(df["customer_id"])]).df()
-    allrec = pd.concat([loaded, recs.astype({"occurred_at": "datetime64[ns]"})],
-                       ignore_index=True)
+    recs = recs.astype({"occurred_at": "datetime64[ns]"})
+    allrec = pd.concat([p for p in (loaded, recs) if len(p)], ignore_index=True) if len(
+        loaded) or len(recs) else loaded
     allrec["occurred_at"] = pd.to_datetime(allrec["occurred_at"])
     visits = allrec[allrec["kind"] == "visit"].groupby("customer_id")["occurred_at"].max()
     df["last_visit"] = df["customer_id"].map(visits)
@@ -352,8 +353,8 @@ def edit_relation(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection, vie
     store.execute("INSERT INTO acct_relation_edits (customer_id, related_id, kind, action, at, "
                   "by_user) VALUES (?, ?, ?, ?, ?, ?)",
                   (customer_id, related_id, kind, action, ts, user))
-    audit.record(store, user, f"accounts.relation.{action}", customer_id, related_id=related_id,
-                 kind=kind)
+    audit.record(store, user, "accounts.relation_edit", customer_id, related_id=related_id,
+                 kind=kind, edit=action)
 
 
 # ------------------------------------------------------------------------ the card

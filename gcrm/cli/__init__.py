@@ -13,9 +13,9 @@ from __future__ import annotations
 import click
 
 from gcrm.cli import (
-    accounts,
     admin,
     customers,
+    key_accounts,
     notice,
     overview,
     query,
@@ -24,7 +24,8 @@ from gcrm.cli import (
     tradearea,
 )
 
-MODULES = (admin, query, overview, reliability, notice, tradearea, customers, report, accounts)
+MODULES = (admin, query, overview, reliability, notice, tradearea, customers, report,
+           key_accounts)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

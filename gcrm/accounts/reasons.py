@@ -6,10 +6,31 @@ import pandas as pd
 
 from gcrm.i18n import format_quantity, t
 
+#: the message of each alert kind (literal keys: tests/test_i18n.py finds them)
+REASON_KEYS = {
+    "consumption_drop": "accounts.alert.consumption_drop",
+    "consumption_jump": "accounts.alert.consumption_jump",
+    "arrears_age": "accounts.alert.arrears_age",
+    "outage_hit": "accounts.alert.outage_hit",
+    "complaint_open": "accounts.alert.complaint_open",
+    "anniversary": "accounts.alert.anniversary",
+}
+#: the short label of each alert kind
+KIND_KEYS = {
+    "consumption_drop": "accounts.kind.consumption_drop",
+    "consumption_jump": "accounts.kind.consumption_jump",
+    "arrears_age": "accounts.kind.arrears_age",
+    "outage_hit": "accounts.kind.outage_hit",
+    "complaint_open": "accounts.kind.complaint_open",
+    "anniversary": "accounts.kind.anniversary",
+}
+
 
 def _reason(row: pd.Series, lang: str) -> str:
     kind = row["kind"]
-    key = f"accounts.alert.{kind}"
+    if kind not in REASON_KEYS:
+        raise ValueError(f"unknown alert kind {kind!r}")
+    key = REASON_KEYS[kind]
     if kind in ("consumption_drop", "consumption_jump"):
         last_year = str(pd.Period(row["month"], "M") - 12)
         return t(key, lang, pct=f"{abs(row['value']):.1f}", month=row["month"],
@@ -24,10 +45,8 @@ def _reason(row: pd.Series, lang: str) -> str:
     if kind == "complaint_open":
         return t(key, lang, days=int(row["value"]), since=row["date"],
                  threshold=int(row["threshold"]))
-    if kind == "anniversary":
-        return t(key, lang, years=int(row.get("years") or 0), on=row["date"],
-                 days=int(row["value"]))
-    raise ValueError(f"unknown alert kind {kind!r}")
+    return t(key, lang, years=int(row.get("years") or 0), on=row["date"],
+             days=int(row["value"]))
 
 
 def explain(alerts: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
@@ -38,4 +57,4 @@ def explain(alerts: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 
 def kind_label(kind: str, lang: str = "en") -> str:
-    return t(f"accounts.kind.{kind}", lang)
+    return t(KIND_KEYS[kind], lang)
