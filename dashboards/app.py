@@ -25,6 +25,7 @@ PAGES = (
     ("dashboards.customers.page", "nav.customers", ":material/person_search:", "customers"),
     ("dashboards.tradearea.page", "nav.tradearea", ":material/storefront:", "tradearea"),
     ("dashboards.outages.page", "nav.outages", ":material/power_off:", "outages"),
+    ("dashboards.accounts.page", "acct.nav", ":material/handshake:", "accounts"),
     ("dashboards.reports.page", "nav.reports", ":material/description:", "reports"),
 )
 AUDIT = ("dashboards.audit.page", "nav.audit", ":material/policy:", "audit")

@@ -60,6 +60,17 @@ def load_card(db: str, customer_id: str, who: Access) -> Card:
                     show_pii=who.can("read_pii"))
 
 
+def key_account(db: str, customer_id: str, who: Access) -> dict:
+    """Manager, handover history (with merged customers'), group and relationships of one
+    customer (:func:`gcrm.accounts.queries.card_accounts`): the customers domain does not
+    depend on key accounts, the page puts both on the card."""
+    from gcrm.accounts.queries import Viewer, card_accounts
+
+    with connection(db) as con, store(db) as ops:
+        return card_accounts(con, ops, Viewer(who.user, who.scope, who.can("read_pii")),
+                             customer_id)
+
+
 def audit_list(db: str, who: Access, action: str, **detail: object) -> None:
     """Audit that ``who`` looked at a list of customers (risk list, duplicates)."""
     with store(db) as ops:

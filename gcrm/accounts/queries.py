@@ -101,6 +101,12 @@ def latest_month(con: duckdb.DuckDBPyConnection) -> str | None:
     return con.execute("SELECT max(month) FROM fact_consumption").fetchone()[0]
 
 
+def months_with_data(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Months with consumption, oldest first."""
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT month FROM fact_consumption ORDER BY 1").fetchall()]
+
+
 def _month_end(month: str) -> date:
     return pd.Period(month, "M").end_time.date()
 
