@@ -12,6 +12,7 @@ import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -292,3 +293,61 @@ def test_cli_bad_input_exit_2(kdb, store, args, message) -> None:
     r = _run(*args[:2], "--db", kdb, *args[2:]) if args[0] == "accounts" else _run(
         args[0], "--db", kdb, *args[1:])
     assert r.exit_code == 2 and message in r.output, r.output
+
+
+# ------------------------------------------------------------------------------ visits
+def test_route_is_valid_and_no_longer_than_the_given_order() -> None:
+    from gcrm.accounts import routing
+
+    rng = np.random.default_rng(3)
+    lon, lat = 125.9 + rng.random(9) * 0.2, 41.7 + rng.random(9) * 0.2
+    m = routing.straight_matrix(lon, lat, 30)
+    p = routing.plan(m, service_s=600)
+    assert sorted(p.order) == list(range(1, 9)) and not p.dropped
+    assert p.travel_s <= routing.tour_seconds(m, list(range(1, 9))) + 1e-6
+    # on a line the best round trip visits in order of distance: 2, 3, 1, 4
+    line = routing.straight_matrix([0, 0.03, 0.01, 0.02, 0.04], [0] * 5, 30)
+    assert routing.plan(line).order == (2, 3, 1, 4)
+    # a window is honoured (customer 2 not before 1,000 s); an impossible one drops its customer
+    late2 = routing.plan(line, windows=[None, None, (1000, 2000), None, None])
+    arrive = dict(zip(late2.order, late2.arrive_s, strict=True))
+    assert sorted(late2.order) == [1, 2, 3, 4] and 1000 <= arrive[2] <= 2000
+    late = routing.plan(line, windows=[None, None, None, None, (0, 10)])
+    assert late.dropped == (4,) and 4 not in late.order
+
+
+def test_route_over_a_road_graph() -> None:
+    import networkx as nx
+
+    from gcrm.accounts import routing
+
+    g = nx.DiGraph()
+    for n, x in enumerate((0.0, 0.01, 0.02, 0.03)):
+        g.add_node(n, x=x, y=0.0)
+    for a, b in ((0, 1), (1, 2), (2, 3)):  # a one-way street back to the start: 3 -> 0
+        g.add_edge(a, b, travel_s=60.0)
+    g.add_edge(3, 0, travel_s=500.0)
+    m = routing.network_matrix(g, [0.0, 0.03, 0.01], [0.0, 0.0, 0.0])
+    assert m[0, 1] == 180 and m[1, 0] == 500 and m[1, 2] == 560
+    assert routing.plan(m).order == (2, 1)  # along the one-way street, then back
+
+
+def test_plan_visits_record_and_opinions(con, store) -> None:
+    stops, summary = Q.plan_visits(con, store, ADMIN, ["K1", "K2", "K3"], (125.5, 42.0),
+                                   "08:00", {"K3": "13:00-14:00"})
+    assert list(stops["seq"]) == [1, 2, 3] and set(stops["customer_id"]) == {"K1", "K2", "K3"}
+    k3 = stops[stops["customer_id"] == "K3"].iloc[0]
+    assert "13:00" <= k3["arrive"] <= "14:00" and summary["method"] == "straight_line"
+    with pytest.raises(Q.AccountsError, match="unknown customer"):
+        Q.plan_visits(con, store, M1, ["K4"], (125.5, 42.0))  # not in m1's regions
+    rid = Q.record_visit(con, store, ADMIN, "K1", datetime(2025, 3, 30, 10), "m1", "走访",
+                         score=5, comment="很满意")
+    Q.record_visit(con, store, ADMIN, "K3", datetime(2025, 3, 30, 15), "s1", "走访", score=2)
+    assert store.execute("SELECT record_id FROM acct_opinions WHERE customer_id = 'K1'"
+                         ).fetchone()[0] == rid
+    pf.assign(store, ["K1"], "m1", user="boss", reason="x")
+    by = Q.opinions(con, store, ADMIN, "manager").set_index("manager")
+    assert by.loc["m1", "mean_score"] == 5 and by.loc["", "dissatisfied"] == 1.0
+    assert Q.opinions(con, store, M1, "district")["district"].tolist() == ["D1"]
+    with pytest.raises(Q.AccountsError, match="1 to 5"):
+        Q.record_visit(con, store, ADMIN, "K1", datetime(2025, 3, 30), "m1", score=7)

@@ -10,6 +10,7 @@ Key accounts: big customers, customers in any portfolio and customers on any wat
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -402,3 +403,135 @@ def customers_in_area(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection 
                      [minx, maxx, miny, maxy, *params]).df()
     inside = shapely.contains_xy(polygon, df["lon"].to_numpy(), df["lat"].to_numpy())
     return sorted(df.loc[inside, "customer_id"])
+
+
+# ------------------------------------------------------------------------ visits
+def _clock(text: str) -> float:
+    """``HH:MM`` -> seconds after midnight (ValueError names the bad value)."""
+    try:
+        h, m = (int(x) for x in text.strip().split(":"))
+        if not (0 <= h < 24 and 0 <= m < 60):
+            raise ValueError
+    except ValueError:
+        raise AccountsError(f"malformed time {text!r}: expected HH:MM") from None
+    return h * 3600.0 + m * 60.0
+
+
+def plan_visits(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | None,
+                viewer: Viewer, ids: Sequence[str], start: tuple[float, float],
+                day_start: str = "08:30", windows: dict[str, str] | None = None,
+                graph=None) -> tuple[pd.DataFrame, dict]:
+    """An optimised visiting order of ``ids`` for one day from ``start`` (lon, lat) and back.
+
+    ``windows``: customer id -> ``"HH:MM-HH:MM"``; ``graph``: a road network
+    (:func:`gcrm.tradearea.network.graph_from_pbf`) or None for straight lines at the
+    ``visit_speed_kmh`` setting. Returns (stops in order with arrival and departure times,
+    summary: travel minutes, km in a straight line, method, dropped customers, unlocated)."""
+    from gcrm.accounts import routing
+
+    ok = visible(con, store, viewer, ids)
+    if missing := [c for c in ids if c not in set(ok)]:
+        raise AccountsError(f"unknown customer(s): {', '.join(missing[:5])}")
+    pts = con.execute("SELECT customer_id, name, customer_class, lon, lat FROM dim_customer "
+                      "WHERE customer_id IN (SELECT unnest(?::VARCHAR[]))", [list(ok)]).df()
+    pts = pts.set_index("customer_id").loc[[c for c in dict.fromkeys(ids)]].reset_index()
+    unlocated = list(pts.loc[pts["lon"].isna() | pts["lat"].isna(), "customer_id"])
+    pts = pts.dropna(subset=["lon", "lat"]).reset_index(drop=True)
+    t0 = _clock(day_start)
+    wins: list = [None]
+    for cid in pts["customer_id"]:
+        w = (windows or {}).get(cid)
+        if w:
+            lo, _, hi = w.partition("-")
+            wins.append((max(_clock(lo) - t0, 0.0), max(_clock(hi) - t0, 0.0)))
+        else:
+            wins.append(None)
+    lon, lat = [start[0], *pts["lon"]], [start[1], *pts["lat"]]
+    try:
+        minutes, speed = float(config.get("visit_minutes")), float(config.get("visit_speed_kmh"))
+    except ValueError:
+        raise AccountsError("settings visit_minutes and visit_speed_kmh must be numbers") \
+            from None
+    matrix = (routing.network_matrix(graph, lon, lat) if graph is not None
+              else routing.straight_matrix(lon, lat, speed))
+    p = routing.plan(matrix, minutes * 60, wins)
+    return _stops(pts, p, t0, minutes, lon, lat, graph is not None, unlocated)
+
+
+def _stops(pts: pd.DataFrame, p, t0: float, minutes: float, lon: list, lat: list,
+           roads: bool, unlocated: list[str]) -> tuple[pd.DataFrame, dict]:
+    from gcrm.tradearea.geometry import haversine_km
+
+    def hhmm(s: float) -> str:
+        s = round(t0 + s)
+        return f"{s // 3600 % 24:02d}:{s % 3600 // 60:02d}"
+
+    rows = [pts.iloc[i - 1].to_dict() | {"seq": k + 1, "arrive": hhmm(a),
+                                        "leave": hhmm(a + minutes * 60)}
+            for k, (i, a) in enumerate(zip(p.order, p.arrive_s, strict=True))]
+    stops = pd.DataFrame(rows, columns=["seq", "customer_id", "name", "customer_class", "lon",
+                                        "lat", "arrive", "leave"])
+    path = [0, *p.order, 0]
+    km = float(sum(haversine_km(lon[a], lat[a], lon[b], lat[b])
+                   for a, b in itertools.pairwise(path)))
+    summary = {"travel_min": round(p.travel_s / 60, 1), "straight_km": round(km, 2),
+               "method": "roads" if roads else "straight_line", "solver": p.solver,
+               "dropped": [str(pts.iloc[i - 1]["customer_id"]) for i in p.dropped],
+               "unlocated": unlocated}
+    return stops, summary
+
+
+def record_visit(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection, viewer: Viewer,
+                 customer_id: str, when, user: str, topic: str | None = None,
+                 note: str | None = None, score: int | None = None,
+                 comment: str | None = None) -> int:
+    """Record a visit (a service record, :mod:`gcrm.customers.records`) and, when given, the
+    customer's opinion on it (satisfaction 1-5 and a comment); returns the record id."""
+    from gcrm.customers import records
+
+    if score is not None and not 1 <= int(score) <= 5:
+        raise AccountsError(f"a satisfaction score is 1 to 5 (got {score})")
+    rid = records.create(store, records.NewRecord(customer_id, "visit", when, topic, note),
+                         user, lambda c: bool(visible(con, store, viewer, [c])))
+    if score is not None:
+        add_opinion(store, customer_id, int(score), user, record_id=rid, topic=topic,
+                    comment=comment)
+    return rid
+
+
+def add_opinion(store: sqlite3.Connection, customer_id: str, score: int, user: str, *,
+                record_id: int | None = None, topic: str | None = None,
+                comment: str | None = None) -> None:
+    """Keep a customer's opinion (satisfaction 1-5, comment) on a visit or complaint."""
+    if not 1 <= score <= 5:
+        raise AccountsError(f"a satisfaction score is 1 to 5 (got {score})")
+    ts = pd.Timestamp.now("UTC").tz_localize(None).isoformat(timespec="seconds")
+    store.execute("INSERT INTO acct_opinions (customer_id, record_id, score, topic, comment, "
+                  "at, by_user) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                  (customer_id, record_id, score, topic, comment, ts, user))
+    audit.record(store, user, "accounts.opinion", customer_id, score=score, record_id=record_id)
+
+
+OPINION_BY = ("manager", "district", "topic")
+
+
+def opinions(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection, viewer: Viewer,
+             by: str = "manager") -> pd.DataFrame:
+    """Satisfaction by ``manager`` (the customer's current one), ``district`` or ``topic``:
+    opinions, mean score, share of scores 4-5 (satisfied) and 1-2 (dissatisfied)."""
+    if by not in OPINION_BY:
+        raise AccountsError(f"cannot group opinions by {by!r}; expected one of "
+                            f"{', '.join(OPINION_BY)}")
+    op = pd.read_sql_query("SELECT o.*, p.manager FROM acct_opinions o LEFT JOIN "
+                           "acct_portfolio p USING (customer_id)", store)
+    op = op[op["customer_id"].isin(set(visible(con, store, viewer, list(op["customer_id"]))))]
+    if by == "district":
+        d = con.execute("SELECT customer_id, district_id AS district FROM dim_customer WHERE "
+                        "customer_id IN (SELECT unnest(?::VARCHAR[]))",
+                        [list(op["customer_id"])]).df()
+        op = op.merge(d, on="customer_id", how="left")
+    op[by] = op[by].fillna("")
+    out = op.groupby(by).agg(opinions=("score", "size"), mean_score=("score", "mean"),
+                             satisfied=("score", lambda s: float((s >= 4).mean())),
+                             dissatisfied=("score", lambda s: float((s <= 2).mean())))
+    return out.round(3).reset_index().sort_values(by, ignore_index=True)

@@ -274,4 +274,106 @@ def ack_cmd(db, user, key, snooze_until, reopen) -> None:
     click.echo(f"{key}: {state or 'reopened'}")
 
 
+@accounts.command("route")
+@DB_OPTION
+@USER_OPTION
+@click.argument("customer_ids", nargs=-1)
+@click.option("--start", "start", required=True, metavar="LON,LAT",
+              help="Where the day starts and ends (WGS-84).")
+@click.option("--day-start", default="08:30", show_default=True, help="HH:MM.")
+@click.option("--window", "windows", multiple=True, metavar="ID=HH:MM-HH:MM",
+              help="A customer's time window (repeat).")
+@click.option("--from-alerts", is_flag=True,
+              help="Add the customers of the user's open alerts of the latest month.")
+@click.option("--pbf", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              envvar="GCRM_ROADS_PBF", help="OpenStreetMap .osm.pbf with the roads "
+              "[default: straight lines at the visit_speed_kmh setting].")
+@FORMAT_OPTION
+@handle_errors
+def route_cmd(db, user, customer_ids, start, day_start, windows, from_alerts, pbf,
+              fmt) -> None:
+    """An optimised visiting order for one day (OR-tools), from --start and back."""
+    from gcrm.accounts import queries as Q
+
+    try:
+        lon, lat = (float(x) for x in start.split(","))
+    except ValueError:
+        raise BadInput(f"malformed --start {start!r}: expected LON,LAT") from None
+    wins = {}
+    for w in windows:
+        cid, _, span = w.partition("=")
+        if not span or "-" not in span:
+            raise BadInput(f"malformed --window {w!r}: expected ID=HH:MM-HH:MM")
+        wins[cid.strip()] = span
+    graph = None
+    if pbf is not None:
+        from gcrm.tradearea.network import graph_from_pbf
+
+        graph = graph_from_pbf(str(pbf.resolve()), pbf.stat().st_mtime)
+    with _session(db, user) as (principal, con, store, viewer):
+        ids = list(customer_ids)
+        if from_alerts:
+            al = Q.alerts(con, store, viewer, include_handled=False)
+            ids += list(dict.fromkeys(al["customer_id"]))
+        if not ids:
+            raise BadInput("no customer to visit: pass ids or --from-alerts")
+        stops, summary = Q.plan_visits(con, store, viewer, list(dict.fromkeys(ids)),
+                                       (lon, lat), day_start, wins, graph)
+    if not viewer.show_pii:
+        from gcrm.security import mask_frame
+
+        stops = mask_frame(stops)
+    audit_action(db, principal, "accounts.route", None, rows=len(stops))
+    if fmt == "table":
+        click.echo(f"{len(stops)} visits, {summary['travel_min']} min travelling "
+                   f"({summary['method']}, {summary['solver']}); not fitting the day: "
+                   f"{', '.join(summary['dropped']) or 'none'}; unlocated: "
+                   f"{', '.join(summary['unlocated']) or 'none'}", err=True)
+    emit(stops, fmt)
+
+
+@accounts.command("visit")
+@DB_OPTION
+@USER_OPTION
+@click.argument("customer_id")
+@click.option("--when", default=None, help="YYYY-MM-DD[THH:MM] [default: now].")
+@click.option("--topic", default=None)
+@click.option("--note", default=None)
+@click.option("--score", type=click.IntRange(1, 5), default=None,
+              help="The customer's satisfaction, 1 (very unhappy) to 5 (very happy).")
+@click.option("--comment", default=None, help="The customer's opinion in their words.")
+@handle_errors
+def visit_cmd(db, user, customer_id, when, topic, note, score, comment) -> None:
+    """Record a visit (and the customer's opinion of our service)."""
+    from datetime import datetime
+
+    from gcrm.accounts import queries as Q
+
+    try:
+        at = datetime.fromisoformat(when) if when else datetime.now()
+    except ValueError:
+        raise BadInput(f"malformed --when {when!r}: expected YYYY-MM-DD[THH:MM]") from None
+    with _session(db, user, "edit_service") as (principal, con, store, viewer):
+        rid = Q.record_visit(con, store, viewer, customer_id, at, _actor(principal), topic,
+                             note, score, comment)
+    click.echo(f"visit #{rid} recorded for {customer_id}")
+
+
+@accounts.command("opinions")
+@DB_OPTION
+@USER_OPTION
+@click.option("--by", type=click.Choice(["manager", "district", "topic"]), default="manager",
+              show_default=True)
+@FORMAT_OPTION
+@handle_errors
+def opinions_cmd(db, user, by, fmt) -> None:
+    """Service evaluation: customers' satisfaction by manager, district or topic."""
+    from gcrm.accounts import queries as Q
+
+    with _session(db, user) as (principal, con, store, viewer):
+        df = Q.opinions(con, store, viewer, by)
+    audit_action(db, principal, "accounts.opinions", None, by=by, rows=len(df))
+    emit(df, fmt)
+
+
 COMMANDS = (alerts_cmd, accounts)
