@@ -1,6 +1,6 @@
 """The Key accounts page in a real browser: reassign a customer, find it in the manager's
 portfolio and the handover on its customer card; the alerts and groups tabs agree with
-:mod:`gcrm.accounts.queries`.
+:mod:`gcrm.accounts.queries`; the day's visits include the customer assigned.
 
 One server and one signed-in page for the module (signing in renders the whole page).
 Exact values are read from hidden ``span.gcrm-acct`` / ``span.gcrm-card`` elements.
@@ -94,7 +94,7 @@ def test_reassign_then_the_handover_is_on_the_card(signed_in, demo_db: Path,
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_alerts_and_groups_agree_with_the_library(signed_in, demo_db: Path) -> None:
+def test_alerts_groups_and_visits(signed_in, demo_db: Path, big_customer: str) -> None:
     page, url = signed_in
     page.goto(f"{url}/accounts")
     tb.wait_for_app(page, DONE)
@@ -121,4 +121,12 @@ def test_alerts_and_groups_agree_with_the_library(signed_in, demo_db: Path) -> N
                                                                         timeout=60_000)
         total = first[first["customer_id"] == "TOTAL"]["kwh"].iloc[0]
         assert _acct(page, "group_kwh") == pytest.approx(total)
+    # the day's visits: the customer assigned in the first test is in the portfolio
+    page.get_by_role("tab", name="Visits").click()
+    page.get_by_role("button", name="Plan the day").click()
+    route = page.locator('span.gcrm-acct[data-field="route"]')
+    route.wait_for(state="attached", timeout=60_000)
+    assert big_customer in route.get_attribute("data-value")
+    page.get_by_role("tab", name="Service evaluation").click()
+    page.get_by_text("No opinion recorded yet.").wait_for(timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0

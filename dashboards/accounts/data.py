@@ -108,3 +108,23 @@ def card_accounts(db: str, who: Access, customer_id: str) -> dict:
     """Manager, handovers, group and relations of one customer (for the customer card)."""
     with connection(db) as con, store(db) as ops:
         return Q.card_accounts(con, ops, viewer(who), customer_id)
+
+
+def plan_visits(db: str, who: Access, ids: list[str], start: tuple[float, float],
+                day_start: str, windows: dict[str, str]) -> tuple[pd.DataFrame, dict]:
+    """The day's visiting order (straight lines: the page has no road-network upload)."""
+    with connection(db) as con, store(db) as ops:
+        return Q.plan_visits(con, ops, viewer(who), ids, start, day_start, windows)
+
+
+def record_visit(db: str, who: Access, customer_id: str, when, topic: str | None,
+                 note: str | None, score: int | None, comment: str | None) -> int:
+    with connection(db) as con, store(db) as ops:
+        return Q.record_visit(con, ops, viewer(who), customer_id, when, who.user or "", topic,
+                              note, score, comment)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def opinions(db: str, version: str, who: Access, by: str, store_stamp: tuple) -> pd.DataFrame:
+    with connection(db) as con, store(db) as ops:
+        return Q.opinions(con, ops, viewer(who), by)

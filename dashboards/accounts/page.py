@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.accounts import views
+from dashboards.accounts import views, visits
 from dashboards.components import session, shell
 from gcrm.i18n import t
 
@@ -20,7 +20,8 @@ def render() -> None:
     views.heading(v)  # stops the page without read_customers
     month = views.month_picker(v)
     if month is not None:
-        home, alerts, groups, assign = st.tabs([t(k, lang) for k in views.TABS])
+        home, alerts, groups, assign, plan, evaluation = st.tabs(
+            [t(k, lang) for k in views.TABS])
         with home:
             views.home(v, month)
         with alerts:
@@ -29,5 +30,9 @@ def render() -> None:
             views.groups(v)
         with assign:
             views.assign(v)
+        with plan:
+            visits.visits(v, month)
+        with evaluation:
+            visits.evaluation(v)
     shell.page_done("accounts", lang)
 

@@ -24,7 +24,8 @@ from gcrm.accounts.reasons import KIND_KEYS
 from gcrm.i18n import format_number, t, tn
 from gcrm.security.exports import csv_bytes
 
-TABS = ("acct.tab.home", "acct.tab.alerts", "acct.tab.groups", "acct.tab.assign")
+TABS = ("acct.tab.home", "acct.tab.alerts", "acct.tab.groups", "acct.tab.assign",
+        "acct.tab.visits", "acct.tab.evaluation")
 PORTFOLIO_COLS = {"customer_id": "acct.col.customer", "name": "acct.col.name",
                   "customer_class": "acct.col.class", "district_id": "acct.col.district",
                   "kwh": "acct.col.kwh", "arrears": "acct.col.arrears",
@@ -88,13 +89,21 @@ def month_picker(v: View) -> str | None:
     return st.selectbox(t("acct.month", v.lang), months, key="acct_month")
 
 
+def districts(v: View) -> pdk.Layer:
+    """The viewer's district outlines, lightly filled: the basemap (no tile server needed)."""
+    regions = cdata.regions_geojson(v.db, v.version, "district", scope=v.who.scope)
+    return pdk.Layer("GeoJsonLayer", regions, id="districts", pickable=False, stroked=True,
+                     filled=True, get_fill_color=[235, 238, 242, 255],
+                     get_line_color=[120, 120, 120, 255], line_width_min_pixels=1)
+
+
 def points_map(v: View, points: pd.DataFrame, key: str, selected: str | None = None) -> None:
     """District outlines and ``points`` (customer_id, name, lon, lat); no basemap needed."""
     regions = cdata.regions_geojson(v.db, v.version, "district", scope=v.who.scope)
     pts = points.dropna(subset=["lon", "lat"])[["customer_id", "name", "lon", "lat"]].copy()
     pts["color"] = [HIGHLIGHT if c == selected else POINT for c in pts["customer_id"]]
     pts["name"] = pts["name"].fillna("").astype(str)
-    layers = [maps.region_layer(regions, "districts", pickable=False),
+    layers = [districts(v),
               pdk.Layer("ScatterplotLayer", pts.to_dict("records"), id="customers",
                         pickable=True, get_position=["lon", "lat"], get_fill_color="color",
                         get_radius=7, radius_units=String("pixels"))]
