@@ -174,6 +174,19 @@ def test_portfolio_view_and_changes_since_last_visit(con, store) -> None:
     assert view.loc["K1", "outages_since_visit"] == 2  # never visited: every outage counts
 
 
+def test_what_changed_since_the_last_visit(con, store) -> None:
+    pf.assign(store, ["K1", "K3"], "m1", user="boss", reason="start", now=datetime(2025, 3, 1))
+    pf.assign(store, ["K4"], "m1", user="boss", reason="more", now=datetime(2025, 3, 16))
+    pf.assign(store, ["K1"], "s1", user="boss", reason="away", now=datetime(2025, 3, 17))
+    pf.mark_seen(store, "m1", datetime(2025, 3, 1, 12))
+    assert pf.last_seen(store, "m1") == "2025-03-01T12:00:00"
+    got = Q.changes_since(con, store, M1, "m1", "2025-03-15T00:00:00")
+    # K3 and K4 (D2) are visible to m1 through the portfolio; their feeder F2 had O2 on 03-12
+    assert got["handed_in"] == ["K4"] and got["handed_out"] == ["K1"]
+    assert got["complaints"] == 2 and got["outages"] == 0  # S1 (03-20) and S2 (03-28)
+    assert Q.changes_since(con, store, M1, "m1", "2025-03-11T00:00:00")["outages"] == 1
+
+
 # ------------------------------------------------------------------------------ groups
 def test_group_sums_equal_members_and_the_cube(con, store) -> None:
     g = Q.group_view(con, store, ADMIN, "K1")
@@ -234,6 +247,12 @@ def test_scope_and_masking_on_every_list(con, store) -> None:
     assert Q.group_members(con, store, "K1") == ["K1", "K2", "K5"]
     with pytest.raises(Q.AccountsError):
         Q.group_view(con, store, S1, "K1")  # no member in D2
+    assert Q.groups_list(con, store, S1).empty
+    assert Q.groups_list(con, store, M1)[["group_id", "members", "visible"]].values.tolist() \
+        == [["K1", 3, 3]]
+    rel = Q.customer_relations(con, store, S1, "K4")  # K3 pays for K4: both in D2
+    assert rel["other"].tolist() == ["K3"]
+    assert Q.customer_relations(con, store, M1, "K1")["other"].tolist() == ["K2", "K5"]
     assert Q.portfolio_view(con, store, S1, manager="m1")["customer_id"].tolist() == ["K3"]
     with pytest.raises(Q.AccountsError, match="unknown customer"):
         Q.reassign(con, store, S1, ["K1"], "s1", user="s1", reason="grab")

@@ -128,3 +128,16 @@ def record_visit(db: str, who: Access, customer_id: str, when, topic: str | None
 def opinions(db: str, version: str, who: Access, by: str, store_stamp: tuple) -> pd.DataFrame:
     with connection(db) as con, store(db) as ops:
         return Q.opinions(con, ops, viewer(who), by)
+
+
+def visit_home(db: str, who: Access) -> str | None:
+    """Record that ``who`` opens their home view now; return the previous time (or None)."""
+    with store(db) as ops:
+        before = pf.last_seen(ops, who.user or "")
+        pf.mark_seen(ops, who.user or "")
+        return before
+
+
+def changes_since(db: str, who: Access, since: str) -> dict:
+    with connection(db) as con, store(db) as ops:
+        return Q.changes_since(con, ops, viewer(who), who.user or "", since)

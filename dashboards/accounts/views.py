@@ -129,6 +129,8 @@ def home(v: View, month: str) -> None:
     if manager is None:
         st.info(t("acct.no_managers", v.lang))
         return
+    if manager == v.who.user:
+        since_last_visit(v)
     df = ad.portfolio(v.db, v.version, v.who, manager, month, ad.stamp(v.db))
     st.markdown(hidden("portfolio_size", len(df)), unsafe_allow_html=True)
     if df.empty:
@@ -143,6 +145,20 @@ def home(v: View, month: str) -> None:
     points_map(v, df, "acct_home_map")
     shown = df.assign(last_visit=pd.to_datetime(df["last_visit"]).dt.strftime("%Y-%m-%d"))
     st.dataframe(cols(shown, PORTFOLIO_COLS, v.lang), hide_index=True, width="stretch")
+
+
+def since_last_visit(v: View) -> None:
+    """What changed since the user last opened this page in an earlier browser session (the
+    time is kept once per session, so reruns do not reset it)."""
+    if "acct_prev_seen" not in st.session_state:
+        st.session_state["acct_prev_seen"] = ad.visit_home(v.db, v.who)
+    since = st.session_state["acct_prev_seen"]
+    if since is None:
+        return
+    c = ad.changes_since(v.db, v.who, since)
+    st.info(t("acct.since", v.lang, when=since.replace("T", " ")[:16],
+              handed_in=len(c["handed_in"]), handed_out=len(c["handed_out"]),
+              complaints=c["complaints"], outages=c["outages"]))
 
 
 # ==================================================================== alerts

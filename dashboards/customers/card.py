@@ -169,6 +169,31 @@ def _card_key_account(v: View, selected: str) -> None:
             st.table(cols(k["handovers"].fillna(""), HANDOVER_COLS, v.lang))
         else:
             st.info(t("acct.card.no_handovers", v.lang))
+    if v.who.can("edit_service"):
+        _relate_form(v, selected)
+
+
+RELATION_KEYS = {"parent_of": "acct.rel.parent_of", "pays_for": "acct.rel.pays_for",
+                 "same_owner": "acct.rel.same_owner"}
+
+
+def _relate_form(v: View, selected: str) -> None:
+    """Relate this customer to another (or remove a relationship); audited."""
+    with st.form("acct_relate"):
+        c1, c2, c3 = st.columns(3)
+        other = c1.text_input(t("acct.col.other", v.lang))
+        kind = c2.selectbox(t("acct.col.relation", v.lang), list(RELATION_KEYS),
+                            format_func=lambda k: t(RELATION_KEYS[k], v.lang))
+        remove = c3.checkbox(t("acct.rel.remove", v.lang))
+        go = st.form_submit_button(t("acct.rel.save", v.lang))
+    if go:
+        try:
+            cd.edit_relation(v.db, v.who, selected, other, kind,
+                             "remove" if remove else "add")
+        except ValueError as exc:
+            st.error(str(exc))
+            return
+        st.rerun()
 
 
 def _card_timeline(lang: str, c: Card) -> None:

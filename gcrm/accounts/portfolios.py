@@ -208,3 +208,16 @@ def alert_states(store: sqlite3.Connection, user: str, keys: Iterable[str],
         state, until = rows.get(k, (None, None))
         out.append(None if state == "snoozed" and (until or "") <= day else state)
     return out
+
+
+# ------------------------------------------------------------------------- last visit
+def last_seen(store: sqlite3.Connection, user: str) -> str | None:
+    """When ``user`` last opened their home view (ISO timestamp), or None."""
+    row = store.execute("SELECT seen_at FROM acct_seen WHERE user = ?", (user,)).fetchone()
+    return None if row is None else row[0]
+
+
+def mark_seen(store: sqlite3.Connection, user: str, now: datetime | None = None) -> None:
+    ts = (now or _now()).isoformat(timespec="seconds")
+    store.execute("INSERT INTO acct_seen VALUES (?, ?) ON CONFLICT (user) DO UPDATE SET "
+                  "seen_at = excluded.seen_at", (user, ts))

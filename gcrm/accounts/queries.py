@@ -246,6 +246,32 @@ def _since_last_visit(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection,
     return df
 
 
+def changes_since(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection, viewer: Viewer,
+                  manager: str, since: str) -> dict:
+    """What changed for ``manager``'s portfolio since ``since`` (ISO timestamp, e.g. their last
+    visit of the home view): customers handed to them and away, complaints received (loaded or
+    entered) and outages on their customers' feeders."""
+    rows = store.execute("SELECT customer_id, from_manager, to_manager FROM acct_handovers "
+                         "WHERE at > ? AND (from_manager = ? OR to_manager = ?)",
+                         (since, manager, manager)).fetchall()
+    handed_in = sorted({r[0] for r in rows if r[2] == manager})
+    handed_out = sorted({r[0] for r in rows if r[1] == manager and r[2] != manager})
+    ids = visible(con, store, viewer, pf.portfolio_ids(store, manager))
+    p = [ids, pd.Timestamp(since).to_pydatetime()]
+    loaded = con.execute("SELECT count(*) FROM fact_service WHERE kind = 'complaint' AND "
+                         "customer_id IN (SELECT unnest(?::VARCHAR[])) AND opened_at > ?",
+                         p).fetchone()[0]
+    own = store.execute("SELECT customer_id FROM crm_records WHERE kind = 'complaint' AND "
+                        "occurred_at > ?", (since,)).fetchall()
+    outages = con.execute("""SELECT count(DISTINCT o.outage_id) FROM fact_outage o
+        JOIN dim_customer c ON c.feeder_id = o.feeder_id
+        WHERE c.customer_id IN (SELECT unnest(?::VARCHAR[])) AND o.start_at > ?""",
+                          p).fetchone()[0]
+    return {"since": since, "handed_in": handed_in, "handed_out": handed_out,
+            "complaints": int(loaded) + sum(r[0] in set(ids) for r in own),
+            "outages": int(outages)}
+
+
 # ------------------------------------------------------------------------ relations, groups
 def relations(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | None) -> pd.DataFrame:
     """Every relation in force: loaded (relations.csv) with the card's edits applied."""

@@ -163,6 +163,10 @@ CREATE TABLE IF NOT EXISTS acct_relation_edits (
     at TEXT NOT NULL,
     by_user TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS acct_seen (       -- when a manager last opened their home view
+    user TEXT PRIMARY KEY,
+    seen_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS acct_opinions (
     opinion_id INTEGER PRIMARY KEY,
     customer_id TEXT NOT NULL,
