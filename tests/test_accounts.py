@@ -114,6 +114,29 @@ def test_thresholds_are_strict_bounds() -> None:
     assert got.empty  # paid: no arrears
 
 
+def test_arrears_rule_agrees_with_the_card_ageing() -> None:
+    from gcrm.customers.arrears import ageing
+
+    rng = np.random.default_rng(5)
+    months = [str(m) for m in pd.period_range("2024-01", "2025-06", freq="M")]
+    bills = pd.DataFrame([(f"C{i}", m, float(rng.integers(0, 400)))
+                          for i in range(40) for m in months],
+                         columns=["customer_id", "month", "amount"])
+    paid = pd.Series({f"C{i}": float(rng.integers(0, 7200)) for i in range(40)})
+    as_of = date(2025, 9, 30)
+    got = rules.arrears(bills, paid, as_of, rules.Thresholds(arrears_days=0))
+    want = {}
+    for cid, b in bills.groupby("customer_id"):
+        aged = ageing(b[["month", "amount"]], paid[cid], pd.Timestamp(as_of))
+        owed = aged[aged["outstanding"] > 0]
+        if len(owed) and owed["days_overdue"].max() > 0:
+            want[cid] = (int(owed["days_overdue"].max()),
+                         round(float(owed["outstanding"].sum()), 2))
+    assert {c: (int(v), a) for c, v, a in zip(got["customer_id"], got["value"], got["amount"],
+                                              strict=True)} == want
+    assert 5 < len(want) < 40  # some customers owe, some do not
+
+
 def test_settings_change_thresholds(con, store, monkeypatch) -> None:
     monkeypatch.setenv("GCRM_ALERT_DROP_PCT", "60")
     monkeypatch.setenv("GCRM_ALERT_OUTAGE_MINUTES", "61")

@@ -24,9 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
-from gcrm.customers.arrears import ageing
+from gcrm.customers.arrears import DUE_DAYS_AFTER_MONTH_END
 
 COLUMNS = ("customer_id", "kind", "month", "date", "value", "threshold", "key")
 KINDS = ("consumption_drop", "consumption_jump", "arrears_age", "outage_hit", "complaint_open",
@@ -76,21 +77,25 @@ def arrears(bills: pd.DataFrame, paid: pd.Series, as_of: date, th: Thresholds) -
     """Customers whose oldest unpaid bill is overdue more than ``th.arrears_days`` days.
 
     ``bills``: customer_id, month, amount (billed up to the as-of month); ``paid``: customer_id
-    -> total paid up to the as-of date."""
-    rows = []
-    when = pd.Timestamp(as_of)
-    for cid, b in bills.groupby("customer_id", sort=True):
-        aged = ageing(b[["month", "amount"]], float(paid.get(cid, 0.0)), when)
-        owed = aged[aged["outstanding"] > 0]
-        if owed.empty:
-            continue
-        days = int(owed["days_overdue"].max())
-        if days > th.arrears_days:
-            rows.append(dict(customer_id=cid, kind="arrears_age", month=None,
-                             date=as_of.isoformat(), value=days, threshold=th.arrears_days,
-                             amount=float(owed["outstanding"].sum())))
+    -> total paid up to the as-of date. Payments settle the oldest bills first, as
+    :func:`gcrm.customers.arrears.ageing` (vectorised here over all customers at once: bill
+    *i* keeps ``min(amount_i, max(0, billed up to i - paid))``)."""
+    b = bills[["customer_id", "month", "amount"]].copy()
+    b["amount"] = b["amount"].fillna(0.0).astype(float)
+    b = b.sort_values(["customer_id", "month"], kind="stable")
+    cum = b.groupby("customer_id")["amount"].cumsum()
+    total_paid = b["customer_id"].map(paid).fillna(0.0).astype(float)
+    b["outstanding"] = (np.minimum(b["amount"], (cum - total_paid).clip(lower=0))).round(2)
+    owed = b[b["outstanding"] > 0].copy()
+    due = pd.PeriodIndex(owed["month"], freq="M").end_time.normalize() + pd.Timedelta(
+        days=DUE_DAYS_AFTER_MONTH_END)
+    owed["days"] = (pd.Timestamp(as_of) - due).days.to_numpy().clip(min=0)
+    per = owed.groupby("customer_id").agg(days=("days", "max"), amount=("outstanding", "sum"))
+    per = per[per["days"] > th.arrears_days].sort_index()
+    rows = [dict(customer_id=cid, kind="arrears_age", month=None, date=as_of.isoformat(),
+                 value=int(r.days), threshold=th.arrears_days) for cid, r in per.iterrows()]
     df = _frame(rows)
-    df["amount"] = [r["amount"] for r in rows]
+    df["amount"] = [round(float(a), 2) for a in per["amount"]]
     return df
 
 
