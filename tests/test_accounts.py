@@ -321,6 +321,24 @@ def test_cli_alerts_assign_handovers(kdb, store) -> None:
     assert {"accounts.alerts", "accounts.assign", "accounts.portfolio"} <= actions
 
 
+def test_cli_assign_by_area(kdb, store, tmp_path) -> None:
+    import json
+
+    ring = [[125.4, 41.9], [125.6, 41.9], [125.6, 42.1], [125.4, 42.1], [125.4, 41.9]]
+    area = tmp_path / "area.geojson"
+    area.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {},
+         "geometry": {"type": "Polygon", "coordinates": [ring]}}]}), encoding="utf-8")
+    r = _run("accounts", "assign", "--db", kdb, "--area", area, "--big", "--manager", "m1",
+             "--reason", "industrial park")
+    assert r.exit_code == 0 and "2 handover(s)" in r.output, r.output
+    assert pf.portfolio_ids(store, "m1") == ["K1", "K2"]  # K5 is inside but not big
+    area.write_text('{"type": "Point", "coordinates": [125.5, 42.0]}', encoding="utf-8")
+    r = _run("accounts", "assign", "--db", kdb, "--area", area, "--manager", "m1",
+             "--reason", "x")
+    assert r.exit_code == 2 and "not a GeoJSON polygon" in r.output, r.output
+
+
 @pytest.mark.parametrize("args,message", [
     (("accounts", "assign", "K1", "--manager", "m1", "--reason", "x", "--user", "ana"),
      "may not"),

@@ -141,3 +141,9 @@ def visit_home(db: str, who: Access) -> str | None:
 def changes_since(db: str, who: Access, since: str) -> dict:
     with connection(db) as con, store(db) as ops:
         return Q.changes_since(con, ops, viewer(who), who.user or "", since)
+
+
+def customers_in_area(db: str, who: Access, geojson: str, big_only: bool) -> list[str]:
+    """Customers ``who`` may see inside an uploaded GeoJSON polygon (ValueError if none)."""
+    with connection(db) as con, store(db) as ops:
+        return Q.customers_in_area(con, ops, viewer(who), Q.area_of(geojson), big_only)

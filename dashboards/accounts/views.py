@@ -238,13 +238,18 @@ def assign(v: View) -> None:
         ids = st.text_area(t("acct.assign.ids", v.lang), key="acct_assign_ids")
         manager = st.selectbox(t("acct.assign.to", v.lang), ["", *names],
                                format_func=lambda n: n or t("acct.assign.release", v.lang))
+        area = st.file_uploader(t("acct.assign.area", v.lang), type=["geojson", "json"])
+        big = st.checkbox(t("acct.assign.big", v.lang), value=True)
         reason = st.text_input(t("acct.assign.reason", v.lang), key="acct_assign_reason")
         go = st.form_submit_button(t("acct.assign.submit", v.lang))
     if go:
         wanted = [x.strip() for x in ids.replace(",", "\n").splitlines() if x.strip()]
         try:
+            if area is not None:
+                wanted += ad.customers_in_area(v.db, v.who, area.getvalue().decode("utf-8"),
+                                               big)
             done = ad.reassign(v.db, v.who, wanted, manager or None, reason)
-        except ValueError as exc:
+        except (ValueError, UnicodeDecodeError) as exc:
             st.error(str(exc))
             return
         st.session_state["acct_assign_msg"] = tn("acct.assign.done", len(done), v.lang)

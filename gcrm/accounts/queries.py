@@ -416,6 +416,25 @@ def reassign(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection, viewer: 
     return pf.assign(store, ids, manager, user=user, reason=reason)
 
 
+def area_of(text: str):
+    """The (multi)polygon of GeoJSON ``text`` (a geometry, a Feature or a FeatureCollection,
+    WGS-84); AccountsError when it holds none."""
+    import json
+
+    import shapely
+    from shapely.geometry import shape
+
+    try:
+        data = json.loads(text)
+        feats = data.get("features") or [data]
+        area = shapely.union_all([shape(f.get("geometry", f)) for f in feats])
+    except (ValueError, KeyError, AttributeError, TypeError) as exc:
+        raise AccountsError(f"not a GeoJSON polygon ({exc})") from None
+    if area.is_empty or area.geom_type not in ("Polygon", "MultiPolygon"):
+        raise AccountsError("not a GeoJSON polygon")
+    return area
+
+
 def customers_in_area(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | None,
                       viewer: Viewer, polygon, big_only: bool = False) -> list[str]:
     """Customers the viewer may see inside ``polygon`` (a shapely geometry, WGS-84)."""

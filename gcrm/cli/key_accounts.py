@@ -93,21 +93,12 @@ def _ids_from(ids: tuple[str, ...], ids_file: Path | None) -> list[str]:
 
 def _area(path: Path):
     """The (multi)polygon of a GeoJSON file (a geometry, a Feature or a FeatureCollection)."""
-    import json
-
-    import shapely
-    from shapely.geometry import shape
+    from gcrm.accounts.queries import area_of
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        feats = data.get("features") or [data]
-        geoms = [shape(f.get("geometry", f)) for f in feats]
-    except (ValueError, KeyError, AttributeError, TypeError) as exc:
-        raise BadInput(f"--area {path}: not a GeoJSON polygon ({exc})") from None
-    area = shapely.union_all(geoms)
-    if area.is_empty or area.geom_type not in ("Polygon", "MultiPolygon"):
-        raise BadInput(f"--area {path}: not a GeoJSON polygon")
-    return area
+        return area_of(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise BadInput(f"--area {path}: {exc}") from None
 
 
 @accounts.command("assign")
