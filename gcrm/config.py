@@ -65,6 +65,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("alert_anniversary_days", "14",
             "Key-account alert anniversary: the account's opening anniversary within this many "
             "days."),
+    Setting("alert_contract_days", "30",
+            "Key-account alert contract_end: the supply contract (optional contract_end column "
+            "of customers.csv) ends within this many days."),
     Setting("visit_speed_kmh", "30",
             "Visit planning: average travel speed (km/h) over straight-line distances when no "
             "road network is loaded."),

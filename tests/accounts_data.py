@@ -14,7 +14,9 @@ As of March 2025 (as-of date 2025-03-31), with the default thresholds:
 * F1 had a 60-minute unplanned outage on 2025-03-10: ``outage_hit`` for K1 and K2; F2's
   10-minute outage raises nothing;
 * K5 (residential, D1) drops 80 % but is no key account until someone manages or watches it;
-* K6 (commercial, D2, not big) is only a key account once assigned.
+* K6 (commercial, D2, not big) is only a key account once assigned;
+* contracts (extra column ``contract_end``): K3's ends 2025-04-20, in 20 days: ``contract_end``;
+  K2's on 2025-06-30 is too far, K4's "soon" is no date.
 
 Relations: K1 parent_of K2 and K5 (group K1), K3 pays_for K4 (no group), K6 self (rejected),
 K9 unknown (rejected), "cousin_of" (rejected).
@@ -29,13 +31,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CUSTOMERS = """\
 customer_id,name,customer_class,tariff,lon,lat,feeder_id,phone,id_number,address,opened_on,\
-big_customer
-K1,通化甲钢铁有限公司,industrial,大工业两部制,125.50,42.00,F1,0435-1111111,,西区工业路1号,2010-04-05,true
-K2,通化乙制药有限公司,industrial,大工业两部制,125.52,42.02,F1,0435-2222222,,西区工业路2号,2011-06-01,true
-K3,东区丙商场,commercial,一般工商业,126.50,42.00,F2,0435-3333333,,东区商业街3号,2012-01-01,true
-K4,东区丁酒店,commercial,一般工商业,126.52,42.02,F2,0435-4444444,,东区商业街4号,2013-01-01,true
-K5,王小明,residential,居民阶梯,125.55,42.05,F1,13812345678,220502199001011234,西区幸福街5号,2014-01-01,false
-K6,东区戊便利店,commercial,一般工商业,126.55,42.05,F2,0435-6666666,,东区商业街6号,2015-01-01,false
+big_customer,contract_end
+K1,通化甲钢铁有限公司,industrial,大工业两部制,125.50,42.00,F1,0435-1111111,,西区工业路1号,2010-04-05,true,
+K2,通化乙制药有限公司,industrial,大工业两部制,125.52,42.02,F1,0435-2222222,,西区工业路2号,2011-06-01,true,2025-06-30
+K3,东区丙商场,commercial,一般工商业,126.50,42.00,F2,0435-3333333,,东区商业街3号,2012-01-01,true,2025-04-20
+K4,东区丁酒店,commercial,一般工商业,126.52,42.02,F2,0435-4444444,,东区商业街4号,2013-01-01,true,soon
+K5,王小明,residential,居民阶梯,125.55,42.05,F1,13812345678,220502199001011234,西区幸福街5号,2014-01-01,false,
+K6,东区戊便利店,commercial,一般工商业,126.55,42.05,F2,0435-6666666,,东区商业街6号,2015-01-01,false,
 """
 FEEDERS = """feeder_id,substation_id,name,substation_name
 F1,S1,西区1号线,西区变电站

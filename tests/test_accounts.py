@@ -83,7 +83,7 @@ def _alerts(con, store, viewer=ADMIN, **kw) -> set[tuple]:
 EXPECTED = {("K1", "consumption_drop", -50.0), ("K1", "outage_hit", 60.0),
             ("K1", "anniversary", 5), ("K2", "outage_hit", 60.0),
             ("K3", "consumption_jump", 150.0), ("K3", "complaint_open", 11),
-            ("K4", "arrears_age", 121)}
+            ("K4", "arrears_age", 121), ("K3", "contract_end", 20)}
 
 
 # ------------------------------------------------------------------------------ alert rules
@@ -290,7 +290,7 @@ def test_acknowledge_and_snooze(con, store) -> None:
     assert df.loc["K3|complaint_open|2025-03-20", "state"] == "snoozed"
     later = Q.alerts(con, store, S1, "2025-03", as_of=date(2025, 4, 10))
     assert "snoozed" not in set(later["state"].dropna())  # the snooze is over
-    assert len(Q.alerts(con, store, S1, "2025-03", as_of=AS_OF, include_handled=False)) == 1
+    assert len(Q.alerts(con, store, S1, "2025-03", as_of=AS_OF, include_handled=False)) == 2
     assert len(Q.alerts(con, store, M1, "2025-03", as_of=AS_OF)["state"].dropna()) == 0
     with pytest.raises(pf.PortfolioError, match="date"):
         pf.handle_alert(store, "s1", key, "snoozed", "soon")

@@ -17,6 +17,8 @@ Rules (the thresholds are settings, :mod:`gcrm.config`):
   was received, at the as-of date; value = days open.
 * ``anniversary``: the account's opening anniversary within N days of the as-of date (29
   February opens celebrate on 28 February in common years); value = days to go.
+* ``contract_end``: the supply contract ends within N days of the as-of date (optional
+  ``contract_end`` column of ``customers.csv``, kept with the customer); value = days to go.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from gcrm.customers.arrears import DUE_DAYS_AFTER_MONTH_END
 
 COLUMNS = ("customer_id", "kind", "month", "date", "value", "threshold", "key")
 KINDS = ("consumption_drop", "consumption_jump", "arrears_age", "outage_hit", "complaint_open",
-         "anniversary")
+         "anniversary", "contract_end")
 OPEN_STATUSES = ("open", "in_progress")
 
 
@@ -43,6 +45,7 @@ class Thresholds:
     outage_minutes: float = 30.0  # outages at least this long
     complaint_days: int = 7  # complaints open this many days or more
     anniversary_days: int = 14  # anniversaries within this many days
+    contract_days: int = 30  # contracts ending within this many days
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -147,6 +150,18 @@ def anniversaries(upcoming: pd.DataFrame, as_of: date, th: Thresholds) -> pd.Dat
     df = _frame(rows)
     df["years"] = [r["years"] for r in rows]
     return df
+
+
+def contracts(ends: pd.DataFrame, as_of: date, th: Thresholds) -> pd.DataFrame:
+    """Contracts ending within ``th.contract_days`` of ``as_of`` (``ends``: customer_id,
+    contract_end as text YYYY-MM-DD; unparseable dates are ignored)."""
+    when = pd.to_datetime(ends["contract_end"], errors="coerce", format="%Y-%m-%d")
+    days = (when - pd.Timestamp(as_of)).dt.days
+    sel = ends.assign(days=days, when=when)[(days >= 0) & (days <= th.contract_days)]
+    rows = [dict(customer_id=r.customer_id, kind="contract_end", month=None,
+                 date=r.when.date().isoformat(), value=int(r.days), threshold=th.contract_days)
+            for r in sel.sort_values("customer_id").itertuples()]
+    return _frame(rows)
 
 
 def combine(parts: list[pd.DataFrame]) -> pd.DataFrame:

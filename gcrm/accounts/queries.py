@@ -58,7 +58,8 @@ def thresholds() -> rules.Thresholds:
         return rules.Thresholds(
             float(get("alert_drop_pct")), float(get("alert_jump_pct")),
             int(get("alert_arrears_days")), float(get("alert_outage_minutes")),
-            int(get("alert_complaint_days")), int(get("alert_anniversary_days")))
+            int(get("alert_complaint_days")), int(get("alert_anniversary_days")),
+            int(get("alert_contract_days")))
     except ValueError as exc:
         raise AccountsError(f"an alert_* setting is not a number: {exc}") from None
 
@@ -146,7 +147,10 @@ def alert_inputs(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | Non
                          "AND opened_on IS NOT NULL", p).df()
     opened["anniversary"] = [next_anniversary(pd.Timestamp(o).date(), as_of)
                              for o in opened["opened_on"]]
-    return {"cons": cons[cons["month"].isin([month, last_year])], "bills": cons,
+    ends = con.execute(f"SELECT customer_id, json_extract_string(attrs, '$.contract_end') AS "
+                       f"contract_end FROM dim_customer WHERE {inn} AND json_extract_string("
+                       "attrs, '$.contract_end') IS NOT NULL", p).df()
+    return {"cons": cons[cons["month"].isin([month, last_year])], "bills": cons, "ends": ends,
             "paid": paid.set_index("customer_id")["paid"], "hits": hits, "complaints": comp,
             "opened": opened}
 
@@ -161,7 +165,7 @@ def compute_alerts(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | N
     return rules.combine([
         rules.consumption(x["cons"], month, th), rules.arrears(x["bills"], x["paid"], as_of, th),
         rules.outages(x["hits"], month, th), rules.complaints(x["complaints"], as_of, th),
-        rules.anniversaries(x["opened"], as_of, th)])
+        rules.anniversaries(x["opened"], as_of, th), rules.contracts(x["ends"], as_of, th)])
 
 
 ALERT_COLUMNS = ("customer_id", "name", "kind", "month", "date", "value", "threshold",

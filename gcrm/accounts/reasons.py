@@ -14,6 +14,7 @@ REASON_KEYS = {
     "outage_hit": "accounts.alert.outage_hit",
     "complaint_open": "accounts.alert.complaint_open",
     "anniversary": "accounts.alert.anniversary",
+    "contract_end": "accounts.alert.contract_end",
 }
 #: the short label of each alert kind
 KIND_KEYS = {
@@ -23,6 +24,7 @@ KIND_KEYS = {
     "outage_hit": "accounts.kind.outage_hit",
     "complaint_open": "accounts.kind.complaint_open",
     "anniversary": "accounts.kind.anniversary",
+    "contract_end": "accounts.kind.contract_end",
 }
 
 
@@ -45,6 +47,8 @@ def _reason(row: pd.Series, lang: str) -> str:
     if kind == "complaint_open":
         return t(key, lang, days=int(row["value"]), since=row["date"],
                  threshold=int(row["threshold"]))
+    if kind == "contract_end":
+        return t(key, lang, on=row["date"], days=int(row["value"]))
     return t(key, lang, years=int(row.get("years") or 0), on=row["date"],
              days=int(row["value"]))
 
