@@ -8,6 +8,7 @@ Exact values for the browser tests are written as hidden ``span.gcrm-acct`` elem
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -57,6 +58,11 @@ class View:
 def hidden(name: str, value: object) -> str:
     return (f'<span class="gcrm-acct" data-field="{html.escape(name)}" '
             f'data-value="{html.escape(repr(value))}" style="display:none"></span>')
+
+
+def md(text: object) -> str:
+    """``text`` shown literally in Markdown (masked names contain '*')."""
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|~-])", r"\\\1", str(text))
 
 
 def cols(df: pd.DataFrame, keys: dict[str, str], lang: str) -> pd.DataFrame:
@@ -131,6 +137,7 @@ def home(v: View, month: str) -> None:
         return
     if manager == v.who.user:
         since_last_visit(v)
+        my_alerts(v, month)
     df = ad.portfolio(v.db, v.version, v.who, manager, month, ad.stamp(v.db))
     st.markdown(hidden("portfolio_size", len(df)), unsafe_allow_html=True)
     if df.empty:
@@ -159,6 +166,16 @@ def since_last_visit(v: View) -> None:
     st.info(t("acct.since", v.lang, when=since.replace("T", " ")[:16],
               handed_in=len(c["handed_in"]), handed_out=len(c["handed_out"]),
               complaints=c["complaints"], outages=c["outages"]))
+
+
+def my_alerts(v: View, month: str) -> None:
+    """The open alerts of the user's own portfolio and watchlist, first thing on the home."""
+    df = ad.alerts(v.db, v.version, v.who, month, v.lang, True, ad.stamp(v.db))
+    df = df[df["state"].isna()]
+    if len(df):
+        st.warning(tn("acct.home.alerts", len(df), v.lang) + "\n\n" + "\n".join(
+            f"- {md(c)}: {md(r)}" for c, r in zip(df["customer_id"].head(5),
+                                                   df["reason"].head(5), strict=True)))
 
 
 # ==================================================================== alerts
