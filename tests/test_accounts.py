@@ -277,6 +277,8 @@ def test_scope_and_masking_on_every_list(con, store) -> None:
     assert rel["other"].tolist() == ["K3"]
     assert Q.customer_relations(con, store, M1, "K1")["other"].tolist() == ["K2", "K5"]
     assert Q.portfolio_view(con, store, S1, manager="m1")["customer_id"].tolist() == ["K3"]
+    mine = Q.portfolio_view(con, store, M1, month="2025-03").set_index("customer_id")
+    assert mine.loc["K5", "name"] == "王**" and mine.loc["K3", "name"] == "东区丙商场"
     with pytest.raises(Q.AccountsError, match="unknown customer"):
         Q.reassign(con, store, S1, ["K1"], "s1", user="s1", reason="grab")
 

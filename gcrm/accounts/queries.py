@@ -197,8 +197,9 @@ def alerts(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection, viewer: Vi
 # ------------------------------------------------------------------------ portfolio view
 def portfolio_view(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection, viewer: Viewer,
                    manager: str | None = None, month: str | None = None) -> pd.DataFrame:
-    """A manager's portfolio (default: the viewer's) as the viewer may see it: location, the
-    month's kWh, arrears, open complaints, the last visit and what changed since it."""
+    """A manager's portfolio (default: the viewer's) as the viewer may see it (scope, masking):
+    location, the month's kWh, arrears, open complaints, the last visit and what changed
+    since it."""
     manager = manager or viewer.name
     ids = visible(con, store, viewer, pf.portfolio_ids(store, manager) if manager else [])
     month = month or latest_month(con)
@@ -214,7 +215,8 @@ def portfolio_view(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection, vi
         FROM dim_customer c WHERE c.customer_id IN (SELECT unnest(?::VARCHAR[]))
         ORDER BY c.customer_id""", [month, *p]).df()
     df["arrears"] = df["arrears"].round(2)
-    return _since_last_visit(con, store, df)
+    df = _since_last_visit(con, store, df)
+    return df if viewer.show_pii else mask_frame(df)
 
 
 def _since_last_visit(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection,
@@ -504,7 +506,8 @@ def plan_visits(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | None
     matrix = (routing.network_matrix(graph, lon, lat) if graph is not None
               else routing.straight_matrix(lon, lat, speed))
     p = routing.plan(matrix, minutes * 60, wins)
-    return _stops(pts, p, t0, minutes, lon, lat, graph is not None, unlocated)
+    stops, summary = _stops(pts, p, t0, minutes, lon, lat, graph is not None, unlocated)
+    return (stops if viewer.show_pii else mask_frame(stops)), summary
 
 
 def _stops(pts: pd.DataFrame, p, t0: float, minutes: float, lon: list, lat: list,

@@ -143,13 +143,11 @@ def portfolio_cmd(db, user, manager, month, fmt) -> None:
     """A manager's portfolio: this month's kWh, arrears, open complaints, last visit and what
     changed since."""
     from gcrm.accounts import queries as Q
-    from gcrm.security import mask_frame
 
     if manager is None and user is None:
         raise BadInput("give --manager NAME (or --user for your own portfolio)")
     with _session(db, user) as (principal, con, store, viewer):
         df = Q.portfolio_view(con, store, viewer, manager, _month(month))
-    df = df if viewer.show_pii else mask_frame(df)
     audit_action(db, principal, "accounts.portfolio", manager or user, rows=len(df))
     emit(df, fmt)
 
@@ -310,10 +308,6 @@ def route_cmd(db, user, customer_ids, start, day_start, windows, from_alerts, pb
             raise BadInput("no customer to visit: pass ids or --from-alerts")
         stops, summary = Q.plan_visits(con, store, viewer, list(dict.fromkeys(ids)),
                                        (lon, lat), day_start, wins, graph)
-    if not viewer.show_pii:
-        from gcrm.security import mask_frame
-
-        stops = mask_frame(stops)
     audit_action(db, principal, "accounts.route", None, rows=len(stops))
     if fmt == "table":
         click.echo(f"{len(stops)} visits, {summary['travel_min']} min travelling "
