@@ -24,6 +24,7 @@ PAGES = (
     ("dashboards.explorer.page", "nav.explorer", ":material/view_quilt:", "explorer"),
     ("dashboards.forecast.page", "nav.forecast", ":material/trending_up:", "forecast"),
     ("dashboards.customers.page", "nav.customers", ":material/person_search:", "customers"),
+    ("dashboards.accounts.page", "acct.nav", ":material/handshake:", "accounts"),
     ("dashboards.tradearea.page", "nav.tradearea", ":material/storefront:", "tradearea"),
     ("dashboards.outages.page", "nav.outages", ":material/power_off:", "outages"),
     ("dashboards.tariff.page", "nav.tariff", ":material/schedule:", "tariff"),

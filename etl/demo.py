@@ -369,7 +369,10 @@ def generate(out_dir: Path, customers: int = 20_000, months: int = 24, seed: int
         if old.name.startswith(("consumption.", "payments.")):
             old.unlink()
     g = _Gen(out_dir, customers, months, int(seed) % 2**63, end, progress)
-    return g.run()
+    counts = g.run()
+    from etl.demo_accounts import write_relations  # its own random stream: files above unchanged
+
+    return {**counts, **write_relations(out_dir, int(seed))}
 
 
 def _parse_end_month(value: str) -> np.datetime64:

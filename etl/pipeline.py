@@ -283,6 +283,8 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
         _check_outages(con, src)
     elif name == "supply":
         revenue_files.check_supply(con, lambda: _good_view(con, src))
+    elif name == "relations":
+        _check_relations(con, src)
     count.rejected = _quarantine(con, src, load_id)
     if name == "service_points":
         count.loaded = _load_located_dim(
@@ -322,6 +324,11 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
             con, "fact_service", ("service_id",),
             "SELECT service_id, customer_id, kind, opened_at, closed_at, status, channel, topic, "
             "note", good)
+    elif name == "relations":
+        count.loaded = _replace_facts(
+            con, "dim_relation", spec.RELATIONS.key,
+            f"SELECT customer_id, related_id, kind, TIMESTAMP '{now}' AS updated_at", good)
+        _build_groups(con)
     elif name == "population":
         df = con.execute(
             f"SELECT cell_id, lon, lat, CAST(resident AS BIGINT) AS resident, "
@@ -357,6 +364,24 @@ def _check_outages(con: duckdb.DuckDBPyConnection, src: readers.Source) -> None:
                       AND v."start" < f.end_at)""")
     con.execute("INSERT INTO r_outages SELECT * FROM r_outages_overlap")
     _good_view(con, src)
+
+
+def _check_relations(con: duckdb.DuckDBPyConnection, src: readers.Source) -> None:
+    """A customer related to itself is rejected (``self_relation``)."""
+    con.execute("INSERT INTO r_relations SELECT __row, 'self_relation', 'related_id' "
+                "FROM v_relations WHERE customer_id = related_id")
+    _good_view(con, src)
+
+
+def _build_groups(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild ``dim_customer_group`` from every loaded relation (the cube's ``group``)."""
+    from gcrm.accounts.groups import group_table
+
+    groups = group_table(con.execute(
+        "SELECT customer_id, related_id, kind FROM dim_relation").df())
+    con.execute("DELETE FROM dim_customer_group")
+    _stage(con, "stage_groups", groups)
+    con.execute("INSERT INTO dim_customer_group SELECT customer_id, group_id FROM stage_groups")
 
 
 def _build_time(con: duckdb.DuckDBPyConnection) -> None:

@@ -13,6 +13,7 @@ from gcrm.vocab import (  # noqa: F401  (re-exported: the contract's vocabularie
     CHANNELS,
     CUSTOMER_CLASSES,
     REGION_LEVELS,
+    RELATION_KINDS,
     SERVICE_KINDS,
     SERVICE_POINT_KINDS,
     SUPPLY_LEVELS,
@@ -222,10 +223,22 @@ DAILY_READS = FileSpec(
     ),
 )
 
+#: customers related to each other (key accounts: group companies, payers, one owner)
+RELATIONS = FileSpec(
+    "relations",
+    key=("customer_id", "related_id", "kind"),
+    required=False,
+    columns=(
+        Col("customer_id", required=True, ref="customer"),
+        Col("related_id", required=True, ref="customer"),
+        Col("kind", "enum", required=True, values=RELATION_KINDS, enum_reason="unknown_kind"),
+    ),
+)
+
 #: Load order: dimensions before the facts that refer to them.
 TABULAR: tuple[FileSpec, ...] = (
     SERVICE_POINTS, FEEDERS, CUSTOMERS, CONSUMPTION, PAYMENTS, OUTAGES, SERVICE_RECORDS,
-    POPULATION, TRANSFORMERS, SUPPLY, DAILY_READS,
+    POPULATION, TRANSFORMERS, SUPPLY, DAILY_READS, RELATIONS,
 )
 
 REGIONS_FILES = ("regions.geojson", "regions.gpkg")

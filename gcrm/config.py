@@ -83,6 +83,31 @@ SETTINGS: tuple[Setting, ...] = (
             "A district (sum of its transformer areas) whose loss rate is above this is 'high'."),
     Setting("loss_negative_district", "-0.01",
             "A district whose loss rate is below this is 'negative'."),
+    Setting("alert_drop_pct", "30",
+            "Key-account alert consumption_drop: kWh of the month more than this % below the "
+            "same month last year."),
+    Setting("alert_jump_pct", "100",
+            "Key-account alert consumption_jump: kWh of the month more than this % above the "
+            "same month last year."),
+    Setting("alert_arrears_days", "60",
+            "Key-account alert arrears_age: the oldest unpaid bill overdue more than this many "
+            "days."),
+    Setting("alert_outage_minutes", "30",
+            "Key-account alert outage_hit: an outage on the customer's feeder at least this "
+            "many minutes long."),
+    Setting("alert_complaint_days", "7",
+            "Key-account alert complaint_open: a complaint still open this many days after it "
+            "was received."),
+    Setting("alert_anniversary_days", "14",
+            "Key-account alert anniversary: the account's opening anniversary within this many "
+            "days."),
+    Setting("alert_contract_days", "30",
+            "Key-account alert contract_end: the supply contract (optional contract_end column "
+            "of customers.csv) ends within this many days."),
+    Setting("visit_speed_kmh", "30",
+            "Visit planning: average travel speed (km/h) over straight-line distances when no "
+            "road network is loaded."),
+    Setting("visit_minutes", "45", "Visit planning: time spent at each customer (minutes)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -21,6 +21,11 @@ SERVICE_KINDS = ("visit", "complaint", "request")
 RECORD_KINDS = ("visit", "complaint", "request", "note", "contact")
 #: the status workflow of complaints and requests
 RECORD_STATUSES = ("open", "in_progress", "resolved", "closed")
+#: ``relations.csv`` ``kind``: a group company and its subsidiary, a payer who is not the user,
+#: one owner of several accounts (key accounts, gcrm/accounts)
+RELATION_KINDS = ("parent_of", "pays_for", "same_owner")
+#: the relation kinds that make customers one group (``pays_for`` does not)
+GROUP_RELATION_KINDS = ("parent_of", "same_owner")
 #: ``regions.geojson`` ``level`` (coarse to fine)
 REGION_LEVELS = ("province", "city", "district", "grid")
 #: segments whose customers an outage notice lists first

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MAX_FUNCTION_LINES = 60
 MAX_SCRIPT_LINES = 80
 PAGES = ("overview", "explorer", "customers", "tradearea", "outages", "revenue", "reports",
-         "audit", "tariff")
+         "audit", "tariff", "forecast", "accounts")
 
 
 def _modules(*roots: str) -> list[Path]:

@@ -37,6 +37,7 @@ def customer_card(v: View, selected: str, regions: dict) -> None:
     _card_consumption(v.lang, c)
     _card_billing(v.lang, c)
     _card_channels_outages(v.lang, c)
+    _card_key_account(v, selected)
     _card_timeline(v.lang, c)
 
 
@@ -138,6 +139,61 @@ def _card_channels_outages(lang: str, c: Card) -> None:
                                        "cause": "cust.col.cause",
                                        "planned": "cust.col.planned"}, lang),
                      hide_index=True, height=240)
+
+
+HANDOVER_COLS = {"at": "acct.col.when", "from_manager": "acct.col.from",
+                 "to_manager": "acct.col.to", "reason": "acct.col.reason",
+                 "by_user": "acct.col.by", "merged_from": "acct.col.merged_from"}
+RELATION_COLS = {"other": "acct.col.other", "name": "acct.col.name",
+                 "kind": "acct.col.relation", "direction": "acct.col.direction",
+                 "source": "acct.col.source"}
+
+
+def _card_key_account(v: View, selected: str) -> None:
+    """Manager, group, relationships and the handover history (key accounts)."""
+    k = cd.key_account(v.db, selected, v.who)
+    st.subheader(t("acct.card.title", v.lang))
+    line = (t("acct.card.manager", v.lang, manager=k["manager"]) if k["manager"]
+            else t("acct.card.no_manager", v.lang))
+    if k["group"]:
+        line += " · " + t("acct.card.group", v.lang, group=k["group"], n=k["group_size"])
+    st.markdown(line + hidden("manager", k["manager"]), unsafe_allow_html=True)
+    rel_col, hand_col = st.columns(2)
+    with rel_col:
+        st.caption(t("acct.card.relations", v.lang))
+        if len(k["relations"]):
+            st.table(cols(k["relations"].fillna(""), RELATION_COLS, v.lang))
+    with hand_col:
+        st.caption(t("acct.card.handovers", v.lang))
+        if len(k["handovers"]):
+            st.table(cols(k["handovers"].fillna(""), HANDOVER_COLS, v.lang))
+        else:
+            st.info(t("acct.card.no_handovers", v.lang))
+    if v.who.can("edit_service"):
+        _relate_form(v, selected)
+
+
+RELATION_KEYS = {"parent_of": "acct.rel.parent_of", "pays_for": "acct.rel.pays_for",
+                 "same_owner": "acct.rel.same_owner"}
+
+
+def _relate_form(v: View, selected: str) -> None:
+    """Relate this customer to another (or remove a relationship); audited."""
+    with st.form("acct_relate"):
+        c1, c2, c3 = st.columns(3)
+        other = c1.text_input(t("acct.col.other", v.lang))
+        kind = c2.selectbox(t("acct.col.relation", v.lang), list(RELATION_KEYS),
+                            format_func=lambda k: t(RELATION_KEYS[k], v.lang))
+        remove = c3.checkbox(t("acct.rel.remove", v.lang))
+        go = st.form_submit_button(t("acct.rel.save", v.lang))
+    if go:
+        try:
+            cd.edit_relation(v.db, v.who, selected, other, kind,
+                             "remove" if remove else "add")
+        except ValueError as exc:
+            st.error(str(exc))
+            return
+        st.rerun()
 
 
 def _card_timeline(lang: str, c: Card) -> None:

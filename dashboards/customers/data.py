@@ -60,6 +60,29 @@ def load_card(db: str, customer_id: str, who: Access) -> Card:
                     show_pii=who.can("read_pii"))
 
 
+def key_account(db: str, customer_id: str, who: Access) -> dict:
+    """Manager, handover history (with merged customers'), group and relationships of one
+    customer (:func:`gcrm.accounts.queries.card_accounts`): the customers domain does not
+    depend on key accounts, the page puts both on the card."""
+    from gcrm.accounts.queries import Viewer, card_accounts
+
+    with connection(db) as con, store(db) as ops:
+        return card_accounts(con, ops, Viewer(who.user, who.scope, who.can("read_pii")),
+                             customer_id)
+
+
+def edit_relation(db: str, who: Access, customer_id: str, related_id: str, kind: str,
+                  action: str) -> None:
+    """Add or remove a relationship from the card (audited; ValueError: nothing written)."""
+    from gcrm.accounts.queries import Viewer
+    from gcrm.accounts.queries import edit_relation as edit
+
+    require(who.role or "", "edit_service")
+    with connection(db) as con, store(db) as ops:
+        edit(con, ops, Viewer(who.user, who.scope, who.can("read_pii")), customer_id,
+             related_id.strip(), kind, action, who.user or "")
+
+
 def audit_list(db: str, who: Access, action: str, **detail: object) -> None:
     """Audit that ``who`` looked at a list of customers (risk list, duplicates)."""
     with store(db) as ops:

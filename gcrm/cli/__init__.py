@@ -17,6 +17,7 @@ from gcrm.cli import (
     customers,
     forecast,
     inspect,
+    key_accounts,
     notice,
     overview,
     query,
@@ -40,6 +41,7 @@ MODULES = (
     tariff,
     revenue,
     inspect,
+    key_accounts,
     report,
 )
 

@@ -82,6 +82,7 @@ def demo(db: Path, out: Path | None, customers: int, months: int, seed: int, end
         _print_summary(report)
     click.echo(f"demo warehouse ready: {db} (input files in {out})")
     _demo_accounts(db)
+    _demo_portfolio(db)
 
 
 #: one demo account per role; scoped roles get the demo's central district 东昌区
@@ -131,6 +132,23 @@ def _demo_accounts(db: Path) -> None:
         add_user(store, name, role_name, password, regions, actor="gcrm demo", must_change=True)
         where = f"  regions {','.join(regions)}" if regions else ""
         click.echo(f"  {name:<8} {password}  ({role_name}){where}")
+
+
+def _demo_portfolio(db: Path) -> None:
+    """Give the demo's big customers of 东昌区 to the ``agent`` account (key accounts)."""
+    from gcrm.accounts import queries as Q
+    from gcrm.storage import warehouse
+    from gcrm.storage.store import connect_store
+
+    con, store = warehouse.connect(db, read_only=True), connect_store(db)
+    try:
+        ids = Q.key_accounts(con, store, Q.Viewer(None, ("220502",)))
+        done = Q.reassign(con, store, Q.Viewer(), ids, "agent", user="gcrm demo",
+                          reason="demo portfolio") if ids else []
+    finally:
+        store.close()
+        con.close()
+    click.echo(f"demo portfolio: {len(done)} big customers of 220502 assigned to agent")
 
 
 def _existing_parent(path: Path) -> Path:

@@ -69,6 +69,9 @@ DIMENSIONS: dict[str, Dimension] = {d.name: d for d in (
     _D("feeder", "c.feeder_id", "Feeder", "馈线", parent="substation"),
     _D("service_point", "c.service_point_id", "Home service point", "归属营业网点"),
     _D("customer", "c.customer_id", "Customer", "客户"),
+    # the customer group (relations.csv, gcrm/accounts/groups.py): its head customer's id
+    _D("group", "(SELECT g.group_id FROM dim_customer_group g WHERE g.customer_id = "
+       "c.customer_id)", "Customer group", "客户集团"),
     _D("channel", "f.channel", "Payment channel", "缴费渠道", facts=("payment",)),
 )}
 

@@ -40,10 +40,7 @@ SMALL_CELL_COLUMNS = ("supplied_kwh", "billed_kwh", "loss_kwh", "loss_rate", "lo
 
 def available(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether supply data is loaded (older warehouses have no revenue tables at all)."""
-    have = {r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
-    ).fetchall()}
-    if not all(t in have for t in warehouse.REVENUE_TABLES):
+    if not warehouse.has_tables(con, warehouse.REVENUE_TABLES):
         return False
     return bool(con.execute("SELECT count(*) > 0 FROM fact_supply").fetchone()[0])
 

@@ -18,6 +18,7 @@ PERMISSIONS = {
     "export": "download lists and reports",
     "edit_service": "create and edit service records (visits, complaints, notes)",
     "merge_customers": "merge duplicate customers and undo merges (logged)",
+    "assign_accounts": "assign key accounts to account managers and reassign them (logged)",
     "prepare_notice": "prepare planned-outage notification lists",
     "manage_users": "add, disable and change accounts",
     "view_audit": "search and verify the audit log",
@@ -36,7 +37,7 @@ class Role:
 ROLES: dict[str, Role] = {r.name: r for r in (
     Role("admin", "Administrator", "系统管理员", frozenset(PERMISSIONS), False),
     Role("regional_manager", "Regional manager", "区域经理",
-         frozenset({"read_aggregates", "read_customers", "unmask"}), True),
+         frozenset({"read_aggregates", "read_customers", "unmask", "assign_accounts"}), True),
     Role("planner", "Planner", "规划人员",
          frozenset({"read_aggregates", "read_customers", "export", "prepare_notice"}), True),
     Role("analyst", "Analyst", "分析人员", frozenset({"read_aggregates", "export"}), False),

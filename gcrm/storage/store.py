@@ -144,6 +144,66 @@ CREATE TABLE IF NOT EXISTS inspection_orders (
 CREATE INDEX IF NOT EXISTS inspection_orders_customer ON inspection_orders (customer_id);
 CREATE TRIGGER IF NOT EXISTS inspection_orders_no_delete BEFORE DELETE ON inspection_orders
 BEGIN SELECT RAISE(ABORT, 'inspection orders are never deleted; cancel them'); END;
+-- Key accounts (gcrm/accounts): who manages a customer, every handover (append-only), watch-
+-- lists, the state of alerts a user acknowledged or snoozed, relationships entered on the card
+-- (added or removed on top of the loaded relations.csv), and customers' opinions.
+CREATE TABLE IF NOT EXISTS acct_portfolio (
+    customer_id TEXT PRIMARY KEY,
+    manager TEXT NOT NULL,
+    since TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS acct_portfolio_manager ON acct_portfolio (manager);
+CREATE TABLE IF NOT EXISTS acct_handovers (
+    handover_id INTEGER PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    from_manager TEXT,                       -- NULL: first assignment
+    to_manager TEXT,                         -- NULL: released (no manager)
+    at TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    by_user TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS acct_handovers_customer ON acct_handovers (customer_id);
+CREATE TRIGGER IF NOT EXISTS acct_handovers_no_update BEFORE UPDATE ON acct_handovers
+BEGIN SELECT RAISE(ABORT, 'acct_handovers is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS acct_handovers_no_delete BEFORE DELETE ON acct_handovers
+BEGIN SELECT RAISE(ABORT, 'acct_handovers is append-only'); END;
+CREATE TABLE IF NOT EXISTS acct_watchlist (
+    user TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (user, customer_id)
+);
+CREATE TABLE IF NOT EXISTS acct_alert_state (
+    user TEXT NOT NULL,
+    alert_key TEXT NOT NULL,                 -- customer_id|kind|month-or-date
+    state TEXT NOT NULL,                     -- acknowledged | snoozed
+    until TEXT,                              -- snoozed: hidden until this date
+    at TEXT NOT NULL,
+    PRIMARY KEY (user, alert_key)
+);
+CREATE TABLE IF NOT EXISTS acct_relation_edits (
+    edit_id INTEGER PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    related_id TEXT NOT NULL,
+    kind TEXT NOT NULL,                      -- parent_of | pays_for | same_owner
+    action TEXT NOT NULL,                    -- add | remove
+    at TEXT NOT NULL,
+    by_user TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS acct_seen (       -- when a manager last opened their home view
+    user TEXT PRIMARY KEY,
+    seen_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS acct_opinions (
+    opinion_id INTEGER PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    record_id INTEGER,                       -- the visit or complaint it was given on
+    score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+    topic TEXT,
+    comment TEXT,
+    at TEXT NOT NULL,
+    by_user TEXT NOT NULL
+);
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_log

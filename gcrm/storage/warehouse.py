@@ -347,10 +347,32 @@ ALTER TABLE dim_customer ADD COLUMN IF NOT EXISTS transformer_id VARCHAR;
 #: the revenue-protection tables (optional: see :data:`REVENUE_SCHEMA`)
 REVENUE_TABLES = ("dim_transformer", "fact_supply", "fact_daily_read")
 
+#: Key accounts (docs/accounts.md): optional like :data:`REVENUE_SCHEMA` (a warehouse built
+#: before them stays readable; the next load creates them).
+ACCOUNTS_SCHEMA = """
+-- relations.csv (key accounts): customer_id --kind--> related_id
+CREATE TABLE IF NOT EXISTS dim_relation (
+    customer_id VARCHAR NOT NULL,
+    related_id  VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,          -- parent_of | pays_for | same_owner
+    updated_at  TIMESTAMP
+);
+
+-- the customer group of every related customer (built at load from dim_relation)
+CREATE TABLE IF NOT EXISTS dim_customer_group (
+    customer_id VARCHAR PRIMARY KEY,
+    group_id    VARCHAR NOT NULL           -- the group's head customer
+);
+"""
+
+#: the key-account tables (optional: see :data:`ACCOUNTS_SCHEMA`)
+ACCOUNTS_TABLES = ("dim_relation", "dim_customer_group")
+
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA)
     con.execute(REVENUE_SCHEMA)
+    con.execute(ACCOUNTS_SCHEMA)
     con.execute(
         "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
         [str(SCHEMA_VERSION)],
@@ -375,6 +397,14 @@ def schema_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
     if int(version) > SCHEMA_VERSION:
         return [f"schema version {version} is newer than this GCRM's ({SCHEMA_VERSION})"]
     return []
+
+
+def has_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> bool:
+    """Whether every table of ``names`` exists (optional tables: an older warehouse lacks them)."""
+    have = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+    ).fetchall()}
+    return all(t in have for t in names)
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:
