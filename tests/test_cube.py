@@ -149,6 +149,27 @@ def test_values_are_bound_parameters_never_sql(con) -> None:
     assert pd.isna(cube.query(con, ["kwh"], where={"district": [evil]})["kwh"].iloc[0])
 
 
+def test_a_long_member_list_is_one_parameter_with_the_same_answer(con) -> None:
+    """More than LONG_LIST members (a trade area's customers) bind as one list, not one
+    placeholder each: same rows, same sums; a fact query without feeder columns skips the
+    feeder join, one with them keeps it."""
+    ids = sorted(r[0] for r in con.execute("SELECT customer_id FROM dim_customer").fetchall())
+    padding = [f"NO-SUCH-{i}" for i in range(cube.engine.LONG_LIST)]  # members with no rows
+    for where in ({"customer": ids[:3]}, {"customer": ids[1:]}):
+        short = cube.query(con, ["kwh", "paid"], by=["district"], where=where, use_rollups=False)
+        long_ = cube.query(con, ["kwh", "paid"], by=["district"], use_rollups=False,
+                           where={"customer": [*where["customer"], *padding]})
+        pd.testing.assert_frame_equal(short, long_)
+    sql, params = cube.compile_query(cube.Query.make(
+        ["kwh"], where={"customer": [*ids, *padding]}, use_rollups=False))
+    assert sql.count("?") == 1 and params == [[*ids, *padding]]
+    assert "dim_feeder" not in sql
+    sql, _ = cube.compile_query(cube.Query.make(["kwh"], by=["substation"], use_rollups=False))
+    assert "LEFT JOIN dim_feeder" in sql
+    total = cube.query(con, ["kwh"], where={"customer": [*ids, *padding]}, use_rollups=False)
+    assert total["kwh"].iloc[0] == 83210  # every customer: the known total
+
+
 @pytest.mark.parametrize("kwargs,message", [
     ({"measures": ["kwhh"]}, "unknown measure 'kwhh'; valid measures: kwh"),
     ({"measures": ["kwh"], "by": ["planet"]}, "unknown dimension 'planet'; valid dimensions"),

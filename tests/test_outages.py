@@ -61,8 +61,18 @@ def test_worst_feeders_and_most_interrupted(con) -> None:
     assert wf["feeder"].tolist() == ["F3", "F1", "F2"]
     assert outages.worst_feeders(con, 2025, exclude_planned=True)["feeder"].tolist() == [
         "F1", "F2"]
-    assert outages.most_interrupted(con, 2025, more_than=0)["customer_id"].tolist()[:1]
+    everyone = outages.most_interrupted(con, 2025, more_than=0)
+    assert everyone["customer_id"].tolist()[:1]
     assert outages.most_interrupted(con, 2025, more_than=1).empty
+    # the page shows the first rows and counts all of them: the same rows, the same order
+    assert outages.count_interrupted(con, 2025, more_than=0) == len(everyone) > 2
+    assert outages.count_interrupted(con, 2025, more_than=1) == 0
+    first = outages.most_interrupted(con, 2025, more_than=0, limit=2)
+    assert first.equals(everyone.head(2))
+    assert outages.count_interrupted(con, 2025, more_than=0, scope=["D2"]) == len(
+        outages.most_interrupted(con, 2025, more_than=0, scope=["D2"]))
+    assert outages.worst_of(outages.indices(con, 2025, "feeder"), 2).equals(
+        outages.worst_feeders(con, 2025, n=2))
 
 
 def test_feeders_with_location(con) -> None:
