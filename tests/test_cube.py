@@ -100,6 +100,8 @@ def test_planner_picks_the_smallest_exact_rollup(con) -> None:
         min(payment, key=lambda r: (sizes[r.name], len(r.dims))).name
     assert source(measures=["paid"], by=["segment"]) == "rollup_payment_month"
     assert source(measures=["paid"], by=["grid", "channel"]) == "rollup_payment_grid_month"
+    assert source(measures=["paid", "online_share"], by=["district", "channel"],
+                  months=("2025-01", "2025-03")) == "rollup_payment_channel_month"
     # distinct customers over several months need the facts (or the activity bitmaps);
     # within a month a rollup will do
     assert source(measures=["customers"], by=["district"]) == "fact_consumption"
@@ -134,7 +136,8 @@ def test_activity_path_equals_facts(con, kw) -> None:
 
 
 @pytest.mark.parametrize("by", [["feeder"], ["substation", "month"], ["grid"],
-                                ["segment", "big_customer"], ["channel", "customer_class"]])
+                                ["segment", "big_customer"], ["channel", "customer_class"],
+                                ["district", "channel", "month"]])
 def test_every_rollup_equals_facts(con, by) -> None:
     measures = ["kwh", "amount", "peak_share"] if "channel" not in by else ["paid", "payments"]
     a = cube.query(con, measures, by=by)
