@@ -30,12 +30,16 @@ def test_events_with_affected_customers(con) -> None:
     assert ev.loc["O2", "big_customers_affected"] == 1  # A003 on F2 is a big customer
     assert bool(ev.loc["O3", "momentary"]) and bool(ev.loc["O4", "planned"])
     assert ev.loc["O2", "duration_min"] == 90  # spans midnight
+    # customer minutes: the duration once per customer interrupted (none: no minutes)
+    assert (ev["customer_minutes"] == ev["duration_min"] * ev["customers_affected"]).all()
+    assert ev.loc["O1", "districts"] == "D1"  # the unlocated customer has no district
 
 
 def test_events_in_scope(con) -> None:
     ev = outages.events(con, 2025, scope=["D2"]).set_index("outage_id")
     assert list(ev.index) == ["O2", "O4"]
     assert ev.loc["O2", "customers_affected"] == 1  # A004 on F2 is unlocated: not in D2
+    assert ev.loc["O2", "customer_minutes"] == 90 and ev.loc["O2", "districts"] == "D2"
 
 
 def test_affected_customers_and_classes(con) -> None:

@@ -166,26 +166,32 @@ def med(con: duckdb.DuckDBPyConnection, year: int, exclude_planned: bool = False
 # ---------------------------------------------------------------- events
 def events(con: duckdb.DuckDBPyConnection, year: int | None = None,
            scope: Sequence[str] | None = None) -> pd.DataFrame:
-    """One row per outage event with the customers it interrupted (within scope)."""
+    """One row per outage event with the customers it interrupted (within scope).
+
+    The customers of each feeder are counted once, then joined to its events (joining every
+    event to its feeder's customers first made 5.5M rows on the 1M-customer warehouse: 0.5 s
+    on a quiet machine, 5 s on a busy one); customer minutes = duration x customers."""
     where, params = scope_sql(scope)
     year_sql = "TRUE" if year is None else "year(o.start_at) = ?"
     sql = f"""
+        WITH fc AS (
+            SELECT c.feeder_id, count(*) AS n,
+                   count(*) FILTER (WHERE c.big_customer) AS n_big,
+                   count(*) FILTER (WHERE list_contains(?, c.segment)) AS n_sensitive,
+                   string_agg(DISTINCT c.district_id, ',' ORDER BY c.district_id) AS districts
+            FROM dim_customer c WHERE c.feeder_id IS NOT NULL AND {where} GROUP BY 1)
         SELECT o.outage_id, o.feeder_id, fd.substation_id, fd.substation_name, o.start_at,
                o.end_at, o.duration_min, o.cause, o.planned,
                o.duration_min <= {MOMENTARY_MAX_MIN} AS momentary,
-               count(c.customer_id) AS customers_affected,
-               count(c.customer_id) FILTER (WHERE c.big_customer) AS big_customers_affected,
-               count(c.customer_id) FILTER (WHERE list_contains(?, c.segment))
-                   AS sensitive_customers_affected,
-               sum(o.duration_min) FILTER (WHERE c.customer_id IS NOT NULL)
-                   AS customer_minutes,
-               string_agg(DISTINCT c.district_id, ',' ORDER BY c.district_id) AS districts
+               coalesce(fc.n, 0) AS customers_affected,
+               coalesce(fc.n_big, 0) AS big_customers_affected,
+               coalesce(fc.n_sensitive, 0) AS sensitive_customers_affected,
+               o.duration_min * fc.n AS customer_minutes,
+               fc.districts
         FROM fact_outage o
         LEFT JOIN dim_feeder fd ON fd.feeder_id = o.feeder_id
-        LEFT JOIN dim_customer c ON c.feeder_id = o.feeder_id AND {where}
-        WHERE {year_sql}
-        GROUP BY ALL
-        HAVING {'TRUE' if scope is None else 'count(c.customer_id) > 0'}
+        LEFT JOIN fc ON fc.feeder_id = o.feeder_id
+        WHERE {year_sql} AND {'TRUE' if scope is None else 'fc.n > 0'}
         ORDER BY o.start_at, o.outage_id"""
     return con.execute(sql, [list(SENSITIVE_SEGMENTS), *params,
                              *([] if year is None else [year])]).df()
