@@ -470,7 +470,8 @@ def _indicators(con, ids: list[str] | None, district: str | None, months, scope,
         df = cube.query(con, ["kwh", "amount", "paid", "payments", "online_payments",
                               "arrears"], where=where, months=months, scope=scope)
         tot = df.iloc[0].fillna(0.0).to_dict() if len(df) else {}
-        ch = cube.query(con, ["payments"], by=["channel"], where=where, months=months,
+        # the same query as _by_channel's (paid too), so the cube's cache answers that one
+        ch = cube.query(con, ["payments", "paid"], by=["channel"], where=where, months=months,
                         scope=scope)
         counter = float(ch.loc[ch["channel"] == "counter", "payments"].sum())
     out.update({k: float(tot.get(k, 0.0)) for k in ("kwh", "amount", "paid", "arrears")})
