@@ -263,8 +263,10 @@ def _table(name: str, ours: dict, peer: dict) -> None:
           f"{'full/ours':>10}")
     for step in ours:
         a, b = _median(ours[step], 0), _median(peer.get(step, []), 0)
-        print(f"{step:30} {a:7.2f} {_median(ours[step], 1):7.2f} {b:12.2f} "
-              f"{_median(peer.get(step, []), 1):12.2f} {b / a:9.2f}x")
+        line = f"{step:30} {a:7.2f} {_median(ours[step], 1):7.2f}"
+        if peer:  # without a peer (--no-peer) only our columns
+            line += f" {b:12.2f} {_median(peer.get(step, []), 1):12.2f} {b / a:9.2f}x"
+        print(line)
     warm = _median(ours["first render"], 0)
     cold, cold_wall = ours["first render, cold"][0]
     drills = [_median(v, 0) for k, v in ours.items()
