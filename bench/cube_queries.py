@@ -6,6 +6,7 @@ Default warehouse: the one `python -m bench etl_load --keep` leaves (1M customer
 Caching is off, so every run hits DuckDB. Prints p50/p95 per query shape for the planner and
 for the same query forced onto the fact tables, and their ratio.
 Target (issue #5): common dashboard slices p95 < 150 ms; any query over the facts < 2 s.
+Issue #22: every common slice p95 <= 50 ms, channel mix included; any fact query <= 2 s.
 """
 
 from __future__ import annotations
@@ -37,7 +38,21 @@ def shapes(con) -> dict[str, dict]:
             measures=["paid", "online_share"], by=["district", "channel"], months=(first, last)),
         "home KPIs (12 months)": dict(
             measures=["customers", "kwh", "amount", "paid", "arrears"], months=(first, last)),
+        # a fact query by nature (no rollup holds customers): what the trading-area page asks
+        "a trade area's customers": dict(
+            measures=["kwh", "amount", "paid", "payments", "online_payments", "arrears"],
+            where={"customer": _ring_customers(con)}, months=(first, last)),
     }
+
+
+def _ring_customers(con) -> list[str]:
+    """The customers within 3 km of the first business hall (the trading-area page's default
+    area; 85,293 customers on the 1M warehouse)."""
+    from gcrm.tradearea import queries as tradearea
+
+    sp = tradearea.service_points(con, ["business_hall"])
+    area, _ = tradearea.area_from(con, service_point=sp["service_point_id"].iloc[0], km=3)
+    return tradearea.customers_in(con, area)["customer_id"].tolist()
 
 
 def _time(fn, repeat: int) -> list[float]:
@@ -81,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         worst_planner, worst_facts = max(worst_planner, pa), max(worst_facts, pb)
         print(f"{name:<30}{_p(a, 50):>9.1f}{pa:>9.1f}{_p(b, 50):>11.1f}{pb:>11.1f}"
               f"{statistics.median(b) / statistics.median(a):>9.1f}x")
-    print(f"worst p95: planner {worst_planner:.0f} ms (target < 150), "
-          f"facts {worst_facts:.0f} ms (target < 2000)")
+    print(f"worst p95: planner {worst_planner:.0f} ms (target <= 50 for the common slices), "
+          f"facts {worst_facts:.0f} ms (target <= 2000)")
     return 0
 
 

@@ -100,6 +100,8 @@ def test_planner_picks_the_smallest_exact_rollup(con) -> None:
         min(payment, key=lambda r: (sizes[r.name], len(r.dims))).name
     assert source(measures=["paid"], by=["segment"]) == "rollup_payment_month"
     assert source(measures=["paid"], by=["grid", "channel"]) == "rollup_payment_grid_month"
+    assert source(measures=["paid", "online_share"], by=["district", "channel"],
+                  months=("2025-01", "2025-03")) == "rollup_payment_channel_month"
     # distinct customers over several months need the facts (or the activity bitmaps);
     # within a month a rollup will do
     assert source(measures=["customers"], by=["district"]) == "fact_consumption"
@@ -134,7 +136,8 @@ def test_activity_path_equals_facts(con, kw) -> None:
 
 
 @pytest.mark.parametrize("by", [["feeder"], ["substation", "month"], ["grid"],
-                                ["segment", "big_customer"], ["channel", "customer_class"]])
+                                ["segment", "big_customer"], ["channel", "customer_class"],
+                                ["district", "channel", "month"]])
 def test_every_rollup_equals_facts(con, by) -> None:
     measures = ["kwh", "amount", "peak_share"] if "channel" not in by else ["paid", "payments"]
     a = cube.query(con, measures, by=by)
@@ -147,6 +150,27 @@ def test_values_are_bound_parameters_never_sql(con) -> None:
     sql, params = cube.compile_query(cube.Query.make(["kwh"], where={"district": [evil]}))
     assert evil not in sql and params == [evil]
     assert pd.isna(cube.query(con, ["kwh"], where={"district": [evil]})["kwh"].iloc[0])
+
+
+def test_a_long_member_list_is_one_parameter_with_the_same_answer(con) -> None:
+    """More than LONG_LIST members (a trade area's customers) bind as one list, not one
+    placeholder each: same rows, same sums; a fact query without feeder columns skips the
+    feeder join, one with them keeps it."""
+    ids = sorted(r[0] for r in con.execute("SELECT customer_id FROM dim_customer").fetchall())
+    padding = [f"NO-SUCH-{i}" for i in range(cube.engine.LONG_LIST)]  # members with no rows
+    for where in ({"customer": ids[:3]}, {"customer": ids[1:]}):
+        short = cube.query(con, ["kwh", "paid"], by=["district"], where=where, use_rollups=False)
+        long_ = cube.query(con, ["kwh", "paid"], by=["district"], use_rollups=False,
+                           where={"customer": [*where["customer"], *padding]})
+        pd.testing.assert_frame_equal(short, long_)
+    sql, params = cube.compile_query(cube.Query.make(
+        ["kwh"], where={"customer": [*ids, *padding]}, use_rollups=False))
+    assert sql.count("?") == 1 and params == [[*ids, *padding]]
+    assert "dim_feeder" not in sql
+    sql, _ = cube.compile_query(cube.Query.make(["kwh"], by=["substation"], use_rollups=False))
+    assert "LEFT JOIN dim_feeder" in sql
+    total = cube.query(con, ["kwh"], where={"customer": [*ids, *padding]}, use_rollups=False)
+    assert total["kwh"].iloc[0] == 83210  # every customer: the known total
 
 
 @pytest.mark.parametrize("kwargs,message", [

@@ -30,12 +30,16 @@ def test_events_with_affected_customers(con) -> None:
     assert ev.loc["O2", "big_customers_affected"] == 1  # A003 on F2 is a big customer
     assert bool(ev.loc["O3", "momentary"]) and bool(ev.loc["O4", "planned"])
     assert ev.loc["O2", "duration_min"] == 90  # spans midnight
+    # customer minutes: the duration once per customer interrupted (none: no minutes)
+    assert (ev["customer_minutes"] == ev["duration_min"] * ev["customers_affected"]).all()
+    assert ev.loc["O1", "districts"] == "D1"  # the unlocated customer has no district
 
 
 def test_events_in_scope(con) -> None:
     ev = outages.events(con, 2025, scope=["D2"]).set_index("outage_id")
     assert list(ev.index) == ["O2", "O4"]
     assert ev.loc["O2", "customers_affected"] == 1  # A004 on F2 is unlocated: not in D2
+    assert ev.loc["O2", "customer_minutes"] == 90 and ev.loc["O2", "districts"] == "D2"
 
 
 def test_affected_customers_and_classes(con) -> None:
@@ -61,8 +65,18 @@ def test_worst_feeders_and_most_interrupted(con) -> None:
     assert wf["feeder"].tolist() == ["F3", "F1", "F2"]
     assert outages.worst_feeders(con, 2025, exclude_planned=True)["feeder"].tolist() == [
         "F1", "F2"]
-    assert outages.most_interrupted(con, 2025, more_than=0)["customer_id"].tolist()[:1]
+    everyone = outages.most_interrupted(con, 2025, more_than=0)
+    assert everyone["customer_id"].tolist()[:1]
     assert outages.most_interrupted(con, 2025, more_than=1).empty
+    # the page shows the first rows and counts all of them: the same rows, the same order
+    assert outages.count_interrupted(con, 2025, more_than=0) == len(everyone) > 2
+    assert outages.count_interrupted(con, 2025, more_than=1) == 0
+    first = outages.most_interrupted(con, 2025, more_than=0, limit=2)
+    assert first.equals(everyone.head(2))
+    assert outages.count_interrupted(con, 2025, more_than=0, scope=["D2"]) == len(
+        outages.most_interrupted(con, 2025, more_than=0, scope=["D2"]))
+    assert outages.worst_of(outages.indices(con, 2025, "feeder"), 2).equals(
+        outages.worst_feeders(con, 2025, n=2))
 
 
 def test_feeders_with_location(con) -> None:

@@ -89,8 +89,8 @@ def targets(ctx: Context, choice: Choice, area: Area, what: str) -> None:
     segment, min_share, visit_months = _segment_controls(lang)
     mask = not who.read_pii
     try:
-        rows = td.targets(ctx.db, area.spec, segment, choice.months, ctx.scope, mask,
-                          float(min_share), visit_months)
+        rows = td.targets(ctx.db, ctx.version, area.spec, segment, choice.months, ctx.scope,
+                          mask, float(min_share), visit_months)
     except Exception as exc:  # bad input or missing data: a message, never a traceback
         fail(exc, lang)
         return

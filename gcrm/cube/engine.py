@@ -13,7 +13,7 @@ import pandas as pd
 
 from gcrm.cube import disclosure
 from gcrm.cube.model import DIMENSIONS, FACTS, MEASURES, base_measures
-from gcrm.cube.rollups import ACTIVITY, ROLLUPS, SOURCES
+from gcrm.cube.rollups import ACTIVITY, FEEDER_JOIN, ROLLUPS, SOURCES
 from gcrm.security.scope import scope_sql
 from gcrm.storage import warehouse
 
@@ -112,6 +112,8 @@ def _facts_of(measures: Sequence[str]) -> list[str]:
 
 
 TIME_DIMS = ("month", "quarter", "year")
+#: a filter with more members than this binds them as one list parameter (see _conditions)
+LONG_LIST = 64
 
 
 def _query_dims(q: Query) -> set[str]:
@@ -176,7 +178,12 @@ def _conditions(q: Query, col, params: list, skip_time: bool = False) -> list[st
         vals = [coerce_member(d, v) for v in values]
         parts = []
         non_null = [v for v in vals if v is not None]
-        if non_null:
+        if len(non_null) > LONG_LIST and DIMENSIONS[d].type is str:
+            # one list parameter, not thousands (a trade area's customers: 85k ids took 4.5
+            # s to bind as placeholders, 1 s as a list); same members, same answer
+            parts.append(f"{col(d)} IN (SELECT unnest(?::VARCHAR[]))")
+            params.append(non_null)
+        elif non_null:
             parts.append(f"{col(d)} IN ({', '.join('?' for _ in non_null)})")
             params.extend(non_null)
         if any(v is None for v in vals):
@@ -217,6 +224,8 @@ def _fact_cte(q: Query, fact: str, fact_bases: list[str], sizes: Mapping[str, in
         sel.append(f'{m.rollup_agg if rollup else m.agg} AS "{b}"')
     conds = _conditions(q, col, params)
     source = f"{rollup} r" if rollup else SOURCES[fact]
+    if not rollup and "fd." not in " ".join([*sel, *conds]):
+        source = source.replace(FEEDER_JOIN, "")  # a join of 1M feeders' rows for nothing
     where = f" WHERE {' AND '.join(conds)}" if conds else ""
     group = " GROUP BY ALL" if q.by else ""
     return f"SELECT {', '.join(sel)} FROM {source}{where}{group}"

@@ -432,8 +432,13 @@ class AreaSummary:
 
 def customers_in(con: duckdb.DuckDBPyConnection, area,
                  scope: Sequence[str] | None = None) -> pd.DataFrame:
-    """Located customers (within scope) whose point lies inside polygon ``area``."""
-    c = _customers(con, scope)
+    """Located customers (within scope) whose point lies inside polygon ``area``.
+
+    Only the customers in the area's bounding box are read (1M rows took ~1 s to fetch); the
+    same rows, in the same order, as testing every customer."""
+    x0, y0, x1, y1 = area.bounds
+    c = _customers(con, scope, " AND c.lon BETWEEN ? AND ? AND c.lat BETWEEN ? AND ?",
+                   [x0, x1, y0, y1])
     return c[shapely.contains_xy(area, c["lon"].to_numpy(), c["lat"].to_numpy())].reset_index(
         drop=True)
 
@@ -465,7 +470,8 @@ def _indicators(con, ids: list[str] | None, district: str | None, months, scope,
         df = cube.query(con, ["kwh", "amount", "paid", "payments", "online_payments",
                               "arrears"], where=where, months=months, scope=scope)
         tot = df.iloc[0].fillna(0.0).to_dict() if len(df) else {}
-        ch = cube.query(con, ["payments"], by=["channel"], where=where, months=months,
+        # the same query as _by_channel's (paid too), so the cube's cache answers that one
+        ch = cube.query(con, ["payments", "paid"], by=["channel"], where=where, months=months,
                         scope=scope)
         counter = float(ch.loc[ch["channel"] == "counter", "payments"].sum())
     out.update({k: float(tot.get(k, 0.0)) for k in ("kwh", "amount", "paid", "arrears")})
