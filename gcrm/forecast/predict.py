@@ -1,11 +1,13 @@
 """Coherent forecasts of a hierarchy of monthly series.
 
 1. Every series of every level (:mod:`gcrm.forecast.hierarchy`) is forecast by each candidate
-   model (:mod:`gcrm.forecast.models`); a rolling-origin backtest picks one per series and
-   gives its MASE and interval coverage.
-2. The chosen base forecasts are reconciled with MinT and a shrunk covariance of the in-sample
-   errors (``hierarchicalforecast``; Wickramasuriya, Athanasopoulos & Hyndman 2019), so every
-   level adds up; structural weights when the history is too short for a covariance.
+   model (:mod:`gcrm.forecast.models`); the selection rule keeps one per series (by default
+   AutoETS for every series; ``best``: the lowest error in a rolling-origin backtest), and the
+   backtest gives the kept model's MASE and interval coverage.
+2. The chosen base forecasts are reconciled (``hierarchicalforecast``; by default MinT with a
+   shrunk covariance of the in-sample errors, Wickramasuriya, Athanasopoulos & Hyndman 2019),
+   so every level adds up; structural weights when the history is too short for a
+   covariance.
 3. Bottom forecasts below 0 become 0 and the levels above are summed again from the bottom:
    no negative kWh and exact coherence.
 
