@@ -45,11 +45,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("min_cell", "5",
             "Disclosure control: cells describing fewer customers are suppressed for roles "
             "without the read_pii permission."),
-    Setting("forecast_models", "SeasonalNaive,AutoETS,Theta,MSTL",
-            "Candidate forecast models (comma-separated; also AutoARIMA), chosen per series by "
-            "a rolling-origin backtest."),
+    Setting("forecast_models", "SeasonalNaive,AutoETS",
+            "Candidate forecast models (comma-separated; also Theta, MSTL, AutoARIMA), used by "
+            "forecast_selection."),
     Setting("forecast_windows", "3", "Rolling-origin backtest windows of a forecast."),
     Setting("forecast_min_months", "14", "Shortest history (months) a forecast accepts."),
+    Setting("forecast_selection", "AutoETS",
+            "How a series' model is picked: best (lowest backtest error), ensemble (mean of "
+            "the candidate models) or one model's name."),
+    Setting("forecast_reconcile", "mint_shrink",
+            "Reconciliation of the levels: mint_shrink, wls_var, wls_struct, ols or "
+            "bottom_up."),
     Setting("forecast_festival", "false",
             "true: the Spring Festival share of each month as an AutoARIMA regressor."),
     Setting("require_user", "false",

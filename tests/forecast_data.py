@@ -35,5 +35,15 @@ def known_db_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
                        for d in LEVELS for c in LEVELS[d])
     write_input(base / "input", ("C1", "示例市"), [("D1", "西区"), ("D2", "东区")], series,
                 customers_per_series=6)
+    # the trading-area link's entry points: D2 has a hall and a self-service point, D1 only a
+    # bank agent (the districts are 1-degree boxes from 120E 40N, D1 first)
+    pd.DataFrame([
+        {"service_point_id": "SP-D1-bank", "name": "西区代收点", "kind": "bank_agent",
+         "lon": 120.5, "lat": 40.5},
+        {"service_point_id": "SP-D2-self", "name": "东区自助", "kind": "self_service",
+         "lon": 121.4, "lat": 40.5},
+        {"service_point_id": "SP-D2-hall", "name": "东区营业厅", "kind": "business_hall",
+         "lon": 121.5, "lat": 40.5},
+    ]).to_csv(base / "input" / "service_points.csv", index=False)
     load(base / "input", base / "known.duckdb", quiet=True, report_dir=base / "report")
     return base / "known.duckdb"

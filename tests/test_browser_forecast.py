@@ -1,5 +1,6 @@
 """The Forecast page in a real browser: the numbers it shows are the library's, the map and
-the drivers table are drawn, a scoped manager sees only their district, zh works.
+the drivers table are drawn, the target-market link opens the trading-area page on the growing
+district's business hall, a scoped manager sees only their district, zh works.
 
 Exact values come from hidden ``span.gcrm-kpi`` elements (``repr(float)``) and are compared
 with :func:`gcrm.forecast.queries.compute` on the same warehouse.
@@ -62,6 +63,17 @@ def test_forecast_page_numbers_map_and_scope(browser, app_url: str,
     table = page.locator('[data-testid="stDataFrame"]').first
     table.wait_for(state="visible", timeout=30_000)
     assert page.get_by_text("Study its trading area").count() == 1
+    # target market: only D2 grows (tests/forecast_data.py); its link opens the trading-area
+    # page centred on D2's business hall (not its self-service point)
+    link = page.locator("a.gcrm-fc-target")
+    assert link.count() == 1 and link.get_attribute("data-district") == "D2"
+    assert link.get_attribute("href") == "./tradearea?sp=SP-D2-hall"
+    link.click()
+    page.wait_for_url("**/tradearea?sp=SP-D2-hall*", timeout=30_000)
+    page.locator('.gcrm-page-done[data-page="tradearea"]').wait_for(state="attached",
+                                                                    timeout=60_000)
+    _no_errors(page)
+    assert page.get_by_text("SP-D2-hall").count() >= 1
 
     page = browser.new_context(viewport={"width": 1400, "height": 1300},
                                locale="zh-CN").new_page()

@@ -128,3 +128,42 @@ def test_cli_backtest_and_evaluate(known_db: Path) -> None:
     table = pd.read_csv(__import__("io").StringIO(r.output))
     assert set(table["level"]) >= {"total", "city x district x customer_class"}
     assert (table["relative_to_snaive"] < 1).all()  # a trend: better than last year
+
+
+def test_target_markets_link_growing_districts_to_their_hall(con) -> None:
+    from gcrm.forecast import growth, queries
+
+    entry = queries.entry_points(con)
+    assert entry == {"D1": "SP-D1-bank", "D2": "SP-D2-hall"}  # a hall before self-service
+    by_d = queries.market(con, "kwh", ["district"])
+    top = growth.targets(by_d, entry)
+    # D1: residential +1 %/month but industrial (4x larger) -0.4 %/month: shrinks; D2 grows
+    assert top["district"].tolist() == ["D2"]
+    assert top["service_point"].tolist() == ["SP-D2-hall"]
+    assert top["change"].iloc[0] > 0
+
+
+@pytest.mark.parametrize(("selection", "reconcile"), [("ensemble", "wls_struct"),
+                                                      ("AutoETS", "bottom_up")])
+def test_selection_and_reconciliation_options(selection: str, reconcile: str) -> None:
+    from gcrm.forecast import predict
+
+    months = pd.date_range("2020-01-01", periods=40, freq="MS")
+    t = np.arange(40)
+    rows = [pd.DataFrame({"district": d, "customer_class": "residential", "ds": months,
+                          "y": lvl * (1 + 0.2 * np.cos(2 * np.pi * t / 12)) + 10 * t})
+            for d, lvl in (("A", 1000.0), ("B", 3000.0))]
+    hist = pd.concat(rows).assign(city="C")
+    chains = hierarchy.chains_for(["district"])
+    opts = predict.Options(horizon=6, selection=selection, reconcile=reconcile,
+                           models=("SeasonalNaive", "AutoETS", "MSTL"))
+    res = predict.forecast(hist, chains, opts)
+    forced = models.ENSEMBLE if selection == "ensemble" else selection
+    assert (res.quality["model"] == forced).all()
+    assert res.method == reconcile
+    total = res.forecasts[res.forecasts["unique_id"] == "s0"]["forecast"].to_numpy()
+    t = np.arange(40, 46)
+    expected = 4000 * (1 + 0.2 * np.cos(2 * np.pi * t / 12)) + 20 * t
+    np.testing.assert_allclose(total, expected, rtol=0.05)
+    with pytest.raises(ValueError, match="selection"):
+        predict.check(predict.Options(selection="best-of-three"))

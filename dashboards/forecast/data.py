@@ -71,6 +71,13 @@ def market(db: str, version: str, measure: str, by: tuple[str, ...], scope: Scop
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def entry_points(db: str, version: str) -> dict[str, str]:
+    """District -> service point for the trading-area link: :func:`queries.entry_points`."""
+    with connection(db) as con:
+        return queries.entry_points(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def members(db: str, version: str, scope: Scope) -> tuple[list[str], list[str]]:
     """(districts with data in the scope, classes)."""
     from gcrm import cube

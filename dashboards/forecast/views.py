@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from html import escape
+from urllib.parse import quote
 
 import altair as alt
 import pandas as pd
@@ -15,6 +17,7 @@ from dashboards.components.disclosure import below, min_cell_for
 from dashboards.components.session import Access, access
 from dashboards.forecast import data
 from gcrm.cube.model import MEASURES
+from gcrm.forecast import growth
 from gcrm.forecast.queries import FORECASTABLE
 from gcrm.i18n import format_quantity, t
 from gcrm.security.exports import csv_bytes, xlsx_bytes
@@ -151,6 +154,7 @@ def market_view(ctx: Ctx) -> None:
         st.warning(str(exc))
         return
     _growth_map(ctx, by_d)
+    _targets(ctx, by_d)
     _drivers(ctx, cells)
 
 
@@ -182,5 +186,30 @@ def _drivers(ctx: Ctx, cells: pd.DataFrame) -> None:
                                   for v in df["share_of_growth"]],
     })
     st.dataframe(shown, hide_index=True, use_container_width=True)
-    st.markdown(f"[{ctx.t('forecast.to_tradearea')}](./tradearea)")
     _downloads(ctx, cells, "market", "mk_dl")
+
+
+def _targets(ctx: Ctx, by_d: pd.DataFrame) -> None:
+    """Target markets: the districts growing most, each linked to the trading-area page
+    opened on its business hall (``?sp=``, which that page reads on its first run)."""
+    top = growth.targets(by_d, data.entry_points(ctx.db, ctx.version))
+    st.markdown(f"**{ctx.t('forecast.targets')}**")
+    if top.empty:
+        st.markdown(f"{ctx.t('forecast.no_targets')} "
+                    f"[{ctx.t('forecast.to_tradearea')}](./tradearea)")
+        return
+    items = []
+    for row in top.itertuples(index=False):
+        share = "" if pd.isna(row.share_of_growth) else f"{row.share_of_growth:.0%}"
+        text = ctx.t("forecast.target", area=ctx.names.get(row.district, row.district),
+                     growth="" if pd.isna(row.change_pct) else f"{row.change_pct:+.1%}",
+                     share=share)
+        if row.service_point:
+            href = f"./tradearea?sp={quote(str(row.service_point))}"
+            link = (f'<a class="gcrm-fc-target" data-district="{escape(str(row.district))}" '
+                    f'href="{escape(href)}" target="_self">{escape(ctx.t("forecast.to_tradearea"))}'
+                    f"</a>")
+        else:
+            link = escape(ctx.t("forecast.no_service_point"))
+        items.append(f"<li>{escape(text)} {link}</li>")
+    st.markdown(f'<ul class="gcrm-fc-targets">{"".join(items)}</ul>', unsafe_allow_html=True)

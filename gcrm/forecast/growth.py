@@ -42,3 +42,16 @@ def growth(result: Result, level: str) -> pd.DataFrame:
     total = out["change"].sum()
     out["share_of_growth"] = out["change"] / total if total != 0 else np.nan
     return out.drop(columns="unique_id").reset_index(drop=True)
+
+
+def targets(by_district: pd.DataFrame, entry: dict[str, str], top: int = 5) -> pd.DataFrame:
+    """Target markets: the ``top`` districts of ``by_district`` (:func:`growth` by district)
+    that grow most (``change`` > 0, largest first), with ``service_point``, the point a
+    trading-area study of the district starts from (``entry``: district -> service point;
+    None when the district has none)."""
+    grow = by_district[by_district["change"].fillna(0) > 0]
+    grow = grow[grow["district"].fillna("") != ""]
+    out = grow.sort_values("change", ascending=False, kind="stable").head(top)
+    out = out[["district", "change", "change_pct", "share_of_growth"]].reset_index(drop=True)
+    out["service_point"] = out["district"].map(entry)
+    return out

@@ -2,8 +2,10 @@
 
 Candidates come from ``statsforecast``: seasonal naive (the benchmark), AutoETS, AutoARIMA,
 Theta and MSTL (only when the training part holds two full years), plus ``Ensemble``, the
-mean of those of AutoETS, AutoARIMA, Theta and MSTL that ran (the M4 "comb" idea). Each series
-keeps the candidate with the lowest mean absolute error over the backtest windows. With the
+mean of those of AutoETS, AutoARIMA, Theta and MSTL that ran (the M4 "comb" idea). The
+selection rule (setting ``forecast_selection``) keeps one model for every series (the default:
+AutoETS), the ensemble, or per series the candidate with the lowest mean absolute error over
+the backtest windows; the backtest measures what is kept either way. With the
 Spring Festival regressor on, AutoARIMA sees the festival share of each month as an exogenous
 regressor.
 
@@ -24,9 +26,13 @@ SEASON = 12
 #: every model a forecast may use (setting ``forecast_models`` picks among them)
 MODELS: tuple[str, ...] = ("SeasonalNaive", "AutoETS", "AutoARIMA", "Theta", "MSTL")
 ENSEMBLE = "Ensemble"
-#: the models used unless setting ``forecast_models`` says otherwise: AutoARIMA is left out,
-#: its order search costs ~1 s a series here (bench/README.md), 30 times AutoETS
-DEFAULT_MODELS: tuple[str, ...] = ("SeasonalNaive", "AutoETS", "Theta", "MSTL")
+#: the models used unless setting ``forecast_models`` says otherwise, and the selection rule
+#: unless ``forecast_selection`` does: AutoETS for every series (reconciled), the lowest MASE
+#: of the configurations compared on validation windows BEFORE the benchmark's held-out
+#: months (``python -m bench forecast_accuracy --validate 3``, bench/README.md); seasonal
+#: naive runs as the benchmark and the fallback
+DEFAULT_MODELS: tuple[str, ...] = ("SeasonalNaive", "AutoETS")
+DEFAULT_SELECTION = "AutoETS"
 #: members of the ensemble (those of them that run)
 ENSEMBLE_OF: tuple[str, ...] = ("AutoETS", "AutoARIMA", "Theta", "MSTL")
 #: a series must be at least this long for the training part to hold two years (MSTL)
@@ -135,7 +141,14 @@ def _errors(cv: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
     return err.groupby("unique_id", sort=False).mean()
 
 
-def choose(cv: pd.DataFrame, names: Sequence[str], level: int) -> pd.DataFrame:
+#: how a series' model is picked: ``best``, the lowest backtest error (see :func:`choose`);
+#: ``ensemble``, always the mean of the members that ran (the M4 "comb"); or one model's
+#: name, always that model. The backtest then only measures the forecast kept.
+SELECTIONS: tuple[str, ...] = ("best", "ensemble", *MODELS)
+
+
+def choose(cv: pd.DataFrame, names: Sequence[str], level: int,
+           selection: str = "best") -> pd.DataFrame:
     """Per series (``unique_id``) a candidate by its backtest MAE (forecasts clipped at 0, as
     they are served): the model best over all series (lowest mean MAE relative to each
     series' level), unless one is :data:`SWITCH` times better for that series. Columns
@@ -152,6 +165,8 @@ def choose(cv: pd.DataFrame, names: Sequence[str], level: int) -> pd.DataFrame:
         e = err.loc[uid]
         best = str(e.idxmin())
         best = best if e[best] < SWITCH * e[default] else default
+        forced = ENSEMBLE if selection == "ensemble" else selection
+        best = forced if forced in e.index else best
         y = g["y"].to_numpy()
         lo, hi = g[f"{best}-lo-{level}"].to_numpy(), g[f"{best}-hi-{level}"].to_numpy()
         inside = (y >= np.clip(lo, 0, None) - 1e-9) & (y <= hi + 1e-9)

@@ -1,11 +1,13 @@
 """Coherent forecasts of a hierarchy of monthly series.
 
 1. Every series of every level (:mod:`gcrm.forecast.hierarchy`) is forecast by each candidate
-   model (:mod:`gcrm.forecast.models`); a rolling-origin backtest picks one per series and
-   gives its MASE and interval coverage.
-2. The chosen base forecasts are reconciled with MinT and a shrunk covariance of the in-sample
-   errors (``hierarchicalforecast``; Wickramasuriya, Athanasopoulos & Hyndman 2019), so every
-   level adds up; structural weights when the history is too short for a covariance.
+   model (:mod:`gcrm.forecast.models`); the selection rule keeps one per series (by default
+   AutoETS for every series; ``best``: the lowest error in a rolling-origin backtest), and the
+   backtest gives the kept model's MASE and interval coverage.
+2. The chosen base forecasts are reconciled (``hierarchicalforecast``; by default MinT with a
+   shrunk covariance of the in-sample errors, Wickramasuriya, Athanasopoulos & Hyndman 2019),
+   so every level adds up; structural weights when the history is too short for a
+   covariance.
 3. Bottom forecasts below 0 become 0 and the levels above are summed again from the bottom:
    no negative kWh and exact coherence.
 
@@ -24,13 +26,26 @@ from gcrm.forecast import festival, hierarchy, models
 from gcrm.forecast.hierarchy import Hierarchy
 
 CHOSEN = "gcrm"
+_SELECTION = models.DEFAULT_SELECTION
+#: reconciliation methods (``hierarchicalforecast``), each with the methods tried after it
+#: when it fails (a covariance too short or singular): MinT with a shrunk covariance of the
+#: in-sample errors, weighted least squares with structural or in-sample variance weights,
+#: ordinary least squares, bottom-up
+RECONCILERS: dict[str, tuple[str, ...]] = {
+    "mint_shrink": ("mint_shrink", "wls_struct"),
+    "wls_var": ("wls_var", "wls_struct"),
+    "wls_struct": ("wls_struct",),
+    "ols": ("ols",),
+    "bottom_up": ("bottom_up",),
+}
 
 
 @dataclass(frozen=True)
 class Options:
     """What to forecast and how: ``horizon`` months, the ``level`` % interval, backtest
     ``windows``, the shortest history accepted, the candidate ``models``, the Spring Festival
-    regressor."""
+    regressor, the ``selection`` rule (:data:`gcrm.forecast.models.SELECTIONS`) and the
+    ``reconcile`` method (:data:`RECONCILERS`)."""
 
     horizon: int = 12
     level: int = 80
@@ -38,6 +53,8 @@ class Options:
     min_months: int = 14
     models: tuple[str, ...] = models.DEFAULT_MODELS
     festival: bool = False
+    selection: str = _SELECTION
+    reconcile: str = "mint_shrink"
 
 
 @dataclass
@@ -62,6 +79,12 @@ def check(opts: Options) -> None:
         raise ValueError(f"interval level must be at least 50 and below 100 (got {opts.level})")
     for name in opts.models:
         models._model(name, 0)
+    if opts.selection not in models.SELECTIONS:
+        raise ValueError(f"unknown forecast selection {opts.selection!r}; valid: "
+                         f"{', '.join(models.SELECTIONS)}")
+    if opts.reconcile not in RECONCILERS:
+        raise ValueError(f"unknown reconciliation {opts.reconcile!r}; valid: "
+                         f"{', '.join(RECONCILERS)}")
 
 
 def series_matrix(history: pd.DataFrame, dims: Sequence[str], h: Hierarchy,
@@ -95,7 +118,7 @@ def forecast(history: pd.DataFrame, chains: Sequence[tuple[str, ...]],
     long = series_matrix(history, dims, h, months)
     quality = _backtest(long, opts, len(months))
     base, fitted = _base(long, quality, opts, len(months))
-    fc, method = _reconcile(base, fitted, h, opts.level)
+    fc, method = _reconcile(base, fitted, h, opts.level, opts.reconcile)
     return Result(h, fc, quality, base, long, method)
 
 
@@ -115,7 +138,7 @@ def _backtest(long: pd.DataFrame, opts: Options, n: int) -> pd.DataFrame:
                                  n_windows=bt.windows, step_size=bt.step, level=[opts.level],
                                  refit=False)
     names = models.add_ensemble(cv, opts.level)
-    q = models.choose(cv, names, opts.level)
+    q = models.choose(cv, names, opts.level, opts.selection)
     first = cv["ds"].min()
     scales = {uid: models.scale(g.loc[g["ds"] < first, "y"].to_numpy())
               for uid, g in long.groupby("unique_id", sort=False)}
@@ -157,10 +180,12 @@ def _pick(df: pd.DataFrame, quality: pd.DataFrame, level: int) -> None:
         df[CHOSEN + suffix] = out
 
 
-def _reconcile(base: pd.DataFrame, fitted: pd.DataFrame, h: Hierarchy, level: int):
-    """MinT (shrink) reconciliation, then non-negative bottom, summed up again."""
+def _reconcile(base: pd.DataFrame, fitted: pd.DataFrame, h: Hierarchy, level: int,
+               how: str = "mint_shrink"):
+    """Reconciliation by ``how`` (or the next of :data:`RECONCILERS` when it fails), then
+    non-negative bottom, summed up again."""
     from hierarchicalforecast.core import HierarchicalReconciliation
-    from hierarchicalforecast.methods import MinTrace
+    from hierarchicalforecast.methods import BottomUp, MinTrace
 
     cols = [CHOSEN, f"{CHOSEN}-lo-{level}", f"{CHOSEN}-hi-{level}"]
     y_hat = base[["unique_id", "ds", *cols]]
@@ -168,17 +193,19 @@ def _reconcile(base: pd.DataFrame, fitted: pd.DataFrame, h: Hierarchy, level: in
     ids = h.series["unique_id"].to_numpy()
     s_df = pd.DataFrame(h.S, columns=h.bottom_ids()).assign(unique_id=ids)
     rec = None
-    for method in ("mint_shrink", "wls_struct"):
+    for method in RECONCILERS[how]:
+        method_obj = BottomUp() if method == "bottom_up" else MinTrace(method=method)
         try:
             with models.quiet():
-                rec = HierarchicalReconciliation([MinTrace(method=method)]).reconcile(
+                rec = HierarchicalReconciliation([method_obj]).reconcile(
                     Y_hat_df=y_hat, tags=h.tags, S_df=s_df, Y_df=y_fit, level=[level])
             break
-        except Exception:  # too short or singular for a covariance: structural weights
+        except Exception:  # too short or singular for a covariance: the next method
             continue
     if rec is None:
         raise RuntimeError("forecast reconciliation failed")
-    name = f"{CHOSEN}/MinTrace_method-{method}"
+    name = next(c for c in rec.columns if c.startswith(CHOSEN + "/") and "-lo-" not in c
+                and "-hi-" not in c)
     out = rec[["unique_id", "ds"]].copy()
     out["forecast"] = rec[name].to_numpy()
     out["lo"] = rec[f"{name}-lo-{level}"].to_numpy()

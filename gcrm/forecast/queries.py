@@ -48,7 +48,9 @@ def options(horizon: int = 12, level: int = 80) -> predict.Options:
                          "at least 13")
     on = config.get("forecast_festival").strip().lower() in ("true", "1", "yes", "on")
     return predict.Options(horizon=horizon, level=level, windows=windows,
-                           min_months=min_months, models=names, festival=on)
+                           min_months=min_months, models=names, festival=on,
+                           selection=config.get("forecast_selection").strip(),
+                           reconcile=config.get("forecast_reconcile").strip())
 
 
 def check_measure(measure: str) -> None:
@@ -193,6 +195,23 @@ def market(con: duckdb.DuckDBPyConnection, measure: str = "kwh",
     values = ["last_12", "next_12", "lo_12", "hi_12", "change", "change_pct",
               "share_of_growth"]
     return protect(con, df, by, values, where, train_end(result), scope, min_cell)
+
+
+def entry_points(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """District -> the service point a trading-area study of that district starts from: its
+    business hall with the most counters, else its first located service point (facilities:
+    the same for every scope; empty when none are loaded)."""
+    from gcrm.tradearea.queries import service_points
+
+    try:
+        sp = service_points(con)
+    except ValueError:  # no service points loaded
+        return {}
+    sp = sp[sp["district_id"].notna()].assign(
+        _hall=lambda d: d["kind"].ne("business_hall"),
+        _counters=lambda d: -d["counters"].fillna(0))
+    sp = sp.sort_values(["district_id", "_hall", "_counters", "service_point_id"])
+    return dict(sp.groupby("district_id", sort=False)["service_point_id"].first())
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, measure: str, by: Sequence[str] = (),
