@@ -38,7 +38,7 @@ def _month(value: str | None, option: str = "--month") -> str | None:
 
 
 @contextmanager
-def _session(db: Path, user: str | None, permission: str = "read_customers"):
+def _open(db: Path, user: str | None, permission: str = "read_customers"):
     """(principal, warehouse connection, store, viewer) for one command."""
     from gcrm.accounts.queries import Viewer
     from gcrm.storage.store import connect_store
@@ -69,7 +69,7 @@ def alerts_cmd(db, user, month, mine, open_only, lang, fmt) -> None:
     complaints open too long, anniversaries -- one row per alert with its reason in words."""
     from gcrm.accounts import queries as Q
 
-    with _session(db, user) as (principal, con, store, viewer):
+    with _open(db, user) as (principal, con, store, viewer):
         df = Q.alerts(con, store, viewer, _month(month), lang=lang, mine_only=mine,
                       include_handled=not open_only)
     audit_action(db, principal, "accounts.alerts", None, month=month, rows=len(df),
@@ -120,7 +120,7 @@ def assign_cmd(db, user, customer_ids, manager, release, reason, ids_file, area,
 
     if bool(manager) == release:
         raise BadInput("give either --manager NAME or --release")
-    with _session(db, user, "assign_accounts") as (principal, con, store, viewer):
+    with _open(db, user, "assign_accounts") as (principal, con, store, viewer):
         ids = _ids_from(customer_ids, ids_file)
         if area is not None:
             ids += Q.customers_in_area(con, store, viewer, _area(area), big_only=big)
@@ -146,7 +146,7 @@ def portfolio_cmd(db, user, manager, month, fmt) -> None:
 
     if manager is None and user is None:
         raise BadInput("give --manager NAME (or --user for your own portfolio)")
-    with _session(db, user) as (principal, con, store, viewer):
+    with _open(db, user) as (principal, con, store, viewer):
         df = Q.portfolio_view(con, store, viewer, manager, _month(month))
     audit_action(db, principal, "accounts.portfolio", manager or user, rows=len(df))
     emit(df, fmt)
@@ -162,7 +162,7 @@ def handovers_cmd(db, user, customer_id, fmt) -> None:
     """The handover history of a customer (and of the customers merged into it)."""
     from gcrm.accounts import queries as Q
 
-    with _session(db, user) as (principal, con, store, viewer):
+    with _open(db, user) as (principal, con, store, viewer):
         if not Q.visible(con, store, viewer, [customer_id]):
             raise BadInput(f"unknown customer {customer_id!r}")
         df = Q.card_accounts(con, store, viewer, customer_id)["handovers"]
@@ -179,7 +179,7 @@ def groups_cmd(db, user, fmt) -> None:
     """Customer groups (relations parent_of and same_owner) with their number of members."""
     from gcrm.accounts import queries as Q
 
-    with _session(db, user) as (principal, con, store, viewer):
+    with _open(db, user) as (principal, con, store, viewer):
         df = Q.groups_list(con, store, viewer)
     audit_action(db, principal, "accounts.groups", None, rows=len(df))
     emit(df, fmt)
@@ -200,7 +200,7 @@ def group_cmd(db, user, group_id, month_from, month_to, fmt) -> None:
     months = None
     if month_from or month_to:
         months = (_month(month_from, "--from") or "0000-00", _month(month_to, "--to") or "9999-99")
-    with _session(db, user) as (principal, con, store, viewer):
+    with _open(db, user) as (principal, con, store, viewer):
         df = Q.group_view(con, store, viewer, group_id, months)
     audit_action(db, principal, "accounts.group", group_id, rows=len(df))
     emit(df.drop(columns=["lon", "lat"]), fmt)
@@ -219,7 +219,7 @@ def relate_cmd(db, user, customer_id, related_id, kind, remove) -> None:
     """Record that CUSTOMER_ID --kind--> RELATED_ID (or remove it); audited."""
     from gcrm.accounts import queries as Q
 
-    with _session(db, user, "edit_service") as (principal, con, store, viewer):
+    with _open(db, user, "edit_service") as (principal, con, store, viewer):
         Q.edit_relation(con, store, viewer, customer_id, related_id, kind,
                         "remove" if remove else "add", _actor(principal))
     click.echo(f"{'removed' if remove else 'added'}: {customer_id} {kind} {related_id}")
@@ -236,7 +236,7 @@ def watch_cmd(db, user, customer_id, off) -> None:
     from gcrm.accounts import portfolios as pf
     from gcrm.accounts import queries as Q
 
-    with _session(db, user) as (principal, con, store, viewer):
+    with _open(db, user) as (principal, con, store, viewer):
         if not Q.visible(con, store, viewer, [customer_id]):
             raise BadInput(f"unknown customer {customer_id!r}")
         pf.watch(store, _actor(principal), customer_id, on=not off)
@@ -255,7 +255,7 @@ def ack_cmd(db, user, key, snooze_until, reopen) -> None:
     from gcrm.accounts import portfolios as pf
     from gcrm.accounts import queries as Q
 
-    with _session(db, user) as (principal, con, store, viewer):
+    with _open(db, user) as (principal, con, store, viewer):
         if not Q.visible(con, store, viewer, [key.split("|")[0]]):
             raise BadInput(f"unknown alert {key!r}")
         state = None if reopen else ("snoozed" if snooze_until else "acknowledged")
@@ -299,7 +299,7 @@ def route_cmd(db, user, customer_ids, start, day_start, windows, from_alerts, pb
         from gcrm.tradearea.network import graph_from_pbf
 
         graph = graph_from_pbf(str(pbf.resolve()), pbf.stat().st_mtime)
-    with _session(db, user) as (principal, con, store, viewer):
+    with _open(db, user) as (principal, con, store, viewer):
         ids = list(customer_ids)
         if from_alerts:
             al = Q.alerts(con, store, viewer, include_handled=False)
@@ -338,7 +338,7 @@ def visit_cmd(db, user, customer_id, when, topic, note, score, comment) -> None:
         at = datetime.fromisoformat(when) if when else datetime.now()
     except ValueError:
         raise BadInput(f"malformed --when {when!r}: expected YYYY-MM-DD[THH:MM]") from None
-    with _session(db, user, "edit_service") as (principal, con, store, viewer):
+    with _open(db, user, "edit_service") as (principal, con, store, viewer):
         rid = Q.record_visit(con, store, viewer, customer_id, at, _actor(principal), topic,
                              note, score, comment)
     click.echo(f"visit #{rid} recorded for {customer_id}")
@@ -355,7 +355,7 @@ def opinions_cmd(db, user, by, fmt) -> None:
     """Service evaluation: customers' satisfaction by manager, district or topic."""
     from gcrm.accounts import queries as Q
 
-    with _session(db, user) as (principal, con, store, viewer):
+    with _open(db, user) as (principal, con, store, viewer):
         df = Q.opinions(con, store, viewer, by)
     audit_action(db, principal, "accounts.opinions", None, by=by, rows=len(df))
     emit(df, fmt)

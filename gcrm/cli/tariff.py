@@ -47,7 +47,7 @@ def _apply(options):
     return deco
 
 
-def _context(db, user, month_from, month_to, permission: str = "read_aggregates"):
+def _open(db, user, month_from, month_to, permission: str = "read_aggregates"):
     """Sign in, open the warehouse; (principal, con, scope, months, min_cell)."""
     from gcrm.cube.disclosure import min_cell_for
     from gcrm.tariff import queries
@@ -91,7 +91,7 @@ def profiles_cmd(db, user, by, where, month_from, month_to, fmt) -> None:
     """Peak, flat and valley energy and shares, and the valley headroom, by any dimension."""
     from gcrm.tariff import queries
 
-    principal, con, scope, months, min_cell = _context(db, user, month_from, month_to)
+    principal, con, scope, months, min_cell = _open(db, user, month_from, month_to)
     df = queries.profiles(con, list(by), _parse_where(where) or None, months, scope, min_cell)
     audit_action(db, principal, "tariff.profiles", None, by=",".join(by), rows=len(df))
     emit(df, fmt)
@@ -114,7 +114,7 @@ def rank_cmd(db, user, by, order, limit, month_from, month_to, fmt) -> None:
     from gcrm.tariff import queries
 
     perm = "read_customers" if by == "customer" else "read_aggregates"
-    principal, con, scope, months, min_cell = _context(db, user, month_from, month_to, perm)
+    principal, con, scope, months, min_cell = _open(db, user, month_from, month_to, perm)
     df = queries.rank(con, by, order, months, scope, min_cell, limit)
     audit_action(db, principal, "tariff.rank", by, order=order, rows=len(df))
     emit(df, fmt)
@@ -138,7 +138,7 @@ def simulate_cmd(db, user, scenario, by, where, month_from, month_to, out, fmt) 
     revenue and peak-energy change. The total over your scope goes to stderr."""
     from gcrm.tariff import queries
 
-    principal, con, scope, months, min_cell = _context(db, user, month_from, month_to)
+    principal, con, scope, months, min_cell = _open(db, user, month_from, month_to)
     s = queries.resolve_scenario(db, scenario)
     r = queries.simulate(con, s, list(by), months, scope, _parse_where(where) or None, min_cell)
     t = r.total.iloc[0]
@@ -177,7 +177,7 @@ def compare_cmd(db, user, scenarios, by, where, month_from, month_to, out, fmt) 
     """Scenarios side by side: one block of rows per scenario."""
     from gcrm.tariff import queries
 
-    principal, con, scope, months, min_cell = _context(db, user, month_from, month_to)
+    principal, con, scope, months, min_cell = _open(db, user, month_from, month_to)
     items = [queries.resolve_scenario(db, x) for x in scenarios]
     df = queries.compare(con, items, list(by), months, scope, _parse_where(where) or None,
                          min_cell)
@@ -201,7 +201,7 @@ def check_cmd(db, user, scenario, by, month_from, month_to, fmt) -> None:
     critical peak at least 20 % above the peak."""
     from gcrm.tariff import queries
 
-    principal, con, scope, months, _ = _context(db, user, month_from, month_to)
+    principal, con, scope, months, _ = _open(db, user, month_from, month_to)
     s = queries.resolve_scenario(db, scenario)
     df = queries.check(con, s, by, months, scope)
     bad = int((df["status"] != "ok").sum())
@@ -229,7 +229,7 @@ def targets_cmd(db, user, scenario, kind, limit, where, month_from, month_to, ou
     """Campaign list under a scenario (PII masked per role; audited)."""
     from gcrm.tariff import queries
 
-    principal, con, scope, months, _ = _context(db, user, month_from, month_to,
+    principal, con, scope, months, _ = _open(db, user, month_from, month_to,
                                                 "read_customers")
     if out is not None and principal is not None and not principal.can("export"):
         raise BadInput(f"role {principal.role_name!r} may not download lists and reports")
