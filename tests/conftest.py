@@ -10,13 +10,30 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+#: The browser test modules in two xdist groups of about the same length (seconds measured
+#: on 2 cores): each group runs its modules one after another on one worker, so at most two
+#: Streamlit servers + Chromiums run at once, and neither worker idles while the other still
+#: has half the browser tests to run (one group of all of them was the suite's critical path).
+BROWSER_GROUPS = {
+    "test_browser_security": "browser-a", "test_browser_home": "browser-a",
+    "test_browser_customers": "browser-a", "test_browser_revenue": "browser-a",
+    "test_browser_reports": "browser-a",
+    "test_browser_explorer": "browser-b", "test_browser_outages": "browser-b",
+    "test_browser_tradearea": "browser-b", "test_browser_forecast": "browser-b",
+    "test_browser_tariff": "browser-b", "test_browser_accounts": "browser-b",
+}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``make test``: ``-n 2 --dist loadgroup``) the browser tests run one
-    after another on one worker (each starts a Streamlit server and Chromium: two at once on two
-    cores only slow each other down) while the other workers take the rest."""
+    """Under pytest-xdist (``make test``: ``-n 2 --dist loadgroup``) the browser tests of a
+    module stay on one worker (they share its server), grouped by :data:`BROWSER_GROUPS`
+    (a new module joins ``browser-b`` until measured) while the workers share the rest."""
     for item in items:
         if item.get_closest_marker("browser") is not None:
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            module = Path(str(item.fspath)).stem
+            item.add_marker(pytest.mark.xdist_group(BROWSER_GROUPS.get(module, "browser-b")))
+
+
 EXAMPLE = ROOT / "examples" / "minimal"
 
 
