@@ -57,6 +57,15 @@ def lang_option(text: str | None = None):
 LANG_OPTION = lang_option("Language of the words.")
 
 
+def apply_options(options):
+    """A decorator adding a shared list of click options (in the order listed) to a command."""
+    def deco(fn):
+        for opt in reversed(options):
+            fn = opt(fn)
+        return fn
+    return deco
+
+
 def principal_for(db: Path, user: str | None, permission: str = "read_aggregates"):
     """Log ``user`` in (None = the local operator, unrestricted) and check ``permission``.
 

@@ -16,6 +16,7 @@ from gcrm.cli.common import (
     USER_OPTION,
     BadInput,
     _parse_where,
+    apply_options,
     audit_action,
     emit,
     handle_errors,
@@ -37,14 +38,6 @@ OUT_OPTION = click.option("--out", type=click.Path(dir_okay=False, path_type=Pat
                           default=None,
                           help="Also write the table to a .csv or .xlsx file (needs the export "
                                "permission).")
-
-
-def _apply(options):
-    def deco(fn):
-        for opt in reversed(options):
-            fn = opt(fn)
-        return fn
-    return deco
 
 
 def _open(db, user, month_from, month_to, permission: str = "read_aggregates"):
@@ -84,7 +77,7 @@ def tariff() -> None:
 @click.option("--by", "by", multiple=True, metavar="D",
               help="Group by a cube dimension (repeat); month gives the trend.")
 @WHERE_OPTION
-@_apply(MONTH_OPTIONS)
+@apply_options(MONTH_OPTIONS)
 @FORMAT_OPTION
 @handle_errors
 def profiles_cmd(db, user, by, where, month_from, month_to, fmt) -> None:
@@ -106,7 +99,7 @@ def profiles_cmd(db, user, by, where, month_from, month_to, fmt) -> None:
 @click.option("--order", type=click.Choice(["peak_share", "seasonal_swing", "valley_headroom"]),
               default="peak_share", show_default=True)
 @click.option("--limit", type=ROW_LIMIT, default=None, help="Show the first N.")
-@_apply(MONTH_OPTIONS)
+@apply_options(MONTH_OPTIONS)
 @FORMAT_OPTION
 @handle_errors
 def rank_cmd(db, user, by, order, limit, month_from, month_to, fmt) -> None:
@@ -129,7 +122,7 @@ def rank_cmd(db, user, by, order, limit, month_from, month_to, fmt) -> None:
               help="Group by (repeat): city, district, customer_class, segment, tariff, "
                    "big_customer, feeder, service_point, season, customer (read_pii).")
 @WHERE_OPTION
-@_apply(MONTH_OPTIONS)
+@apply_options(MONTH_OPTIONS)
 @OUT_OPTION
 @CSV_FORMAT_OPTION
 @handle_errors
@@ -169,7 +162,7 @@ def simulate_cmd(db, user, scenario, by, where, month_from, month_to, out, fmt) 
               help="Scenario file or saved name (repeat: two or more).")
 @click.option("--by", "by", multiple=True, metavar="D", help="Group by (repeat).")
 @WHERE_OPTION
-@_apply(MONTH_OPTIONS)
+@apply_options(MONTH_OPTIONS)
 @OUT_OPTION
 @CSV_FORMAT_OPTION
 @handle_errors
@@ -193,7 +186,7 @@ def compare_cmd(db, user, scenarios, by, where, month_from, month_to, out, fmt) 
 @SCENARIO_OPTION
 @click.option("--by", type=click.Choice(["district", "city"]), default="district",
               show_default=True, help="Areas whose peak-valley gap sets the ratio.")
-@_apply(MONTH_OPTIONS)
+@apply_options(MONTH_OPTIONS)
 @FORMAT_OPTION
 @handle_errors
 def check_cmd(db, user, scenario, by, month_from, month_to, fmt) -> None:
@@ -220,7 +213,7 @@ def check_cmd(db, user, scenario, by, month_from, month_to, fmt) -> None:
                    "after the shift (mandatory tariff).")
 @click.option("--limit", type=ROW_LIMIT, default=100, show_default=True)
 @WHERE_OPTION
-@_apply(MONTH_OPTIONS)
+@apply_options(MONTH_OPTIONS)
 @OUT_OPTION
 @FORMAT_OPTION
 @handle_errors

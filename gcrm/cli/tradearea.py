@@ -18,6 +18,7 @@ from gcrm.cli.common import (
     USER_OPTION,
     BadInput,
     FiniteRange,
+    apply_options,
     audit_action,
     emit,
     float_list,
@@ -57,14 +58,6 @@ def _numbers(high: float):
     """A click callback: the option's comma-separated numbers, each more than 0 and at most
     ``high`` (exit 2 naming the option otherwise; see :func:`float_list`)."""
     return lambda ctx, param, text: float_list(text, param.opts[0], 0, high)
-
-
-def _apply(options):
-    def deco(fn):
-        for opt in reversed(options):
-            fn = opt(fn)
-        return fn
-    return deco
 
 
 def _months(con, month_from, month_to):
@@ -115,11 +108,11 @@ def tradearea() -> None:
 @tradearea.command("rings")
 @DB_OPTION
 @USER_OPTION
-@_apply(CENTER_OPTIONS)
+@apply_options(CENTER_OPTIONS)
 @click.option("--km", default="1,3,5", show_default=True, callback=_numbers(MAX_KM),
               help="Radii in km, comma-separated.")
 @click.option("--bands", is_flag=True, help="Annular bands instead of whole disks.")
-@_apply(LAYER_OUTPUT_OPTIONS)
+@apply_options(LAYER_OUTPUT_OPTIONS)
 @handle_errors
 def rings_cmd(db, user, service_point, lon, lat, km, bands, fmt, out, gcj02) -> None:
     """Geodesic rings around a service point or a point, with customers and population."""
@@ -134,13 +127,13 @@ def rings_cmd(db, user, service_point, lon, lat, km, bands, fmt, out, gcj02) -> 
 @tradearea.command("drivetime")
 @DB_OPTION
 @USER_OPTION
-@_apply(CENTER_OPTIONS)
+@apply_options(CENTER_OPTIONS)
 @click.option("--minutes", default="5,10,15", show_default=True,
               callback=_numbers(MAX_MINUTES), help="Drive times in minutes, comma-separated.")
 @click.option("--pbf", type=click.Path(dir_okay=False, path_type=Path), default=None,
               envvar="GCRM_ROADS_PBF", help="OpenStreetMap .osm.pbf with the roads "
               "[$GCRM_ROADS_PBF]; without it: distance bands at 30 km/h.")
-@_apply(LAYER_OUTPUT_OPTIONS)
+@apply_options(LAYER_OUTPUT_OPTIONS)
 @handle_errors
 def drivetime_cmd(db, user, service_point, lon, lat, minutes, pbf, fmt, out, gcj02) -> None:
     """Drive-time areas along the road network (fallback: distance bands, with a note)."""
@@ -160,7 +153,7 @@ def drivetime_cmd(db, user, service_point, lon, lat, minutes, pbf, fmt, out, gcj
 @DB_OPTION
 @USER_OPTION
 @KIND_OPTION
-@_apply(LAYER_OUTPUT_OPTIONS)
+@apply_options(LAYER_OUTPUT_OPTIONS)
 @handle_errors
 def voronoi_cmd(db, user, kinds, fmt, out, gcj02) -> None:
     """Proximity (nearest service point) areas clipped to the regions."""
@@ -179,8 +172,8 @@ def voronoi_cmd(db, user, kinds, fmt, out, gcj02) -> None:
               help="Shares of the paying customers, comma-separated.")
 @click.option("--hull", type=click.Choice(["convex", "concave"]), default="convex",
               show_default=True)
-@_apply(MONTH_OPTIONS)
-@_apply(LAYER_OUTPUT_OPTIONS)
+@apply_options(MONTH_OPTIONS)
+@apply_options(LAYER_OUTPUT_OPTIONS)
 @handle_errors
 def customers_cmd(db, user, service_point, shares, hull, month_from, month_to, fmt, out,
                   gcj02) -> None:
@@ -205,7 +198,7 @@ def customers_cmd(db, user, service_point, shares, hull, month_from, month_to, f
               default="households", show_default=True, help="Demand per population cell.")
 @HOUSEHOLD_OPTION
 @click.option("--max-km", type=KM, default=None, help="Ignore service points farther away.")
-@_apply(LAYER_OUTPUT_OPTIONS)
+@apply_options(LAYER_OUTPUT_OPTIONS)
 @handle_errors
 def huff_cmd(db, user, kinds, alpha, beta, demand, household_size, max_km, fmt, out,
              gcj02) -> None:
@@ -228,7 +221,7 @@ def huff_cmd(db, user, kinds, alpha, beta, demand, household_size, max_km, fmt, 
 @click.option("--km", type=KM, required=True, help="Service distance in km.")
 @click.option("--limit", type=ROW_LIMIT, default=None,
               help="Show the N most populous gap cells.")
-@_apply(LAYER_OUTPUT_OPTIONS)
+@apply_options(LAYER_OUTPUT_OPTIONS)
 @handle_errors
 def gaps_cmd(db, user, kinds, km, limit, fmt, out, gcj02) -> None:
     """Population cells with no service point within --km."""
@@ -247,7 +240,7 @@ def gaps_cmd(db, user, kinds, km, limit, fmt, out, gcj02) -> None:
 @KIND_OPTION
 @click.option("--km", type=KM, required=True, help="Ring radius of each service point.")
 @click.option("--limit", type=ROW_LIMIT, default=None)
-@_apply(LAYER_OUTPUT_OPTIONS)
+@apply_options(LAYER_OUTPUT_OPTIONS)
 @handle_errors
 def overlaps_cmd(db, user, kinds, km, limit, fmt, out, gcj02) -> None:
     """Population cells inside the --km rings of two or more service points."""
@@ -268,7 +261,7 @@ def overlaps_cmd(db, user, kinds, km, limit, fmt, out, gcj02) -> None:
 @click.option("--weight", type=click.Choice(["resident", "floating", "population",
                                              "customers"]), default="resident",
               show_default=True)
-@_apply(LAYER_OUTPUT_OPTIONS)
+@apply_options(LAYER_OUTPUT_OPTIONS)
 @handle_errors
 def sites_cmd(db, user, kinds, k, km, weight, fmt, out, gcj02) -> None:
     """Site selection: K new service points maximising covered demand (greedy MCLP)."""
@@ -310,8 +303,8 @@ def _area(con, service_point, lon, lat, area_file, km, minutes, pbf, share, mont
 @tradearea.command("summary")
 @DB_OPTION
 @USER_OPTION
-@_apply(AREA_OPTIONS)
-@_apply(MONTH_OPTIONS)
+@apply_options(AREA_OPTIONS)
+@apply_options(MONTH_OPTIONS)
 @HOUSEHOLD_OPTION
 @click.option("--part", type=click.Choice(["metrics", "classes", "channels", "cells"]),
               default="metrics", show_default=True, help="Which table to print.")
@@ -346,8 +339,8 @@ def summary_cmd(db, user, service_point, lon, lat, area_file, km, minutes, pbf, 
 @tradearea.command("targets")
 @DB_OPTION
 @USER_OPTION
-@_apply(AREA_OPTIONS)
-@_apply(MONTH_OPTIONS)
+@apply_options(AREA_OPTIONS)
+@apply_options(MONTH_OPTIONS)
 @click.option("--segment", type=click.Choice(["counter_payers", "big_unvisited"]),
               required=True)
 @click.option("--min-counter-share", default=0.5, show_default=True, type=FiniteRange(0, 1),
@@ -394,7 +387,7 @@ def targets_cmd(db, user, service_point, lon, lat, area_file, km, minutes, pbf, 
 @click.option("--layer", type=click.Choice(["rings", "drivetime", "voronoi", "customers",
                                             "huff", "gaps", "overlaps", "sites"]),
               required=True)
-@_apply(CENTER_OPTIONS)
+@apply_options(CENTER_OPTIONS)
 @click.option("--km", default="3", show_default=True, callback=_numbers(MAX_KM),
               help="rings: radii; gaps/overlaps/sites: distance (km).")
 @click.option("--minutes", default="5,10,15", show_default=True,
