@@ -77,3 +77,43 @@ def test_spark_dialect_refuses_what_it_cannot_carry() -> None:
             to_spark(bad)
     with pytest.raises(DialectError, match="fewer"):
         to_spark("SELECT ? + ?", [1])
+
+
+def test_spark_engine_without_java_is_a_clear_exit_2(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from gcrm.cli import cli
+    from gcrm.storage import sparkenv
+
+    if sparkenv._SESSION is not None:
+        pytest.skip("a Spark session is already running in this process")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no java on it
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    assert "Java 17" in (sparkenv.missing() or "")
+    result = CliRunner().invoke(cli, ["etl", "--engine", "spark", "--input",
+                                      str(Path(__file__).parent.parent / "examples" / "minimal"),
+                                      "--store", str(tmp_path / "store"),
+                                      "--db", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2, result.output
+    assert "Java 17" in result.output and not (tmp_path / "store").exists()
+    result = CliRunner().invoke(cli, ["query", "--engine", "spark", "--measure", "kwh"])
+    assert result.exit_code == 2 and "--store" in result.output
+
+
+def test_store_cli_round_trip(mini_db_shared: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from gcrm.cli import cli
+
+    runner = CliRunner()
+    out = runner.invoke(cli, ["store", "export", "--db", str(mini_db_shared), "--out",
+                              str(tmp_path / "s")])
+    assert out.exit_code == 0, out.output
+    out = runner.invoke(cli, ["store", "attach", "--db", str(tmp_path / "v.duckdb"), "--store",
+                              str(tmp_path / "s")])
+    assert out.exit_code == 0, out.output
+    a = runner.invoke(cli, ["query", "--db", str(mini_db_shared), "--measure", "kwh", "--by",
+                            "district"])
+    b = runner.invoke(cli, ["query", "--db", str(tmp_path / "v.duckdb"), "--measure", "kwh",
+                            "--by", "district"])
+    assert a.exit_code == b.exit_code == 0 and a.output == b.output

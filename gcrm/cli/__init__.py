@@ -12,9 +12,19 @@ from __future__ import annotations
 
 import click
 
-from gcrm.cli import admin, customers, notice, overview, query, reliability, report, tradearea
+from gcrm.cli import (
+    admin,
+    customers,
+    notice,
+    overview,
+    query,
+    reliability,
+    report,
+    scale,
+    tradearea,
+)
 
-MODULES = (admin, query, overview, reliability, notice, tradearea, customers, report)
+MODULES = (admin, query, overview, reliability, notice, tradearea, customers, report, scale)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
