@@ -5,6 +5,7 @@ answers over the store match DuckDB's. One Spark session and one load of each en
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -61,6 +62,7 @@ def engines(tmp_path_factory: pytest.TempPathFactory):
     """(DuckDB warehouse, Spark-built store attached as a warehouse, the store folder)."""
     if reason := sparkenv.missing():
         pytest.skip(reason)
+    os.environ.setdefault("GCRM_SPARK_SHUFFLE_PARTITIONS", "2")  # small data, two cores
     from etl.demo import generate
     from etl.pipeline import load
     from etl.scaleout.sparketl import load as spark_load

@@ -3,8 +3,9 @@
 CSV is read as the DuckDB load reads it (pyarrow there): every column text, the header row
 skipped, RFC 4180 quoting (``""`` inside quotes), an empty field is the empty string, no
 newlines inside values, and a row with the wrong number of fields stops the load (exit 2).
-Parquet columns keep their stored types, as in the DuckDB load. Row numbers come from the scan itself (partition index
-and position, then each partition's offset) with no Python and no global sort.
+Parquet columns keep their stored types, as in the DuckDB load. Row numbers come from the
+scan itself (partition index and position, then each partition's offset) with no Python and no
+global sort.
 """
 
 from __future__ import annotations
