@@ -103,6 +103,11 @@ def _run(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
     return wall, peak / 1024**3, stdout
 
 
+def _reused(report: Path) -> tuple[float, float]:
+    """(load seconds from an earlier run's load report, unknown peak)."""
+    return json.loads((report / "summary.json").read_text())["seconds"], float("nan")
+
+
 def _input(work: Path, customers: int, months: int) -> dict[str, int]:
     inp = work / "input"
     if not (inp / "regions.geojson").exists():
@@ -124,14 +129,20 @@ def _size(args: argparse.Namespace, customers: int) -> dict:
     env = {**os.environ, "GCRM_MEMORY_LIMIT": args.memory_limit}
     out: dict = {}
     db, store = work / "gcrm.duckdb", work / "store"
-    wall, peak, _ = _run([py, "-m", "gcrm.cli", "etl", "--db", str(db), "--input",
-                          str(work / "input"), "--quiet", "--report-dir", str(work / "r1")], env)
+    if args.reuse and (work / "r1" / "summary.json").exists():  # a load of an earlier run
+        wall, peak = _reused(work / "r1")
+    else:
+        wall, peak, _ = _run([py, "-m", "gcrm.cli", "etl", "--db", str(db), "--input",
+                              str(work / "input"), "--quiet", "--report-dir", str(work / "r1")],
+                             env)
     rows = sum(f["read"] for f in json.loads((work / "r1" / "summary.json").read_text())["files"])
     out["duckdb"] = {"load": wall, "peak": peak}
     wall, peak, _ = _run([py, "-c", EXPORT_SCRIPT, str(db), str(store), str(work / "store.duckdb")],
                          env)
     out["store"] = {"load": wall, "peak": peak}
-    if not args.no_spark:
+    if args.reuse and (work / "r2" / "summary.json").exists():
+        out["spark"] = dict(zip(("load", "peak"), _reused(work / "r2"), strict=True))
+    elif not args.no_spark:
         sdb = work / "spark.duckdb"
         wall, peak, _ = _run([py, "-m", "gcrm.cli", "etl", "--engine", "spark", "--store",
                               str(work / "spark_store"), "--db", str(sdb), "--input",
@@ -144,7 +155,8 @@ def _size(args: argparse.Namespace, customers: int) -> dict:
         if path in out:
             kind = "spark" if path == "spark" else "duckdb"
             _, _, text = _run([py, "-c", QUERY_SCRIPT, kind, target, json.dumps(QUERIES)], env)
-            out[path]["queries"] = {k: v[0] for k, v in json.loads(text).items()}
+            last = text.strip().splitlines()[-1]  # libraries may print before the result
+            out[path]["queries"] = {k: v[0] for k, v in json.loads(last).items()}
     return {"customers": customers, "rows": rows, "paths": out}
 
 
@@ -174,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/gcrm-scale"))
     ap.add_argument("--memory-limit", default="3GB", help="DuckDB memory limit (spilling)")
     ap.add_argument("--no-spark", action="store_true")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep the loads of an earlier run (their reported seconds; peak not "
+                         "measured) and time the export and the queries again")
     args = ap.parse_args(argv)
     results = []
     import os

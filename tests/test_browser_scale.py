@@ -1,12 +1,12 @@
 """The overview in a real browser on a Parquet store built by Spark (docs/scale.md).
 
-The example input is loaded with ``gcrm etl --engine spark``; the app serves the warehouse of
-views over the store, and its KPI tiles equal the DuckDB load of the same input.
+A small demo input is loaded with ``gcrm etl --engine spark``; the app serves the warehouse of
+views over the store, and its KPI tiles equal the DuckDB load of the same input. (The demo, not
+examples/minimal: the overview's default period is the last 12 months.)
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.spark]
 
 ADMIN, PASSWORD = "scale_admin", "Scale-Admin-2026!"
 DONE = '.gcrm-page-done[data-page="home"][data-lang="en"]'
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "minimal"
 
 
 @pytest.fixture(scope="module")
@@ -29,10 +28,13 @@ def spark_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         pytest.skip(reason)
     from click.testing import CliRunner
 
+    from etl.demo import generate
+    from etl.pipeline import load
     from gcrm.cli import cli
 
     base = tmp_path_factory.mktemp("scale")
-    shutil.copytree(EXAMPLE, base / "input")
+    generate(base / "input", customers=400, months=13, seed=5, progress=False)
+    load(base / "input", base / "duck.duckdb", quiet=True, report_dir=base / "r1")
     result = CliRunner().invoke(cli, [
         "etl", "--engine", "spark", "--input", str(base / "input"), "--store",
         str(base / "store"), "--db", str(base / "gcrm.duckdb"), "--quiet",
@@ -42,8 +44,7 @@ def spark_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield base / "gcrm.duckdb"
 
 
-def test_overview_on_a_spark_built_store(spark_db: Path, mini_db_shared: Path,
-                                         browser) -> None:
+def test_overview_on_a_spark_built_store(spark_db: Path, browser) -> None:
     add_account(spark_db, ADMIN, "admin", PASSWORD)
     ctx = browser.new_context(viewport={"width": 1400, "height": 1200}, locale="en-US")
     page = ctx.new_page()
@@ -54,7 +55,7 @@ def test_overview_on_a_spark_built_store(spark_db: Path, mini_db_shared: Path,
             assert page.locator(".gcrm-svgmap svg path").count() > 0  # the boundaries drawn
     finally:
         ctx.close()
-    con = warehouse.connect(mini_db_shared, read_only=True)
+    con = warehouse.connect(spark_db.with_name("duck.duckdb"), read_only=True)
     try:
         months = cube.month_range(con, 12)
         expected = cube.query(con, list(shown), months=months).iloc[0].to_dict()

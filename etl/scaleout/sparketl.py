@@ -159,6 +159,8 @@ def _quarantine(ld: _Load, src: Any) -> int:
     from pyspark.sql import functions as F
 
     name = src.spec.name
+    if ld.spark.table(f"r_{name}").isEmpty():  # most files: no join, no transfer
+        return 0
     value = _value_expr(src.spec, src.columns)
     rows = ld.sql(f"SELECT v.__row AS row_number, v.__field AS field, {value} AS value, "
                   f"v.__reason AS reason FROM r_{name} v JOIN src_{name} s ON s.__row = v.__row")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -21,10 +22,24 @@ def _meta(spark, key: str) -> str | None:
     return rows[0][0] if rows else None
 
 
+#: the store the session's views show, and the version of it they were made for
+_REGISTERED: dict[str, object] = {}
+
+
+def _use(store: str | os.PathLike):
+    """The session, with ``store``'s tables as views (registered again after a new build)."""
+    spark = sparkenv.session()
+    meta = Path(store).resolve() / "meta"
+    stamp = (str(meta), meta.stat().st_mtime_ns if meta.exists() else None, id(spark))
+    if _REGISTERED.get("stamp") != stamp:
+        sparkenv.register_store(spark, store)
+        _REGISTERED["stamp"] = stamp
+    return spark
+
+
 def spark_sql(store: str | os.PathLike, q: Query) -> str:
     """The Spark SQL that answers ``q`` on ``store`` (the store registered as views)."""
-    spark = sparkenv.session()
-    sparkenv.register_store(spark, store)
+    spark = _use(store)
     sizes = json.loads(_meta(spark, "rollup_sizes") or "{}")
     months = _meta(spark, "activity_months")
     sql, params = compile_query(q, sizes, json.loads(months) if months else None)
@@ -48,6 +63,5 @@ def query(store: str | os.PathLike, measures: Sequence[str], by: Sequence[str] =
 
 def store_months(store: str | os.PathLike) -> list[str]:
     """The months of the store's calendar, ascending."""
-    spark = sparkenv.session()
-    sparkenv.register_store(spark, store)
+    spark = _use(store)
     return [r[0] for r in spark.sql("SELECT month FROM dim_time ORDER BY month").collect()]
