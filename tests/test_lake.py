@@ -117,3 +117,12 @@ def test_store_cli_round_trip(mini_db_shared: Path, tmp_path: Path) -> None:
     b = runner.invoke(cli, ["query", "--db", str(tmp_path / "v.duckdb"), "--measure", "kwh",
                             "--by", "district"])
     assert a.exit_code == b.exit_code == 0 and a.output == b.output
+
+
+def test_attach_never_replaces_a_loaded_warehouse(mini_db_shared: Path, tmp_path: Path) -> None:
+    with warehouse.connect(mini_db_shared, read_only=True) as con:
+        lake.export(con, tmp_path / "s")
+    with pytest.raises(ValueError, match="holds a loaded warehouse"):
+        lake.attach(tmp_path / "s", mini_db_shared)
+    lake.attach(tmp_path / "s", tmp_path / "v.duckdb")
+    lake.attach(tmp_path / "s", tmp_path / "v.duckdb")  # views over views: replaced

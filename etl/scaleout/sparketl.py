@@ -308,6 +308,7 @@ def load(input_dir: str | os.PathLike, store: str | os.PathLike,
     t_start = time.perf_counter()
     input_dir, store = Path(input_dir), Path(store).resolve()
     plan = pipeline.preflight(input_dir, store / ".no-warehouse.duckdb")  # a full build
+    lake.check_target(config.db_path(db))  # never replace a loaded warehouse by views
     spark = sparkenv.session()
     region_batch = read_regions(plan.regions, crs) if plan.regions else None
     if region_batch is None:

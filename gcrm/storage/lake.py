@@ -123,11 +123,32 @@ def view_sql(store: Path, table: str) -> str:
     return f"SELECT {sel} FROM {source}"
 
 
+def check_target(db: str | os.PathLike) -> None:
+    """Refuse to replace a warehouse that holds loaded tables by a file of views."""
+    db = Path(db)
+    if not db.exists():
+        return
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as exc:
+        raise ValueError(f"{db} exists and is not a DuckDB file of views: {exc}") from None
+    try:
+        n = con.execute("SELECT count(*) FROM duckdb_tables() "
+                        "WHERE database_name = current_database()").fetchone()[0]
+    finally:
+        con.close()
+    if n:
+        raise ValueError(f"{db} holds a loaded warehouse ({n} tables); choose another --db for "
+                         "the store's views")
+
+
 def attach(store: str | os.PathLike, db: str | os.PathLike) -> Path:
-    """Make ``db`` a warehouse file of views over the store (replacing what ``db`` held).
+    """Make ``db`` a warehouse file of views over the store (replacing the views ``db`` held;
+    a warehouse with loaded tables is refused, :func:`check_target`).
 
     The file is built beside and renamed over ``db``: open readers keep the old one.
     """
+    check_target(db)
     store = Path(store).resolve()
     names = tables(store)
     if "meta" not in names:
