@@ -52,23 +52,20 @@ def _rewrite(node: Any) -> Any:
         if name == "TO_JSON" and len(args) == 1:  # DuckDB keeps null fields; so must Spark
             return parse_one(f"to_json({args[0].sql('spark')}, map('ignoreNullFields', 'false'))",
                              read="spark")
-    if isinstance(node, exp.RegexpFullMatch if hasattr(exp, "RegexpFullMatch") else ()):
+    full_match = getattr(exp, "RegexpFullMatch", None)  # how sqlglot 30 parses it
+    if full_match is not None and isinstance(node, full_match):
         pattern = exp.Literal.string(f"^(?:{node.expression.this})$")
         return exp.RegexpLike(this=node.this, expression=pattern)
     return node
 
 
 def _check(tree: Any) -> None:
+    """Refuse functions sqlglot passed through unparsed, unless they mean the same in Spark."""
     from sqlglot import exp
 
     for node in tree.walk():
         if isinstance(node, exp.Anonymous) and node.name.upper() not in SAME_IN_SPARK:
             raise DialectError(f"function {node.name}() has no checked Spark equivalent")
-        if isinstance(node, exp.DataType) and node.this in (exp.DataType.Type.BIT,):
-            raise DialectError("DuckDB's BIT type has no Spark equivalent (use BIGINT masks)")
-        if isinstance(node, exp.Anonymous | exp.Func) and node.sql("duckdb").upper().startswith(
-                ("BITSTRING_AGG", "BITSTRING(")):
-            raise DialectError("bitstring functions have no Spark equivalent")
 
 
 def bind(sql: str, params: Sequence[object]) -> str:
