@@ -21,19 +21,21 @@ $(VENV)/.installed: $(BIN)/uv requirements/main.txt pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.txt
-	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements/main.txt -r requirements/dev.txt
+# dev includes the spark extra (requirements/spark.txt): `make test` runs the engine-equivalence suite
+$(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.txt requirements/spark.txt
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements/main.txt -r requirements/dev.txt -r requirements/spark.txt
 	touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# Debian packages the tests need: Chromium for browser tests, a CJK font, pdftoppm.
+# Debian packages the tests need: Chromium for browser tests, a CJK font, pdftoppm, and the
+# Java 17 runtime of the Spark engine (engine-equivalence suite).
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
-	  echo "Installing Debian packages: chromium fonts-noto-cjk poppler-utils"; \
+	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null || ! command -v java >/dev/null || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	  echo "Installing Debian packages: chromium fonts-noto-cjk poppler-utils openjdk-17-jre-headless"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk poppler-utils openjdk-17-jre-headless >/dev/null; \
 	fi
 
 $(GCRM_DB): | $(VENV)/.installed

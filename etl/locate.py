@@ -25,10 +25,10 @@ H3_RESOLUTION = 7
 class Locator:
     """District and city lookup built from ``dim_region``."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        df = con.execute("SELECT region_id, level, parent_id, ST_AsWKB(geom) AS wkb "
-                         "FROM dim_region WHERE level IN ('city', 'district') "
-                         "ORDER BY level DESC, region_id").df()
+    def __init__(self, con: duckdb.DuckDBPyConnection | None, df: pd.DataFrame | None = None,
+                 ) -> None:
+        """From ``dim_region`` behind ``con``, or from ``df`` (:meth:`regions` of it)."""
+        df = self.regions(con) if df is None else df.copy()
         df["geometry"] = shapely.from_wkb(df.pop("wkb").map(bytes))
         gdf = gpd.GeoDataFrame(df, geometry="geometry", crs="EPSG:4326")
         self.parent = dict(zip(gdf["region_id"], gdf["parent_id"], strict=True))
@@ -37,6 +37,13 @@ class Locator:
         cities = gdf[gdf["level"] == "city"]
         self.districts = RegionIndex(districts) if len(districts) else None
         self.cities = RegionIndex(cities) if len(cities) else None
+
+    @staticmethod
+    def regions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        """The cities and districts (region_id, level, parent_id, WKB) a locator needs."""
+        return con.execute("SELECT region_id, level, parent_id, ST_AsWKB(geom) AS wkb "
+                           "FROM dim_region WHERE level IN ('city', 'district') "
+                           "ORDER BY level DESC, region_id").df()
 
     def assign(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(city_id, district_id) arrays; None where not contained."""

@@ -114,6 +114,13 @@ SETTINGS: tuple[Setting, ...] = (
             "Visit planning: average travel speed (km/h) over straight-line distances when no "
             "road network is loaded."),
     Setting("visit_minutes", "45", "Visit planning: time spent at each customer (minutes)."),
+    Setting("spark_master", "local[2]",
+            "Spark master for --engine spark: local[N] on this machine, or a cluster URL "
+            "(spark://host:7077, yarn, k8s://...)."),
+    Setting("spark_memory", "2g", "Spark driver and executor memory for --engine spark."),
+    Setting("spark_shuffle_partitions", "8",
+            "Spark shuffle partitions for --engine spark (a few per core; hundreds on a "
+            "cluster)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BROWSER_GROUPS = {
     "test_browser_security": "browser-a", "test_browser_home": "browser-a",
     "test_browser_customers": "browser-a", "test_browser_revenue": "browser-a",
-    "test_browser_reports": "browser-a",
+    "test_browser_reports": "browser-a", "test_browser_scale": "browser-a",
     "test_browser_explorer": "browser-b", "test_browser_outages": "browser-b",
     "test_browser_tradearea": "browser-b", "test_browser_forecast": "browser-b",
     "test_browser_tariff": "browser-b", "test_browser_accounts": "browser-b",

@@ -24,6 +24,7 @@ from gcrm.cli import (
     reliability,
     report,
     revenue,
+    scale,
     tariff,
     tradearea,
 )
@@ -42,6 +43,7 @@ MODULES = (
     revenue,
     inspect,
     key_accounts,
+    scale,
     report,
 )
 

@@ -180,9 +180,26 @@ def _check_writable(path: Path) -> None:
 @click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where summary.json and rejects.csv go [default: beside the warehouse].")
 @click.option("--quiet", is_flag=True, help="No progress bars (for scripts).")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              show_default=True, help="spark: build a Parquet store with Apache Spark "
+              "(docs/scale.md); --db then becomes a warehouse of views over it.")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Parquet store folder (with --engine spark).")
 @handle_errors
-def etl(db: Path, input_dir: Path, crs: str, report_dir: Path | None, quiet: bool) -> None:
+def etl(db: Path, input_dir: Path, crs: str, report_dir: Path | None, quiet: bool,
+        engine: str, store: Path | None) -> None:
     """Load an input folder (docs/input-contract.md) into the warehouse."""
+    if engine == "spark":
+        if store is None:
+            raise BadInput("--engine spark needs --store DIR (the Parquet store to build)")
+        from etl.scaleout.sparketl import load as spark_load
+
+        _print_summary(spark_load(input_dir, store, db, crs=crs, quiet=quiet,
+                                  report_dir=report_dir))
+        click.echo(f"store: {store}; warehouse of views: {db}")
+        return
+    if store is not None:
+        raise BadInput("--store goes with --engine spark (see `gcrm store export`)")
     from etl.pipeline import load
 
     report = load(input_dir, db, crs=crs, quiet=quiet, report_dir=report_dir)

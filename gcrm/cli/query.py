@@ -11,6 +11,7 @@ from gcrm.cli.common import (
     DB_OPTION,
     ROW_LIMIT,
     USER_OPTION,
+    BadInput,
     _parse_where,
     audit_action,
     emit,
@@ -36,14 +37,22 @@ from gcrm.cli.common import (
 @click.option("--totals", is_flag=True, help="Add subtotal rows along --by and a grand total.")
 @click.option("--compare", type=click.Choice(["yoy", "mom"]), default=None,
               help="Add <measure>_prev and <measure>_growth vs. last year / last month.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              show_default=True, help="spark: a batch answer over a Parquet store (--store).")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Parquet store folder (with --engine spark).")
 @CSV_FORMAT_OPTION
 @handle_errors
 def query(db: Path, user, measures, by, where, month_from, month_to, order, limit, totals,
-          compare, fmt) -> None:
+          compare, engine, store, fmt) -> None:
     """Cube query: one row per combination of --by, columns = dimensions then measures."""
     from gcrm import cube
     from gcrm.cube.disclosure import min_cell_for
 
+    if engine == "spark":
+        _spark_query(store, user, measures, by, where, month_from, month_to, order, limit,
+                     totals or compare, fmt)
+        return
     principal, con, scope = open_as(db, user)
     protect = min_cell_for(principal)
     months = None
@@ -69,6 +78,27 @@ def query(db: Path, user, measures, by, where, month_from, month_to, order, limi
     note_suppressed(df, protect, fmt)
     if compare:
         note_comparison(df.attrs.get("match"))
+
+
+def _spark_query(store, user, measures, by, where, month_from, month_to, order, limit,
+                 unsupported, fmt) -> None:
+    """``--engine spark``: the same query compiled for Spark over the Parquet store."""
+    from gcrm.cube import sparkrun
+
+    if store is None:
+        raise BadInput("--engine spark needs --store DIR (a Parquet store, docs/scale.md)")
+    if user:
+        raise BadInput("--engine spark is for batch answers of the unrestricted operator; "
+                       "with --user, query the attached warehouse (--engine duckdb)")
+    if unsupported:
+        raise BadInput("--totals and --compare are not available with --engine spark")
+    months = None
+    if month_from or month_to:
+        known = sparkrun.store_months(store) or ["0000-01"]
+        months = (month_from or known[0], month_to or known[-1])
+    df = sparkrun.query(store, list(measures), by=list(by), where=_parse_where(where),
+                        months=months, order_by=order, limit=limit)
+    emit(df, fmt)
 
 
 COMMANDS = (query,)

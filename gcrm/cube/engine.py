@@ -13,7 +13,7 @@ import pandas as pd
 
 from gcrm.cube import disclosure
 from gcrm.cube.model import DIMENSIONS, FACTS, MEASURES, base_measures
-from gcrm.cube.rollups import ACTIVITY, FEEDER_JOIN, ROLLUPS, SOURCES
+from gcrm.cube.rollups import ACTIVITY, FEEDER_JOIN, ROLLUPS, SOURCES, WORD_BITS, activity_words
 from gcrm.security.scope import scope_sql
 from gcrm.storage import warehouse
 
@@ -156,8 +156,8 @@ def _activity_for(q: Query, sizes: Mapping[str, int] | None,
     return _smallest([r for r in ACTIVITY if dims <= set(r.dims)], sizes)
 
 
-def _month_mask(q: Query, activity_months: Sequence[str]) -> str:
-    """Bitstring over ``activity_months``: 1 where the month satisfies the time filters."""
+def _month_mask(q: Query, activity_months: Sequence[str]) -> list[int]:
+    """BIGINT words over ``activity_months``: bit set where the month satisfies the filters."""
     wanted = {d: {coerce_member(d, v) for v in vals} for d, vals in q.where if d in TIME_DIMS}
 
     def ok(m: str) -> bool:
@@ -167,7 +167,11 @@ def _month_mask(q: Query, activity_months: Sequence[str]) -> str:
         return all(value in wanted[d] for d, value in
                    (("month", m), ("quarter", quarter), ("year", int(m[:4]))) if d in wanted)
 
-    return "".join("1" if ok(m) else "0" for m in activity_months) or "0"
+    words = [0] * activity_words(len(activity_months))
+    for i, m in enumerate(activity_months):
+        if ok(m):
+            words[i // WORD_BITS] |= 1 << (i % WORD_BITS)
+    return words
 
 
 def _conditions(q: Query, col, params: list, skip_time: bool = False) -> list[str]:
@@ -203,8 +207,10 @@ def _activity_cte(q: Query, act: str, activity_months: Sequence[str] | None,
                   params: list) -> str:
     """Distinct customers over several months from the activity rollup ``act``."""
     conds = _conditions(q, lambda d: f'r."{d}"', params, skip_time=True)
-    conds.append("bit_count(r.bits & CAST(? AS BIT)) > 0")
-    params.append(_month_mask(q, activity_months or ()))
+    hits = [(w, mask) for w, mask in enumerate(_month_mask(q, activity_months or ())) if mask]
+    conds.append("(" + " OR ".join(f"(r.bits_{w} & CAST(? AS BIGINT)) <> 0" for w, _ in hits)
+                 + ")" if hits else "FALSE")
+    params.extend(mask for _, mask in hits)
     sel = [*(f'r."{d}" AS "{d}"' for d in q.by), 'sum(r.customers) AS "customers"']
     group = " GROUP BY ALL" if q.by else ""
     return f"SELECT {', '.join(sel)} FROM {act} r WHERE {' AND '.join(conds)}{group}"

@@ -79,32 +79,53 @@ def activity_name(rollup: Rollup) -> str:
 
 #: Activity rollups answer "distinct customers with consumption in a set of months" without
 #: the facts: one row per (customer attributes, month bitmap) with the number of customers.
-#: Bit i of ``bits`` is set when the customer has consumption in month i of dim_time (the order
-#: is stored in meta ``activity_months``); a query counts the rows whose bitmap intersects the
-#: mask of its months. Exact, and small: customers share few distinct bitmaps.
+#: The bitmap is a row of BIGINT words ``bits_0``, ``bits_1`` ... (:data:`WORD_BITS` months
+#: each): bit ``i % 63`` of word ``i // 63`` is set when the customer has consumption in month
+#: i of dim_time (the order is stored in meta ``activity_months``); a query counts the rows
+#: whose bitmap intersects the mask of its months. Exact, and small: customers share few
+#: distinct bitmaps. Plain integers (``bit_or``, ``&``) mean the same on DuckDB and Spark,
+#: unlike DuckDB's BIT type.
 ACTIVITY: tuple[Rollup, ...] = tuple(
     Rollup(activity_name(r), "activity", tuple(d for d in r.dims if d not in TIME))
     for r in ROLLUPS if r.fact == "consumption")
 
 
+#: months per BIGINT word of an activity bitmap (the sign bit stays clear)
+WORD_BITS = 63
+
+
+def activity_words(n_months: int) -> int:
+    """How many BIGINT words hold a bitmap of ``n_months`` months (at least one)."""
+    return max(1, -(-n_months // WORD_BITS))
+
+
+def activity_bits_sql(n_months: int, source: str = "fact_consumption") -> str:
+    """Per customer of ``source``, its month bitmap as ``bits_0`` ... (shared with Spark)."""
+    words = ", ".join(
+        f"bit_or(CASE WHEN m.idx >= {w * WORD_BITS} AND m.idx < {(w + 1) * WORD_BITS} "
+        f"THEN CAST(1 AS BIGINT) << (m.idx - {w * WORD_BITS}) ELSE CAST(0 AS BIGINT) END) "
+        f"AS bits_{w}"
+        for w in range(activity_words(n_months)))
+    return (f"SELECT f.customer_id, {words} FROM {source} f "
+            "JOIN (SELECT month, CAST(row_number() OVER (ORDER BY month) - 1 AS INTEGER) AS idx "
+            "FROM dim_time) m ON m.month = f.month GROUP BY f.customer_id")
+
+
+def activity_sql(rollup: Rollup, n_months: int, bits: str = "rollup__bits") -> str:
+    """The activity rollup ``rollup`` from the per-customer bitmaps ``bits``."""
+    dims = ", ".join(f'{DIMENSIONS[d].expr} AS "{d}"' for d in rollup.dims)
+    words = ", ".join(f"b.bits_{w}" for w in range(activity_words(n_months)))
+    return (f"SELECT {dims}, {words}, count(*) AS customers "
+            f"FROM {bits} b JOIN dim_customer c USING (customer_id) "
+            "LEFT JOIN dim_feeder fd ON fd.feeder_id = c.feeder_id GROUP BY ALL")
+
+
 def _build_activity(con: duckdb.DuckDBPyConnection, sizes: dict[str, int]) -> None:
     months = [r[0] for r in con.execute("SELECT month FROM dim_time ORDER BY month").fetchall()]
-    n = max(len(months), 1)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE rollup__bits AS
-        SELECT f.customer_id, bitstring_agg(m.idx, 0, {n - 1}) AS bits
-        FROM fact_consumption f
-        JOIN (SELECT month, CAST(row_number() OVER (ORDER BY month) - 1 AS INTEGER) AS idx
-              FROM dim_time) m USING (month)
-        GROUP BY 1""")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rollup__bits AS {activity_bits_sql(len(months))}")
     for r in ACTIVITY:
-        dims = ", ".join(f'{DIMENSIONS[d].expr} AS "{d}"' for d in r.dims)
-        con.execute(f"""
-            CREATE OR REPLACE TABLE {r.name} AS
-            SELECT {dims}, b.bits, count(*) AS customers
-            FROM rollup__bits b JOIN dim_customer c USING (customer_id)
-            LEFT JOIN dim_feeder fd ON fd.feeder_id = c.feeder_id
-            GROUP BY ALL ORDER BY ALL""")
+        con.execute(f"CREATE OR REPLACE TABLE {r.name} AS {activity_sql(r, len(months))} "
+                    "ORDER BY ALL")
         sizes[r.name] = con.execute(f"SELECT count(*) FROM {r.name}").fetchone()[0]
     con.execute("DROP TABLE rollup__bits")
     from gcrm.storage import warehouse

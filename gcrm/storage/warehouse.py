@@ -385,8 +385,9 @@ TABLES = tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))
 
 def schema_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
     """What makes ``con`` not a GCRM warehouse this version can read (empty list: none)."""
-    have = {r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+    have = {r[0] for r in con.execute(  # views too: a Parquet store's warehouse (lake.attach)
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = current_database()"
     ).fetchall()}
     missing = [t for t in TABLES if t not in have]
     if missing:

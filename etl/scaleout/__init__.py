@@ -1,0 +1,1 @@
+"""The ETL on Apache Spark: the steps that grow with the data, writing the Parquet store."""

@@ -1,0 +1,128 @@
+"""The Parquet store: written from a warehouse, attached as views, answers like the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from gcrm import cube
+from gcrm.cube.dialect import DialectError, to_spark
+from gcrm.storage import lake, warehouse
+
+SHAPES = [
+    dict(measures=["kwh", "customers"], by=["district", "month"]),
+    dict(measures=["customers", "kwh_per_customer"], by=["customer_class"]),
+    dict(measures=["paid", "online_share"], by=["channel"], months=("2025-02", "2025-03")),
+    dict(measures=["kwh", "amount"], by=["feeder"], where={"customer_class": ["residential"]}),
+    dict(measures=["customers"], by=[], where={"district": ["D1", ""]}),
+    dict(measures=["kwh", "paid"], by=["city", "quarter"], scope=["C1"]),
+]
+
+
+@pytest.fixture(scope="module")
+def pair(mini_db_shared: Path, tmp_path_factory: pytest.TempPathFactory):
+    base = tmp_path_factory.mktemp("lake")
+    with warehouse.connect(mini_db_shared, read_only=True) as con:
+        lake.export(con, base / "store")
+    lake.attach(base / "store", base / "lake.duckdb")
+    a = warehouse.connect(mini_db_shared, read_only=True)
+    b = warehouse.connect(base / "lake.duckdb", read_only=True)
+    yield a, b, base
+    a.close()
+    b.close()
+
+
+def test_store_layout_partitions_facts_by_month(pair) -> None:
+    a, _, base = pair
+    months = sorted(p.name for p in (base / "store" / "fact_consumption").iterdir())
+    stored = a.execute("SELECT DISTINCT month FROM fact_consumption ORDER BY 1").fetchall()
+    assert months == [f"month={m}" for (m,) in stored] == ["month=2025-01", "month=2025-02"]
+    assert (base / "store" / "dim_customer" / "part-0.parquet").is_file()
+
+
+def test_attached_store_is_a_warehouse_with_pinned_types(pair) -> None:
+    a, b, _ = pair
+    assert warehouse.schema_problems(b) == []
+    for table in ("fact_consumption", "fact_payment", "dim_customer", "dim_region"):
+        types = [r[:2] for r in b.execute(f"DESCRIBE {table}").fetchall()]
+        assert types == [r[:2] for r in a.execute(f"DESCRIBE {table}").fetchall()]
+        assert b.execute(f"SELECT count(*) FROM {table}").fetchone() == \
+            a.execute(f"SELECT count(*) FROM {table}").fetchone()
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "-".join(s["measures"] + s["by"]))
+def test_cube_answers_the_same_on_the_store(pair, shape) -> None:
+    a, b, _ = pair
+    pd.testing.assert_frame_equal(cube.query(a, **shape), cube.query(b, **shape))
+
+
+def test_month_filter_prunes_partitions(pair) -> None:
+    _, b, _ = pair
+    plan = b.execute("EXPLAIN SELECT sum(kwh) FROM fact_consumption WHERE month = '2025-01'"
+                     ).fetchall()[0][1]
+    assert "Scanning Files: 1/2" in plan
+
+
+def test_spark_dialect_refuses_what_it_cannot_carry() -> None:
+    assert to_spark("SELECT strftime(paid_at, '%Y-%m') FROM t") == \
+        "SELECT DATE_FORMAT(paid_at, 'yyyy-MM') FROM t"
+    assert "RLIKE '^(?:[0-9]{4})$'" in to_spark("SELECT regexp_full_match(a, '[0-9]{4}') FROM t")
+    bound = to_spark("SELECT x FROM t WHERE y IN (?, ?) AND z = ?", ["a'b", 2, None])
+    assert bound == "SELECT x FROM t WHERE y IN ('a\\'b', 2) AND z = NULL"
+    for bad in ("SELECT bitstring_agg(i, 0, 3) FROM t", "SELECT CAST('01' AS BIT)",
+                "SELECT no_such_function(x) FROM t"):
+        with pytest.raises(DialectError):
+            to_spark(bad)
+    with pytest.raises(DialectError, match="fewer"):
+        to_spark("SELECT ? + ?", [1])
+
+
+def test_spark_engine_without_java_is_a_clear_exit_2(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from gcrm.cli import cli
+    from gcrm.storage import sparkenv
+
+    if sparkenv._SESSION is not None:
+        pytest.skip("a Spark session is already running in this process")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no java on it
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    assert "Java 17" in (sparkenv.missing() or "")
+    result = CliRunner().invoke(cli, ["etl", "--engine", "spark", "--input",
+                                      str(Path(__file__).parent.parent / "examples" / "minimal"),
+                                      "--store", str(tmp_path / "store"),
+                                      "--db", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2, result.output
+    assert "Java 17" in result.output and not (tmp_path / "store").exists()
+    result = CliRunner().invoke(cli, ["query", "--engine", "spark", "--measure", "kwh"])
+    assert result.exit_code == 2 and "--store" in result.output
+
+
+def test_store_cli_round_trip(mini_db_shared: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from gcrm.cli import cli
+
+    runner = CliRunner()
+    out = runner.invoke(cli, ["store", "export", "--db", str(mini_db_shared), "--out",
+                              str(tmp_path / "s")])
+    assert out.exit_code == 0, out.output
+    out = runner.invoke(cli, ["store", "attach", "--db", str(tmp_path / "v.duckdb"), "--store",
+                              str(tmp_path / "s")])
+    assert out.exit_code == 0, out.output
+    a = runner.invoke(cli, ["query", "--db", str(mini_db_shared), "--measure", "kwh", "--by",
+                            "district"])
+    b = runner.invoke(cli, ["query", "--db", str(tmp_path / "v.duckdb"), "--measure", "kwh",
+                            "--by", "district"])
+    assert a.exit_code == b.exit_code == 0 and a.output == b.output
+
+
+def test_attach_never_replaces_a_loaded_warehouse(mini_db_shared: Path, tmp_path: Path) -> None:
+    with warehouse.connect(mini_db_shared, read_only=True) as con:
+        lake.export(con, tmp_path / "s")
+    with pytest.raises(ValueError, match="holds a loaded warehouse"):
+        lake.attach(tmp_path / "s", mini_db_shared)
+    lake.attach(tmp_path / "s", tmp_path / "v.duckdb")
+    lake.attach(tmp_path / "s", tmp_path / "v.duckdb")  # views over views: replaced
