@@ -359,7 +359,7 @@ def test_cli_bad_input_exit_2(kdb, store, args, message) -> None:
 
 # ------------------------------------------------------------------------------ visits
 def test_route_is_valid_and_no_longer_than_the_given_order() -> None:
-    from gcrm.accounts import routing
+    from gcrm.spatial import routing
 
     rng = np.random.default_rng(3)
     lon, lat = 125.9 + rng.random(9) * 0.2, 41.7 + rng.random(9) * 0.2
@@ -381,7 +381,7 @@ def test_route_is_valid_and_no_longer_than_the_given_order() -> None:
 def test_route_over_a_road_graph() -> None:
     import networkx as nx
 
-    from gcrm.accounts import routing
+    from gcrm.spatial import routing
 
     g = nx.DiGraph()
     for n, x in enumerate((0.0, 0.01, 0.02, 0.03)):

@@ -34,6 +34,11 @@ def db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def _test_pbf() -> str:
+    """pyrosm's small test extract (a town far from Tonghua)."""
+    return pytest.importorskip("pyrosm").get_data("test_pbf")
+
+
 def _gcrm(*args: str, user: str | None = None):
     env = {**os.environ, "GCRM_PASSWORD": PASSWORD}
     return CliRunner(env=env).invoke(cli, [*args, *(["--user", user] if user else [])])
@@ -93,6 +98,13 @@ def test_cli_from_suspects_to_hit_rate_scoped_and_masked(db: Path) -> None:
     stops = pd.read_csv(io.StringIO(r.stdout), dtype=str)
     assert list(stops["stop"]) == [str(i) for i in range(1, len(ids) + 1)]
     assert set(stops["district_id"]) == {"220502"}
+    assert "km straight-line" in r.stderr
+    # with a road network: a missing file or one of another town is refused, naming why
+    for pbf, why in ((db.parent / "none.osm.pbf", "does not exist"),
+                     (_test_pbf(), "from the nearest road")):
+        bad = _gcrm("inspect", "route", "--db", str(db), "--inspector", "张三", "--date",
+                    "2026-11-03", "--pbf", str(pbf), user="agent")
+        assert bad.exit_code == 2 and why in bad.output, bad.output
     assert _gcrm("inspect", "outcome", "--db", str(db), ids[0], "--result", "theft", "--kwh",
                  "800", "--yuan", "600", user="agent").exit_code == 0
     hr = pd.read_csv(io.StringIO(_gcrm("inspect", "hitrate", "--db", str(db),

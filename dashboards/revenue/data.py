@@ -8,12 +8,17 @@ cached.
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from dashboards.components.data import connection
 from dashboards.components.session import Scope, scope_list
 from gcrm.revenue import inspections, queries, reasons
 from gcrm.storage.store import connect_store
+
+#: environment variable naming the road network (as for ``gcrm inspect route --pbf``)
+ROADS_ENV = "GCRM_ROADS_PBF"
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -95,10 +100,12 @@ def record_outcome(db: str, order_id: int, outcome: str, user: str, kwh: float |
 
 
 def day_route(db: str, inspector: str, day, scope: Scope, pii: bool):
-    """An inspector's day in visiting order and its route (:func:`queries.day_route`)."""
+    """An inspector's day in visiting order and its route (:func:`queries.day_route`), on
+    the roads of ``$GCRM_ROADS_PBF`` when it names one (as the CLI and the trade-area page)."""
     store = connect_store(db)
     try:
         with connection(db) as con:
-            return queries.day_route(con, store, inspector, day, scope_list(scope), pii)
+            return queries.day_route(con, store, inspector, day, scope_list(scope), pii,
+                                     pbf=os.environ.get(ROADS_ENV) or None)
     finally:
         store.close()

@@ -63,12 +63,18 @@ def route(ctx: Ctx, orders: pd.DataFrame) -> None:
     pairs = sorted({(r.inspector, r.planned_on) for r in assigned.itertuples()})
     pick = st.selectbox(ctx.t("revenue.inspector"), pairs, key="rev_route_pick",
                         format_func=lambda p: f"{p[0]} · {p[1]}")
-    stops, r = data.day_route(ctx.db, pick[0], date.fromisoformat(pick[1]), ctx.who.scope,
-                              ctx.who.read_pii)
+    try:
+        stops, r = data.day_route(ctx.db, pick[0], date.fromisoformat(pick[1]),
+                                  ctx.who.scope, ctx.who.read_pii)
+    except (ValueError, FileNotFoundError) as exc:  # a road network far from the stops
+        st.warning(ctx.t("revenue.order_failed", error=exc))
+        return
     if r is None:
         return
-    st.caption(ctx.t("revenue.route_km", km=f"{r.metres / 1000:.1f}",
-                     naive=f"{r.naive_metres / 1000:.1f}"))
+    km = f"{r.metres / 1000:.1f}"
+    st.caption(ctx.t("revenue.route_roads", minutes=f"{r.minutes:.1f}", km=km,
+                     naive=f"{r.naive_minutes:.1f}") if r.method == "roads"
+               else ctx.t("revenue.route_km", km=km, naive=f"{r.naive_metres / 1000:.1f}"))
     st.dataframe(stops[["stop", "order_id", "customer_id", "name", "transformer_id"]],
                  hide_index=True, use_container_width=True)
     recs = [{"lon": x, "lat": y, "title": f"{s}. {c}", "line1": "", "line2": ""}

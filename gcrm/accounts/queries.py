@@ -483,7 +483,7 @@ def plan_visits(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | None
     (:func:`gcrm.tradearea.network.graph_from_pbf`) or None for straight lines at the
     ``visit_speed_kmh`` setting. Returns (stops in order with arrival and departure times,
     summary: travel minutes, km in a straight line, method, dropped customers, unlocated)."""
-    from gcrm.accounts import routing
+    from gcrm.spatial import routing
 
     ok = visible(con, store, viewer, ids)
     if missing := [c for c in ids if c not in set(ok)]:

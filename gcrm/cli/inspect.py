@@ -164,22 +164,30 @@ def list_(db: Path, user: str | None, status: str | None, inspector: str | None,
 @USER_OPTION
 @click.option("--inspector", required=True)
 @click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--pbf", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              envvar="GCRM_ROADS_PBF", help="OpenStreetMap .osm.pbf with the roads "
+              "[$GCRM_ROADS_PBF; default: straight lines].")
 @CSV_FORMAT_OPTION
 @handle_errors
-def route_(db: Path, user: str | None, inspector: str, day, fmt: str) -> None:
-    """A day's visiting order for an inspector (straight-line distances, OR-tools)."""
+def route_(db: Path, user: str | None, inspector: str, day, pbf: Path | None,
+           fmt: str) -> None:
+    """A day's visiting order for an inspector (OR-tools; on the roads with --pbf)."""
     from gcrm.revenue import queries
     from gcrm.storage.store import connect_store
 
     principal, con, scope = open_as(db, user, "read_customers")
     store = connect_store(db)
     try:
-        df, r = queries.day_route(con, store, inspector, day.date(), scope, _pii(principal))
+        df, r = queries.day_route(con, store, inspector, day.date(), scope, _pii(principal),
+                                  pbf=pbf)
     finally:
         con.close()
         store.close()
     audit_action(db, principal, "inspection.route", inspector, day=day.date(), rows=len(df))
-    if r is not None:
+    if r is not None and r.method == "roads":
+        click.echo(f"route: {r.minutes:.1f} min on the roads, {r.metres / 1000:.1f} km "
+                   f"straight-line (in the listed order {r.naive_minutes:.1f} min)", err=True)
+    elif r is not None:
         click.echo(f"route: {r.metres / 1000:.1f} km straight-line (in the listed order "
                    f"{r.naive_metres / 1000:.1f} km)", err=True)
     emit(df.reindex(columns=["stop", *LIST_COLUMNS[:6], "lon", "lat"]), fmt)

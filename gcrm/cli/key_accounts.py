@@ -296,9 +296,9 @@ def route_cmd(db, user, customer_ids, start, day_start, windows, from_alerts, pb
         wins[cid.strip()] = span
     graph = None
     if pbf is not None:
-        from gcrm.tradearea.network import graph_from_pbf
+        from gcrm.tradearea.network import load_graph
 
-        graph = graph_from_pbf(str(pbf.resolve()), pbf.stat().st_mtime)
+        graph = load_graph(pbf)
     with _open(db, user) as (principal, con, store, viewer):
         ids = list(customer_ids)
         if from_alerts:

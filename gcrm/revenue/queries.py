@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -293,15 +294,21 @@ def inspection_orders(con: duckdb.DuckDBPyConnection, store, scope: Sequence[str
 
 def day_route(con: duckdb.DuckDBPyConnection, store, inspector: str, day: date,
               scope: Sequence[str] | None = None, pii: bool = True,
-              start: tuple[float, float] | None = None) -> tuple[pd.DataFrame, Route | None]:
+              start: tuple[float, float] | None = None,
+              pbf: str | Path | None = None) -> tuple[pd.DataFrame, Route | None]:
     """An inspector's assigned orders of ``day`` in visiting order (``stop`` 1, 2, ...) and
-    the route (straight-line distances; None when no order has a position)."""
+    the route (None when no order has a position): over the roads of ``pbf`` (an OpenStreetMap
+    extract, as for visit routes and drive-time areas) when given, else straight lines
+    (``Route.method`` says which)."""
     df = inspection_orders(con, store, scope, pii, status="assigned", inspector=inspector,
                            planned_on=day)
     df = df.dropna(subset=["lon", "lat"]).reset_index(drop=True) if len(df) else df
     if df.empty:
         return df, None
-    r = route(list(zip(df["lon"], df["lat"], strict=True)), start)
+    from gcrm.tradearea.network import load_graph
+
+    graph = None if pbf is None else load_graph(pbf)
+    r = route(list(zip(df["lon"], df["lat"], strict=True)), start, graph=graph)
     out = df.iloc[r.order].reset_index(drop=True)
     return out.assign(stop=range(1, len(out) + 1)), r
 

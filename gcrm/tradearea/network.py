@@ -30,12 +30,12 @@ import pandas as pd
 import shapely
 from shapely.ops import substring
 
+from gcrm.spatial.routing import nearest_node
 from gcrm.tradearea.geometry import (
     WGS84,
     _to_local,
     _to_wgs84,
     geodesic_area_km2,
-    haversine_km,
     local_crs,
     rings,
 )
@@ -53,8 +53,6 @@ ZONE_SPEEDS_KMH = {"urban": 50, "rural": 80, "motorway": 110, "trunk": 90, "livi
                    "walk": 5, "zone30": 30}
 #: straight-line speed assumed by the fallback without a road network
 FALLBACK_SPEED_KMH = 30.0
-#: the origin must lie within this many km of a road node
-MAX_SNAP_KM = 2.0
 
 _NUM = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mph|km/h|kmh)?\s*$", re.IGNORECASE)
 
@@ -166,20 +164,13 @@ def graph_from_pbf(pbf: str, mtime: float = 0.0) -> nx.DiGraph:
     return build_graph(*load_roads(pbf))
 
 
-def nearest_node(g: nx.DiGraph, lon: float, lat: float,
-                 max_km: float = MAX_SNAP_KM) -> tuple[int, float]:
-    """The node nearest ``(lon, lat)`` and its distance in km; ValueError beyond ``max_km``."""
-    if g.number_of_nodes() == 0:
-        raise ValueError("the road network has no nodes")
-    ids = np.fromiter(g.nodes, dtype=np.int64)
-    xs = np.array([g.nodes[n]["x"] for n in ids])
-    ys = np.array([g.nodes[n]["y"] for n in ids])
-    d = haversine_km(lon, lat, xs, ys)
-    i = int(np.argmin(d))
-    if d[i] > max_km:
-        raise ValueError(f"point ({lon:.5f}, {lat:.5f}) is {d[i]:.1f} km from the nearest road "
-                         f"of the network (more than {max_km:g} km): is the PBF for this area?")
-    return int(ids[i]), float(d[i])
+def load_graph(pbf: str | Path) -> nx.DiGraph:
+    """The road graph of ``pbf`` (:func:`graph_from_pbf`, re-read when the file changes);
+    FileNotFoundError when it does not exist."""
+    p = Path(pbf)
+    if not p.exists():
+        raise FileNotFoundError(f"road network file {p} does not exist")
+    return graph_from_pbf(str(p.resolve()), p.stat().st_mtime)
 
 
 def travel_times(g: nx.DiGraph, source: int, cutoff_s: float | None = None) -> dict[int, float]:

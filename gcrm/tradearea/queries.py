@@ -221,12 +221,7 @@ def drive_time(con: duckdb.DuckDBPyConnection, lon: float, lat: float,
                ) -> gpd.GeoDataFrame:
     """Drive-time areas on the roads of ``pbf``; without it, distance bands (``note`` says so).
     """
-    graph = None
-    if pbf is not None:
-        p = Path(pbf)
-        if not p.exists():
-            raise FileNotFoundError(f"road network file {p} does not exist")
-        graph = network.graph_from_pbf(str(p.resolve()), p.stat().st_mtime)
+    graph = None if pbf is None else network.load_graph(pbf)
     g = network.drive_time_areas(lon, lat, minutes, graph=graph)
     return _annotate(con, g, scope) if annotate else g
 
