@@ -15,8 +15,10 @@ from dashboards.components import svgmap
 from gcrm.i18n import t
 
 AREA = "acct_area"  # session key of the drawn polygon (GeoJSON text)
-OTHER, BIG = (31, 119, 180, 200), (214, 39, 40, 235)
-WIDTH, HEIGHT = 900, 480
+OTHER = (31, 119, 180, 200)
+BIG = (214, 39, 40, 235)
+WIDTH = 900
+HEIGHT = 480
 
 
 def _keep(geojson: str) -> None:
@@ -40,7 +42,8 @@ def _scene(v, geojson: str | None) -> dict:
     if geojson:
         fc = {"features": [{"geometry": json.loads(geojson)}]}
         layers.append(svgmap.outline(fc, frame, "area", (255, 140, 0, 255), 2.5))
-    ui = {z: t(f"acct.map.{z}", v.lang) for z in ("in", "out", "reset", "draw")}
+    ui = {"in": t("acct.map.in", v.lang), "out": t("acct.map.out", v.lang),
+          "reset": t("acct.map.reset", v.lang), "draw": t("acct.map.draw", v.lang)}
     return svgmap.scene(frame, layers, f"acct-assign/{v.version}", ui, draw=True)
 
 
