@@ -156,7 +156,15 @@ def test_draw_a_triangle_and_assign_the_customers_inside(signed_in, demo_db: Pat
     svg = main.locator(".gcrm-svgmap svg").first
     svg.locator('g[data-layer="big"] circle').first.wait_for(timeout=60_000)
     cx, cy = svg.evaluate(_CENTRE_CIRCLE)
-    page.get_by_role("button", name="Draw an area").click()
+    draw = page.get_by_role("button", name="Draw an area")
+    draw.click()
+    page.mouse.click(cx - 80, cy)
+    page.mouse.click(cx + 80, cy)
+    assert svg.locator("g.draw circle").count() == 2
+    page.keyboard.press("Escape")  # cancels: nothing drawn, draw mode off
+    assert svg.locator("g.draw circle").count() == 0
+    assert draw.get_attribute("aria-pressed") == "false"
+    draw.click()
     corners = [(cx - 45, cy + 35), (cx + 45, cy + 35), (cx, cy - 50)]
     for x, y in corners:
         page.mouse.click(x, y)
