@@ -1,6 +1,7 @@
 """The Key accounts page in a real browser: reassign a customer, find it in the manager's
 portfolio and the handover on its customer card; the alerts and groups tabs agree with
-:mod:`gcrm.accounts.queries`; the day's visits include the customer assigned.
+:mod:`gcrm.accounts.queries`; the day's visits include the customer assigned; a triangle drawn
+on the Assign tab's map around some customers assigns them (their handovers recorded).
 
 One server and one signed-in page for the module (signing in renders the whole page).
 Exact values are read from hidden ``span.gcrm-acct`` / ``span.gcrm-card`` elements.
@@ -8,6 +9,7 @@ Exact values are read from hidden ``span.gcrm-acct`` / ``span.gcrm-card`` elemen
 
 from __future__ import annotations
 
+import ast
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,4 +131,79 @@ def test_alerts_groups_and_visits(signed_in, demo_db: Path, big_customer: str) -
     assert big_customer in route.get_attribute("data-value")
     page.get_by_role("tab", name="Service evaluation").click()
     page.get_by_text("No opinion recorded yet.").wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+#: the big customer's circle nearest the map's centre, in page pixels
+_CENTRE_CIRCLE = """(svg) => {
+  const b = svg.getBoundingClientRect(), mx = b.x + b.width / 2, my = b.y + b.height / 2;
+  let best = null, dist = Infinity;
+  svg.querySelectorAll('g[data-layer="big"] circle').forEach((c) => {
+    const r = c.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
+    const d = Math.hypot(x - mx, y - my);
+    if (d < dist) { dist = d; best = [x, y]; }
+  });
+  return best;
+}"""
+
+
+def test_draw_a_triangle_and_assign_the_customers_inside(signed_in, demo_db: Path) -> None:
+    page, url = signed_in
+    main = page.locator('[data-testid="stMain"]')
+    page.goto(f"{url}/accounts")
+    tb.wait_for_app(page, DONE)
+    page.get_by_role("tab", name="Assign").click()
+    svg = main.locator(".gcrm-svgmap svg").first
+    svg.locator('g[data-layer="big"] circle').first.wait_for(timeout=60_000)
+    cx, cy = svg.evaluate(_CENTRE_CIRCLE)
+    draw = page.get_by_role("button", name="Draw an area")
+    draw.click()
+    page.mouse.click(cx - 80, cy)
+    page.mouse.click(cx + 80, cy)
+    assert svg.locator("g.draw circle").count() == 2
+    page.keyboard.press("Escape")  # cancels: nothing drawn, draw mode off
+    assert svg.locator("g.draw circle").count() == 0
+    assert draw.get_attribute("aria-pressed") == "false"
+    draw.click()
+    corners = [(cx - 45, cy + 35), (cx + 45, cy + 35), (cx, cy - 50)]
+    for x, y in corners:
+        page.mouse.click(x, y)
+    assert svg.locator("g.draw circle").count() == 3  # the polygon drawn as it goes
+    page.mouse.click(*corners[0])  # the first corner closes it
+    inside = page.locator('span.gcrm-acct[data-field="area_customers"]')
+    inside.wait_for(state="attached", timeout=60_000)
+    ids = ast.literal_eval(inside.get_attribute("data-value"))
+    big = ast.literal_eval(page.locator('span.gcrm-acct[data-field="area_big"]')
+                           .get_attribute("data-value"))
+    assert big and set(big) <= set(ids)
+    assert svg.locator('g[data-layer="area"] path').count() == 1  # the area shown
+    store = connect_store(demo_db)
+    try:
+        already = {r[0] for r in store.execute(
+            "SELECT customer_id FROM acct_portfolio WHERE manager = ?", (BOSS,))}
+    finally:
+        store.close()
+    reason = f"drawn area {uuid.uuid4().hex[:8]}"
+    form = page.locator('[data-testid="stForm"]', has_text="New manager")
+    form.get_by_label("New manager").click()
+    page.get_by_role("option", name=BOSS).click()
+    form.get_by_text("In the area: big customers only").click()  # everyone in the area
+    form.get_by_label("Reason").fill(reason)
+    form.get_by_role("button", name="Assign").click()
+    new = sorted(set(ids) - already)
+    word = "handover" if len(new) == 1 else "handovers"
+    main.get_by_text(f"{len(new)} {word} recorded.").wait_for(timeout=60_000)
+    store = connect_store(demo_db)
+    try:
+        handed = sorted(r[0] for r in store.execute(
+            "SELECT customer_id FROM acct_handovers WHERE reason = ? AND to_manager = ?",
+            (reason, BOSS)))
+        owners = {r[0] for r in store.execute(
+            "SELECT DISTINCT manager FROM acct_portfolio WHERE customer_id IN "
+            f"({','.join('?' * len(ids))})", ids)}
+    finally:
+        store.close()
+    assert handed == new and len(new) >= 1
+    assert owners == {BOSS}
+    assert page.locator('span.gcrm-acct[data-field="area_customers"]').count() == 0
     assert page.locator('[data-testid="stException"]').count() == 0

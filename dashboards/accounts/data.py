@@ -147,3 +147,10 @@ def customers_in_area(db: str, who: Access, geojson: str, big_only: bool) -> lis
     """Customers ``who`` may see inside an uploaded GeoJSON polygon (ValueError if none)."""
     with connection(db) as con, store(db) as ops:
         return Q.customers_in_area(con, ops, viewer(who), Q.area_of(geojson), big_only)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def customer_points(db: str, version: str, who: Access, store_stamp: tuple) -> pd.DataFrame:
+    """Where the customers ``who`` may see are (the map an area is drawn on)."""
+    with connection(db) as con, store(db) as ops:
+        return Q.customer_points(con, ops, viewer(who))

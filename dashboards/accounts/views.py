@@ -18,6 +18,7 @@ import streamlit as st
 from pydeck.types import String
 
 from dashboards.accounts import data as ad
+from dashboards.accounts import drawarea
 from dashboards.components import data as cdata
 from dashboards.components import maps, shell
 from dashboards.components.session import Access
@@ -251,6 +252,7 @@ def assign(v: View) -> None:
     if msg := st.session_state.pop("acct_assign_msg", None):
         st.success(msg)  # after the rerun that shows the new portfolio on the other tabs
     names = ad.managers(v.db)
+    drawn = drawarea.section(v)
     with st.form("acct_assign"):
         ids = st.text_area(t("acct.assign.ids", v.lang), key="acct_assign_ids")
         manager = st.selectbox(t("acct.assign.to", v.lang), ["", *names],
@@ -265,9 +267,13 @@ def assign(v: View) -> None:
             if area is not None:
                 wanted += ad.customers_in_area(v.db, v.who, area.getvalue().decode("utf-8"),
                                                big)
-            done = ad.reassign(v.db, v.who, wanted, manager or None, reason)
+            if drawn:  # the area drawn on the map: the same path as an uploaded one
+                wanted += ad.customers_in_area(v.db, v.who, drawn, big)
+            done = ad.reassign(v.db, v.who, list(dict.fromkeys(wanted)), manager or None,
+                               reason)
         except (ValueError, UnicodeDecodeError) as exc:
             st.error(str(exc))
             return
         st.session_state["acct_assign_msg"] = tn("acct.assign.done", len(done), v.lang)
+        st.session_state.pop(drawarea.AREA, None)
         st.rerun()

@@ -1,6 +1,8 @@
 // GCRM overview map: draws the scene built by svgmap.py as SVG (no WebGL).
 // Tooltips, wheel / button zoom, drag to pan, month frames, and a click (or Enter) on a
 // pickable area sent to Python as the trigger value "clicked".
+// Draw mode (scenes with "draw"): a toggle button; click to add vertices, double-click or click
+// the first vertex to close, Esc to cancel; the polygon goes to Python in lon/lat ("drawn").
 
 const NS = "http://www.w3.org/2000/svg";
 
@@ -52,7 +54,8 @@ function build(root) {
     '<div class="frame-label" hidden></div>' +
     '<div class="controls"><button type="button" data-z="in"></button>' +
     '<button type="button" data-z="out"></button>' +
-    '<button type="button" data-z="reset"></button></div>';
+    '<button type="button" data-z="reset"></button>' +
+    '<button type="button" data-z="draw" aria-pressed="false" hidden></button></div>';
   const svg = root.querySelector("svg");
   const tip = root.querySelector(".tip");
   const st = root._st;
@@ -97,6 +100,7 @@ function build(root) {
       }
       return;
     }
+    if (st.drawing) { st.cursor = userPoint(ev); drawOverlay(root); }
     showTip(ev);
   });
   svg.addEventListener("pointerleave", () => {
@@ -120,6 +124,7 @@ function build(root) {
   };
   svg.addEventListener("click", (ev) => {
     if (st.wasDrag) { st.wasDrag = false; return; }
+    if (st.drawing) { addVertex(root, userPoint(ev)); return; }
     pick(ev.target.closest && ev.target.closest(".pick"));
   });
   svg.addEventListener("keydown", (ev) => {
@@ -128,6 +133,14 @@ function build(root) {
       pick(ev.target.closest && ev.target.closest(".pick"));
     }
   });
+  svg.addEventListener("dblclick", (ev) => {
+    if (st.drawing) { ev.preventDefault(); closeShape(root); }
+  });
+  const onKey = (ev) => {
+    if (!root.isConnected) { document.removeEventListener("keydown", onKey); return; }
+    if (ev.key === "Escape" && st.drawing) setDrawing(root, false);
+  };
+  document.addEventListener("keydown", onKey);
   svg.addEventListener("wheel", (ev) => {
     ev.preventDefault();
     zoom(root, Math.exp(-ev.deltaY * 0.0015), userPoint(ev));
@@ -137,7 +150,63 @@ function build(root) {
     if (z === "in") zoom(root, 1.6);
     else if (z === "out") zoom(root, 1 / 1.6);
     else if (z === "reset") { st.vb = [0, 0, st.data.w, st.data.h]; apply(root); }
+    else if (z === "draw") setDrawing(root, !st.drawing);
   });
+}
+
+// ---- draw mode: vertices in the SVG's user units (the scene's pixels)
+function setDrawing(root, on) {
+  const st = root._st;
+  st.drawing = on;
+  st.verts = [];
+  st.cursor = null;
+  root.classList.toggle("drawing", on);
+  root.querySelector('button[data-z="draw"]').setAttribute("aria-pressed", String(on));
+  drawOverlay(root);
+}
+
+function screenPx(root) {
+  const svg = root.querySelector("svg");
+  return root._st.vb[2] / (svg.getBoundingClientRect().width || root._st.data.w);
+}
+
+function addVertex(root, p) {
+  const st = root._st, v = st.verts, k = screenPx(root);
+  const near = (a) => Math.hypot(a[0] - p.x, a[1] - p.y) < 8 * k;
+  if (v.length >= 3 && near(v[0])) { closeShape(root); return; }
+  if (v.length && near(v[v.length - 1])) return; // the second click of a double-click
+  v.push([p.x, p.y]);
+  drawOverlay(root);
+}
+
+function closeShape(root) {
+  const st = root._st, pr = st.data.proj;
+  if (st.verts.length < 3 || !pr) return;
+  const ring = st.verts.map(([x, y]) => {
+    const wx = pr.x0 + x / pr.scale, wy = pr.y0 + y / pr.scale;
+    const lat = Math.atan(Math.sinh(Math.PI * (1 - 2 * wy / pr.world))) * 180 / Math.PI;
+    return [wx / pr.world * 360 - 180, lat];
+  });
+  ring.push(ring[0]);
+  setDrawing(root, false);
+  st.setTriggerValue("drawn", JSON.stringify({ type: "Polygon", coordinates: [ring] }));
+}
+
+function drawOverlay(root) {
+  const st = root._st, svg = root.querySelector("svg");
+  let g = svg.querySelector("g.draw");
+  if (!g) {
+    g = document.createElementNS(NS, "g");
+    g.setAttribute("class", "draw");
+    svg.appendChild(g);
+  }
+  const v = st.verts || [];
+  if (!st.drawing || !v.length) { g.innerHTML = ""; return; }
+  const pts = st.cursor ? [...v, [st.cursor.x, st.cursor.y]] : v;
+  const r = (5 * screenPx(root)).toFixed(2);
+  g.innerHTML = `<path d="M${pts.map((p) => p.join(" ")).join("L")}"/>` +
+    v.map((p, i) => `<circle cx="${p[0]}" cy="${p[1]}" r="${r}"${i ? "" : ' class="first"'}/>`)
+      .join("");
 }
 
 function zoom(root, factor, at) {
@@ -215,10 +284,13 @@ export default function (component) {
   const ui = data.ui || {};
   root.querySelectorAll(".controls button").forEach((b) => {
     const z = b.getAttribute("data-z");
-    b.textContent = { in: "+", out: "\u2212", reset: "\u27f2" }[z];
+    b.textContent = { in: "+", out: "\u2212", reset: "\u27f2", draw: "\u270e" }[z];
     b.title = ui[z] || z;
     b.setAttribute("aria-label", ui[z] || z);
   });
+  root.querySelector('button[data-z="draw"]').hidden = !data.draw;
+  if (!data.draw && st.drawing) setDrawing(root, false);
+  drawOverlay(root); // the scene's SVG was replaced: the polygon being drawn again on top
   root.querySelector(".tip").hidden = true;
   apply(root);
   play(root);

@@ -71,6 +71,13 @@ class Frame:
         x, y = _merc(lon, lat)
         return (x - self.x0) * self.scale, (y - self.y0) * self.scale
 
+    def lonlat(self, x: float, y: float) -> tuple[float, float]:
+        """The inverse of :meth:`xy`: WGS-84 lon/lat of view pixel ``(x, y)`` (``svgmap.js``
+        does the same for a polygon drawn on the map, with the scene's ``proj``)."""
+        wx, wy = self.x0 + x / self.scale, self.y0 + y / self.scale
+        lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * wy / WORLD))))
+        return wx / WORLD * 360.0 - 180.0, lat
+
     def metres_per_px(self, lat: float) -> float:
         return 40_075_016.686 * math.cos(math.radians(lat)) / (WORLD * self.scale)
 
@@ -229,13 +236,20 @@ def tiles(frame: Frame, url: str) -> list[dict]:
 
 
 def scene(frame: Frame, layers: Sequence[dict], view_id: str, ui: Mapping[str, str],
-          basemap: str = "", frames: Sequence[dict] | None = None) -> dict:
+          basemap: str = "", frames: Sequence[dict] | None = None,
+          draw: bool = False) -> dict:
     """Everything the browser draws. ``view_id`` names the place: while it stays the same
     (a layer toggled, another measure) the user's zoom and pan are kept. ``frames``:
     month frames ``{"label", "fills": {region_id: "#rrggbb"}}`` played once on arrival.
-    ``ui``: the button labels (zoom_in, zoom_out, reset)."""
-    return {"w": frame.width, "h": frame.height, "view": view_id, "layers": list(layers),
-            "tiles": tiles(frame, basemap), "frames": list(frames or []), "ui": dict(ui)}
+    ``ui``: the button labels (zoom_in, zoom_out, reset, and draw with ``draw``).
+    ``draw``: a button to draw a polygon (see :func:`draw`); the scene then carries the
+    projection (``proj``) the browser inverts to send the polygon in lon/lat."""
+    out = {"w": frame.width, "h": frame.height, "view": view_id, "layers": list(layers),
+           "tiles": tiles(frame, basemap), "frames": list(frames or []), "ui": dict(ui)}
+    if draw:
+        out["draw"] = True
+        out["proj"] = {"x0": frame.x0, "y0": frame.y0, "scale": frame.scale, "world": WORLD}
+    return out
 
 
 _HERE = Path(__file__).parent
@@ -256,3 +270,17 @@ def show(data: dict, key: str, on_click: Callable[[str], None]) -> None:
             on_click(str(value))
 
     _COMPONENT(key=key, data=data, on_clicked_change=clicked)
+
+
+def draw(data: dict, key: str, on_drawn: Callable[[str], None]) -> None:
+    """Draw ``data`` (a :func:`scene` made with ``draw=True``) with its draw button: click to
+    add vertices, double-click or click the first vertex to close, Esc to cancel. The closed
+    polygon calls ``on_drawn(geojson)`` (a GeoJSON Polygon text, WGS-84 lon/lat) before the
+    next run of the page."""
+
+    def drawn() -> None:
+        value = (st.session_state.get(key) or {}).get("drawn")
+        if value:
+            on_drawn(str(value))
+
+    _COMPONENT(key=key, data=data, on_clicked_change=lambda: None, on_drawn_change=drawn)

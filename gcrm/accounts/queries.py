@@ -461,6 +461,16 @@ def customers_in_area(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection 
     return sorted(df.loc[inside, "customer_id"])
 
 
+def customer_points(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | None,
+                    viewer: Viewer) -> pd.DataFrame:
+    """Where the customers the viewer may see are (customer_id, lon, lat, big_customer): the
+    points of the map an area is drawn on; no names (nothing personal)."""
+    where, params = _visible(viewer, store)
+    return con.execute(f"SELECT c.customer_id, c.lon, c.lat, c.big_customer FROM dim_customer c "
+                       f"WHERE c.lon IS NOT NULL AND c.lat IS NOT NULL AND {where} "
+                       f"ORDER BY c.customer_id", params).df()
+
+
 # ------------------------------------------------------------------------ visits
 def _clock(text: str) -> float:
     """``HH:MM`` -> seconds after midnight (ValueError names the bad value)."""
