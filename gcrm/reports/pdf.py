@@ -358,9 +358,9 @@ def _forecast(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
 
 
 #: columns of the tariff scenario table in the PDF (the XLSX sheet has every column)
-TARIFF_PDF_COLUMNS = ["customer_class", "customers", "covered", "bill_before", "bill_static",
-                      "bill_after", "revenue_change", "revenue_change_share",
-                      "peak_kwh_before", "peak_change_kwh", "peak_change_share"]
+TARIFF_PDF_COLUMNS = ["customer_class", "customers", "covered", "bill_before", "bill_after",
+                      "revenue_change", "revenue_change_share", "peak_change_kwh",
+                      "peak_change_share"]
 
 
 def _tariff(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
@@ -370,7 +370,7 @@ def _tariff(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
         return []
     lang, s, total = m.lang, m.tariff.scenario, m.tariff.total.iloc[0]
     totals = {c: total[c] for c in TARIFF_PDF_COLUMNS[1:]}
-    w = WIDTH / (len(TARIFF_PDF_COLUMNS) + 1)
+    w = WIDTH / (len(TARIFF_PDF_COLUMNS) + 0.5)
     return [
         _p(t("report.tariff.title", lang), st.h1),
         _p(t("report.tariff.about", lang, name=s.name, description=s.description or "",
@@ -385,7 +385,7 @@ def _tariff(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
              peak_share=fmt_value("peak_change_share", total["peak_change_share"], lang)),
            st.body),
         _frame_table(m.tariff.table, TARIFF_PDF_COLUMNS, m, st, f, totals=totals,
-                     widths=[2 * w] + [w] * (len(TARIFF_PDF_COLUMNS) - 1), key="tariff"),
+                     widths=[1.5 * w] + [w] * (len(TARIFF_PDF_COLUMNS) - 1), key="tariff"),
         Spacer(1, 1.5 * mm), _p(t("report.tariff.note", lang), st.small),
         PageBreak()]
 
