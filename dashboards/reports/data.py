@@ -35,6 +35,7 @@ class ReportFile:
     rows: int
     region_id: str
     period: str  # the period's label
+    tariff: str | None = None  # the tariff scenario of its section, if any
 
 
 def scenarios(db: str) -> list[str]:
@@ -52,4 +53,4 @@ def generate(db: str, region_id: str, period: str, fmt: str, who: Principal, lan
         data, model = render_report(con, region_id, period, fmt, principal=who, lang=lang,
                                     crs=crs, scenario=scenario)
     return ReportFile(data, file_name(model, fmt), fmt, model.row_count(), region_id,
-                      model.period.label)
+                      model.period.label, scenario.name if scenario else None)

@@ -65,5 +65,5 @@ def download(lang: str) -> None:
                        mime=MIME[ready.fmt], on_click=auth.record_export,
                        kwargs={"what": f"report:{ready.name}", "rows": ready.rows,
                                "region": ready.region_id, "period": ready.period,
-                               "format": ready.fmt},
+                               "format": ready.fmt, "tariff_scenario": ready.tariff},
                        icon=":material/download:")
