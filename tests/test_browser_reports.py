@@ -1,8 +1,10 @@
-"""The area reports page: a planner downloads a district's XLSX; its totals equal the cube's
-and the page offers only the planner's regions. A manager (no export permission) is refused."""
+"""The area reports page: a planner downloads a district's XLSX with a saved tariff scenario's
+section; its totals equal the cube's and the page offers only the planner's regions. A manager
+(no export permission) is refused."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,13 +20,16 @@ from tests.browser import add_account, artifact, chromium, login, streamlit_app
 DONE = '.gcrm-page-done[data-page="reports"][data-lang="en"]'
 PLANNER, MANAGER, PASSWORD = "rep_planner", "rep_manager", "Report-pass-2026"
 DISTRICT = "220502"
+SCENARIO = Path(__file__).resolve().parent.parent / "examples" / "tariffs" / "ndrc-1093-4to1.toml"
 
 
 @pytest.fixture(scope="module")
-def app_url(demo_db: Path) -> Iterator[str]:
+def app_url(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     add_account(demo_db, PLANNER, "planner", PASSWORD, regions=(DISTRICT,))
     add_account(demo_db, MANAGER, "regional_manager", PASSWORD, regions=(DISTRICT,))
-    with streamlit_app(demo_db) as url:
+    saved = tmp_path_factory.mktemp("report-tariffs")  # a saved scenario to pick
+    shutil.copy(SCENARIO, saved / SCENARIO.name)
+    with streamlit_app(demo_db, env={"GCRM_TARIFF_DIR": str(saved)}) as url:
         yield url
 
 
@@ -47,6 +52,8 @@ def test_planner_downloads_a_district_report(app_url: str, demo_db: Path,
         page.keyboard.press("Escape")
         main.locator('[data-testid="stSelectbox"]').nth(1).click()
         page.locator('[role="option"]', has_text="xlsx").click()
+        main.locator('[data-testid="stSelectbox"]').nth(2).click()  # the tariff scenario
+        page.locator('[role="option"]', has_text=SCENARIO.stem).click()
         main.get_by_role("button", name="Generate report").click()
         button = main.get_by_role("button", name="Download")
         button.wait_for(timeout=120_000)
@@ -60,8 +67,9 @@ def test_planner_downloads_a_district_report(app_url: str, demo_db: Path,
     numbers = [c for ws in wb for row in ws.iter_rows(values_only=True) for c in row
                if isinstance(c, int | float)]
     assert any(abs(v - kwh) < 0.5 for v in numbers), "the cube's kWh total is in the workbook"
+    assert "Tariff scenario" in wb.sheetnames
     rows = audit.search(connect_store(demo_db), user=PLANNER, action="export")
-    assert rows and DISTRICT in rows[0]["detail"]
+    assert rows and DISTRICT in rows[0]["detail"] and SCENARIO.stem in rows[0]["detail"]
 
 
 @pytest.mark.browser

@@ -25,12 +25,12 @@ def render() -> None:
     if not regions:
         st.warning(t("reports.no_regions", lang))
         return
-    req = views.form(regions, months, lang)
+    req = views.form(regions, months, lang, data.scenarios(db))
     if views.generate_button(lang):
         try:
             with st.spinner(t("reports.working", lang)):
                 report = data.generate(db, req.region_id, req.period, req.fmt, who, lang,
-                                       req.crs)
+                                       req.crs, req.tariff)
         except (ReportError, ValueError) as exc:
             st.error(str(exc))
         else:

@@ -22,11 +22,14 @@ class Request:
     period: str
     fmt: str
     crs: str
+    tariff: str | None = None  # a saved tariff scenario's name
 
 
-def form(regions: list[tuple[str, str, str]], months: list[str], lang: str) -> Request:
+def form(regions: list[tuple[str, str, str]], months: list[str], lang: str,
+         scenarios: list[str] = ()) -> Request:
     """Region (within the user's scope), period (default: the last year with data), format,
-    and the coordinate system of the GIS formats."""
+    the coordinate system of the GIS formats, and an optional saved tariff scenario
+    (PDF and Excel)."""
     labels = {rid: f"{rid} {name}" for rid, name, _ in regions}
     default_year = months[-1][:4] if months else ""
     c1, c2, c3 = st.columns([2, 1, 1])
@@ -39,7 +42,13 @@ def form(regions: list[tuple[str, str, str]], months: list[str], lang: str) -> R
     if fmt in ("gpkg", "geojson"):
         crs = st.radio(t("reports.crs", lang), ["wgs84", "gcj02"], horizontal=True,
                        key="report_crs")
-    return Request(region_id, period.strip(), fmt, crs)
+    tariff = None
+    if fmt in ("pdf", "xlsx") and scenarios:
+        none = t("reports.tariff_none", lang)
+        pick = st.selectbox(t("reports.tariff_scenario", lang), [none, *scenarios],
+                            key="report_tariff")
+        tariff = None if pick == none else pick
+    return Request(region_id, period.strip(), fmt, crs, tariff)
 
 
 def generate_button(lang: str) -> bool:
@@ -56,5 +65,5 @@ def download(lang: str) -> None:
                        mime=MIME[ready.fmt], on_click=auth.record_export,
                        kwargs={"what": f"report:{ready.name}", "rows": ready.rows,
                                "region": ready.region_id, "period": ready.period,
-                               "format": ready.fmt},
+                               "format": ready.fmt, "tariff_scenario": ready.tariff},
                        icon=":material/download:")

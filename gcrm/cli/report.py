@@ -26,19 +26,34 @@ def _districts(con, scope: tuple[str, ...] | None) -> list[tuple[str, str]]:
             if scope is None or rid in scope or parent in scope]
 
 
+def _scenario(db: Path, ref: str | None, fmt: str):
+    """The tariff scenario of ``--tariff-scenario`` (a file or a saved name), or None."""
+    if ref is None:
+        return None
+    from gcrm.tariff.queries import resolve_scenario
+    from gcrm.tariff.scenario import ScenarioError
+
+    if fmt not in ("pdf", "xlsx"):
+        raise BadInput("--tariff-scenario applies to --format pdf or xlsx only")
+    try:
+        return resolve_scenario(db, ref)
+    except ScenarioError as exc:
+        raise BadInput(f"--tariff-scenario: {exc}") from exc
+
+
 def _export(db: Path, con, principal, region_id: str, period, fmt: str, out: Path,
-            lang: str, crs: str, force: bool) -> None:
+            lang: str, crs: str, force: bool, scenario=None) -> None:
     from gcrm.reports import build
     from gcrm.reports.export import write
 
-    model = build(con, region_id, period, principal=principal, lang=lang)
+    model = build(con, region_id, period, principal=principal, lang=lang, scenario=scenario)
     write(model, fmt, out, crs=crs, force=force)
     customer_rows = (len(model.customers) if fmt in ("gpkg", "geojson") else
                      len(model.top_customers)) if model.top_customers is not None else 0
     audit_action(db, principal, "report.export", str(out), region=region_id,
                  period=model.period.label, format=fmt, crs=crs if fmt in ("gpkg", "geojson")
                  else None, lang=lang, rows=model.row_count(), customer_rows=customer_rows,
-                 masked=model.masked)
+                 masked=model.masked, tariff_scenario=scenario.name if scenario else None)
 
 
 @click.command("report")
@@ -61,10 +76,13 @@ def _export(db: Path, con, principal, region_id: str, period, fmt: str, out: Pat
               show_default=True, help="Coordinates of the GIS formats (gcj02: for Chinese "
                                       "basemaps).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--tariff-scenario", "tariff_ref", default=None, metavar="FILE|NAME",
+              help="Add a tariff scenario's effect on the region (pdf, xlsx): a scenario "
+                   "file or a saved scenario's name (docs/tariff.md).")
 @handle_errors
 def report(db: Path, user: str | None, region_id: str | None, all_districts: bool, period: str,
            fmt: str, out: Path | None, out_dir: Path | None, force: bool, lang: str, crs: str,
-           quiet: bool) -> None:
+           quiet: bool, tariff_ref: str | None) -> None:
     """Area report of one region and period: PDF, XLSX, GeoPackage or GeoJSON."""
     from gcrm.reports import check_scope, parse_period
     from gcrm.reports.output import check_target
@@ -78,21 +96,22 @@ def report(db: Path, user: str | None, region_id: str | None, all_districts: boo
     if crs != "wgs84" and fmt not in ("gpkg", "geojson"):
         raise BadInput("--crs applies to --format gpkg or geojson only")
     p = parse_period(period)
+    scenario = _scenario(db, tariff_ref, fmt)
     principal, con, scope = open_as(db, user, "export")
     try:
         if region_id:
             check_scope(con, region_id, scope)
             check_target(out, fmt, force)
-            _export(db, con, principal, region_id, p, fmt, out, lang, crs, force)
+            _export(db, con, principal, region_id, p, fmt, out, lang, crs, force, scenario)
             click.echo(f"report written: {out}")
             return
-        _batch(db, con, principal, scope, p, fmt, out_dir, lang, crs, force, quiet)
+        _batch(db, con, principal, scope, p, fmt, out_dir, lang, crs, force, quiet, scenario)
     finally:
         con.close()
 
 
 def _batch(db, con, principal, scope, p, fmt, out_dir: Path, lang, crs, force,
-           quiet) -> None:
+           quiet, scenario=None) -> None:
     from tqdm import tqdm
 
     from gcrm import cube
@@ -126,7 +145,7 @@ def _batch(db, con, principal, scope, p, fmt, out_dir: Path, lang, crs, force,
             click.echo(f"skipped {d} {n}: no data in {p.label}", err=True)
     for d, target in tqdm(targets, desc=f"reports {p.label}", unit="district",
                           disable=quiet):
-        _export(db, con, principal, d, p, fmt, target, lang, crs, force)
+        _export(db, con, principal, d, p, fmt, target, lang, crs, force, scenario)
     click.echo(f"{len(targets)} reports written to {out_dir}")
 
 

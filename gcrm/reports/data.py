@@ -43,6 +43,8 @@ from gcrm.security.scope import scope_sql
 from gcrm.spatial import h3cells
 from gcrm.storage import regions, warehouse
 from gcrm.storage.quality import quality_report
+from gcrm.tariff.queries import Simulation, simulate
+from gcrm.tariff.scenario import Scenario
 from gcrm.vocab import SERVICE_POINT_KINDS
 
 #: the KPI summary, in the order shown
@@ -54,6 +56,11 @@ AREA_MEASURES = ("customers", "kwh", "amount", "paid", "arrears", "collection_ra
 RELIABILITY_COLUMNS = ("customers_served", "saifi", "saidi", "caidi", "asai", "maifi",
                        "aihc_hours", "rs_pct")
 TOP_N = 20
+#: columns of the tariff scenario section (by customer class)
+TARIFF_COLUMNS = ("customers", "covered", "kwh_before", "kwh_after", "peak_kwh_before",
+                  "peak_kwh_after", "valley_kwh_before", "valley_kwh_after", "bill_before",
+                  "bill_static", "bill_after", "peak_change_kwh", "peak_change_share",
+                  "bill_change_static", "revenue_change", "revenue_change_share")
 WGS84 = "EPSG:4326"
 
 
@@ -112,6 +119,10 @@ class ReportModel:
     #: line loss of the transformer areas losing the most (docs/revenue.md); empty without
     #: supply data
     losses: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: a tariff scenario's effect on the region by customer class
+    #: (:func:`gcrm.tariff.queries.simulate`, the numbers of ``gcrm tariff simulate --where
+    #: district=ID``); None: no scenario asked
+    tariff: Simulation | None = None
 
     @property
     def filters(self) -> str:
@@ -148,6 +159,8 @@ class ReportModel:
             out["forecast"] = self.forecast
         if len(self.losses):
             out["losses"] = self.losses
+        if self.tariff is not None:
+            out["tariff"] = self.tariff.table
         return out
 
     def totals(self) -> dict[str, float]:
@@ -172,7 +185,8 @@ class ReportModel:
             for col in self.kpis.attrs.get("hidden", ()):
                 out[col] = df[col].isna()
             return out
-        measures = [c for c in df.columns if c in MEASURES or c in RELIABILITY_COLUMNS]
+        measures = [c for c in df.columns
+                    if c in MEASURES or c in RELIABILITY_COLUMNS or c in TARIFF_COLUMNS]
         rows = df[measures].isna().all(axis=1).to_numpy() if measures else False
         for c in measures:
             out[c] = rows & df[c].isna().to_numpy()
@@ -502,14 +516,16 @@ def _losses(con, period: Period, scope: list[str], min_cell: int | None,
 
 
 def build(con: duckdb.DuckDBPyConnection, region_id: str, period: Period, principal=None,
-          lang: str = "en", top_n: int = TOP_N) -> ReportModel:
+          lang: str = "en", top_n: int = TOP_N,
+          scenario: Scenario | None = None) -> ReportModel:
     """Assemble the report model of ``region_id`` for ``period`` as ``principal`` sees it.
 
     ``principal`` None is the local operator (everything, unmasked). A principal without
     ``read_pii`` gets disclosure control (:func:`min_cell_for`). Raises
     :class:`ReportError` for an unknown region, a region outside the user's scope, a
     period without consumption data in the region, or (disclosure control) a region whose
-    period describes fewer than ``min_cell`` customers.
+    period describes fewer than ``min_cell`` customers. With ``scenario`` (a tariff
+    scenario), the model also holds its effect on the region by customer class.
     """
     name, level, parent = region_info(con, region_id)
     check_scope(con, region_id, principal.scope if principal else None)
@@ -546,7 +562,22 @@ def build(con: duckdb.DuckDBPyConnection, region_id: str, period: Period, princi
         quality=_quality(con, principal, period, scope, have, customers_total),
         boundary=boundary, context=context, area_shapes=shapes, notes=notes,
         min_cell=min_cell, forecast=_forecast(con, scope, min_cell),
-        losses=_losses(con, period, scope, min_cell))
+        losses=_losses(con, period, scope, min_cell),
+        tariff=_tariff(con, scenario, period, scope, min_cell))
+
+
+def _tariff(con, scenario: Scenario | None, period: Period, scope: list[str],
+            min_cell: int | None) -> Simulation | None:
+    """The scenario's effect on the region over the period, by customer class: the same
+    call as ``gcrm tariff simulate --by customer_class --where district=ID`` (or ``city=``),
+    with the region as the scope; disclosure control as every section."""
+    if scenario is None:
+        return None
+    sim = simulate(con, scenario, ["customer_class"], (period.first, period.last),
+                          scope=scope, min_cell=min_cell)
+    sim.table = sim.table[["customer_class", *TARIFF_COLUMNS]]
+    sim.total = sim.total[list(TARIFF_COLUMNS)]
+    return sim
 
 
 def _forecast(con, scope: list[str], min_cell: int | None) -> pd.DataFrame | None:

@@ -19,6 +19,12 @@ COLUMN_FMT = {
     "lon": ".6f", "lat": ".6f",
     "supplied_kwh": ",.0f", "billed_kwh": ",.0f", "loss_kwh": ",.0f", "loss_rate": ".2%",
     "loss_yuan": ",.0f",
+    # a tariff scenario's effect (docs/tariff.md)
+    "covered": ",.0f", "kwh_before": ",.0f", "kwh_after": ",.0f", "peak_kwh_before": ",.0f",
+    "peak_kwh_after": ",.0f", "valley_kwh_before": ",.0f", "valley_kwh_after": ",.0f",
+    "bill_before": ",.0f", "bill_static": ",.0f", "bill_after": ",.0f",
+    "peak_change_kwh": "+,.0f", "peak_change_share": "+.2%", "bill_change_static": "+,.0f",
+    "revenue_change": "+,.0f", "revenue_change_share": "+.2%",
 }
 #: categorical columns whose values are translated
 VALUE_KEYS = {"customer_class": "report.class", "channel": "report.channel",

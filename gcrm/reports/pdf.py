@@ -46,6 +46,8 @@ def _model_texts(m: ReportModel) -> list[str]:
     texts += [m.region_name, m.region_id, m.user or "", m.loaded_at or "", m.filters,
               "万 kWh 10,000 kWh pp"]
     texts += m.context["name"].astype(str).tolist() if len(m.context) else []
+    if m.tariff is not None:
+        texts += [m.tariff.scenario.name, m.tariff.scenario.description or ""]
     for df in m.tables().values():
         for col in df.columns:
             if not pd.api.types.is_numeric_dtype(df[col]):
@@ -355,9 +357,42 @@ def _forecast(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
         PageBreak()]
 
 
+#: columns of the tariff scenario table in the PDF (the XLSX sheet has every column)
+TARIFF_PDF_COLUMNS = ["customer_class", "customers", "covered", "bill_before", "bill_after",
+                      "revenue_change", "revenue_change_share", "peak_change_kwh",
+                      "peak_change_share"]
+
+
+def _tariff(m: ReportModel, st: _Styles, f: fonts.Fonts) -> list:
+    """A tariff scenario's effect on the region by customer class (gcrm.tariff), when one
+    was asked."""
+    if m.tariff is None:
+        return []
+    lang, s, total = m.lang, m.tariff.scenario, m.tariff.total.iloc[0]
+    totals = {c: total[c] for c in TARIFF_PDF_COLUMNS[1:]}
+    w = WIDTH / (len(TARIFF_PDF_COLUMNS) + 0.5)
+    return [
+        _p(t("report.tariff.title", lang), st.h1),
+        _p(t("report.tariff.about", lang, name=s.name, description=s.description or "",
+             first=m.tariff.months[0], last=m.tariff.months[1]), st.body),
+        _p(t("report.tariff.summary", lang,
+             covered=fmt_value("covered", total["covered"], lang),
+             customers=fmt_value("customers", total["customers"], lang),
+             revenue=fmt_value("revenue_change", total["revenue_change"], lang),
+             revenue_share=fmt_value("revenue_change_share", total["revenue_change_share"],
+                                     lang),
+             peak=fmt_value("peak_change_kwh", total["peak_change_kwh"], lang),
+             peak_share=fmt_value("peak_change_share", total["peak_change_share"], lang)),
+           st.body),
+        _frame_table(m.tariff.table, TARIFF_PDF_COLUMNS, m, st, f, totals=totals,
+                     widths=[1.5 * w] + [w] * (len(TARIFF_PDF_COLUMNS) - 1), key="tariff"),
+        Spacer(1, 1.5 * mm), _p(t("report.tariff.note", lang), st.small),
+        PageBreak()]
+
+
 #: the report's sections, in order
 SECTIONS = (_cover, _consumption, _payments, _reliability, _losses, _trade_and_areas,
-            _top_customers, _forecast, _quality)
+            _top_customers, _forecast, _tariff, _quality)
 
 
 def story(m: ReportModel, f: fonts.Fonts) -> list:

@@ -11,6 +11,7 @@ from gcrm.reports.data import ReportModel, build
 from gcrm.reports.export import write
 from gcrm.reports.output import batch_name
 from gcrm.reports.period import parse_period
+from gcrm.tariff.scenario import Scenario
 
 MIME = {
     "pdf": "application/pdf",
@@ -21,9 +22,12 @@ MIME = {
 
 
 def render(con: duckdb.DuckDBPyConnection, region_id: str, period: str, fmt: str,
-           principal=None, lang: str = "en", crs: str = "wgs84") -> tuple[bytes, ReportModel]:
-    """The report file's bytes and its model (raises ReportError / ValueError on bad input)."""
-    model = build(con, region_id, parse_period(period), principal=principal, lang=lang)
+           principal=None, lang: str = "en", crs: str = "wgs84",
+           scenario: Scenario | None = None) -> tuple[bytes, ReportModel]:
+    """The report file's bytes and its model (raises ReportError / ValueError on bad input);
+    ``scenario`` adds a tariff scenario's section (pdf, xlsx)."""
+    model = build(con, region_id, parse_period(period), principal=principal, lang=lang,
+                  scenario=scenario)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"report.{fmt}"
         write(model, fmt, out, crs=crs)

@@ -34,6 +34,7 @@ SECTIONS = {
     "top_customers": ("report.section.top", False),
     "forecast": ("report.forecast.title", False),
     "losses": ("revenue.report.losses", False),
+    "tariff": ("report.tariff.title", False),
 }
 
 
@@ -139,10 +140,19 @@ def _about_sheet(about, m: ReportModel, used: set[str]) -> None:
          f"{len(m.months_with_data)} / {m.period.n_months}"),
         (t("report.col.yoy_change", lang), m.compared_words("last_year")),
         (t("report.col.prev_change", lang), m.compared_words("previous")),
+        *([(t("report.tariff.title", lang), _scenario_words(m))] if m.tariff is not None
+          else []),
         *([(t("report.about.suppressed", lang, min=m.min_cell),
             tn("report.suppressed", m.hidden_count(), lang, min=m.min_cell))]
           if m.min_cell is not None else []),
     ], lang)
+
+
+def _scenario_words(m: ReportModel) -> str:
+    """The scenario in one line: name, description, months simulated."""
+    s = m.tariff.scenario
+    return t("report.tariff.about", m.lang, name=s.name, description=s.description or "",
+             first=m.tariff.months[0], last=m.tariff.months[1])
 
 
 def _table_sheets(wb, m: ReportModel, used: set[str]) -> None:
@@ -161,7 +171,10 @@ def _table_sheets(wb, m: ReportModel, used: set[str]) -> None:
                        t("report.col.prev_change", lang),
                        t("report.col.yoy", lang, period=m.earlier_words("last_year")),
                        t("report.col.yoy_change", lang)]
-        _write_table(ws, frame, lang, tot if summable else None, headers=headers,
+        totals = tot if summable else None
+        if key == "tariff" and m.tariff is not None:  # the region's total of the scenario
+            totals = m.tariff.total.iloc[0].to_dict()
+        _write_table(ws, frame, lang, totals, headers=headers,
                      hidden=m.hidden(key), hidden_text=f"<{m.min_cell}")
         if key == "kpi":
             _kpi_formats(ws, df)
