@@ -42,8 +42,7 @@ def _scene(v, geojson: str | None) -> dict:
     if geojson:
         fc = {"features": [{"geometry": json.loads(geojson)}]}
         layers.append(svgmap.outline(fc, frame, "area", (255, 140, 0, 255), 2.5))
-    ui = {"in": t("acct.map.in", v.lang), "out": t("acct.map.out", v.lang),
-          "reset": t("acct.map.reset", v.lang), "draw": t("acct.map.draw", v.lang)}
+    ui = {**svgmap.buttons(v.lang), "draw": t("acct.map.draw", v.lang)}
     return svgmap.scene(frame, layers, f"acct-assign/{v.version}", ui, draw=True)
 
 

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from gcrm.i18n import t
+
 WORLD = 512.0  # deck.gl's web mercator: the world is 512 px wide at zoom 0
 Color = Sequence[int]
 
@@ -235,13 +237,18 @@ def tiles(frame: Frame, url: str) -> list[dict]:
     return out
 
 
+def buttons(lang: str) -> dict[str, str]:
+    """The zoom buttons' labels (tooltips) in ``lang``: the ``ui`` of :func:`scene`."""
+    return {z: t(f"ov.map.{z}", lang) for z in ("in", "out", "reset")}
+
+
 def scene(frame: Frame, layers: Sequence[dict], view_id: str, ui: Mapping[str, str],
           basemap: str = "", frames: Sequence[dict] | None = None,
           draw: bool = False) -> dict:
     """Everything the browser draws. ``view_id`` names the place: while it stays the same
     (a layer toggled, another measure) the user's zoom and pan are kept. ``frames``:
     month frames ``{"label", "fills": {region_id: "#rrggbb"}}`` played once on arrival.
-    ``ui``: the button labels (zoom_in, zoom_out, reset, and draw with ``draw``).
+    ``ui``: the button labels (in, out, reset — :func:`buttons` — and draw with ``draw``).
     ``draw``: a button to draw a polygon (see :func:`draw`); the scene then carries the
     projection (``proj``) the browser inverts to send the polygon in lon/lat."""
     out = {"w": frame.width, "h": frame.height, "view": view_id, "layers": list(layers),

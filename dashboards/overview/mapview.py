@@ -59,7 +59,7 @@ def _show_map(ctx: Ctx, layers: list, frame: svgmap.Frame,
     """The one map of the page (one key, so zoom and pan survive reruns at the same place);
     a click on a region drills into it before the next run."""
     place = ctx.place
-    ui = {z: t(f"ov.map.{z}", ctx.lang) for z in ("in", "out", "reset")}
+    ui = svgmap.buttons(ctx.lang)
     svgmap.show(
         svgmap.scene(frame, layers, view_id=f"{place.district}/{place.grid}", ui=ui,
                      basemap=config.get("basemap_url"), frames=frames),

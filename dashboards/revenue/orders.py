@@ -86,6 +86,5 @@ def route(ctx: Ctx, orders: pd.DataFrame) -> None:
     frame = svgmap.Frame.fit((lon.min(), lat.min(), lon.max(), lat.max()), 700, 320, 0.15)
     layers = [svgmap.lines(legs, frame, "legs", (33, 102, 172, 220), 2.5),
               svgmap.points(recs, frame, "stops", (215, 48, 39, 230), 80, 5, 9)]
-    svgmap.show(svgmap.scene(frame, layers, f"route/{pick}", {"zoom_in": "+", "zoom_out": "−",
-                                                              "reset": "⟲"}),
+    svgmap.show(svgmap.scene(frame, layers, f"route/{pick}", svgmap.buttons(ctx.lang)),
                 key="rev_route", on_click=lambda _: None)

@@ -114,8 +114,8 @@ def area_map(ctx: Ctx) -> None:
         sel = {"type": "FeatureCollection",
                "features": [f for f in feats if f["properties"]["region_id"] == ctx.area]}
         layers.append(svgmap.outline(sel, frame, "selected", (20, 20, 20), 3))
-    ui = {"zoom_in": "+", "zoom_out": "−", "reset": "⟲"}
-    svgmap.show(svgmap.scene(frame, layers, f"rev/{ctx.district}/{ctx.feeder}", ui),
+    svgmap.show(svgmap.scene(frame, layers, f"rev/{ctx.district}/{ctx.feeder}",
+                             svgmap.buttons(ctx.lang)),
                 key="rev_map", on_click=lambda tid: _open_area(ctx, tid))
     st.caption(ctx.t("revenue.legend"))
 

@@ -94,8 +94,7 @@ def _district_map(ctx: Ctx, by_district: pd.DataFrame) -> None:
         f["properties"].update(title=f["properties"].get("name") or "",
                                line1=f["properties"]["value_text"])
     frame = svgmap.Frame.fit(maps.bounds_of(fc) or (125.0, 41.0, 127.0, 43.0), 900, 420)
-    ui = {"in": t("ov.map.in", ctx.lang), "out": t("ov.map.out", ctx.lang),
-          "reset": t("ov.map.reset", ctx.lang)}
+    ui = svgmap.buttons(ctx.lang)
     c1, c2 = st.columns([5, 1])
     with c1:
         svgmap.show(svgmap.scene(frame, [svgmap.areas(fc, frame, pickable=False),
