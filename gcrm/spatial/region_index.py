@@ -34,7 +34,7 @@ _MULTI = -3  # cell inside >= 2 regions: code _MULTI - first; valid lookup, not 
 _EPS = 1e-6  # safety margin (in cells) when deciding which cells an edge touches
 _PAD = 2  # empty cells around the extent: every row ends in an unambiguous, empty cell
 _MAX_SIDE = 65_000  # cells per side, so that (row, col) sort keys fit in uint16
-_CHUNK = 1 << 18  # edges per chunk of the grid build (2 MB float64 temporaries)
+_CHUNK = 1 << 18  # edges (build) or points (assign) per chunk: 2 MB float64 arrays
 
 
 def _expand(starts: NDArray[np.int64], counts: NDArray[np.int64]):
@@ -411,7 +411,9 @@ class RegionIndex:
             how = "grid" if self._grid is not None else "exact"
         if how == "grid":
             self.build_grid()
-            pos = self._grid_assign(x, y)
+            pos = np.empty(x.shape, dtype=np.int64)
+            for s in range(0, x.size, _CHUNK):  # small reused temporaries, as in the build
+                pos[s:s + _CHUNK] = self._grid_assign(x[s:s + _CHUNK], y[s:s + _CHUNK])
         else:
             pos = np.full(x.shape, _NONE, dtype=np.int64)
             ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
