@@ -229,3 +229,19 @@ def test_chunked_build_and_assign_match(
     got = small.assign(x, y)
     assert (got == tonghua_grid.assign(x, y)).all()
     assert (got == RegionIndex(tonghua, method="exact").assign(x, y)).all()
+
+
+def test_empty_missing_and_holed_regions() -> None:
+    """Empty and missing geometries contain nothing and do not shift the other rings."""
+    holed = shapely.MultiPolygon([
+        shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (2, 1), (2, 2), (1, 2)],
+                                                            [(3, 3), (3.5, 3), (3.5, 3.5)]]),
+        shapely.box(5, 0, 6, 1),
+    ])
+    regions = _gdf(["empty", "holed", "none", "sq"],
+                   [shapely.Polygon(), holed, None, shapely.box(7, 0, 8, 1)])
+    x = np.array([0.5, 1.5, 3.4, 3.2, 5.5, 7.5, 9.0])
+    y = np.array([0.5, 1.5, 3.2, 3.4, 0.5, 0.5, 0.5])
+    want = ["holed", None, None, "holed", "holed", "sq", None]
+    for method in ("grid", "exact"):
+        assert RegionIndex(regions, method=method, cells=4096).assign(x, y).tolist() == want

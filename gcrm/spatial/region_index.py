@@ -150,10 +150,11 @@ class RegionIndex:
         if not self.grid_supported:
             raise ValueError("the grid needs Polygon/MultiPolygon geometries only")
         parts, part_geom = shapely.get_parts(self.geoms, return_index=True)
-        rings, ring_part = shapely.get_rings(parts, return_index=True)
-        ring_n = shapely.get_num_coordinates(rings)
-        xy = shapely.get_coordinates(rings)
-        del parts, rings
+        keep = ~shapely.is_empty(parts)
+        parts, part_geom = parts[keep], part_geom[keep]
+        ring_n, ring_part = _ring_sizes(parts)
+        xy = shapely.get_coordinates(parts)  # rings in order: exterior, then the holes
+        del parts
         X, Y = xy[:, 0], xy[:, 1]
         # edge i joins vertex i and i + 1; the last vertex of every ring starts no edge
         self._ring_end = np.cumsum(ring_n)
@@ -419,6 +420,22 @@ class RegionIndex:
             ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
             pos[ok] = self._exact(x[ok], y[ok])
         return self._ids_ext[pos].reshape(shape)
+
+
+def _ring_sizes(parts):
+    """Vertex count and polygon position of every ring of the polygons ``parts``.
+
+    Only the polygons with holes are split into ring geometries (copying the coordinates of
+    every ring costs as much as the rest of the build's first steps).
+    """
+    nint = shapely.get_num_interior_rings(parts)
+    nring = nint + 1
+    ring_n = np.repeat(shapely.get_num_coordinates(parts), nring)  # right for one-ring parts
+    holed = np.flatnonzero(nint)
+    if holed.size:
+        _, slots = _expand((np.cumsum(nring) - nring)[holed], nring[holed])
+        ring_n[slots] = shapely.get_num_coordinates(shapely.get_rings(parts[holed]))
+    return ring_n, np.repeat(np.arange(parts.size), nring)
 
 
 def _edge_entries(fx, fy, valid, s, nx):
