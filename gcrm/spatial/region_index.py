@@ -319,9 +319,14 @@ class RegionIndex:
         pt, ent = pt[once], ent[once]
         k, edge = _expand(self._ent_edge[ent], self._ent_n[ent])
         pt = pt[k]
-        p1, p2 = self._xy[edge], self._xy[edge + 1]
-        X1, Y1, X2, Y2 = p1[:, 0], p1[:, 1], p2[:, 0], p2[:, 1]
-        yp = py[pt]
+        # only an edge whose latitude range holds p can cross [p, q] or hold p: keep those
+        # before gathering longitudes (most edges of a cell lie above or below the point)
+        Y = self._xy[:, 1]
+        Y1, Y2, yp = Y[edge], Y[edge + 1], py[pt]
+        near = np.flatnonzero((np.minimum(Y1, Y2) <= yp) & (yp <= np.maximum(Y1, Y2)))
+        pt, edge, Y1, Y2, yp = pt[near], edge[near], Y1[near], Y2[near], yp[near]
+        X = self._xy[:, 0]
+        X1, X2 = X[edge], X[edge + 1]
         spans = (yp < Y1) != (yp < Y2)
         with np.errstate(divide="ignore", invalid="ignore"):
             xi = X1 + (yp - Y1) * (X2 - X1) / (Y2 - Y1)
