@@ -208,3 +208,40 @@ def test_random_polygons_match_sjoin(geoms: list, seed: int) -> None:
     for method in ("grid", "exact"):
         got = RegionIndex(regions, method=method, cells=4096).assign(x, y)
         assert (got[far] == want[far]).all(), method
+
+
+def test_chunked_build_and_assign_match(
+    tonghua: gpd.GeoDataFrame, tonghua_grid: RegionIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Edges and points processed in many small chunks (runs of edges split across chunk
+    borders, crossings gathered from every chunk) give the same grid and the same answers."""
+    from gcrm.spatial import region_index
+
+    monkeypatch.setattr(region_index, "_CHUNK", 997)  # odd size: chunks end mid-ring
+    small = RegionIndex(tonghua, method="grid")
+    nverts = int(shapely.get_num_coordinates(tonghua.geometry.to_numpy()).sum())
+    assert nverts > 20 * 997  # many chunks
+    assert (small._grid == tonghua_grid._grid).all()
+    assert small.grid_info["edge_entries"] >= tonghua_grid.grid_info["edge_entries"]
+    rng = np.random.default_rng(7)
+    minx, miny, maxx, maxy = tonghua.total_bounds
+    x, y = rng.uniform(minx, maxx, 20_000), rng.uniform(miny, maxy, 20_000)
+    got = small.assign(x, y)
+    assert (got == tonghua_grid.assign(x, y)).all()
+    assert (got == RegionIndex(tonghua, method="exact").assign(x, y)).all()
+
+
+def test_empty_missing_and_holed_regions() -> None:
+    """Empty and missing geometries contain nothing and do not shift the other rings."""
+    holed = shapely.MultiPolygon([
+        shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (2, 1), (2, 2), (1, 2)],
+                                                            [(3, 3), (3.5, 3), (3.5, 3.5)]]),
+        shapely.box(5, 0, 6, 1),
+    ])
+    regions = _gdf(["empty", "holed", "none", "sq"],
+                   [shapely.Polygon(), holed, None, shapely.box(7, 0, 8, 1)])
+    x = np.array([0.5, 1.5, 3.4, 3.2, 5.5, 7.5, 9.0])
+    y = np.array([0.5, 1.5, 3.2, 3.4, 0.5, 0.5, 0.5])
+    want = ["holed", None, None, "holed", "holed", "sq", None]
+    for method in ("grid", "exact"):
+        assert RegionIndex(regions, method=method, cells=4096).assign(x, y).tolist() == want

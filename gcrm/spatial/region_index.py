@@ -34,6 +34,7 @@ _MULTI = -3  # cell inside >= 2 regions: code _MULTI - first; valid lookup, not 
 _EPS = 1e-6  # safety margin (in cells) when deciding which cells an edge touches
 _PAD = 2  # empty cells around the extent: every row ends in an unambiguous, empty cell
 _MAX_SIDE = 65_000  # cells per side, so that (row, col) sort keys fit in uint16
+_CHUNK = 1 << 18  # edges (build) or points (assign) per chunk: 2 MB float64 arrays
 
 
 def _expand(starts: NDArray[np.int64], counts: NDArray[np.int64]):
@@ -149,10 +150,11 @@ class RegionIndex:
         if not self.grid_supported:
             raise ValueError("the grid needs Polygon/MultiPolygon geometries only")
         parts, part_geom = shapely.get_parts(self.geoms, return_index=True)
-        rings, ring_part = shapely.get_rings(parts, return_index=True)
-        ring_n = shapely.get_num_coordinates(rings)
-        xy = shapely.get_coordinates(rings)
-        del parts, rings
+        keep = ~shapely.is_empty(parts)
+        parts, part_geom = parts[keep], part_geom[keep]
+        ring_n, ring_part = _ring_sizes(parts)
+        xy = shapely.get_coordinates(parts)  # rings in order: exterior, then the holes
+        del parts
         X, Y = xy[:, 0], xy[:, 1]
         # edge i joins vertex i and i + 1; the last vertex of every ring starts no edge
         self._ring_end = np.cumsum(ring_n)
@@ -173,19 +175,37 @@ class RegionIndex:
         self._x0, self._y0, self._w, self._nx, self._ny = x0, y0, w, nx, ny
         nreg = self.geoms.size
         dtype = np.int16 if nreg < np.iinfo(np.int16).max + _MULTI - 1 else np.int32
-        fx = (X - x0) / w
-        fy = (Y - y0) / w
         self._xy = xy
-        grid = self._fill(fx, fy, valid, nx, ny, dtype)
-        self._index_edges(fx, fy, valid, grid, nx)
+        crossings, entries = self._scan_edges(X, Y, valid, nx)
+        grid = self._fill(*crossings, nx, ny, dtype)
+        self._index_entries(entries, grid)
         self._grid = grid
 
     def _edge_region(self, edge: NDArray[np.int64]) -> NDArray[np.int64]:
         """Row position of the region each edge belongs to."""
         return self._ring_geom[np.searchsorted(self._ring_end, edge, side="right")]
 
-    def _fill(self, fx, fy, valid, nx, ny, dtype) -> NDArray[np.integer]:
-        """Label cell centres by scanline even-odd fill (per region, all rings together)."""
+    def _scan_edges(self, X, Y, valid, nx):
+        """Row crossings ``(x, row, region)`` and cell index entries of all edges.
+
+        Edges are processed in chunks of ``_CHUNK``: the temporaries stay small, so the heap
+        reuses them instead of faulting in fresh pages for every vertex-sized array (the cost
+        that dominated the first build in a process).
+        """
+        i64 = np.empty(0, dtype=np.int64)
+        cross = [(np.empty(0), i64, i64)]
+        ents = [(i64, i64, i64, i64)]
+        for s in range(0, valid.size, _CHUNK):
+            e = min(s + _CHUNK, valid.size)
+            fx = (X[s:e + 1] - self._x0) / self._w
+            fy = (Y[s:e + 1] - self._y0) / self._w
+            cross.append(self._row_crossings(fx, fy, valid[s:e], s))
+            ents.append(_edge_entries(fx, fy, valid[s:e], s, nx))
+        return ([np.concatenate(c) for c in zip(*cross, strict=True)],
+                [np.concatenate(c) for c in zip(*ents, strict=True)])
+
+    def _row_crossings(self, fx, fy, valid, s):
+        """Where the edges ``s + i`` (vertices ``i, i + 1`` of ``fx, fy``) cross row centres."""
         # row r's centre line is fy = r + 0.5; edge crosses rows [g(ymin), g(ymax)), g = floor(y+.5)
         g = (fy + 0.5).astype(np.int32)  # fy > 0: truncation is floor
         d = g[1:] - g[:-1]
@@ -195,7 +215,10 @@ class RegionIndex:
         ee = sel[which]
         xa, ya, xb, yb = fx[ee], fy[ee], fx[ee + 1], fy[ee + 1]
         xc = xa + (rows + 0.5 - ya) * (xb - xa) / (yb - ya)
-        reg = self._edge_region(ee)
+        return xc, rows, self._edge_region(ee + s)
+
+    def _fill(self, xc, rows, reg, nx, ny, dtype) -> NDArray[np.integer]:
+        """Label cell centres by scanline even-odd fill (per region, all rings together)."""
         order = np.lexsort((xc, rows, reg))
         xc, rows, reg = xc[order], rows[order], reg[order]
         # every (region, row) group has an even number of crossings: pair them up
@@ -212,7 +235,8 @@ class RegionIndex:
             step = np.zeros(nx * ny + 1, dtype=dtype)
             step[start] += (reg + 1).astype(dtype)
             np.subtract.at(step, stop, (reg + 1).astype(dtype))
-            grid = np.cumsum(step[:-1], dtype=dtype)
+            np.cumsum(step, dtype=dtype, out=step)  # in place: no second raster
+            grid = step[:-1]
             grid -= 1
             return grid
         which, cell = _expand(start, stop - start)
@@ -226,24 +250,13 @@ class RegionIndex:
         first[multi] = _MULTI - first[multi]
         return first
 
-    def _index_edges(self, fx, fy, valid, grid, nx) -> None:
-        """Mark every cell an edge touches (with margin) ambiguous and index edges by cell.
+    def _index_entries(self, entries, grid) -> None:
+        """Sort the edge index entries by cell and mark their cells ambiguous.
 
-        Index entries are ``(cell, first edge, edge count, first column of the edges in this
-        row)``: a run of consecutive edges inside one cell is a single entry.
+        Entries are ``(cell, first edge, edge count, first column of the edges in this row)``:
+        a run of consecutive edges inside one cell is a single entry.
         """
-        cxl, cxh = (fx - _EPS).astype(np.int32), (fx + _EPS).astype(np.int32)
-        cyl, cyh = (fy - _EPS).astype(np.int32), (fy + _EPS).astype(np.int32)
-        c0 = np.minimum(cxl[:-1], cxl[1:])
-        r0 = np.minimum(cyl[:-1], cyl[1:])
-        del cxl, cyl
-        single = (c0 == np.maximum(cxh[:-1], cxh[1:])) & (r0 == np.maximum(cyh[:-1], cyh[1:]))
-        single &= valid
-        runs = _single_cell_runs(single, c0, r0, nx)
-        multi = _multi_cell_entries(fx, fy, np.flatnonzero(valid & ~single), c0, r0, cxh, cyh,
-                                    nx)
-        ent_cell, ent_edge, ent_n, ent_first = (np.concatenate([r, m])
-                                                for r, m in zip(runs, multi, strict=True))
+        ent_cell, ent_edge, ent_n, ent_first = entries
         # sort by cell; the other entry arrays stay unsorted, read through self._ent_order
         ebits = max(int(ent_cell.size).bit_length(), 1)
         if int(grid.size).bit_length() + ebits <= 62:  # one packed int64 sort (SIMD)
@@ -306,9 +319,14 @@ class RegionIndex:
         pt, ent = pt[once], ent[once]
         k, edge = _expand(self._ent_edge[ent], self._ent_n[ent])
         pt = pt[k]
-        p1, p2 = self._xy[edge], self._xy[edge + 1]
-        X1, Y1, X2, Y2 = p1[:, 0], p1[:, 1], p2[:, 0], p2[:, 1]
-        yp = py[pt]
+        # only an edge whose latitude range holds p can cross [p, q] or hold p: keep those
+        # before gathering longitudes (most edges of a cell lie above or below the point)
+        Y = self._xy[:, 1]
+        Y1, Y2, yp = Y[edge], Y[edge + 1], py[pt]
+        near = np.flatnonzero((np.minimum(Y1, Y2) <= yp) & (yp <= np.maximum(Y1, Y2)))
+        pt, edge, Y1, Y2, yp = pt[near], edge[near], Y1[near], Y2[near], yp[near]
+        X = self._xy[:, 0]
+        X1, X2 = X[edge], X[edge + 1]
         spans = (yp < Y1) != (yp < Y2)
         with np.errstate(divide="ignore", invalid="ignore"):
             xi = X1 + (yp - Y1) * (X2 - X1) / (Y2 - Y1)
@@ -399,12 +417,46 @@ class RegionIndex:
             how = "grid" if self._grid is not None else "exact"
         if how == "grid":
             self.build_grid()
-            pos = self._grid_assign(x, y)
+            pos = np.empty(x.shape, dtype=np.int64)
+            for s in range(0, x.size, _CHUNK):  # small reused temporaries, as in the build
+                pos[s:s + _CHUNK] = self._grid_assign(x[s:s + _CHUNK], y[s:s + _CHUNK])
         else:
             pos = np.full(x.shape, _NONE, dtype=np.int64)
             ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
             pos[ok] = self._exact(x[ok], y[ok])
         return self._ids_ext[pos].reshape(shape)
+
+
+def _ring_sizes(parts):
+    """Vertex count and polygon position of every ring of the polygons ``parts``.
+
+    Only the polygons with holes are split into ring geometries (copying the coordinates of
+    every ring costs as much as the rest of the build's first steps).
+    """
+    nint = shapely.get_num_interior_rings(parts)
+    nring = nint + 1
+    ring_n = np.repeat(shapely.get_num_coordinates(parts), nring)  # right for one-ring parts
+    holed = np.flatnonzero(nint)
+    if holed.size:
+        _, slots = _expand((np.cumsum(nring) - nring)[holed], nring[holed])
+        ring_n[slots] = shapely.get_num_coordinates(shapely.get_rings(parts[holed]))
+    return ring_n, np.repeat(np.arange(parts.size), nring)
+
+
+def _edge_entries(fx, fy, valid, s, nx):
+    """Index entries of the cells (with margin) touched by the edges ``s + i``, whose
+    vertices are ``i, i + 1`` of ``fx, fy`` (grid units)."""
+    cxl, cxh = (fx - _EPS).astype(np.int32), (fx + _EPS).astype(np.int32)
+    cyl, cyh = (fy - _EPS).astype(np.int32), (fy + _EPS).astype(np.int32)
+    c0 = np.minimum(cxl[:-1], cxl[1:])
+    r0 = np.minimum(cyl[:-1], cyl[1:])
+    del cxl, cyl
+    single = (c0 == np.maximum(cxh[:-1], cxh[1:])) & (r0 == np.maximum(cyh[:-1], cyh[1:]))
+    single &= valid
+    runs = _single_cell_runs(single, c0, r0, nx)
+    multi = _multi_cell_entries(fx, fy, np.flatnonzero(valid & ~single), c0, r0, cxh, cyh, nx)
+    cell, edge, n, first = (np.concatenate([r, m]) for r, m in zip(runs, multi, strict=True))
+    return cell, edge + s, n, first
 
 
 def _single_cell_runs(single, c0, r0, nx):
