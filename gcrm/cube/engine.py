@@ -418,14 +418,15 @@ def _count_measures(measures: Sequence[str], by: Sequence[str],
 
 
 def month_range(con: duckdb.DuckDBPyConnection, last: int = 12) -> tuple[str, str]:
-    """The last ``last`` months that have consumption data, as an inclusive range."""
-    row = con.execute("SELECT max(month) FROM fact_consumption").fetchone()
-    if row is None or row[0] is None:
+    """The last ``last`` months that have consumption data, as an inclusive range (all of the
+    data when it covers fewer months: the range never starts before the first month)."""
+    row = con.execute("SELECT min(month), max(month) FROM fact_consumption").fetchone()
+    if row is None or row[1] is None:
         raise CubeError("the warehouse holds no consumption data yet")
-    end = row[0]
+    first, end = row
     y, m = int(end[:4]), int(end[5:])
     idx = y * 12 + (m - 1) - (last - 1)
-    return f"{idx // 12:04d}-{idx % 12 + 1:02d}", end
+    return max(f"{idx // 12:04d}-{idx % 12 + 1:02d}", first), end
 
 
 def months(con: duckdb.DuckDBPyConnection) -> list[str]:
