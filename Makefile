@@ -43,7 +43,9 @@ $(GCRM_DB): | $(VENV)/.installed
 
 demo: $(GCRM_DB)
 
+# `gcrm upgrade`: a warehouse left by an older GCRM is brought up to date (no-op when current)
 run: $(VENV)/.installed $(GCRM_DB)
+	$(BIN)/gcrm upgrade --db $(GCRM_DB)
 	$(BIN)/gcrm dashboard --db $(GCRM_DB) --port $(PORT)
 
 # pytest-xdist: the browser tests on one worker (one xdist group), everything else on the other

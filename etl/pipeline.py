@@ -462,6 +462,7 @@ def _run(con: duckdb.DuckDBPyConnection, plan: Plan, region_batch: RegionBatch |
             from gcrm.cube.rollups import build_rollups
 
             steps.run("rollups", lambda: build_rollups(con))
+            warehouse.set_meta(con, "schema_version", str(warehouse.SCHEMA_VERSION))
             unbalanced = [c.file for c in report.counts if not c.balanced]
             if unbalanced:  # cannot happen by construction; checked, never assumed
                 raise RuntimeError(f"row accounting broken for {unbalanced}")

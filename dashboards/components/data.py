@@ -78,6 +78,8 @@ def warehouse_info() -> WarehouseInfo:
     """The configured warehouse (``$GCRM_DB``); raises FileNotFoundError when it is missing."""
     path = config.db_path().resolve()
     with connection(str(path)) as con:
+        if problems := warehouse.schema_problems(con):  # say what to do, not a query's error
+            raise ValueError("; ".join(problems))
         version = warehouse.get_meta(con, "data_version", "0") or "0"
         loaded_at = warehouse.get_meta(con, "loaded_at")
     return WarehouseInfo(str(path), version, loaded_at)

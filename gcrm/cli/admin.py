@@ -465,6 +465,24 @@ def backup_cmd(db: Path, out: Path, force: bool) -> None:
     click.echo(f"backup written: {out} ({size / 1e6:.1f} MB before compression)")
 
 
+@click.command("upgrade")
+@DB_OPTION
+@handle_errors
+def upgrade_cmd(db: Path) -> None:
+    """Bring a warehouse built by an older GCRM up to this version (the rollups are rebuilt
+    from the facts in a copy swapped in when done; the data stay). Does nothing when the
+    warehouse is current."""
+    from gcrm import config
+    from gcrm.cube.upgrade import upgrade
+
+    if not config.db_path(db).exists():
+        raise BadInput(f"warehouse {config.db_path(db)} does not exist; build it with `gcrm demo`")
+    before, after = upgrade(db)
+    if before != after:
+        audit_action(db, None, "upgrade", str(db), schema_from=before, schema_to=after)
+        click.echo(f"warehouse upgraded: schema {before} -> {after}")
+
+
 @click.command("restore")
 @DB_OPTION
 @click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
@@ -503,4 +521,4 @@ def dashboard(db: Path, port: int, host: str) -> None:
         sys.exit(0)
 
 
-COMMANDS = (demo, etl, quality, user, audit, backup_cmd, restore_cmd, dashboard)
+COMMANDS = (demo, etl, quality, user, audit, backup_cmd, restore_cmd, upgrade_cmd, dashboard)

@@ -104,6 +104,9 @@ def open_as(db: Path, user: str | None, permission: str = "read_aggregates"):
 
     principal = principal_for(db, user, permission)
     con = warehouse.connect(db, read_only=True)
+    if problems := warehouse.schema_problems(con):  # what to do, not a query's error
+        con.close()
+        raise BadInput(f"warehouse {db}: {'; '.join(problems)}")
     return principal, con, (principal.scope if principal else None)
 
 

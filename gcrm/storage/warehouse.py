@@ -31,7 +31,10 @@ from gcrm.storage.files import (
     replace_durably,
 )
 
-SCHEMA_VERSION = 1
+#: 1: the first schema. 2: the rollups' activity bitmaps as BIGINT words (``bits_0``, ...;
+#: the same on DuckDB and Spark) and the optional revenue / key-account tables. An older
+#: warehouse is brought up to date by ``gcrm upgrade`` (:mod:`gcrm.cube.upgrade`).
+SCHEMA_VERSION = 2
 
 #: Star schema. Dimensions first, then facts, then ETL bookkeeping. Rollups are created by
 #: :mod:`gcrm.cube.rollups` after every load.
@@ -397,6 +400,10 @@ def schema_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
         return [f"no valid schema_version in meta (got {version!r})"]
     if int(version) > SCHEMA_VERSION:
         return [f"schema version {version} is newer than this GCRM's ({SCHEMA_VERSION})"]
+    if int(version) < SCHEMA_VERSION:
+        return [f"built by an older GCRM (schema version {version}; this one reads "
+                f"{SCHEMA_VERSION}): run `gcrm upgrade` (it rebuilds the rollups from the "
+                "facts; the data stay)"]
     return []
 
 

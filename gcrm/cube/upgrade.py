@@ -1,0 +1,49 @@
+"""Bring a warehouse built by an older GCRM up to this version's schema (``gcrm upgrade``).
+
+What changes between schema versions is derived data: the optional tables are created empty
+and the rollups are rebuilt from the facts, in a staged copy swapped in when done (readers
+keep reading the old file meanwhile, as during a load). The facts and dimensions stay as they
+are; a warehouse that is already current is left alone.
+"""
+
+from __future__ import annotations
+
+import os
+
+from gcrm.cube.rollups import build_rollups
+from gcrm.storage import warehouse
+
+
+def version_of(db: str | os.PathLike | None = None) -> int:
+    """The schema version recorded in the warehouse at ``db``."""
+    con = warehouse.connect(db, read_only=True)
+    try:
+        value = warehouse.get_meta(con, "schema_version") or "0"
+    finally:
+        con.close()
+    return int(value) if value.isdigit() else 0
+
+
+def upgrade(db: str | os.PathLike | None = None) -> tuple[int, int]:
+    """Upgrade the warehouse at ``db``; (version before, version after).
+
+    Raises :class:`ValueError` for a warehouse newer than this GCRM and
+    :class:`~gcrm.storage.warehouse.WarehouseBusy` while a load runs.
+    """
+    before = version_of(db)
+    if before > warehouse.SCHEMA_VERSION:
+        raise ValueError(f"schema version {before} is newer than this GCRM's "
+                         f"({warehouse.SCHEMA_VERSION}); upgrade GCRM instead")
+    if before == warehouse.SCHEMA_VERSION:
+        return before, before
+    with warehouse.load_lock(db), warehouse.staged_copy(db) as work:
+        con = warehouse.connect(work)
+        try:
+            with warehouse.transaction(con):
+                warehouse.create_schema(con)
+                build_rollups(con)
+                warehouse.set_meta(con, "schema_version", str(warehouse.SCHEMA_VERSION))
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+    return before, warehouse.SCHEMA_VERSION

@@ -1,0 +1,67 @@
+"""``gcrm upgrade``: a warehouse built by an older GCRM is refused with what to do, then
+upgraded in place (rollups rebuilt from the facts, the data unchanged)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from gcrm.cli import cli
+from gcrm.storage import warehouse
+
+QUERY = ["query", "--measure", "customers", "--measure", "kwh", "--by", "district",
+         "--format", "csv"]
+
+
+@pytest.fixture
+def old_db(mini_db_shared: Path, tmp_path: Path) -> Path:
+    """The example warehouse as an older GCRM left it: schema version 1, no activity words."""
+    db = tmp_path / "old.duckdb"
+    shutil.copy(mini_db_shared, db)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    for (name,) in con.execute("SELECT table_name FROM duckdb_tables() "
+                               "WHERE table_name LIKE '%activity%'").fetchall():
+        con.execute(f'ALTER TABLE "{name}" RENAME COLUMN bits_0 TO bits')
+    con.close()
+    return db
+
+
+def test_an_older_warehouse_is_refused_with_what_to_do(old_db: Path) -> None:
+    run = CliRunner().invoke(cli, [*QUERY, "--db", str(old_db)])
+    assert run.exit_code == 2, run.output
+    assert "gcrm upgrade" in run.output and "schema version 1" in run.output
+    con = warehouse.connect(old_db, read_only=True)
+    try:
+        assert "gcrm upgrade" in warehouse.schema_problems(con)[0]
+    finally:
+        con.close()
+
+
+def test_upgrade_rebuilds_the_rollups_and_keeps_the_data(old_db: Path,
+                                                         mini_db_shared: Path) -> None:
+    want = CliRunner().invoke(cli, [*QUERY, "--db", str(mini_db_shared)])
+    assert want.exit_code == 0, want.output
+    up = CliRunner().invoke(cli, ["upgrade", "--db", str(old_db)])
+    assert up.exit_code == 0 and "schema 1 -> 2" in up.output, up.output
+    got = CliRunner().invoke(cli, [*QUERY, "--db", str(old_db)])
+    assert got.exit_code == 0, got.output
+    assert got.output == want.output
+    again = CliRunner().invoke(cli, ["upgrade", "--db", str(old_db)])
+    assert again.exit_code == 0 and again.output == ""  # current: nothing to do
+
+
+def test_a_newer_warehouse_is_not_touched(mini_db_shared: Path, tmp_path: Path) -> None:
+    db = tmp_path / "new.duckdb"
+    shutil.copy(mini_db_shared, db)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.close()
+    before = db.read_bytes()
+    run = CliRunner().invoke(cli, ["upgrade", "--db", str(db)])
+    assert run.exit_code == 2 and "newer" in run.output, run.output
+    assert db.read_bytes() == before
