@@ -8,33 +8,21 @@ reassignment or an acknowledgement shows at once. Every list shown is audited on
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pandas as pd
 import streamlit as st
 
-from dashboards.components.data import connection
+from dashboards.components.data import connection, store
 from dashboards.components.session import Access
 from gcrm.accounts import portfolios as pf
 from gcrm.accounts import queries as Q
 from gcrm.security import audit
 from gcrm.security.accounts import list_users
-from gcrm.storage.store import connect_store
 
 
 def viewer(who: Access) -> Q.Viewer:
     return Q.Viewer(who.user, who.scope, who.read_pii)
 
 
-@contextmanager
-def store(db: str) -> Iterator[sqlite3.Connection]:
-    con = connect_store(db)
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 def stamp(db: str) -> tuple:

@@ -74,6 +74,19 @@ def connection(db: str) -> Iterator:
         con.close()
 
 
+@contextmanager
+def store(db: str) -> Iterator:
+    """A connection to the operational store beside ``db`` (accounts, records, audit), closed
+    after the block."""
+    from gcrm.storage.store import connect_store
+
+    con = connect_store(db)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
 def warehouse_info() -> WarehouseInfo:
     """The configured warehouse (``$GCRM_DB``); raises FileNotFoundError when it is missing."""
     path = config.db_path().resolve()

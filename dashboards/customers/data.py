@@ -11,15 +11,12 @@ region scope is part of the cache key of every cached read.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pandas as pd
 import streamlit as st
 
-from dashboards.components.data import connection
+from dashboards.components.data import connection, store
 from dashboards.components.session import Access, Scope, scope_list
 from gcrm.customers import anniversaries, queries, records
 from gcrm.customers import merge as crm_merge
@@ -31,16 +28,6 @@ from gcrm.customers.segments import Segmentation
 from gcrm.security import audit
 from gcrm.security.masking import mask_frame
 from gcrm.security.roles import require
-from gcrm.storage.store import connect_store
-
-
-@contextmanager
-def store(db: str) -> Iterator[sqlite3.Connection]:
-    con = connect_store(db)
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 def find(db: str, text: str, who: Access, limit: int = 50) -> pd.DataFrame:
