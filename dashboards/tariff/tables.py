@@ -72,6 +72,29 @@ def _region(names: dict[str, str], lang: str):
                       else names.get(str(v), str(v)))
 
 
+def _text(col: str):
+    """A number as text ("–" when missing): for a column with gaps, which a grid would show
+    as "None"."""
+    def fmt(v: float) -> str:
+        if pd.isna(v):
+            return "–"
+        return (f"{v * 100:.2f}%" if col in PERCENT else f"{v:.2f}" if col in RATIO
+                else f"{v:,.0f}")
+    return fmt
+
+
+def _number(out: pd.DataFrame, col: str) -> None:
+    """Shares in percent, kWh and yuan whole, a column with gaps as text (in place)."""
+    if not pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
+        return
+    if out[col].isna().any():
+        out[col] = out[col].map(_text(col))
+    elif col in PERCENT:
+        out[col] = out[col] * 100
+    elif col not in RATIO:
+        out[col] = out[col].round(0)
+
+
 def relabel(df: pd.DataFrame, lang: str, names: dict[str, str]) -> pd.DataFrame:
     """A copy of ``df`` whose categorical values read in ``lang`` and whose districts read
     by their Chinese name (unlocated customers as "(unlocated)")."""
@@ -81,8 +104,7 @@ def relabel(df: pd.DataFrame, lang: str, names: dict[str, str]) -> pd.DataFrame:
                "segment": _value(SEGMENT_KEYS, lang), "season": _value(SEASON_KEYS, lang),
                "status": _status(lang)}
     for col in out.columns:
-        if pd.api.types.is_float_dtype(out[col]) and col not in PERCENT + RATIO:
-            out[col] = out[col].round(0)  # kWh and yuan: whole numbers on screen
+        _number(out, col)
         if col in REGION_COLS:
             out[col] = out[col].map(_region(names, lang))
         elif col in mappers:
@@ -91,22 +113,23 @@ def relabel(df: pd.DataFrame, lang: str, names: dict[str, str]) -> pd.DataFrame:
 
 
 def column_config(df: pd.DataFrame, lang: str) -> dict:
-    """Header and number format of every column of ``df``."""
+    """Header and number format of every column of ``df`` (as :func:`relabel` gives it)."""
     cfg: dict = {}
     for col in df.columns:
         label = header(col, lang)
-        if col in PERCENT:
-            cfg[col] = st.column_config.NumberColumn(label, format="percent")
+        if not pd.api.types.is_numeric_dtype(df[col]):
+            cfg[col] = st.column_config.Column(label)
+        elif col in PERCENT:
+            cfg[col] = st.column_config.NumberColumn(label, format="%.2f%%")
         elif col in RATIO:
             cfg[col] = st.column_config.NumberColumn(label, format="%.2f")
-        elif pd.api.types.is_numeric_dtype(df[col]):  # grouped; kWh and yuan rounded
+        else:  # grouped; kWh and yuan rounded by relabel
             cfg[col] = st.column_config.NumberColumn(label, format="localized")
-        else:
-            cfg[col] = st.column_config.Column(label)
     return cfg
 
 
 def show(df: pd.DataFrame, lang: str, names: dict[str, str], **kwargs) -> None:
     """``st.dataframe`` of ``df`` relabelled, formatted, without its index."""
-    st.dataframe(relabel(df, lang, names), hide_index=True, width="stretch",
-                 column_config=column_config(df, lang), **kwargs)
+    shown = relabel(df, lang, names)
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_config=column_config(shown, lang), **kwargs)

@@ -178,15 +178,21 @@ def downloads(ctx: Ctx, df: pd.DataFrame, stem: str, what: str, key: str, **deta
 
 
 def _kpis(ctx: Ctx, total: pd.Series) -> None:
-    cols = st.columns(len(KPIS))
-    for col, name in zip(cols, KPIS, strict=True):
+    """The what-if totals in two rows of tiles (wide enough for their labels), compact
+    numbers with the exact value as help; the exact values also in hidden spans."""
+    rows = (("revenue_change", "revenue_change_share", "covered"),
+            ("peak_change_kwh", "peak_change_share"))
+    cols = {n: c for row in rows for n, c in zip(row, st.columns(3), strict=False)}
+    for name in KPIS:
+        col = cols[name]
         v = total[name]
         sign = "+" if not pd.isna(v) and v > 0 else ""
         text = ("–" if pd.isna(v) else f"{v:+.2%}" if name.endswith("share")
                 else format_number(v, ctx.lang, whole=True) if name == "covered"
                 else sign + format_number(v, ctx.lang))
         col.metric(t(COL_KEYS[name], ctx.lang), text, border=True,
-                   help=None if pd.isna(v) else f"{v:,.2f}")
+                   help=None if pd.isna(v) else f"{v:+.4%}" if name.endswith("share")
+                   else f"{v:,.2f}")
     st.markdown("".join(f'<span class="gcrm-kpi" data-kpi="{html.escape(n)}" '
                         f'data-value="{float(total[n])!r}" style="display:none"></span>'
                         for n in KPIS), unsafe_allow_html=True)
