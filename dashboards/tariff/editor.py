@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboards.components import auth
 from dashboards.tariff import data as td
+from dashboards.tariff import tables
 from dashboards.tariff.views import Ctx, downloads, fail
 from gcrm.i18n import t, tn
 from gcrm.security import audit
@@ -77,7 +78,7 @@ def compare(ctx: Ctx) -> None:
     except Exception as exc:
         fail(exc, lang)
         return
-    st.dataframe(df, hide_index=True, width="stretch")
+    tables.show(df, lang, ctx.names)
     downloads(ctx, df, "tariff_compare", "tariff.compare:" + ",".join(picked), "tf_cmp")
 
 
@@ -101,7 +102,7 @@ def targets(ctx: Ctx, name: str, text: str) -> None:
     _audit_list_once(ctx, name, kind, len(rows), mask)
     if mask:
         st.caption(t("tf.targets.masked", lang))
-    st.dataframe(rows, hide_index=True, width="stretch", height=280)
+    tables.show(rows, lang, ctx.names, height=280)
     st.markdown(f'<div class="gcrm-tf-targets" data-rows="{len(rows)}" data-kind="{kind}" '
                 'style="display:none"></div>', unsafe_allow_html=True)
     downloads(ctx, rows, f"tariff_{kind}_{name}", f"tariff.targets:{kind}", "tf_targets",

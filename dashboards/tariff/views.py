@@ -19,8 +19,9 @@ from dashboards.components import auth, maps, shell, svgmap
 from dashboards.components import data as cdata
 from dashboards.components.session import Access, access
 from dashboards.tariff import data as td
+from dashboards.tariff import tables
 from gcrm.cube.disclosure import min_cell_for
-from gcrm.i18n import t, tn
+from gcrm.i18n import format_number, t, tn
 from gcrm.security.exports import csv_bytes, xlsx_bytes
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -54,6 +55,11 @@ class Ctx:
     @property
     def scope(self):
         return self.who.scope
+
+    @property
+    def names(self) -> dict[str, str]:
+        """region id -> Chinese name, for the tables."""
+        return cdata.region_names(self.db, self.version, self.scope)
 
     @property
     def min_cell(self) -> int | None:
@@ -120,11 +126,12 @@ def profiles(ctx: Ctx) -> None:
         fail(exc, lang)
         return
     _district_map(ctx, districts)
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        c: st.column_config.NumberColumn(format="percent") for c in
-        ("peak_share", "flat_share", "valley_share")})
-    st.line_chart(trend.set_index("month")[["peak_share", "flat_share", "valley_share"]],
-                  height=220)
+    tables.show(table, lang, ctx.names)
+    shares = ["peak_share", "flat_share", "valley_share"]
+    chart = (trend.set_index("month")[shares] * 100).rename(
+        columns={c: tables.header(c, lang) for c in shares})
+    st.line_chart(chart, height=320, x_label=tables.header("month", lang),
+                  y_label=t("tf.h.share_pct", lang))
 
 
 def ranking(ctx: Ctx) -> None:
@@ -142,7 +149,7 @@ def ranking(ctx: Ctx) -> None:
     except Exception as exc:
         fail(exc, lang)
         return
-    st.dataframe(df.head(20), hide_index=True, width="stretch")
+    tables.show(df.head(20), lang, ctx.names)
 
 
 # --------------------------------------------------------------------------- the what-if
@@ -171,12 +178,21 @@ def downloads(ctx: Ctx, df: pd.DataFrame, stem: str, what: str, key: str, **deta
 
 
 def _kpis(ctx: Ctx, total: pd.Series) -> None:
-    cols = st.columns(len(KPIS))
-    for col, name in zip(cols, KPIS, strict=True):
+    """The what-if totals in two rows of tiles (wide enough for their labels), compact
+    numbers with the exact value as help; the exact values also in hidden spans."""
+    rows = (("revenue_change", "revenue_change_share", "covered"),
+            ("peak_change_kwh", "peak_change_share"))
+    cols = {n: c for row in rows for n, c in zip(row, st.columns(3), strict=False)}
+    for name in KPIS:
+        col = cols[name]
         v = total[name]
+        sign = "+" if not pd.isna(v) and v > 0 else ""
         text = ("–" if pd.isna(v) else f"{v:+.2%}" if name.endswith("share")
-                else f"{v:,.0f}" if name == "covered" else f"{v:+,.0f}")
-        col.metric(t(COL_KEYS[name], ctx.lang), text, border=True)
+                else format_number(v, ctx.lang, whole=True) if name == "covered"
+                else sign + format_number(v, ctx.lang))
+        col.metric(t(COL_KEYS[name], ctx.lang), text, border=True,
+                   help=None if pd.isna(v) else f"{v:+.4%}" if name.endswith("share")
+                   else f"{v:,.2f}")
     st.markdown("".join(f'<span class="gcrm-kpi" data-kpi="{html.escape(n)}" '
                         f'data-value="{float(total[n])!r}" style="display:none"></span>'
                         for n in KPIS), unsafe_allow_html=True)
@@ -200,7 +216,7 @@ def whatif(ctx: Ctx, name: str, text: str) -> None:
     table = r.table if by else r.total
     if r.suppressed and ctx.min_cell:
         st.caption(tn("tf.suppressed", r.suppressed, lang, min=ctx.min_cell))
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.show(table, lang, ctx.names)
     downloads(ctx, table, f"tariff_{name}", f"tariff.simulate:{name}", "tf_sim", by=by)
 
 
@@ -215,4 +231,4 @@ def policy(ctx: Ctx, name: str, text: str) -> None:
     bad = int((df["status"] != "ok").sum())
     (st.warning if bad else st.success)(t("tf.check.summary", lang, bad=bad, n=len(df)))
     with st.expander(t("tf.check.title", lang), expanded=bool(bad)):
-        st.dataframe(df, hide_index=True, width="stretch")
+        tables.show(df, lang, ctx.names)
