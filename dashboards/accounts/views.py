@@ -24,7 +24,9 @@ from dashboards.components import maps, shell
 from dashboards.components.session import Access
 from gcrm.accounts.alert_words import KIND_KEYS
 from gcrm.i18n import format_number, t, tn
+from gcrm.placenames import label as place_label
 from gcrm.security.exports import csv_bytes
+from gcrm.vocab import CUSTOMER_CLASSES
 
 TABS = ("acct.tab.home", "acct.tab.alerts", "acct.tab.groups", "acct.tab.assign",
         "acct.tab.visits", "acct.tab.evaluation")
@@ -42,7 +44,10 @@ GROUP_COLS = {"customer_id": "acct.col.customer", "name": "acct.col.name",
               "role": "acct.col.role", "kwh": "acct.col.kwh", "amount": "acct.col.amount",
               "paid": "acct.col.paid", "arrears": "acct.col.arrears",
               "outages": "acct.col.outages", "outage_minutes": "acct.col.outage_minutes"}
-STATE_KEYS = {"acknowledged": "acct.state.acknowledged", "snoozed": "acct.state.snoozed"}
+STATE_KEYS = {"acknowledged": "acct.state.acknowledged", "snoozed": "acct.state.snoozed",
+              "open": "acct.state.open"}
+#: an ISO date-time in a reason ("2026-10-07T08:30"), shown as "2026-10-07 08:30"
+ISO_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2})?")
 ROLE_KEYS = {"head": "acct.role.head", "member": "acct.role.member"}
 POINT = [31, 119, 180, 230]
 HIGHLIGHT = [214, 39, 40, 255]
@@ -59,6 +64,11 @@ class View:
 def hidden(name: str, value: object) -> str:
     return (f'<span class="gcrm-acct" data-field="{html.escape(name)}" '
             f'data-value="{html.escape(repr(value))}" style="display:none"></span>')
+
+
+def readable(text: object) -> str:
+    """``text`` with its ISO date-times written for people (no 'T', no seconds)."""
+    return ISO_TIME.sub(r"\1 \2", str(text))
 
 
 def md(text: object) -> str:
@@ -151,8 +161,17 @@ def home(v: View, month: str) -> None:
     k3.metric(t("acct.kpi.open_complaints", v.lang),
               format_number(df["open_complaints"].sum(), v.lang, 0))
     points_map(v, df, "acct_home_map")
-    shown = df.assign(last_visit=pd.to_datetime(df["last_visit"]).dt.strftime("%Y-%m-%d"))
-    st.dataframe(cols(shown, PORTFOLIO_COLS, v.lang), hide_index=True, width="stretch")
+    places = cdata.region_names(v.db, v.version, v.who.scope)
+    shown = df.assign(
+        last_visit=pd.to_datetime(df["last_visit"]).dt.strftime("%Y-%m-%d"),
+        customer_class=[t(f"report.class.{c}", v.lang) if c in CUSTOMER_CLASSES else c
+                        for c in df["customer_class"]],
+        district_id=[place_label(places.get(d, d), v.lang) if isinstance(d, str) else d
+                     for d in df["district_id"]])
+    money = st.column_config.NumberColumn(format="localized")
+    st.dataframe(cols(shown, PORTFOLIO_COLS, v.lang), hide_index=True, width="stretch",
+                 column_config={t("acct.col.arrears", v.lang): money,
+                                t("acct.col.kwh", v.lang): money})
 
 
 def since_last_visit(v: View) -> None:
@@ -175,7 +194,7 @@ def my_alerts(v: View, month: str) -> None:
     df = df[df["state"].isna()]
     if len(df):
         st.warning(tn("acct.home.alerts", len(df), v.lang) + "\n\n" + "\n".join(
-            f"- {md(c)}: {md(r)}" for c, r in zip(df["customer_id"].head(5),
+            f"- {md(c)}: {md(readable(r))}" for c, r in zip(df["customer_id"].head(5),
                                                    df["reason"].head(5), strict=True)))
 
 
@@ -190,7 +209,8 @@ def alerts(v: View, month: str) -> None:
         st.success(t("acct.alerts.none", v.lang))
         return
     shown = df.assign(kind_label=[t(KIND_KEYS[k], v.lang) for k in df["kind"]],
-                      state_label=[t(STATE_KEYS[s], v.lang) if isinstance(s, str) else ""
+                      reason=[readable(r) for r in df["reason"]],
+                      state_label=[t(STATE_KEYS[s if isinstance(s, str) else "open"], v.lang)
                                    for s in df["state"]])
     st.caption(tn("acct.alerts.count", len(df), v.lang))
     st.dataframe(cols(shown, ALERT_COLS, v.lang), hide_index=True, width="stretch")
@@ -201,7 +221,8 @@ def alerts(v: View, month: str) -> None:
 
 
 def _handle_form(v: View, df: pd.DataFrame) -> None:
-    labels = dict(zip(df["key"], df["customer_id"] + " · " + df["reason"], strict=True))
+    labels = dict(zip(df["key"], df["customer_id"] + " · " + df["reason"].map(readable),
+                      strict=True))
     with st.form("acct_handle"):
         key = st.selectbox(t("acct.alerts.pick", v.lang), list(labels),
                            format_func=lambda k: labels[k])

@@ -25,7 +25,7 @@ def suspect_table(ctx: Ctx, area: str | None = None) -> None:
     show = pd.DataFrame({
         ctx.t("revenue.col.customer"): df["customer_id"],
         ctx.t("revenue.col.name"): df["name"],
-        ctx.t("revenue.col.score"): df["score"],
+        ctx.t("revenue.col.score"): df["score"].round(0),
         ctx.t("revenue.col.area"): df["transformer_name"],
         ctx.t("revenue.col.reasons"): df["reasons"],
     })
@@ -36,9 +36,10 @@ def suspect_table(ctx: Ctx, area: str | None = None) -> None:
 
 def _order_form(ctx: Ctx, df: pd.DataFrame, key: str) -> None:
     ids = list(df["customer_id"])
+    by_id = df.set_index("customer_id")
     c1, c2 = st.columns([3, 1])
     pick = c1.selectbox(ctx.t("revenue.pick_suspect"), ids, key=f"{key}_pick",
-                        format_func=lambda c: f"{c} · {df.set_index('customer_id').at[c, 'score']}")
+                        format_func=lambda c: _suspect_label(c, by_id.loc[c]))
     c2.write("")
     if c2.button(ctx.t("revenue.create_order"), key=f"{key}_go", type="primary"):
         row = df.set_index("customer_id").loc[pick]
@@ -52,6 +53,16 @@ def _order_form(ctx: Ctx, df: pd.DataFrame, key: str) -> None:
         st.markdown(f'<div class="gcrm-rev-order" data-order="{oid}" '
                     f'data-customer="{html.escape(pick)}" style="display:none"></div>',
                     unsafe_allow_html=True)
+
+
+def _suspect_label(cid: str, row: pd.Series) -> str:
+    """``name (customer id) · score``: the name as the query gave it (masked for masked
+    roles), the score rounded to a whole number."""
+    score = row["score"]
+    shown = "–" if pd.isna(score) else f"{round(float(score)):d}"
+    name = row.get("name")
+    who = f"{name} ({cid})" if isinstance(name, str) and name else cid
+    return f"{who} · {shown}"
 
 
 #: headers of the orders and hit-rate tables

@@ -7,23 +7,31 @@ import html
 import pandas as pd
 import streamlit as st
 
+from dashboards.components import data as cdata
 from dashboards.components import svgmap
 from dashboards.components.maps import bounds_of
 from dashboards.revenue import data, suspects
 from dashboards.revenue.context import Ctx, choose
 from gcrm.i18n import format_number
+from gcrm.placenames import label as place_label
+from gcrm.revenue.queries import thresholds
 
-#: map colours by status (and by loss rate within "normal")
+#: map colours by status (the status of the 台区 thresholds in the settings)
 COLORS = {"high": (215, 48, 39), "negative": (69, 117, 180), "not_computable": (200, 200, 200),
-          "elevated": (253, 174, 97), "normal": (102, 189, 99)}
-ELEVATED = 0.05
+          "hidden": (200, 200, 200), "normal": (102, 189, 99)}
 #: message of each KPI tile and each loss status
 KPI_LABELS = {"supplied": "revenue.kpi.supplied", "billed": "revenue.kpi.billed",
               "loss": "revenue.kpi.loss", "rate": "revenue.kpi.rate",
               "money": "revenue.kpi.money"}
 STATUS_LABELS = {"normal": "revenue.status.normal", "high": "revenue.status.high",
                  "negative": "revenue.status.negative",
-                 "not_computable": "revenue.status.not_computable"}
+                 "not_computable": "revenue.status.not_computable",
+                 "hidden": "revenue.status.hidden"}
+
+#: headers of the worst-areas table
+WORST_COLS = {"area": "revenue.col.area", "name": "revenue.col.name", "loss": "revenue.col.loss",
+              "money": "revenue.col.money", "rate": "revenue.col.rate",
+              "status": "revenue.col.status", "change": "revenue.col.change"}
 
 
 def controls(ctx: Ctx) -> None:
@@ -35,7 +43,10 @@ def controls(ctx: Ctx) -> None:
                             ctx.min_cell)
     a = ctx.areas
     c1, c2, c3 = st.columns(3)
-    _select(ctx, c1, "rev_d", "revenue.district", sorted(a["district"].dropna().unique()), {})
+    places = cdata.region_names(ctx.db, ctx.version, ctx.who.scope)
+    dists = sorted(a["district"].dropna().unique())
+    _select(ctx, c1, "rev_d", "revenue.district", dists,
+            {d: place_label(places.get(d, d), ctx.lang) for d in dists})
     feeders = a if not ctx.district else a[a["district"] == ctx.district]
     _select(ctx, c2, "rev_f", "revenue.feeder", sorted(feeders["feeder"].dropna().unique()), {})
     areas = feeders if not ctx.feeder else feeders[feeders["feeder"] == ctx.feeder]
@@ -51,7 +62,7 @@ def _select(ctx: Ctx, col, key: str, label: str, options: list[str],
         opts.append(current)
     pick = col.selectbox(ctx.t(label), opts, index=opts.index(current),
                          format_func=lambda v: ctx.t("revenue.all") if not v else
-                         f"{names.get(v, v)} ({v})" if names else v)
+                         f"{names.get(v, v)} ({v})" if names.get(v, v) != v else v)
     if pick != current:
         choose(key, pick)
         st.rerun()
@@ -74,19 +85,33 @@ def kpis(ctx: Ctx) -> None:
               "rate": loss / sup if sup else float("nan"), "money": ok["loss_yuan"].sum()}
     cols = st.columns(len(values))
     for col, (k, v) in zip(cols, values.items(), strict=True):
-        text = f"{v * 100:.2f}" if k == "rate" else format_number(v, ctx.lang)
-        col.metric(ctx.t(KPI_LABELS[k]), text, border=True)
+        text = (f"{format_number(v * 100, ctx.lang, digits=2)} %" if k == "rate"
+                else format_number(v, ctx.lang))
+        col.metric(ctx.t(KPI_LABELS[k]), text, border=True,
+                   help=ctx.t("revenue.kpi.money_help") if k == "money" else None)
     spans = "".join(f'<span class="gcrm-kpi" data-kpi="{k}" data-value="{float(v)!r}">'
                     f"{float(v)!r}</span>" for k, v in values.items())
     st.markdown(f'<div class="gcrm-kpis" style="display:none">{spans}</div>',
                 unsafe_allow_html=True)
 
 
+def shown_status(status: str | None, rate: float | None) -> str:
+    """The status people see: ``hidden`` when disclosure control suppressed the figures."""
+    status = status or "not_computable"
+    if status != "not_computable" and (rate is None or pd.isna(rate)):
+        return "hidden"
+    return status
+
+
 def _fill(p: dict) -> tuple[int, int, int]:
-    status = p.get("status") or "not_computable"
-    if status == "normal" and (p.get("loss_rate") or 0) >= ELEVATED:
-        status = "elevated"
-    return COLORS[status]
+    return COLORS[shown_status(p.get("status"), p.get("loss_rate"))]
+
+
+def legend(ctx: Ctx) -> str:
+    """The map legend with the 台区 thresholds of the settings."""
+    th = thresholds("transformer")
+    return ctx.t("revenue.legend", high=format_number(th.high * 100, ctx.lang, digits=1),
+                 negative=format_number(th.negative * 100, ctx.lang, digits=1))
 
 
 def area_map(ctx: Ctx) -> None:
@@ -103,8 +128,9 @@ def area_map(ctx: Ctx) -> None:
         rate = p.get("loss_rate")
         p["fill"] = _fill(p)
         p["title"] = f"{p.get('name') or p['region_id']} ({p['region_id']})"
-        p["line1"] = ctx.t(STATUS_LABELS[p.get("status") or "not_computable"]) + (
-            f" · {rate * 100:.1f} %" if rate is not None else "")
+        p["line1"] = ctx.t(STATUS_LABELS[shown_status(p.get("status"), rate)]) + (
+            f" · {format_number(rate * 100, ctx.lang, digits=1)} %"
+            if rate is not None and not pd.isna(rate) else "")
         p["line2"] = f"{format_number(p.get('loss_kwh'), ctx.lang)} kWh"
     fc = {"type": "FeatureCollection", "features": feats}
     frame = svgmap.Frame.fit(bounds_of(fc), 900, 480)
@@ -117,7 +143,7 @@ def area_map(ctx: Ctx) -> None:
     svgmap.show(svgmap.scene(frame, layers, f"rev/{ctx.district}/{ctx.feeder}",
                              svgmap.buttons(ctx.lang)),
                 key="rev_map", on_click=lambda tid: _open_area(ctx, tid))
-    st.caption(ctx.t("revenue.legend"))
+    st.caption(legend(ctx))
 
 
 def _open_area(ctx: Ctx, tid: str) -> None:
@@ -134,16 +160,24 @@ def worst_areas(ctx: Ctx) -> None:
     st.subheader(ctx.t("revenue.worst"))
     rows = ctx.in_drill(ctx.areas, "district", "feeder")
     rows = rows[rows["status"] != "not_computable"].sort_values("loss_kwh", ascending=False)
+    c = {k: ctx.t(key) for k, key in WORST_COLS.items()}
     show = pd.DataFrame({
-        ctx.t("revenue.col.area"): rows["transformer"],
-        ctx.t("revenue.col.name"): rows["name"],
-        ctx.t("revenue.col.loss"): rows["loss_kwh"].round(0),
-        ctx.t("revenue.col.money"): rows["loss_yuan"].round(0),
-        ctx.t("revenue.col.rate"): (rows["loss_rate"] * 100).round(2),
-        ctx.t("revenue.col.status"): [ctx.t(STATUS_LABELS[s]) for s in rows["status"]],
-        ctx.t("revenue.col.change"): (rows["change"] * 100).round(2),
+        c["area"]: rows["transformer"],
+        c["name"]: rows["name"],
+        c["loss"]: rows["loss_kwh"].round(0),
+        c["money"]: rows["loss_yuan"].round(0),
+        c["rate"]: (rows["loss_rate"] * 100).round(2),
+        c["status"]: [ctx.t(STATUS_LABELS[shown_status(s, r)])
+                      for s, r in zip(rows["status"], rows["loss_rate"], strict=True)],
+        c["change"]: (rows["change"] * 100).round(2),
     })
-    st.dataframe(show.head(20), hide_index=True, use_container_width=True)
+    config = {c["loss"]: st.column_config.NumberColumn(format="localized"),
+              c["money"]: st.column_config.NumberColumn(format="localized"),
+              c["rate"]: st.column_config.NumberColumn(format="%.2f %%"),
+              c["change"]: st.column_config.NumberColumn(
+                  format=f"%+.2f {ctx.t('revenue.unit.pp')}")}
+    st.dataframe(show.head(20), hide_index=True, use_container_width=True,
+                 column_config=config)
 
 
 def area_detail(ctx: Ctx) -> None:

@@ -1,0 +1,48 @@
+"""Known answers of the display helpers of the revenue and key-accounts pages."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from dashboards.accounts.views import readable
+from dashboards.revenue.suspects import _suspect_label
+from dashboards.revenue.views import legend, shown_status
+from gcrm.i18n import t
+from gcrm.revenue.queries import thresholds
+
+
+class _Lang:
+    lang = "en"
+
+    def t(self, key: str, **kw: object) -> str:
+        return t(key, "en", **kw)
+
+
+def test_hidden_rows_have_no_status() -> None:
+    assert shown_status("normal", math.nan) == "hidden"
+    assert shown_status("normal", None) == "hidden"
+    assert shown_status("high", 0.12) == "high"
+    assert shown_status("normal", 0.09) == "normal"
+    assert shown_status("not_computable", None) == "not_computable"
+
+
+def test_legend_states_the_settings() -> None:
+    th = thresholds("transformer")
+    text = legend(_Lang())  # type: ignore[arg-type]
+    assert f"above {th.high * 100:.1f} %" in text
+    assert "< 5 %" not in text
+
+
+def test_suspect_label_name_and_whole_score() -> None:
+    row = pd.Series({"name": "张**", "score": 99.6})
+    assert _suspect_label("2205810002438", row) == "张** (2205810002438) · 100"
+    assert _suspect_label("X", pd.Series({"name": None, "score": 30.0})) == "X · 30"
+
+
+def test_readable_times() -> None:
+    assert readable("outage from 2026-10-07T08:30 for 90 min") == \
+        "outage from 2026-10-07 08:30 for 90 min"
+    assert readable("since 2026-10-07T08:30:15") == "since 2026-10-07 08:30"
+    assert readable("on 2026-10-07") == "on 2026-10-07"
