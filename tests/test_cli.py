@@ -132,3 +132,36 @@ def test_reliability_by_month(runner: CliRunner, mini_db: Path) -> None:
                             "2"])
     d2 = pd.read_csv(io.StringIO(r.output)).set_index("district").loc["D2"]
     assert d2["saidi"] == pytest.approx(480 / 2)  # O4: planned, 5 Feb, 480 min on F3 (A007)
+
+
+def test_stopping_gcrm_dashboard_stops_the_server(mini_db_shared: Path) -> None:
+    """`gcrm dashboard` becomes the Streamlit server (exec): stopping it leaves no server
+    behind on the port (it used to run Streamlit as a child that outlived a killed parent)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.browser import _healthy, free_port
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gcrm.cli", "dashboard", "--db", str(mini_db_shared), "--port",
+         str(port), "--host", "127.0.0.1"], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = time.monotonic() + 90
+        while not _healthy(url):
+            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.3)
+        proc.send_signal(signal.SIGKILL)  # the harshest stop: no handler can pass it on
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while _healthy(url) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert not _healthy(url), "a server still answers after gcrm dashboard was killed"
+    finally:
+        if proc.poll() is None:
+            proc.kill()

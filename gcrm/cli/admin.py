@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -515,10 +514,10 @@ def dashboard(db: Path, port: int, host: str) -> None:
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", host, "--server.headless", "true",
            "--browser.gatherUsageStats", "false"]
-    try:
-        sys.exit(subprocess.call(cmd, env=env, cwd=str(app.parent)))
-    except KeyboardInterrupt:
-        sys.exit(0)
+    sys.stdout.flush()
+    os.chdir(app.parent)
+    # the process becomes the server (no child left behind when this one is stopped or killed)
+    os.execve(sys.executable, cmd, env)
 
 
 COMMANDS = (demo, etl, quality, user, audit, backup_cmd, restore_cmd, upgrade_cmd, dashboard)
