@@ -27,11 +27,15 @@ BROWSER_GROUPS = {
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (``make test``: ``-n 2 --dist loadgroup``) the browser tests of a
     module stay on one worker (they share its server), grouped by :data:`BROWSER_GROUPS`
-    (a new module joins ``browser-b`` until measured) while the workers share the rest."""
+    (a new module joins ``browser-b`` until measured) while the workers share the rest. The
+    other Spark tests form one group too: their module's Spark session and loads are built once,
+    on one worker, instead of once on each worker that picks up one of them."""
     for item in items:
         if item.get_closest_marker("browser") is not None:
             module = Path(str(item.fspath)).stem
             item.add_marker(pytest.mark.xdist_group(BROWSER_GROUPS.get(module, "browser-b")))
+        elif item.get_closest_marker("spark") is not None:
+            item.add_marker(pytest.mark.xdist_group("spark"))
 
 
 EXAMPLE = ROOT / "examples" / "minimal"
