@@ -52,7 +52,7 @@ run: $(VENV)/.installed $(GCRM_DB)
 test: $(VENV)/.installed-dev system-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	@set +e; $(BIN)/python -m pytest -n 2 --dist loadgroup; rc=$$?; \
+	@set +e; $(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 
 lint: $(VENV)/.installed-dev
