@@ -1,0 +1,60 @@
+"""The Customers page's search tab and card as people read them (Streamlit's AppTest, no
+browser): the search hint in the page's language, the account manager in the card's facts and
+the arrears ageing labels shown literally."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gcrm.storage.store import connect_store
+
+PW = "Customer-Card-2025!"
+
+
+def _search_tab(db: str, lang: str) -> None:
+    """The search tab as a service agent sees it (run by AppTest)."""
+    from dashboards.components.session import Access
+    from dashboards.customers import search, views
+
+    who = Access("agent_1", None, frozenset({"read_customers", "read_pii"}), "service_agent")
+    search.search_tab(views.View(lang, db, "test", who))
+
+
+@pytest.fixture
+def page(mini_db_shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A run of the search tab on the example warehouse with a fresh store where customer
+    A001 is managed by ``m1``."""
+    from streamlit.testing.v1 import AppTest
+
+    from gcrm.accounts import portfolios as pf
+    from gcrm.security.accounts import add_user
+
+    monkeypatch.setenv("GCRM_STORE", str(tmp_path / "ops.sqlite"))
+    ops = connect_store(mini_db_shared)
+    try:
+        add_user(ops, "m1", "analyst", PW)
+        pf.assign(ops, ["A001"], "m1", user="boss", reason="key account")
+    finally:
+        ops.close()
+
+    def run(lang: str) -> AppTest:
+        app = AppTest.from_function(_search_tab, args=(str(mini_db_shared), lang),
+                                    default_timeout=60)
+        app.run()
+        assert not app.exception
+        return app
+    return run
+
+
+def test_card_facts_name_the_key_account_manager(page) -> None:
+    app = page("en")
+    app.text_input(key="cust_q").input("A001").run()
+    assert not app.exception
+    tables = [tb.value for tb in app.table]
+    facts = next(df for df in tables if "Field" in df.columns)
+    manager = facts.set_index("Field").loc["Account manager", "Value"]
+    assert manager == "m1"  # the same manager as the key-account section names
+    assert any('data-field="manager" data-value="&#x27;m1&#x27;"' in m.value
+               for m in app.markdown)  # the key-account section's
