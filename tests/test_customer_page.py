@@ -58,3 +58,13 @@ def test_card_facts_name_the_key_account_manager(page) -> None:
     assert manager == "m1"  # the same manager as the key-account section names
     assert any('data-field="manager" data-value="&#x27;m1&#x27;"' in m.value
                for m in app.markdown)  # the key-account section's
+
+
+def test_ageing_labels_are_not_markdown_quotes(page) -> None:
+    app = page("en")
+    app.text_input(key="cust_q").input("A001").run()
+    ageing = next(tb.value for tb in app.table if "Days overdue" in tb.value.columns)
+    labels = list(ageing["Days overdue"])
+    assert len(labels) == 4
+    assert not any(str(x).startswith(">") for x in labels)  # ">180" would render as a quote
+    assert labels[-1] == "\\>180"  # Markdown for the literal text ">180"

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboards.customers import data as cd
 from dashboards.customers.pointmap import points_map
-from dashboards.customers.views import View, cols, hidden
+from dashboards.customers.views import View, cols, hidden, md
 from gcrm.customers.card import Card
 from gcrm.i18n import format_number, t, tn
 
@@ -122,7 +122,8 @@ def _card_billing(lang: str, c: Card) -> None:
                 height=240)
     with age_col:
         st.subheader(t("cust.card.ageing", lang))
-        st.table(pd.DataFrame({t("cust.col.bucket", lang): list(c.ageing_totals),
+        # labels such as ">180" would read as Markdown (a quote): shown literally
+        st.table(pd.DataFrame({t("cust.col.bucket", lang): [md(b) for b in c.ageing_totals],
                                t("cust.col.outstanding", lang):
                                [format_number(v, lang) for v in c.ageing_totals.values()]}))
 
