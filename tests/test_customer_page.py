@@ -48,6 +48,20 @@ def page(mini_db_shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     return run
 
 
+def test_the_empty_search_hint_is_in_the_page_language(page) -> None:
+    zh = page("zh")
+    assert [i.value for i in zh.info] == ["请输入客户编号、户名、电话、身份证号或地址。"]
+    en = page("en")
+    assert [i.value for i in en.info] == [
+        "Enter a customer id, name, phone, ID number or address."]
+
+
+def test_too_long_search_is_explained_in_the_page_language(page) -> None:
+    app = page("zh")
+    app.text_input(key="cust_q").input("x" * 101).run()
+    assert [e.value for e in app.error] == ["查询内容过长（101 个字符，最多 100 个）。"]
+
+
 def test_card_facts_name_the_key_account_manager(page) -> None:
     app = page("en")
     app.text_input(key="cust_q").input("A001").run()

@@ -61,7 +61,16 @@ _VISIBLE = {
 
 
 class SearchError(ValueError):
-    """Empty or over-long search text."""
+    """Empty or over-long search text.
+
+    ``code`` names the problem (``empty``, ``too_long``; "" for none) for pages, which show
+    it in the user's language filled from ``params``; ``str(error)`` is the English message.
+    """
+
+    def __init__(self, message: str, *, code: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class SearchLimitError(SearchError):
@@ -71,9 +80,10 @@ class SearchLimitError(SearchError):
 def _clean(text: str | None) -> str:
     s = (text or "").strip()
     if not s:
-        raise SearchError("enter a customer id, name, phone, ID number or address")
+        raise SearchError("enter a customer id, name, phone, ID number or address", code="empty")
     if len(s) > MAX_LEN:
-        raise SearchError(f"search text too long ({len(s)} characters, at most {MAX_LEN})")
+        raise SearchError(f"search text too long ({len(s)} characters, at most {MAX_LEN})",
+                          code="too_long", length=len(s), most=MAX_LEN)
     return s
 
 
