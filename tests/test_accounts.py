@@ -197,6 +197,19 @@ def test_portfolio_view_and_changes_since_last_visit(con, store) -> None:
     assert view.loc["K1", "outages_since_visit"] == 2  # never visited: every outage counts
 
 
+def test_portfolio_arrears_are_bills_past_their_due_date(con, store) -> None:
+    from gcrm.customers.card import card
+
+    pf.assign(store, ["K4", "K6"], "s1", user="boss", reason="start")
+    view = Q.portfolio_view(con, store, S1, month="2025-03").set_index("customer_id")
+    # K4: 300 a month from October, never paid; March's bill is due 2025-04-30: not arrears
+    assert view.loc["K4", "arrears"] == 1500.0 and view.loc["K6", "arrears"] == 0.0
+    aged = card(con, "K4", store=None, as_of=pd.Timestamp(AS_OF)).ageing_totals
+    assert sum(aged.values()) == 1500.0  # the card's ageing: the same definition
+    early = Q.portfolio_view(con, store, S1, month="2025-03", as_of=date(2025, 3, 29))
+    assert early.set_index("customer_id").loc["K4", "arrears"] == 1200.0  # February not due
+
+
 def test_what_changed_since_the_last_visit(con, store) -> None:
     pf.assign(store, ["K1", "K3"], "m1", user="boss", reason="start", now=datetime(2025, 3, 1))
     pf.assign(store, ["K4"], "m1", user="boss", reason="more", now=datetime(2025, 3, 16))
