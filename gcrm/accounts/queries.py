@@ -485,6 +485,28 @@ def customer_points(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | 
 
 
 # ------------------------------------------------------------------------ visits
+def visit_defaults(con: duckdb.DuckDBPyConnection, viewer: Viewer, ids: Sequence[str],
+                   polygon=None, most: int = 6) -> tuple[list[str], tuple[float, float] | None]:
+    """What a day's visit plan starts from: the first ``most`` of ``ids`` (in their order)
+    located in the viewer's regions (their portfolio may reach beyond them) and, given a
+    ``polygon`` (shapely, WGS-84), inside it; and the middle of those (mean lon, lat) as the
+    start, or None when none is left."""
+    import shapely
+
+    where, params = scope_sql(viewer.scope)
+    df = con.execute(f"SELECT customer_id, lon, lat FROM dim_customer c WHERE customer_id IN "
+                     f"(SELECT unnest(?::VARCHAR[])) AND lon IS NOT NULL AND lat IS NOT NULL "
+                     f"AND {where}", [list(ids), *params]).df()
+    if polygon is not None and len(df):
+        df = df[shapely.contains_xy(polygon, df["lon"].to_numpy(), df["lat"].to_numpy())]
+    df = df.set_index("customer_id")
+    keep = [c for c in dict.fromkeys(ids) if c in df.index][:most]
+    if not keep:
+        return [], None
+    where_ = df.loc[keep]
+    return keep, (round(float(where_["lon"].mean()), 5), round(float(where_["lat"].mean()), 5))
+
+
 def _clock(text: str) -> float:
     """``HH:MM`` -> seconds after midnight (ValueError names the bad value)."""
     try:
