@@ -4,6 +4,7 @@ the arrears ageing labels shown literally."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,14 @@ from gcrm.storage.store import connect_store
 PW = "Customer-Card-2025!"
 
 
-def _search_tab(db: str, lang: str) -> None:
-    """The search tab as a service agent sees it (run by AppTest)."""
+def _search_tab(db: str, lang: str, pii: bool = True) -> None:
+    """The search tab as a service agent (or, without ``pii``, a planner) sees it (run by
+    AppTest)."""
     from dashboards.components.session import Access
     from dashboards.customers import search, views
 
-    who = Access("agent_1", None, frozenset({"read_customers", "read_pii"}), "service_agent")
+    who = (Access("agent_1", None, frozenset({"read_customers", "read_pii"}), "service_agent")
+           if pii else Access("planner_1", None, frozenset({"read_customers"}), "planner"))
     search.search_tab(views.View(lang, db, "test", who))
 
 
@@ -39,8 +42,8 @@ def page(mini_db_shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     finally:
         ops.close()
 
-    def run(lang: str) -> AppTest:
-        app = AppTest.from_function(_search_tab, args=(str(mini_db_shared), lang),
+    def run(lang: str, pii: bool = True) -> AppTest:
+        app = AppTest.from_function(_search_tab, args=(str(mini_db_shared), lang, pii),
                                     default_timeout=60)
         app.run()
         assert not app.exception
@@ -60,6 +63,19 @@ def test_too_long_search_is_explained_in_the_page_language(page) -> None:
     app = page("zh")
     app.text_input(key="cust_q").input("x" * 101).run()
     assert [e.value for e in app.error] == ["查询内容过长（101 个字符，最多 100 个）。"]
+
+
+def test_the_rate_limit_is_explained_in_the_page_language(
+        page, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gcrm.customers import search as search_mod
+
+    monkeypatch.setattr(search_mod, "LIMITS", ((60, 2, "a minute"),))
+    app = page("zh", pii=False)
+    for text in ("A001", "A002", "A003"):
+        app.text_input(key="cust_q").input(text).run()
+    assert len(app.error) == 1 and re.fullmatch(
+        r"查询过于频繁：客户数据脱敏显示的用户每分钟最多查询 2 次；请 \d\d? 秒后再试",
+        app.error[0].value), app.error[0].value
 
 
 def test_card_facts_name_the_key_account_manager(page) -> None:
