@@ -197,6 +197,19 @@ def test_portfolio_view_and_changes_since_last_visit(con, store) -> None:
     assert view.loc["K1", "outages_since_visit"] == 2  # never visited: every outage counts
 
 
+def test_portfolio_arrears_are_bills_past_their_due_date(con, store) -> None:
+    from gcrm.customers.card import card
+
+    pf.assign(store, ["K4", "K6"], "s1", user="boss", reason="start")
+    view = Q.portfolio_view(con, store, S1, month="2025-03").set_index("customer_id")
+    # K4: 300 a month from October, never paid; March's bill is due 2025-04-30: not arrears
+    assert view.loc["K4", "arrears"] == 1500.0 and view.loc["K6", "arrears"] == 0.0
+    aged = card(con, "K4", store=None, as_of=pd.Timestamp(AS_OF)).ageing_totals
+    assert sum(aged.values()) == 1500.0  # the card's ageing: the same definition
+    early = Q.portfolio_view(con, store, S1, month="2025-03", as_of=date(2025, 3, 29))
+    assert early.set_index("customer_id").loc["K4", "arrears"] == 1200.0  # February not due
+
+
 def test_what_changed_since_the_last_visit(con, store) -> None:
     pf.assign(store, ["K1", "K3"], "m1", user="boss", reason="start", now=datetime(2025, 3, 1))
     pf.assign(store, ["K4"], "m1", user="boss", reason="more", now=datetime(2025, 3, 16))
@@ -413,3 +426,36 @@ def test_plan_visits_record_and_opinions(con, store) -> None:
     assert Q.opinions(con, store, M1, "district")["district"].tolist() == ["D1"]
     with pytest.raises(Q.AccountsError, match="1 to 5"):
         Q.record_visit(con, store, ADMIN, "K1", datetime(2025, 3, 30), "m1", score=7)
+
+
+def test_visit_defaults_stay_in_the_users_regions_and_area(con) -> None:
+    from shapely.geometry import box
+
+    ids = ["K3", "K1", "K4", "K2"]  # m1's portfolio may hold K3 and K4 (D2): not preselected
+    assert Q.visit_defaults(con, M1, ids) == (["K1", "K2"], (125.51, 42.01))
+    around_k2 = box(125.515, 42.015, 125.525, 42.025)
+    assert Q.visit_defaults(con, M1, ids, around_k2) == (["K2"], (125.52, 42.02))
+    assert Q.visit_defaults(con, S1, ["K1"]) == ([], None)
+    assert Q.visit_defaults(con, ADMIN, ids, most=3)[0] == ["K3", "K1", "K4"]
+
+
+def _visits_tab(db: str) -> None:
+    """The Visits tab as m1 (regional manager of D1) sees it (run by AppTest)."""
+    from dashboards.accounts import visits
+    from dashboards.accounts.views import View
+    from dashboards.components.session import Access
+
+    who = Access("m1", ("D1",), frozenset({"read_customers"}), "regional_manager")
+    visits.visits(View("en", db, "test", who), "2025-03")
+
+
+def test_visit_plan_preselects_within_the_users_regions(kdb: Path, store) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    pf.assign(store, ["K3", "K1"], "m1", user="boss", reason="start")  # K3 is in D2
+    app = AppTest.from_function(_visits_tab, args=(str(kdb),), default_timeout=60)
+    app.run()
+    assert not app.exception
+    assert any(o.startswith("K3") for o in app.multiselect[0].options)  # offered, not picked
+    assert app.multiselect[0].value == ["K1", "K2"]  # D1 only (K2: an open alert)
+    assert [n.value for n in app.number_input][:2] == [125.51, 42.01]

@@ -95,13 +95,17 @@ def test_kpi_tiles_read_less_than_min_cell() -> None:
 
 
 def test_overview_counts_in_tooltips_read_less_than_min_cell() -> None:
+    from dashboards.components.session import Access
     from dashboards.overview.context import Ctx
 
-    ctx = Ctx("en", "db", "v", None, {}, ("2026-01", "2026-12"), ["2026-01"], min_cell=5)
+    analyst = Access("ana", None, frozenset({"read_aggregates"}), "analyst")  # min_cell 5
+    agent = Access("agent", None, frozenset({"read_customers", "read_pii"}), "service_agent")
+    ctx = Ctx("en", "db", "v", analyst, {}, ("2026-01", "2026-12"), ["2026-01"])
+    assert ctx.min_cell == 5
     assert ctx.tn("ov.feeder_tip", 2).startswith("<5 customers")
     assert ctx.tn("ov.feeder_tip", 7).startswith("7 customers")
     assert ctx.tn("ov.bin_tip", 1) == "<5 customers"
-    everyone = Ctx("en", "db", "v", None, {}, ("2026-01", "2026-12"), ["2026-01"])
+    everyone = Ctx("en", "db", "v", agent, {}, ("2026-01", "2026-12"), ["2026-01"])
     assert everyone.tn("ov.bin_tip", 1) == "1 customer"
     assert ctx.hidden_text == "<5"
 
@@ -126,8 +130,9 @@ def _ctx(db: Path, who: Access) -> ex.Context:
         version = warehouse.get_meta(con, "data_version", "0") or "0"
     finally:
         con.close()
-    return ex.Context("en", str(db), version, who, months, {},
-                      disclosure.min_cell_for(who))
+    ctx = ex.Context("en", str(db), version, who, months, {})
+    assert ctx.min_cell == disclosure.min_cell_for(who)  # disclosure follows the user
+    return ctx
 
 
 def _cube(db: Path, *args, **kwargs) -> pd.DataFrame:

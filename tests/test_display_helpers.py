@@ -46,3 +46,30 @@ def test_readable_times() -> None:
         "outage from 2026-10-07 08:30 for 90 min"
     assert readable("since 2026-10-07T08:30:15") == "since 2026-10-07 08:30"
     assert readable("on 2026-10-07") == "on 2026-10-07"
+
+
+def test_page_contexts_share_one_frozen_context() -> None:
+    from dataclasses import FrozenInstanceError
+
+    import pytest
+
+    from dashboards.accounts.views import View as AccountsView
+    from dashboards.components.context import PageContext
+    from dashboards.components.session import Access
+    from dashboards.customers.views import View as CustomersView
+    from dashboards.explorer.data import Context as ExplorerContext
+    from dashboards.overview.context import Ctx as OverviewCtx
+    from dashboards.revenue.context import Ctx as RevenueCtx
+    from dashboards.tariff.views import Ctx as TariffCtx
+
+    for cls in (AccountsView, CustomersView, ExplorerContext, OverviewCtx, RevenueCtx,
+                TariffCtx):
+        assert issubclass(cls, PageContext) and cls.__dataclass_params__.frozen, cls
+    analyst = Access("ana", ("220502",), frozenset({"read_aggregates"}), "analyst")
+    ctx = TariffCtx("zh", "db", "v1", analyst, period=("2026-01", "2026-12"))
+    assert ctx.scope == ("220502",) and ctx.min_cell == 5  # aggregates only: "<5"
+    assert ctx.t("tf.title") == t("tf.title", "zh")
+    with pytest.raises(FrozenInstanceError):
+        ctx.lang = "en"  # type: ignore[misc]
+    agent = Access("agent", None, frozenset({"read_customers", "read_pii"}), "service_agent")
+    assert PageContext("en", "db", "v1", agent).min_cell is None

@@ -53,9 +53,23 @@ def test_top_suspects_are_the_injected_thieves(demo_db: Path, truth: pd.DataFram
     cases = df["customer_id"].map(truth.set_index("customer_id")["case"]).fillna("none")
     assert cases.str.startswith("theft").sum() >= 7, cases.tolist()
     assert df["score"].is_monotonic_decreasing and df["score"].between(0, 100).all()
+    assert df["score"].lt(100).all() and df["score"].nunique() >= 8  # the top is ranked
     # move-outs dominate the naive ranking, not ours
     moved = set(truth.loc[truth["case"] == "move_out", "customer_id"])
     assert not moved & set(df["customer_id"].head(5))
+
+
+def test_score_keeps_discriminating_strong_evidence() -> None:
+    from gcrm.revenue.suspicion import score
+
+    f = pd.DataFrame({"drop": [0.9] * 5, "match": [1.0] * 5, "z": [4, 10, 50, 200, 1e6],
+                      "vacancy": False, "seasonal": False})
+    s = score(f)
+    assert s.is_monotonic_increasing and s.nunique() == 5 and s.max() <= 100
+    assert s.iloc[0] == 81.1  # full drop, match and z = 4: 100 x (1 - e^(-100/60))
+    assert s.iloc[3] < 100  # a stronger area mirror still scores higher, short of the bound
+    weaker = score(f.assign(match=0.5))
+    assert (weaker < s).all()  # half the match: lower at every significance
 
 
 def test_cli_reasons_in_words_and_languages(users_db: Path) -> None:

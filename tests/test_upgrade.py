@@ -65,3 +65,39 @@ def test_a_newer_warehouse_is_not_touched(mini_db_shared: Path, tmp_path: Path) 
     run = CliRunner().invoke(cli, ["upgrade", "--db", str(db)])
     assert run.exit_code == 2 and "newer" in run.output, run.output
     assert db.read_bytes() == before
+
+
+def test_the_group_dimension_on_a_warehouse_without_groups(mini_db_shared: Path,
+                                                           tmp_path: Path) -> None:
+    """A warehouse built before customer groups (current schema version, no
+    dim_customer_group): a clear message naming `gcrm upgrade`, then the upgrade creates the
+    table and the query answers."""
+    from gcrm import cube
+    from gcrm.cube.engine import CubeError
+
+    db = tmp_path / "nogroups.duckdb"
+    shutil.copy(mini_db_shared, db)
+    con = duckdb.connect(str(db))
+    con.execute("DROP TABLE dim_customer_group")
+    con.close()
+    by_group = ["query", "--db", str(db), "--measure", "kwh", "--by", "group", "--format", "csv"]
+    run = CliRunner().invoke(cli, by_group)
+    assert run.exit_code == 2, run.output
+    assert "dimension 'group' needs table(s) dim_customer_group" in run.output
+    assert "run `gcrm upgrade`" in run.output and "Catalog" not in run.output
+    con = warehouse.connect(db, read_only=True)
+    try:
+        with pytest.raises(CubeError, match="gcrm upgrade"):
+            cube.query(con, ["kwh"], where={"group": ["A001"]})
+        with pytest.raises(CubeError, match="gcrm upgrade"):
+            cube.members(con, "group")
+        assert len(cube.query(con, ["kwh"], by=["district"]))  # other dimensions still answer
+    finally:
+        con.close()
+    up = CliRunner().invoke(cli, ["upgrade", "--db", str(db)])
+    assert up.exit_code == 0, up.output
+    assert "tables created: dim_customer_group" in up.output
+    after = CliRunner().invoke(cli, by_group)
+    assert after.exit_code == 0, after.output
+    assert after.output.splitlines()[0] == "group,kwh"
+    assert CliRunner().invoke(cli, ["upgrade", "--db", str(db)]).output == ""

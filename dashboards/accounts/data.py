@@ -105,6 +105,15 @@ def plan_visits(db: str, who: Access, ids: list[str], start: tuple[float, float]
         return Q.plan_visits(con, ops, viewer(who), ids, start, day_start, windows)
 
 
+def visit_defaults(db: str, who: Access, ids: list[str], area: str | None
+                   ) -> tuple[list[str], tuple[float, float] | None]:
+    """The customers the visit plan preselects (in ``who``'s regions and inside the area drawn
+    on the page, GeoJSON text, when there is one) and the start point among them."""
+    with connection(db) as con:
+        polygon = Q.area_of(area) if area else None
+        return Q.visit_defaults(con, viewer(who), ids, polygon)
+
+
 def record_visit(db: str, who: Access, customer_id: str, when, topic: str | None,
                  note: str | None, score: int | None, comment: str | None) -> int:
     with connection(db) as con, store(db) as ops:

@@ -8,15 +8,14 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards.accounts import views, visits
-from dashboards.components import session, shell
+from dashboards.components import shell
 from gcrm.i18n import t
 
 
 def render() -> None:
     """Draw the page (``dashboards/app.py`` calls it on every run)."""
-    lang = shell.current_lang()
-    wh = shell.warehouse()
-    v = views.View(lang, wh.path, wh.version, session.access())
+    v = views.View.current()
+    lang = v.lang
     views.heading(v)  # stops the page without read_customers
     month = views.month_picker(v)
     if month is not None:

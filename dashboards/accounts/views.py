@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
@@ -21,7 +20,7 @@ from dashboards.accounts import data as ad
 from dashboards.accounts import drawarea
 from dashboards.components import data as cdata
 from dashboards.components import maps, shell
-from dashboards.components.session import Access
+from dashboards.components.context import PageContext
 from gcrm.accounts.alert_words import KIND_KEYS
 from gcrm.i18n import format_number, t, tn
 from gcrm.placenames import label as place_label
@@ -53,12 +52,8 @@ POINT = [31, 119, 180, 230]
 HIGHLIGHT = [214, 39, 40, 255]
 
 
-@dataclass(frozen=True)
-class View:
-    lang: str
-    db: str
-    version: str
-    who: Access
+#: what every drawing function of the page takes: language, warehouse, user
+View = PageContext
 
 
 def hidden(name: str, value: object) -> str:

@@ -13,7 +13,9 @@ import streamlit as st
 from pydeck.types import String
 
 from dashboards.accounts import data as ad
+from dashboards.accounts.drawarea import AREA
 from dashboards.accounts.views import View, cols, districts, hidden
+from dashboards.components import data as cdata
 from dashboards.components import maps
 from gcrm.i18n import t
 from gcrm.security.exports import csv_bytes
@@ -23,6 +25,8 @@ STOP_COLS = {"seq": "acct.col.seq", "customer_id": "acct.col.customer", "name": 
              "arrive": "acct.col.arrive", "leave": "acct.col.leave"}
 OPINION_COLS = {"opinions": "acct.col.opinions", "mean_score": "acct.col.mean_score",
                 "satisfied": "acct.col.satisfied", "dissatisfied": "acct.col.dissatisfied"}
+#: the start of a plan when the user's regions have no outline (the demo city)
+START = (125.94, 41.73)
 BY_KEYS = {"manager": "acct.col.manager", "district": "acct.col.district",
            "topic": "acct.col.topic"}
 
@@ -43,13 +47,13 @@ def visits(v: View, month: str) -> None:
         st.info(t("acct.visits.none", v.lang))
         return
     names = dict(zip(pool["customer_id"], pool["name"].fillna(""), strict=True))
+    picked, (lon0, lat0) = preselect(v, list(pool["customer_id"]))
     with st.form("acct_plan"):
         ids = st.multiselect(t("acct.visits.pick", v.lang), list(pool["customer_id"]),
-                             default=list(pool["customer_id"])[:6],
-                             format_func=lambda c: f"{c} · {names.get(c)}")
+                             default=picked, format_func=lambda c: f"{c} · {names.get(c)}")
         c1, c2, c3 = st.columns(3)
-        lon = c1.number_input(t("acct.visits.lon", v.lang), value=125.94, format="%.5f")
-        lat = c2.number_input(t("acct.visits.lat", v.lang), value=41.73, format="%.5f")
+        lon = c1.number_input(t("acct.visits.lon", v.lang), value=lon0, format="%.5f")
+        lat = c2.number_input(t("acct.visits.lat", v.lang), value=lat0, format="%.5f")
         day = c3.text_input(t("acct.visits.day_start", v.lang), value="08:30")
         wins = st.text_area(t("acct.visits.windows", v.lang), placeholder="ID=14:00-15:00")
         go = st.form_submit_button(t("acct.visits.plan", v.lang))
@@ -63,6 +67,21 @@ def visits(v: View, month: str) -> None:
     if plan := st.session_state.get("acct_route"):
         _route(v, *plan, (lon, lat))
     _record(v, list(pool["customer_id"]), names)
+
+
+def preselect(v: View, ids: list[str]) -> tuple[list[str], tuple[float, float]]:
+    """The customers to preselect and the start point: within the user's regions and the
+    area drawn on the page (Assign tab), if any; without such customers, none and the middle
+    of the user's districts."""
+    try:
+        picked, start = ad.visit_defaults(v.db, v.who, ids, st.session_state.get(AREA))
+    except ValueError:  # a drawn area that is no polygon: the user's regions alone
+        picked, start = ad.visit_defaults(v.db, v.who, ids, None)
+    if start is None:
+        b = maps.bounds_of(cdata.regions_geojson(v.db, v.version, "district",
+                                                 scope=v.who.scope))
+        start = ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2) if b else START
+    return picked, start
 
 
 def _route(v: View, stops: pd.DataFrame, summary: dict, start: tuple[float, float]) -> None:

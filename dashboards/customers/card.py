@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboards.customers import data as cd
 from dashboards.customers.pointmap import points_map
-from dashboards.customers.views import View, cols, hidden
+from dashboards.customers.views import View, cols, hidden, md
 from gcrm.customers.card import Card
 from gcrm.i18n import format_number, t, tn
 
@@ -24,20 +24,21 @@ TIMELINE_COLS = {"when": "cust.col.when", "kind": "cust.col.kind", "topic": "cus
 def customer_card(v: View, selected: str, regions: dict) -> None:
     """The card of ``selected`` (its first view per selection is audited)."""
     c = cd.load_card(v.db, selected, v.who)
+    k = cd.key_account(v.db, selected, v.who)  # the one source of the account manager
     if st.session_state.get("cust_audited") != selected:
         cd.audit_view(v.db, selected, v.who, c.masked)
         st.session_state["cust_audited"] = selected
     _card_heading(v.lang, selected, c)
     info_col, mini_col = st.columns([3, 2])
     with info_col:
-        _card_fields(v.lang, c.archive)
+        _card_fields(v.lang, c.archive, k["manager"])
     with mini_col:
         _card_map(v.lang, selected, c.archive, regions)
     _card_totals(v.lang, selected, c)
     _card_consumption(v.lang, c)
     _card_billing(v.lang, c)
     _card_channels_outages(v.lang, c)
-    _card_key_account(v, selected)
+    _card_key_account(v, selected, k)
     _card_timeline(v.lang, c)
 
 
@@ -52,8 +53,9 @@ def _card_heading(lang: str, selected: str, c: Card) -> None:
         st.info(t("cust.card.merged_ids", lang, ids=", ".join(c.merged_ids)))
 
 
-def _card_fields(lang: str, a: dict) -> None:
-    """The customer's archive as a field/value table."""
+def _card_fields(lang: str, a: dict, manager: str | None) -> None:
+    """The customer's archive as a field/value table; the account ``manager`` is the key
+    accounts' (:func:`gcrm.accounts.portfolios.manager_of`), as in the key-account section."""
     fields = [
         ("cust.col.class", a.get("customer_class")), ("cust.f.segment", a.get("segment")),
         ("cust.f.tariff", a.get("tariff")),
@@ -65,7 +67,7 @@ def _card_fields(lang: str, a: dict) -> None:
         ("cust.f.feeder", " / ".join(str(x) for x in (a.get("substation_name"),
                                                       a.get("feeder_name")) if x)),
         ("cust.f.service_point", a.get("service_point_name")),
-        ("cust.f.manager", a.get("account_manager")),
+        ("cust.f.manager", manager),
         ("cust.f.opened", a.get("opened_on")),
     ]
     st.table(pd.DataFrame({t("cust.f.field", lang): [t(k, lang) for k, _ in fields],
@@ -120,7 +122,8 @@ def _card_billing(lang: str, c: Card) -> None:
                 height=240)
     with age_col:
         st.subheader(t("cust.card.ageing", lang))
-        st.table(pd.DataFrame({t("cust.col.bucket", lang): list(c.ageing_totals),
+        # labels such as ">180" would read as Markdown (a quote): shown literally
+        st.table(pd.DataFrame({t("cust.col.bucket", lang): [md(b) for b in c.ageing_totals],
                                t("cust.col.outstanding", lang):
                                [format_number(v, lang) for v in c.ageing_totals.values()]}))
 
@@ -149,9 +152,9 @@ RELATION_COLS = {"other": "acct.col.other", "name": "acct.col.name",
                  "source": "acct.col.source"}
 
 
-def _card_key_account(v: View, selected: str) -> None:
-    """Manager, group, relationships and the handover history (key accounts)."""
-    k = cd.key_account(v.db, selected, v.who)
+def _card_key_account(v: View, selected: str, k: dict) -> None:
+    """Manager, group, relationships and the handover history (key accounts: ``k``, from
+    :func:`dashboards.customers.data.key_account`)."""
     st.subheader(t("acct.card.title", v.lang))
     line = (t("acct.card.manager", v.lang, manager=k["manager"]) if k["manager"]
             else t("acct.card.no_manager", v.lang))

@@ -8,15 +8,14 @@ Each tab is drawn by its module in :mod:`dashboards.customers` (what they share 
 
 from __future__ import annotations
 
-from dashboards.components import session, shell
+from dashboards.components import shell
 from dashboards.customers import anniversaries, duplicates, risk, search, segments, views
 
 
 def render() -> None:
     """Draw the page (``dashboards/app.py`` calls it on every run)."""
-    lang = shell.current_lang()
-    wh = shell.warehouse()
-    v = views.View(lang, wh.path, wh.version, session.access())
+    v = views.View.current()
+    lang = v.lang
     views.heading(v)  # stops the page without read_customers
     tab_search, tab_seg, tab_risk, tab_dup, tab_anniv = views.tabs(v)
     with tab_search:

@@ -25,6 +25,14 @@ RESULT_COLS = {"customer_id": "cust.col.id", "name": "cust.col.name",
                "customer_class": "cust.col.class", "phone": "cust.col.phone",
                "id_number": "cust.col.id_number", "address": "cust.col.address",
                "district_id": "cust.col.district", "score": "cust.col.score"}
+#: the message of each :class:`SearchError` code (others: the error's English text)
+ERROR_KEYS = {"empty": "cust.search.err.empty", "too_long": "cust.search.err.too_long",
+              "rate_limit": "cust.search.err.rate_limit"}
+#: a rate limit's window and the wait, in words
+WINDOW_KEYS = {"minute": "cust.search.window.minute", "hour": "cust.search.window.hour",
+               "day": "cust.search.window.day"}
+WAIT_KEYS = {"hour": "cust.search.wait.hour", "minute": "cust.search.wait.minute",
+             "second": "cust.search.wait.second"}
 
 
 def search_tab(v: View) -> None:
@@ -35,7 +43,7 @@ def search_tab(v: View) -> None:
     try:
         results = _find(v, text)
     except SearchError as exc:  # also SearchLimitError: too many searches
-        (st.info if not (text or "").strip() else st.error)(str(exc))
+        (st.info if not (text or "").strip() else st.error)(search_error(exc, v.lang))
     regions = data.regions_geojson(v.db, v.version, "district", scope=v.who.scope)
 
     if results is not None and results.empty:
@@ -44,6 +52,19 @@ def search_tab(v: View) -> None:
         selected = _results(v, results, regions)
         customer_card(v, selected, regions)
         service_records(v, selected)
+
+
+def search_error(exc: SearchError, lang: str) -> str:
+    """``exc`` in ``lang``: the hint for an empty search, the limit of a long one, the rate
+    limit and how long to wait."""
+    key = ERROR_KEYS.get(exc.code)
+    if key is None:
+        return str(exc)
+    p = exc.params
+    if exc.code == "rate_limit":
+        return t(key, lang, most=p["most"], window=t(WINDOW_KEYS[p["window"]], lang),
+                 wait=tn(WAIT_KEYS[p["unit"]], p["wait"], lang))
+    return t(key, lang, **p)
 
 
 def _find(v: View, text: str | None) -> pd.DataFrame:

@@ -15,27 +15,20 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from dashboards.components import shell
-from dashboards.components.session import Access
+from dashboards.components.context import PageContext
 from gcrm.i18n import t
 
 TABS = ("cust.tab.search", "cust.tab.segments", "cust.tab.risk", "cust.tab.duplicates",
         "cust.tab.anniversaries")
 
 
-@dataclass(frozen=True)
-class View:
-    """What every drawing function needs: language, warehouse (path, data version), user."""
-
-    lang: str
-    db: str
-    version: str
-    who: Access
+#: what every drawing function needs: language, warehouse (path, data version), user
+View = PageContext
 
 
 def cols(df: pd.DataFrame, keys: dict[str, str], lang: str) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from dashboards.components import data, disclosure, session, shell
+from dashboards.components.context import PageContext
 from dashboards.explorer.labels import Labels
 from dashboards.explorer.state import View
 from gcrm.cube import DIMENSIONS, TOTAL, pivot
@@ -25,20 +26,12 @@ from gcrm.cube.disclosure import PERSONAL_DIMENSIONS
 
 
 @dataclass(frozen=True)
-class Context:
-    """One run of the page: language, warehouse, user, the cube's months, region names."""
+class Context(PageContext):
+    """One run of the page (:class:`~dashboards.components.context.PageContext`: language,
+    warehouse, user, disclosure control), the cube's months and region names."""
 
-    lang: str
-    db: str
-    version: str
-    who: session.Access
     months: list[str]  # every month of the cube, ascending
     names: dict[str, str]  # region id -> Chinese name, within the user's scope
-    min_cell: int | None = None  # disclosure control (a role without read_pii), else None
-
-    @property
-    def scope(self) -> session.Scope:
-        return self.who.scope
 
     @property
     def dims(self) -> list[str]:
@@ -70,8 +63,7 @@ def context(lang: str) -> Context | None:
     if not months:
         return None
     names = data.region_names(wh.path, wh.version, scope=who.scope)
-    return Context(lang, wh.path, wh.version, who, months, names,
-                   disclosure.min_cell_for(who))
+    return Context(lang, wh.path, wh.version, who, months, names)
 
 
 @dataclass(frozen=True)

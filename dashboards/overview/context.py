@@ -11,8 +11,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from dashboards.components.context import PageContext
 from dashboards.components.disclosure import below
-from dashboards.components.session import Scope
 from dashboards.overview.data import PlaceKey, Where
 from dashboards.overview.state import View
 from gcrm.i18n import format_quantity, t, tn
@@ -21,22 +21,20 @@ from gcrm.placenames import label as place_label
 
 
 @dataclass(frozen=True)
-class Ctx:
-    """The run: ``lang``, the warehouse (``db``, ``version``), the user's ``scope``, region
-    ``names``, the months that exist and the default range, disclosure control
-    (``min_cell``: None for a role with ``read_pii``) and whether the user may see customers
-    as points (``read_customers``); then the ``view`` being drawn."""
+class Ctx(PageContext):
+    """The run (:class:`~dashboards.components.context.PageContext`: ``lang``, the warehouse,
+    ``who`` is looking, hence their ``scope`` and disclosure control ``min_cell``), region
+    ``names``, the months that exist and the default range; then the ``view`` being drawn."""
 
-    lang: str
-    db: str
-    version: str
-    scope: Scope
-    names: Mapping[str, str]
-    default_months: tuple[str, str]
-    all_months: Sequence[str]
-    min_cell: int | None = None
-    see_customers: bool = True
+    names: Mapping[str, str] = field(default_factory=dict)
+    default_months: tuple[str, str] = ("", "")
+    all_months: Sequence[str] = ()
     view: View = field(default_factory=View)
+
+    @property
+    def see_customers(self) -> bool:
+        """Whether the user may see customers as points (``read_customers``)."""
+        return self.who.read_customers
 
     def looking_at(self, view: View) -> Ctx:
         """This run drawing ``view``."""

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboards.components import auth, data, disclosure, shell
+from dashboards.components import data, disclosure, session, shell
 from dashboards.components.kpi import Change, kpi_tiles
 from dashboards.overview import data as od
 from dashboards.overview import state
@@ -30,7 +30,7 @@ def header(lang: str) -> Ctx:
     """The title; the run's warehouse, scope and months (the page stops without data)."""
     wh = shell.warehouse()
     db, version = wh.path, wh.version
-    who = auth.principal()
+    who = session.access()
     scope = who.scope  # region scope: totals are the scope's totals
     st.title(t("home.title", lang))
     try:
@@ -43,8 +43,7 @@ def header(lang: str) -> Ctx:
         st.info(t("app.no_data", lang))
         st.stop()
     names = data.region_names(db, version, scope=scope)
-    return Ctx(lang, db, version, scope, names, default_months, all_months,
-               disclosure.min_cell_for(who), who.can("read_customers"))
+    return Ctx(lang, db, version, who, names, default_months, all_months)
 
 
 # ---------------------------------------------------------------- controls

@@ -6,37 +6,27 @@ The drill path (district > feeder > 台区) lives in session state (``rev_d``, `
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import streamlit as st
 
 from dashboards.components import shell
-from dashboards.components.session import Access, access
+from dashboards.components.context import PageContext
 from dashboards.revenue import data
-from gcrm.cube.disclosure import min_cell_for
-from gcrm.i18n import t
 
 KEYS = ("rev_d", "rev_f", "rev_t")
 
 
-@dataclass
-class Ctx:
-    lang: str
-    db: str
-    version: str
-    who: Access
-    months: list[str] = field(default_factory=list)
+@dataclass(frozen=True)
+class Ctx(PageContext):
+    """The run (:class:`~dashboards.components.context.PageContext`), the months with supply,
+    then the months chosen (``first``, ``last``) and the losses by transformer of them."""
+
+    months: tuple[str, ...] = ()
     first: str = ""
     last: str = ""
-    areas: pd.DataFrame = field(default_factory=pd.DataFrame)  # losses by transformer
-
-    def t(self, key: str, **params: object) -> str:
-        return t(key, self.lang, **params)
-
-    @property
-    def min_cell(self) -> int | None:
-        return min_cell_for(self.who)
+    areas: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
 
     @property
     def district(self) -> str:
@@ -62,8 +52,7 @@ class Ctx:
 
 def start() -> Ctx:
     """Title, who is looking, the months with supply (stops with a message without any)."""
-    wh = shell.warehouse()
-    ctx = Ctx(lang=shell.current_lang(), db=wh.path, version=wh.version, who=access())
+    ctx = Ctx.current()
     st.title(ctx.t("revenue.title"))
     try:
         ok = data.available(ctx.db, ctx.version)
@@ -74,9 +63,8 @@ def start() -> Ctx:
         st.info(ctx.t("revenue.no_data"))
         shell.page_done("revenue", ctx.lang)
         st.stop()
-    ctx.months = data.months(ctx.db, ctx.version)
     _restore()
-    return ctx
+    return replace(ctx, months=tuple(data.months(ctx.db, ctx.version)))
 
 
 def _restore() -> None:

@@ -16,7 +16,7 @@ from dashboards.revenue import context, suspects, views
 def render() -> None:
     """Draw the page (``dashboards/app.py`` calls it on every run)."""
     ctx = context.start()  # stops with a message when no supply data is loaded
-    views.controls(ctx)
+    ctx = views.controls(ctx)
     views.kpis(ctx)
     views.area_map(ctx)
     views.worst_areas(ctx)

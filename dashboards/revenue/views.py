@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -34,14 +35,14 @@ WORST_COLS = {"area": "revenue.col.area", "name": "revenue.col.name", "loss": "r
               "status": "revenue.col.status", "change": "revenue.col.change"}
 
 
-def controls(ctx: Ctx) -> None:
-    """Months (default: the latest) and the drill path district > feeder > 台区."""
-    first, last = st.select_slider(ctx.t("revenue.period"), options=ctx.months,
+def controls(ctx: Ctx) -> Ctx:
+    """Months (default: the latest) and the drill path district > feeder > 台区; the run
+    with the months chosen and their losses by transformer."""
+    first, last = st.select_slider(ctx.t("revenue.period"), options=list(ctx.months),
                                    value=(ctx.months[-1], ctx.months[-1]))
-    ctx.first, ctx.last = first, last
-    ctx.areas = data.losses(ctx.db, ctx.version, "transformer", first, last, ctx.who.scope,
-                            ctx.min_cell)
-    a = ctx.areas
+    a = data.losses(ctx.db, ctx.version, "transformer", first, last, ctx.who.scope,
+                    ctx.min_cell)
+    ctx = replace(ctx, first=first, last=last, areas=a)
     c1, c2, c3 = st.columns(3)
     places = cdata.region_names(ctx.db, ctx.version, ctx.who.scope)
     dists = sorted(a["district"].dropna().unique())
@@ -52,6 +53,7 @@ def controls(ctx: Ctx) -> None:
     areas = feeders if not ctx.feeder else feeders[feeders["feeder"] == ctx.feeder]
     names = dict(zip(areas["transformer"], areas["name"], strict=True))
     _select(ctx, c3, "rev_t", "revenue.area", sorted(names), names)
+    return ctx
 
 
 def _select(ctx: Ctx, col, key: str, label: str, options: list[str],

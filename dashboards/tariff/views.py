@@ -9,18 +9,17 @@ totals, ``repr(float)``) and ``div.gcrm-tf-targets[data-rows][data-kind]``.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from dashboards.components import auth, maps, shell, svgmap
+from dashboards.components import auth, maps, svgmap
 from dashboards.components import data as cdata
-from dashboards.components.session import Access, access
+from dashboards.components.context import PageContext
 from dashboards.tariff import data as td
 from dashboards.tariff import tables
-from gcrm.cube.disclosure import min_cell_for
 from gcrm.i18n import format_number, t, tn
 from gcrm.security.exports import csv_bytes, xlsx_bytes
 
@@ -42,28 +41,16 @@ COL_KEYS = {"peak_share": "tf.col.peak_share", "seasonal_swing": "tf.col.seasona
             "peak_change_share": "tf.col.peak_change_share", "covered": "tf.col.covered"}
 
 
-@dataclass
-class Ctx:
-    """The run: language, warehouse, who is looking, the period chosen."""
+@dataclass(frozen=True)
+class Ctx(PageContext):
+    """The run (:class:`~dashboards.components.context.PageContext`) and the period chosen."""
 
-    lang: str
-    db: str
-    version: str
-    who: Access
     period: tuple[str, str] = ("", "")
-
-    @property
-    def scope(self):
-        return self.who.scope
 
     @property
     def names(self) -> dict[str, str]:
         """region id -> Chinese name, for the tables."""
         return cdata.region_names(self.db, self.version, self.scope)
-
-    @property
-    def min_cell(self) -> int | None:
-        return min_cell_for(self.who)
 
 
 def fail(exc: Exception, lang: str) -> None:
@@ -73,16 +60,15 @@ def fail(exc: Exception, lang: str) -> None:
 
 def start() -> Ctx:
     """Title, who is looking and the period (the last 12 months by default)."""
-    lang = shell.current_lang()
-    wh = shell.warehouse()
-    ctx = Ctx(lang, wh.path, wh.version, access())
+    ctx = Ctx.current()
+    lang = ctx.lang
     st.title(t("tf.title", lang))
     st.caption(t("tf.caption", lang))
     months = td.months(ctx.db, ctx.version)
     first = months[max(0, len(months) - 12)]
-    ctx.period = st.select_slider(t("tf.period", lang), months, value=(first, months[-1]),
-                                  key="tf_period")
-    return ctx
+    period = st.select_slider(t("tf.period", lang), months, value=(first, months[-1]),
+                              key="tf_period")
+    return replace(ctx, period=tuple(period))
 
 
 # --------------------------------------------------------------------------- profiles

@@ -26,6 +26,7 @@ from gcrm.accounts import groups as grp
 from gcrm.accounts import portfolios as pf
 from gcrm.customers import merge as crm_merge
 from gcrm.customers.anniversaries import next_anniversary
+from gcrm.customers.risk import arrears_of, overdue
 from gcrm.security import audit
 from gcrm.security.masking import mask_frame
 from gcrm.security.scope import scope_sql
@@ -197,10 +198,11 @@ def alerts(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection, viewer: Vi
 
 # ------------------------------------------------------------------------ portfolio view
 def portfolio_view(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection, viewer: Viewer,
-                   manager: str | None = None, month: str | None = None) -> pd.DataFrame:
+                   manager: str | None = None, month: str | None = None,
+                   as_of: date | None = None) -> pd.DataFrame:
     """A manager's portfolio (default: the viewer's) as the viewer may see it (scope, masking):
-    location, the month's kWh, arrears, open complaints, the last visit and what changed
-    since it."""
+    location, the month's kWh, arrears on ``as_of`` (default: the month's end, or today if
+    sooner), open complaints, the last visit and what changed since it."""
     manager = manager or viewer.name
     ids = visible(con, store, viewer, pf.portfolio_ids(store, manager) if manager else [])
     month = month or latest_month(con)
@@ -208,16 +210,27 @@ def portfolio_view(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection, vi
     df = con.execute("""
         SELECT c.customer_id, c.name, c.customer_class, c.district_id, c.lon, c.lat,
                (SELECT sum(kwh) FROM fact_consumption f WHERE f.customer_id = c.customer_id
-                AND f.month = ?) AS kwh,
-               coalesce((SELECT sum(amount) FROM fact_consumption f
-                         WHERE f.customer_id = c.customer_id), 0)
-             - coalesce((SELECT sum(amount) FROM fact_payment p
-                         WHERE p.customer_id = c.customer_id), 0) AS arrears
+                AND f.month = ?) AS kwh
         FROM dim_customer c WHERE c.customer_id IN (SELECT unnest(?::VARCHAR[]))
         ORDER BY c.customer_id""", [month, *p]).df()
-    df["arrears"] = df["arrears"].round(2)
+    as_of = as_of or (min(_month_end(month), date.today()) if month else date.today())
+    df["arrears"] = df["customer_id"].map(arrears(con, ids, as_of)).fillna(0.0).round(2)
     df = _since_last_visit(con, store, df)
     return df if viewer.show_pii else mask_frame(df)
+
+
+def arrears(con: duckdb.DuckDBPyConnection, ids: Sequence[str], as_of: date) -> pd.Series:
+    """customer_id -> arrears on ``as_of`` as :func:`gcrm.customers.risk.arrears_of` defines
+    them: what is outstanding on bills past their due date, payments up to the end of
+    ``as_of`` settling the oldest bills first; customers owing nothing overdue are absent."""
+    inn = "customer_id IN (SELECT unnest(?::VARCHAR[]))"
+    bills = con.execute(f"SELECT customer_id, month, sum(amount) AS amount FROM "
+                        f"fact_consumption WHERE {inn} GROUP BY 1, 2", _ids_param(ids)).df()
+    pays = con.execute(f"SELECT customer_id, paid_at, amount FROM fact_payment WHERE {inn}",
+                       _ids_param(ids)).df()
+    end = pd.Timestamp(as_of) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+    owed = arrears_of(overdue(bills, pays, end))["overdue_amount"]
+    return owed[owed > 0]
 
 
 def _since_last_visit(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection,
@@ -472,6 +485,28 @@ def customer_points(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | 
 
 
 # ------------------------------------------------------------------------ visits
+def visit_defaults(con: duckdb.DuckDBPyConnection, viewer: Viewer, ids: Sequence[str],
+                   polygon=None, most: int = 6) -> tuple[list[str], tuple[float, float] | None]:
+    """What a day's visit plan starts from: the first ``most`` of ``ids`` (in their order)
+    located in the viewer's regions (their portfolio may reach beyond them) and, given a
+    ``polygon`` (shapely, WGS-84), inside it; and the middle of those (mean lon, lat) as the
+    start, or None when none is left."""
+    import shapely
+
+    where, params = scope_sql(viewer.scope)
+    df = con.execute(f"SELECT customer_id, lon, lat FROM dim_customer c WHERE customer_id IN "
+                     f"(SELECT unnest(?::VARCHAR[])) AND lon IS NOT NULL AND lat IS NOT NULL "
+                     f"AND {where}", [list(ids), *params]).df()
+    if polygon is not None and len(df):
+        df = df[shapely.contains_xy(polygon, df["lon"].to_numpy(), df["lat"].to_numpy())]
+    df = df.set_index("customer_id")
+    keep = [c for c in dict.fromkeys(ids) if c in df.index][:most]
+    if not keep:
+        return [], None
+    where_ = df.loc[keep]
+    return keep, (round(float(where_["lon"].mean()), 5), round(float(where_["lat"].mean()), 5))
+
+
 def _clock(text: str) -> float:
     """``HH:MM`` -> seconds after midnight (ValueError names the bad value)."""
     try:

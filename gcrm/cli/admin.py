@@ -472,14 +472,19 @@ def upgrade_cmd(db: Path) -> None:
     from the facts in a copy swapped in when done; the data stay). Does nothing when the
     warehouse is current."""
     from gcrm import config
-    from gcrm.cube.upgrade import upgrade
+    from gcrm.cube.upgrade import missing_tables, upgrade
 
     if not config.db_path(db).exists():
         raise BadInput(f"warehouse {config.db_path(db)} does not exist; build it with `gcrm demo`")
+    missing = missing_tables(db)
     before, after = upgrade(db)
     if before != after:
         audit_action(db, None, "upgrade", str(db), schema_from=before, schema_to=after)
         click.echo(f"warehouse upgraded: schema {before} -> {after}")
+    elif missing:
+        audit_action(db, None, "upgrade", str(db), tables_created=missing)
+        click.echo(f"warehouse upgraded: tables created: {', '.join(missing)} (empty until "
+                   "the next load)")
 
 
 @click.command("restore")

@@ -350,7 +350,19 @@ def activity_months(con: duckdb.DuckDBPyConnection) -> list[str] | None:
     return json.loads(raw) if raw else None
 
 
+def require_tables(con: duckdb.DuckDBPyConnection, dims: Sequence[str]) -> None:
+    """CubeError naming ``gcrm upgrade`` when a dimension of ``dims`` reads an optional table
+    this warehouse lacks (built before it existed), instead of DuckDB's catalog error."""
+    for d in dict.fromkeys(dims):
+        dim = DIMENSIONS.get(d)
+        if dim is None or not dim.tables or warehouse.has_tables(con, dim.tables):
+            continue
+        raise CubeError(f"dimension {d!r} needs table(s) {', '.join(dim.tables)}, which this "
+                        f"warehouse lacks (built by an older GCRM): run `gcrm upgrade`")
+
+
 def run(con: duckdb.DuckDBPyConnection, q: Query, cache: bool = True) -> pd.DataFrame:
+    require_tables(con, [*q.by, *(d for d, _ in q.where)])
     sql, params = compile_query(q, rollup_sizes(con), activity_months(con))
     key = _cache_key(con, sql, params) if cache else ""
     if cache and (hit := CACHE.get(key)) is not None:
@@ -442,6 +454,7 @@ def members(con: duckdb.DuckDBPyConnection, dim: str,
     facts yet: milliseconds instead of a scan of the facts), the calendar from dim_time."""
     if dim not in DIMENSIONS:
         raise CubeError(f"unknown dimension {dim!r}; valid dimensions: {', '.join(DIMENSIONS)}")
+    require_tables(con, [dim])
     expr = DIMENSIONS[dim].expr
     where, params = scope_sql(scope)
     if expr.startswith("c."):  # a customer attribute: the customer table, not the facts

@@ -23,6 +23,7 @@ class Dimension:
     type: type = str
     facts: tuple[Fact, ...] = FACTS  # facts this dimension can slice
     parent: str | None = None  # hierarchy: the level above
+    tables: tuple[str, ...] = ()  # optional tables it reads (an older warehouse lacks them)
 
     def label(self, lang: str = "en") -> str:
         return self.label_zh if lang.startswith("zh") else self.label_en
@@ -71,7 +72,7 @@ DIMENSIONS: dict[str, Dimension] = {d.name: d for d in (
     _D("customer", "c.customer_id", "Customer", "客户"),
     # the customer group (relations.csv, gcrm/accounts/groups.py): its head customer's id
     _D("group", "(SELECT g.group_id FROM dim_customer_group g WHERE g.customer_id = "
-       "c.customer_id)", "Customer group", "客户集团"),
+       "c.customer_id)", "Customer group", "客户集团", tables=("dim_customer_group",)),
     _D("channel", "f.channel", "Payment channel", "缴费渠道", facts=("payment",)),
 )}
 

@@ -13,6 +13,9 @@ import os
 from gcrm.cube.rollups import build_rollups
 from gcrm.storage import warehouse
 
+#: tables a warehouse may lack at the current schema version (created by ``gcrm upgrade``)
+OPTIONAL_TABLES = (*warehouse.REVENUE_TABLES, *warehouse.ACCOUNTS_TABLES)
+
 
 def version_of(db: str | os.PathLike | None = None) -> int:
     """The schema version recorded in the warehouse at ``db``."""
@@ -24,8 +27,19 @@ def version_of(db: str | os.PathLike | None = None) -> int:
     return int(value) if value.isdigit() else 0
 
 
+def missing_tables(db: str | os.PathLike | None = None) -> list[str]:
+    """The optional tables (revenue protection, key accounts) the warehouse at ``db`` lacks:
+    one built before they existed has the current schema version without them."""
+    con = warehouse.connect(db, read_only=True)
+    try:
+        return [t for t in OPTIONAL_TABLES if not warehouse.has_tables(con, (t,))]
+    finally:
+        con.close()
+
+
 def upgrade(db: str | os.PathLike | None = None) -> tuple[int, int]:
-    """Upgrade the warehouse at ``db``; (version before, version after).
+    """Upgrade the warehouse at ``db``; (version before, version after). The optional tables
+    it lacks are created (empty: the next load fills them) at any version.
 
     Raises :class:`ValueError` for a warehouse newer than this GCRM and
     :class:`~gcrm.storage.warehouse.WarehouseBusy` while a load runs.
@@ -34,14 +48,15 @@ def upgrade(db: str | os.PathLike | None = None) -> tuple[int, int]:
     if before > warehouse.SCHEMA_VERSION:
         raise ValueError(f"schema version {before} is newer than this GCRM's "
                          f"({warehouse.SCHEMA_VERSION}); upgrade GCRM instead")
-    if before == warehouse.SCHEMA_VERSION:
+    if before == warehouse.SCHEMA_VERSION and not missing_tables(db):
         return before, before
     with warehouse.load_lock(db), warehouse.staged_copy(db) as work:
         con = warehouse.connect(work)
         try:
             with warehouse.transaction(con):
                 warehouse.create_schema(con)
-                build_rollups(con)
+                if before != warehouse.SCHEMA_VERSION:
+                    build_rollups(con)
                 warehouse.set_meta(con, "schema_version", str(warehouse.SCHEMA_VERSION))
             con.execute("CHECKPOINT")
         finally:

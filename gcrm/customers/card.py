@@ -2,7 +2,9 @@
 
 Consumption and payment figures come from :func:`gcrm.cube.query` filtered on the ``customer``
 dimension, so the card agrees with the cube, the CLI and the reports. Masking is applied here
-from the viewer's role; unmasking is a separate, audited action.
+from the viewer's role; unmasking is a separate, audited action. The account manager is not
+part of the archive: key accounts (:mod:`gcrm.accounts.portfolios`) are its one source, and
+the page shows theirs.
 """
 
 from __future__ import annotations
@@ -47,8 +49,7 @@ def archive(con: duckdb.DuckDBPyConnection, customer_id: str,
     where, params = scope_sql(scope)
     df = con.execute(f"""
         SELECT c.*, d.name AS district_name, ci.name AS city_name, fd.name AS feeder_name,
-               fd.substation_id, fd.substation_name, sp.name AS service_point_name,
-               json_extract_string(c.attrs, '$.account_manager') AS account_manager
+               fd.substation_id, fd.substation_name, sp.name AS service_point_name
         FROM dim_customer c
         LEFT JOIN dim_region d ON d.region_id = c.district_id
         LEFT JOIN dim_region ci ON ci.region_id = c.city_id

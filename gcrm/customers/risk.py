@@ -146,15 +146,24 @@ def overdue(bills: pd.DataFrame, payments: pd.DataFrame, as_of: pd.Timestamp) ->
     return b
 
 
+def arrears_of(aged: pd.DataFrame) -> pd.DataFrame:
+    """Per customer of :func:`overdue`'s bills: ``overdue_amount``, what is outstanding on
+    bills past their due date (a bill not yet due is not arrears), and ``days_overdue`` of the
+    oldest; 0 for a customer who owes nothing overdue. The one definition of arrears (the
+    card's ageing buckets, the risk list, the key accounts' portfolio)."""
+    over = (aged["outstanding"] > 0) & (aged["days_overdue"] >= 1)
+    g = aged.assign(over_amt=aged["outstanding"].where(over, 0.0),
+                    over_days=aged["days_overdue"].where(over, 0))
+    out = g.groupby("customer_id").agg(days_overdue=("over_days", "max"),
+                                       overdue_amount=("over_amt", "sum"))
+    return out
+
+
 def _arrears_features(bills: pd.DataFrame, payments: pd.DataFrame,
                       as_of: pd.Timestamp) -> pd.DataFrame:
     b = overdue(bills, payments, as_of)
     today = as_of.normalize()
-    over = (b["outstanding"] > 0) & (b["days_overdue"] >= 1)
-    g = b.assign(over_amt=b["outstanding"].where(over, 0.0),
-                 over_days=b["days_overdue"].where(over, 0))
-    out = g.groupby("customer_id").agg(days_overdue=("over_days", "max"),
-                                       overdue_amount=("over_amt", "sum"))
+    out = arrears_of(b)
     # average bill: the last 12 bills with an amount
     recent = b[b["amount"] > 0].groupby("customer_id").tail(12)
     out["avg_bill"] = recent.groupby("customer_id")["amount"].mean()

@@ -61,7 +61,17 @@ _VISIBLE = {
 
 
 class SearchError(ValueError):
-    """Empty or over-long search text."""
+    """Empty or over-long search text.
+
+    ``code`` names the problem (``empty``, ``too_long``, ``rate_limit``; "" for none) for
+    pages, which show it in the user's language filled from ``params``; ``str(error)`` is the
+    English message.
+    """
+
+    def __init__(self, message: str, *, code: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class SearchLimitError(SearchError):
@@ -71,9 +81,10 @@ class SearchLimitError(SearchError):
 def _clean(text: str | None) -> str:
     s = (text or "").strip()
     if not s:
-        raise SearchError("enter a customer id, name, phone, ID number or address")
+        raise SearchError("enter a customer id, name, phone, ID number or address", code="empty")
     if len(s) > MAX_LEN:
-        raise SearchError(f"search text too long ({len(s)} characters, at most {MAX_LEN})")
+        raise SearchError(f"search text too long ({len(s)} characters, at most {MAX_LEN})",
+                          code="too_long", length=len(s), most=MAX_LEN)
     return s
 
 
@@ -132,13 +143,21 @@ def search(con: duckdb.DuckDBPyConnection, text: str, scope: Sequence[str] | Non
 
 
 # ------------------------------------------------------------------ rate limit and audit
-def _in_words(wait: timedelta) -> str:
+#: the code of each window of :data:`LIMITS` (its length in seconds), for pages' messages
+WINDOWS = {60: "minute", 3600: "hour", 86_400: "day"}
+
+
+def _wait(wait: timedelta) -> tuple[int, str]:
+    """How long to wait, rounded up: (n, ``hour``/``minute``/``second``)."""
     seconds = max(1, math.ceil(wait.total_seconds()))
     for unit, size in (("hour", 3600), ("minute", 60)):
         if seconds >= 2 * size:
-            n = math.ceil(seconds / size)
-            return f"{n} {unit}s"
-    return f"{seconds} second" + ("s" if seconds != 1 else "")
+            return math.ceil(seconds / size), unit
+    return seconds, "second"
+
+
+def _in_words(n: int, unit: str) -> str:
+    return f"{n} {unit}" + ("s" if n != 1 else "")
 
 
 def check_rate(ops: sqlite3.Connection, user: str | None, now: datetime | None = None) -> None:
@@ -152,10 +171,12 @@ def check_rate(ops: sqlite3.Connection, user: str | None, now: datetime | None =
             "AND json_extract(detail, '$.refused') IS NULL",
             (ACTION, user, since.isoformat(timespec="microseconds"))).fetchone()
         if ran >= most:
-            wait = datetime.fromisoformat(oldest) + timedelta(seconds=seconds) - now
+            n, unit = _wait(datetime.fromisoformat(oldest) + timedelta(seconds=seconds) - now)
             raise SearchLimitError(
                 f"too many searches: at most {most} {window} for users who see customer data "
-                f"masked; try again in {_in_words(wait)}")
+                f"masked; try again in {_in_words(n, unit)}",
+                code="rate_limit" if seconds in WINDOWS else "", most=most,
+                window=WINDOWS.get(seconds), wait=n, unit=unit)
 
 
 def audited_search(con: duckdb.DuckDBPyConnection, ops: sqlite3.Connection, text: str, *,

@@ -15,8 +15,11 @@ Explainable features per customer, computed for every customer at once (numpy):
 3. **Innocent explanations**: a vacancy recorded from about that month, the same months
    last year as low (seasonal use), or no rise of the area's loss (a move-out).
 
-Score (0-100) = 30 x strength of the drop + 70 x match x significance, times 0.2 when an
-innocent explanation holds. The naive baseline ranks by ``drop`` alone
+Evidence = 30 x strength of the drop + 70 x match x significance, times 0.2 when an innocent
+explanation holds. Significance grows linearly with ``z`` up to z = 4 and keeps growing (by
+the logarithm) beyond, so stronger evidence always counts; only the final score is bounded:
+score = 100 x (1 - exp(-evidence / :data:`SCALE`)), in 0-100, never saturating (the top
+suspects used to tie at 100). The naive baseline ranks by ``drop`` alone
 (:func:`naive_rank`); ``bench/theft_precision.py`` measures both.
 """
 
@@ -36,6 +39,10 @@ MIN_DROP = 0.2
 BEFORE = 12
 #: months each side of a change in which the area's loss step is measured
 STEP = 3
+#: evidence at which the score reaches 1 - 1/e (63): full drop, match and z = 4 give 81
+SCALE = 60.0
+#: how much significance grows past z = 4, per e-fold of the excess
+SIG_GROWTH = 0.3
 
 
 @dataclass(frozen=True)
@@ -208,18 +215,30 @@ def _innocent(out: pd.DataFrame, b: np.ndarray, vacancy: pd.Series,
                       seasonal=seasonal, move_out=move_out)
 
 
+def significance(z: np.ndarray) -> np.ndarray:
+    """0 up to z = 1.5, linear to 1 at z = 4, then 1 + :data:`SIG_GROWTH` x ln of the excess
+    (continuous and increasing: no cap).
+
+    >>> significance(np.array([0.0, 2.75, 4.0, 1.5 + 2.5 * np.e])).round(2).tolist()
+    [0.0, 0.5, 1.0, 1.3]
+    """
+    x = np.clip((np.nan_to_num(np.asarray(z, float)) - 1.5) / 2.5, 0, None)
+    return np.where(x <= 1, x, 1 + SIG_GROWTH * np.log(np.maximum(x, 1)))
+
+
 def score(f: pd.DataFrame) -> pd.Series:
-    """0-100 from the features (see the module docstring)."""
+    """0-100 from the features (see the module docstring): continuous in the evidence,
+    bounded only at the end."""
     if f.empty:
         return pd.Series(dtype=float)
     strength = np.sqrt(np.clip(f["drop"] / 0.6, 0, 1))
     m = f["match"].fillna(0)
     # the area rose far more than this customer explains: something else did it
     match = np.where(m > 2, 2 / m, np.clip(m, 0, 1))
-    sig = np.clip((f["z"].fillna(0) - 1.5) / 2.5, 0, 1)
-    raw = 30 * strength + 70 * match * sig
+    evidence = 30 * strength + 70 * match * significance(f["z"].to_numpy(float))
     innocent = f["vacancy"] | f["seasonal"]
-    return (raw * np.where(innocent, 0.2, 1.0)).round(1)
+    evidence = evidence * np.where(innocent, 0.2, 1.0)
+    return pd.Series(100 * (1 - np.exp(-evidence / SCALE)), index=f.index).round(1)
 
 
 def rank(f: pd.DataFrame) -> pd.DataFrame:
