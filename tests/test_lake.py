@@ -126,3 +126,35 @@ def test_attach_never_replaces_a_loaded_warehouse(mini_db_shared: Path, tmp_path
         lake.attach(tmp_path / "s", mini_db_shared)
     lake.attach(tmp_path / "s", tmp_path / "v.duckdb")
     lake.attach(tmp_path / "s", tmp_path / "v.duckdb")  # views over views: replaced
+
+
+def test_city_partitions_prune_a_city_filter(mini_db_shared: Path, tmp_path: Path) -> None:
+    """``--partition-by city,month``: facts in city_id=/month= folders (unlocated customers
+    under __none__, NULL in the views), a city filter scanning that city's files only."""
+    with warehouse.connect(mini_db_shared, read_only=True) as con:
+        lake.export(con, tmp_path / "s", "city,month")
+        per_city = dict(con.execute(
+            "SELECT c.city_id, count(*) FROM fact_consumption f JOIN dim_customer c "
+            "USING (customer_id) GROUP BY 1").fetchall())
+    lake.attach(tmp_path / "s", tmp_path / "v.duckdb")
+    folders = {p.name for p in (tmp_path / "s" / "fact_consumption").iterdir()}
+    assert folders == {f"city_id={c or lake.NO_REGION}" for c in per_city}
+    assert lake.partitioning(tmp_path / "s", "fact_payment") == ("city_id", "month")
+    with warehouse.connect(tmp_path / "v.duckdb", read_only=True) as b:
+        assert warehouse.schema_problems(b) == []
+        got = dict(b.execute("SELECT city_id, count(*) FROM fact_consumption GROUP BY 1"
+                             ).fetchall())
+        assert got == per_city
+        total = sum(1 for _ in (tmp_path / "s" / "fact_consumption").rglob("*.parquet"))
+        city = sorted(c for c in per_city if c)[0]
+        plan = b.execute("EXPLAIN SELECT sum(kwh) FROM fact_consumption WHERE city_id = ?",
+                         [city]).fetchall()[0][1]
+        assert f"Scanning Files: 2/{total}" in plan and total > 2  # its two months
+        plan = b.execute("EXPLAIN SELECT sum(kwh) FROM fact_consumption WHERE city_id = ? "
+                         "AND month = '2025-01'", [city]).fetchall()[0][1]
+        assert f"Scanning Files: 1/{total}" in plan
+        pd.testing.assert_frame_equal(cube.query(b, ["kwh", "customers"], by=["city"]),
+                                      cube.query(b, ["kwh", "customers"], by=["city"],
+                                                 use_rollups=False))
+    with pytest.raises(ValueError, match="county is not a level"):
+        lake.partition_columns("county,month")
