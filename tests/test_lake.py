@@ -158,3 +158,41 @@ def test_city_partitions_prune_a_city_filter(mini_db_shared: Path, tmp_path: Pat
                                                  use_rollups=False))
     with pytest.raises(ValueError, match="county is not a level"):
         lake.partition_columns("county,month")
+
+
+def test_rollup_and_partition_options_on_the_command_line(mini_db_shared: Path,
+                                                          tmp_path: Path) -> None:
+    """``gcrm rollup`` rebuilds a warehouse's rollups (same answers, audited); a bad
+    ``--partition-by`` and options of the other engine are exit 2, naming the problem."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from gcrm.cli import cli
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(mini_db_shared, db)
+    runner = CliRunner()
+    ask = ["query", "--db", str(db), "--measure", "kwh", "--measure", "customers", "--by",
+           "district"]
+    before = runner.invoke(cli, ask).output
+    with warehouse.connect(db) as con:
+        con.execute("DELETE FROM rollup_consumption_month")  # stale: rebuilt from the facts
+    out = runner.invoke(cli, ["rollup", "--db", str(db)])
+    assert out.exit_code == 0 and "rollup tables rebuilt" in out.output, out.output
+    assert runner.invoke(cli, ask).output == before
+    with warehouse.connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM rollup_consumption_month").fetchone()[0] > 0
+    from tests.browser import audit_entries
+
+    assert audit_entries(db, "rollup")
+    for args, says in (
+            (["store", "export", "--db", str(db), "--out", str(tmp_path / "s"),
+              "--partition-by", "city,county"], "county is not a level"),
+            (["etl", "--db", str(db), "--input", str(tmp_path), "--partition-by", "city"],
+             "--engine spark"),
+            (["rollup", "--db", str(db), "--store", str(tmp_path)], "--engine spark"),
+            (["rollup", "--engine", "spark", "--db", str(db)], "--store")):
+        out = runner.invoke(cli, args)
+        assert out.exit_code == 2 and says in out.output, (args, out.output)
+    assert not (tmp_path / "s").exists()

@@ -266,7 +266,7 @@ def test_spark_query_as_a_user_is_scoped_masked_and_audited(engines, monkeypatch
     from click.testing import CliRunner
 
     from gcrm.cli import cli
-    from tests.browser import add_account, busiest_district
+    from tests.browser import add_account, audit_entries, busiest_district
 
     _, _, store = engines
     db = store.parent / "duck.duckdb"
@@ -293,11 +293,8 @@ def test_spark_query_as_a_user_is_scoped_masked_and_audited(engines, monkeypatch
                                   str(db), "--user", "an21", "--measure", "kwh", "--by",
                                   "customer"])
     assert refused.exit_code == 2 and "read_pii" in refused.output
-    con = __import__("gcrm.storage.store", fromlist=["x"]).connect_store(db)
-    logged = con.execute("SELECT user, detail FROM audit_log WHERE action = 'query' AND "
-                         "detail LIKE '%\"engine\": \"spark\"%'").fetchall()
-    con.close()
-    assert {u for u, _ in logged} == {"rm21", "an21"}
+    logged = [e for e in audit_entries(db, "query") if '"engine": "spark"' in e["detail"]]
+    assert {e["user"] for e in logged} == {"rm21", "an21"}
 
 
 def test_spark_rollup_rebuilds_the_store_rollups(engines) -> None:
