@@ -196,3 +196,32 @@ def test_rollup_and_partition_options_on_the_command_line(mini_db_shared: Path,
         out = runner.invoke(cli, args)
         assert out.exit_code == 2 and says in out.output, (args, out.output)
     assert not (tmp_path / "s").exists()
+
+
+def test_province_partitions_where_the_regions_have_provinces(mini_db_shared: Path,
+                                                              tmp_path: Path) -> None:
+    """``province,city,month``: the province is the parent of level province of the
+    customer's city; a province filter prunes like a city filter."""
+    import shutil
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(mini_db_shared, db)
+    with warehouse.connect(db) as con:
+        con.execute("INSERT INTO dim_region (region_id, name, level) VALUES ('P1', '吉林省', "
+                    "'province')")
+        con.execute("UPDATE dim_region SET parent_id = 'P1' WHERE region_id = 'C1'")
+        lake.export(con, tmp_path / "s", "month,city,province")  # nested outermost first
+        n = con.execute("SELECT count(*) FROM fact_consumption").fetchone()[0]
+        unlocated = con.execute("SELECT count(*) FROM fact_consumption JOIN dim_customer "
+                                "USING (customer_id) WHERE city_id IS NULL").fetchone()[0]
+    assert lake.partitioning(tmp_path / "s", "fact_consumption") == (
+        "province_id", "city_id", "month")
+    lake.attach(tmp_path / "s", tmp_path / "v.duckdb")
+    with warehouse.connect(tmp_path / "v.duckdb", read_only=True) as b:
+        got = dict(b.execute("SELECT province_id, count(*) FROM fact_consumption GROUP BY 1"
+                             ).fetchall())
+        assert got == {"P1": n - unlocated, **({None: unlocated} if unlocated else {})}
+        plan = b.execute("EXPLAIN SELECT sum(kwh) FROM fact_consumption "
+                         "WHERE province_id = 'P1'").fetchall()[0][1]
+        total = sum(1 for _ in (tmp_path / "s" / "fact_consumption").rglob("*.parquet"))
+        assert f"Scanning Files: 2/{total}" in plan and total > 2
