@@ -121,6 +121,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spark_shuffle_partitions", "8",
             "Spark shuffle partitions for --engine spark (a few per core; hundreds on a "
             "cluster)."),
+    Setting("store_partitions", "month",
+            "How a Parquet store splits its facts (gcrm etl --engine spark, gcrm store "
+            "export; --partition-by): a comma-separated list of province, city, month. "
+            "Month only for the demo; city,month (province,city,month) at scale."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -15,7 +15,6 @@ import pytest
 from gcrm import cube
 from gcrm.storage import sparkenv, warehouse
 from tests.browser import add_account, login, read_kpis, streamlit_app
-from tests.test_spark_equivalence import core_only
 
 pytestmark = [pytest.mark.browser, pytest.mark.spark]
 
@@ -35,7 +34,6 @@ def spark_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
     base = tmp_path_factory.mktemp("scale")
     generate(base / "input", customers=400, months=13, seed=5, progress=False)
-    core_only(base / "input")  # the files the Spark engine loads
     load(base / "input", base / "duck.duckdb", quiet=True, report_dir=base / "r1")
     result = CliRunner().invoke(cli, [
         "etl", "--engine", "spark", "--input", str(base / "input"), "--store",
@@ -55,6 +53,14 @@ def test_overview_on_a_spark_built_store(spark_db: Path, browser) -> None:
             login(page, url, ADMIN, PASSWORD, DONE)
             shown = read_kpis(page)
             assert page.locator(".gcrm-svgmap svg path").count() > 0  # the boundaries drawn
+            # the revenue-protection and key-account inputs are on the Spark store too
+            for name in ("revenue", "accounts"):
+                page.goto(f"{url}/{name}")
+                page.wait_for_selector(f'.gcrm-page-done[data-page="{name}"]',
+                                       state="attached", timeout=120_000)
+                assert page.locator('[data-testid="stException"]').count() == 0
+                if name == "revenue":  # not the "no supply data loaded" stop
+                    assert read_kpis(page)["supplied"] > 0
     finally:
         ctx.close()
     con = warehouse.connect(spark_db.with_name("duck.duckdb"), read_only=True)

@@ -126,3 +126,102 @@ def test_attach_never_replaces_a_loaded_warehouse(mini_db_shared: Path, tmp_path
         lake.attach(tmp_path / "s", mini_db_shared)
     lake.attach(tmp_path / "s", tmp_path / "v.duckdb")
     lake.attach(tmp_path / "s", tmp_path / "v.duckdb")  # views over views: replaced
+
+
+def test_city_partitions_prune_a_city_filter(mini_db_shared: Path, tmp_path: Path) -> None:
+    """``--partition-by city,month``: facts in city_id=/month= folders (unlocated customers
+    under __none__, NULL in the views), a city filter scanning that city's files only."""
+    with warehouse.connect(mini_db_shared, read_only=True) as con:
+        lake.export(con, tmp_path / "s", "city,month")
+        per_city = dict(con.execute(
+            "SELECT c.city_id, count(*) FROM fact_consumption f JOIN dim_customer c "
+            "USING (customer_id) GROUP BY 1").fetchall())
+    lake.attach(tmp_path / "s", tmp_path / "v.duckdb")
+    folders = {p.name for p in (tmp_path / "s" / "fact_consumption").iterdir()}
+    assert folders == {f"city_id={c or lake.NO_REGION}" for c in per_city}
+    assert lake.partitioning(tmp_path / "s", "fact_payment") == ("city_id", "month")
+    with warehouse.connect(tmp_path / "v.duckdb", read_only=True) as b:
+        assert warehouse.schema_problems(b) == []
+        got = dict(b.execute("SELECT city_id, count(*) FROM fact_consumption GROUP BY 1"
+                             ).fetchall())
+        assert got == per_city
+        total = sum(1 for _ in (tmp_path / "s" / "fact_consumption").rglob("*.parquet"))
+        city = sorted(c for c in per_city if c)[0]
+        plan = b.execute("EXPLAIN SELECT sum(kwh) FROM fact_consumption WHERE city_id = ?",
+                         [city]).fetchall()[0][1]
+        assert f"Scanning Files: 2/{total}" in plan and total > 2  # its two months
+        plan = b.execute("EXPLAIN SELECT sum(kwh) FROM fact_consumption WHERE city_id = ? "
+                         "AND month = '2025-01'", [city]).fetchall()[0][1]
+        assert f"Scanning Files: 1/{total}" in plan
+        pd.testing.assert_frame_equal(cube.query(b, ["kwh", "customers"], by=["city"]),
+                                      cube.query(b, ["kwh", "customers"], by=["city"],
+                                                 use_rollups=False))
+    with pytest.raises(ValueError, match="county is not a level"):
+        lake.partition_columns("county,month")
+
+
+def test_rollup_and_partition_options_on_the_command_line(mini_db_shared: Path,
+                                                          tmp_path: Path) -> None:
+    """``gcrm rollup`` rebuilds a warehouse's rollups (same answers, audited); a bad
+    ``--partition-by`` and options of the other engine are exit 2, naming the problem."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from gcrm.cli import cli
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(mini_db_shared, db)
+    runner = CliRunner()
+    ask = ["query", "--db", str(db), "--measure", "kwh", "--measure", "customers", "--by",
+           "district"]
+    before = runner.invoke(cli, ask).output
+    with warehouse.connect(db) as con:
+        con.execute("DELETE FROM rollup_consumption_month")  # stale: rebuilt from the facts
+    out = runner.invoke(cli, ["rollup", "--db", str(db)])
+    assert out.exit_code == 0 and "rollup tables rebuilt" in out.output, out.output
+    assert runner.invoke(cli, ask).output == before
+    with warehouse.connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM rollup_consumption_month").fetchone()[0] > 0
+    from tests.browser import audit_entries
+
+    assert audit_entries(db, "rollup")
+    for args, says in (
+            (["store", "export", "--db", str(db), "--out", str(tmp_path / "s"),
+              "--partition-by", "city,county"], "county is not a level"),
+            (["etl", "--db", str(db), "--input", str(tmp_path), "--partition-by", "city"],
+             "--engine spark"),
+            (["rollup", "--db", str(db), "--store", str(tmp_path)], "--engine spark"),
+            (["rollup", "--engine", "spark", "--db", str(db)], "--store")):
+        out = runner.invoke(cli, args)
+        assert out.exit_code == 2 and says in out.output, (args, out.output)
+    assert not (tmp_path / "s").exists()
+
+
+def test_province_partitions_where_the_regions_have_provinces(mini_db_shared: Path,
+                                                              tmp_path: Path) -> None:
+    """``province,city,month``: the province is the parent of level province of the
+    customer's city; a province filter prunes like a city filter."""
+    import shutil
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(mini_db_shared, db)
+    with warehouse.connect(db) as con:
+        con.execute("INSERT INTO dim_region (region_id, name, level) VALUES ('P1', '吉林省', "
+                    "'province')")
+        con.execute("UPDATE dim_region SET parent_id = 'P1' WHERE region_id = 'C1'")
+        lake.export(con, tmp_path / "s", "month,city,province")  # nested outermost first
+        n = con.execute("SELECT count(*) FROM fact_consumption").fetchone()[0]
+        unlocated = con.execute("SELECT count(*) FROM fact_consumption JOIN dim_customer "
+                                "USING (customer_id) WHERE city_id IS NULL").fetchone()[0]
+    assert lake.partitioning(tmp_path / "s", "fact_consumption") == (
+        "province_id", "city_id", "month")
+    lake.attach(tmp_path / "s", tmp_path / "v.duckdb")
+    with warehouse.connect(tmp_path / "v.duckdb", read_only=True) as b:
+        got = dict(b.execute("SELECT province_id, count(*) FROM fact_consumption GROUP BY 1"
+                             ).fetchall())
+        assert got == {"P1": n - unlocated, **({None: unlocated} if unlocated else {})}
+        plan = b.execute("EXPLAIN SELECT sum(kwh) FROM fact_consumption "
+                         "WHERE province_id = 'P1'").fetchall()[0][1]
+        total = sum(1 for _ in (tmp_path / "s" / "fact_consumption").rglob("*.parquet"))
+        assert f"Scanning Files: 2/{total}" in plan and total > 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -44,41 +45,46 @@ DIRTY = {
         dict(payment_id="XP3", customer_id="NOBODY", paid_at="2026-09-03T10:00:00",
              amount="5", channel="app"),
     ],
+    "transformers.csv": [
+        dict(transformer_id="T_X1", feeder_id="F_NONE", name="无馈线", capacity_kva="100"),
+        dict(transformer_id="T_X2", feeder_id="F_X", name="负容量", capacity_kva="-1"),
+    ],
+    "supply.csv": [
+        dict(point_id="NOWHERE", level="feeder", month="2026-09", kwh="10"),
+        dict(point_id="F_X", level="substation", month="2026-09", kwh="10"),
+        dict(point_id="F_X", level="transformer", month="2026-09", kwh="10"),
+        dict(point_id="F_X", level="feeder", month="2026-09", kwh="-3"),
+    ],
+    "daily_reads.csv": [
+        dict(customer_id="NOBODY", date="2026-09-01", kwh="1"),
+        dict(customer_id="X003", date="2026-09-31", kwh="1"),
+        dict(customer_id="X003", date="2026-09-01", kwh="-1"),
+    ],
 }
 
 
+def _relations(folder: Path) -> list[dict]:
+    """Relations among the first customers, and rows each relations rule rejects."""
+    with (folder / "customers.csv").open(encoding="utf-8", newline="") as fh:
+        a, b, c, d = [row["customer_id"] for _, row in zip(range(4), csv.DictReader(fh),
+                                                           strict=False)]
+    return [dict(customer_id=a, related_id=b, kind="parent_of"),
+            dict(customer_id=a, related_id=c, kind="pays_for"),
+            dict(customer_id=d, related_id=c, kind="same_owner"),
+            dict(customer_id=a, related_id=b, kind="parent_of"),  # duplicate_key
+            dict(customer_id=d, related_id=d, kind="same_owner"),  # self_relation
+            dict(customer_id=a, related_id=d, kind="cousin_of"),  # unknown_kind
+            dict(customer_id=a, related_id="NOBODY", kind="pays_for")]  # unknown customer
+
+
 def _dirty(folder: Path) -> None:
-    for name, rows in DIRTY.items():
+    for name, rows in {**DIRTY, "relations.csv": _relations(folder)}.items():
         path = folder / name
         with path.open(encoding="utf-8", newline="") as fh:
             header = next(csv.reader(fh))
         with path.open("a", encoding="utf-8", newline="") as fh:
             out = csv.DictWriter(fh, fieldnames=header, restval="", lineterminator="\n")
             out.writerows(rows)
-
-
-#: the demo's files the Spark engine does not load yet (it refuses a folder holding them)
-NOT_ON_SPARK = ("transformers.csv", "supply.csv", "daily_reads.csv", "daily_reads.parquet",
-                "relations.csv")
-
-
-def core_only(folder: Path) -> None:
-    """Leave in ``folder`` only the files both engines load (the same input for both)."""
-    for name in NOT_ON_SPARK:
-        (folder / name).unlink(missing_ok=True)
-
-
-def test_spark_refuses_a_file_it_does_not_load(tmp_path: Path) -> None:
-    from etl.demo import generate
-    from etl.errors import InputError
-    from etl.scaleout.sparketl import load as spark_load
-
-    generate(tmp_path / "input", customers=50, months=2, seed=3, progress=False)
-    assert (tmp_path / "input" / "supply.csv").exists()
-    with pytest.raises(InputError, match="Spark engine does not load"):
-        spark_load(tmp_path / "input", tmp_path / "store", tmp_path / "s.duckdb", quiet=True,
-                   report_dir=tmp_path / "r")
-    assert not (tmp_path / "store").exists() and not (tmp_path / "s.duckdb").exists()
 
 
 @pytest.fixture(scope="session")
@@ -93,17 +99,20 @@ def engines(tmp_path_factory: pytest.TempPathFactory):
 
     base = tmp_path_factory.mktemp("engines")
     generate(base / "input", customers=1500, months=4, seed=11, progress=False)
-    core_only(base / "input")
     _dirty(base / "input")
     load(base / "input", base / "duck.duckdb", quiet=True, report_dir=base / "r1")
     spark_load(base / "input", base / "store", base / "spark.duckdb", quiet=True,
-               report_dir=base / "r2")
+               report_dir=base / "r2", partition_by=PARTITION_BY)
     a = warehouse.connect(base / "duck.duckdb", read_only=True)
     b = warehouse.connect(base / "spark.duckdb", read_only=True)
     yield a, b, base / "store"
     a.close()
     b.close()
     sparkenv.stop()
+
+
+#: the fixture's store splits the facts by city too (the views then have a city_id column)
+PARTITION_BY = "month,city"
 
 
 def _same(a, b, sql: str) -> None:
@@ -117,7 +126,10 @@ def test_same_rejects_and_accounting(engines) -> None:
                 "ORDER BY file, row_number")
     reasons = set(b.execute("SELECT DISTINCT reason FROM etl_rejects").df()["reason"])
     assert {"unknown_class", "missing_key", "negative_value", "bad_date", "unknown_customer",
-            "bad_number", "duplicate_key", "unknown_channel"} <= reasons
+            "bad_number", "duplicate_key", "unknown_channel", "unknown_feeder",
+            "unknown_point", "unknown_level", "self_relation", "unknown_kind"} <= reasons
+    assert {"transformers.csv", "supply.csv", "daily_reads.csv", "relations.csv"} <= set(
+        b.execute("SELECT DISTINCT file FROM etl_rejects").df()["file"])
     import json
 
     files = {f["file"]: f for f in json.loads(b.execute("SELECT summary FROM etl_loads"
@@ -131,8 +143,8 @@ def test_same_rejects_and_accounting(engines) -> None:
 
 def test_same_region_assignment_and_cells(engines) -> None:
     a, b, _ = engines
-    _same(a, b, "SELECT customer_id, lon, lat, city_id, district_id, grid_id, locate_status "
-                "FROM dim_customer ORDER BY customer_id")
+    _same(a, b, "SELECT customer_id, lon, lat, city_id, district_id, grid_id, locate_status, "
+                "transformer_id FROM dim_customer ORDER BY customer_id")
     _same(a, b, "SELECT service_point_id, city_id, district_id FROM dim_service_point "
                 "ORDER BY 1")
     _same(a, b, "SELECT region_id, population FROM dim_region ORDER BY 1")
@@ -145,11 +157,24 @@ def test_same_region_assignment_and_cells(engines) -> None:
     "rollup_consumption_month", "rollup_consumption_feeder_month",
     "rollup_consumption_grid_month", "rollup_payment_month", "rollup_payment_grid_month",
     "rollup_consumption_activity", "rollup_consumption_feeder_activity",
-    "rollup_consumption_grid_activity",
+    "rollup_consumption_grid_activity", "rollup_payment_channel_month",
+    "dim_transformer", "fact_supply", "fact_daily_read", "dim_relation", "dim_customer_group",
 ])
 def test_same_tables(engines, table) -> None:
     a, b, _ = engines
-    drop = " EXCLUDE (updated_at)" if table.startswith("dim_feeder") else ""
+    if table in ("fact_supply", "fact_daily_read", "dim_transformer", "dim_relation"):
+        assert b.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
+    stamped = table in ("dim_feeder", "dim_transformer", "dim_relation")
+    drop = " EXCLUDE (updated_at)" if stamped else ""
+    if table in ("fact_consumption", "fact_payment"):  # the store's city partition column
+        assert b.execute(f"SELECT count(*) FROM {table} f JOIN dim_customer c USING "
+                         "(customer_id) WHERE f.city_id IS DISTINCT FROM c.city_id"
+                         ).fetchone()[0] == 0
+        pd.testing.assert_frame_equal(
+            a.execute(f"SELECT * FROM {table} ORDER BY ALL").df(),
+            b.execute(f"SELECT * EXCLUDE (city_id) FROM {table} ORDER BY ALL").df(),
+            check_dtype=False)
+        return
     _same(a, b, f"SELECT *{drop} FROM {table} ORDER BY ALL")
 
 
@@ -182,3 +207,114 @@ def test_same_reliability(engines) -> None:
     for by in ("district", "feeder"):
         pd.testing.assert_frame_equal(indices(a, years(a)[-1], by=by),
                                       indices(b, years(b)[-1], by=by))
+
+
+def test_same_losses_suspects_and_groups(engines) -> None:
+    """The Revenue and Key-accounts pages' answers (and ``gcrm losses``) on both stores."""
+    from gcrm.accounts.queries import relations
+    from gcrm.revenue.queries import available, losses, suspects
+
+    a, b, _ = engines
+    assert available(a) and available(b)
+    for by in ("transformer", "feeder", "district"):
+        expected = losses(a, by)
+        assert len(expected) > 0
+        pd.testing.assert_frame_equal(expected, losses(b, by))
+    pd.testing.assert_frame_equal(suspects(a, limit=20), suspects(b, limit=20))
+    pd.testing.assert_frame_equal(relations(a, None), relations(b, None))
+    groups = list(b.execute("SELECT DISTINCT group_id FROM dim_customer_group").df()["group_id"])
+    assert groups
+    shape = dict(measures=["kwh", "customers"], by=["group"], where={"group": groups})
+    pd.testing.assert_frame_equal(cube.query(a, **shape), cube.query(b, **shape))
+
+
+def test_both_engines_write_the_same_city_partitions(engines, tmp_path: Path) -> None:
+    """lake.export and the Spark load split the facts into the same folders; a city filter
+    on the attached store scans that city's files only."""
+    from gcrm.storage import lake
+
+    a, b, store = engines
+    lake.export(a, tmp_path / "s", PARTITION_BY)
+    def folders(root: Path, table: str) -> set[str]:
+        return {str(p.relative_to(root / table)) for p in (root / table).glob("*/*")
+                if p.is_dir()}
+
+    for table in ("fact_consumption", "fact_payment"):
+        assert folders(store, table) == folders(tmp_path / "s", table)
+        assert all(f.startswith("city_id=") for f in folders(store, table))
+        assert lake.partitioning(store, table) == ("city_id", "month")
+    cities = b.execute("SELECT DISTINCT city_id FROM fact_consumption").fetchall()
+    assert len(cities) >= 2
+    plan = b.execute("EXPLAIN SELECT sum(kwh) FROM fact_consumption WHERE city_id = ?",
+                     [sorted(c for (c,) in cities if c)[0]]).fetchall()[0][1]
+    files = sum(1 for _ in (store / "fact_consumption").rglob("*.parquet"))
+    scanned = int(plan.split("Scanning Files: ")[1].split("/")[0])
+    assert 0 < scanned < files and f"/{files}" in plan
+
+
+PASSWORD = "Tonghua-Spark-21!"
+
+
+def _csv(text: str) -> pd.DataFrame:
+    import io
+
+    return pd.read_csv(io.StringIO(text), dtype={"district": str, "customer_class": str})
+
+
+def test_spark_query_as_a_user_is_scoped_masked_and_audited(engines, monkeypatch) -> None:
+    """``gcrm query --engine spark --user`` answers as the DuckDB path does for that user."""
+    from click.testing import CliRunner
+
+    from gcrm.cli import cli
+    from tests.browser import add_account, audit_entries, busiest_district
+
+    _, _, store = engines
+    db = store.parent / "duck.duckdb"
+    district = busiest_district(db)
+    add_account(db, "rm21", "regional_manager", PASSWORD, (district,))
+    add_account(db, "an21", "analyst", PASSWORD)
+    monkeypatch.setenv("GCRM_PASSWORD", PASSWORD)
+    ask = ["--measure", "kwh", "--measure", "customers", "--by", "district", "--by",
+           "customer_class", "--by", "tariff"]
+    runner = CliRunner()
+    for user in ("rm21", "an21"):
+        duck = runner.invoke(cli, ["query", "--db", str(db), "--user", user, *ask])
+        spark = runner.invoke(cli, ["query", "--engine", "spark", "--store", str(store),
+                                    "--db", str(db), "--user", user, *ask])
+        assert duck.exit_code == spark.exit_code == 0, (duck.output, spark.output)
+        x, y = _csv(duck.stdout), _csv(spark.stdout)
+        pd.testing.assert_frame_equal(x, y)
+        if user == "rm21":  # region-scoped: the district only
+            assert set(y["district"]) == {district}
+        else:  # aggregates only (an analyst sees every region): small cells hidden
+            assert len(set(y["district"])) > 1
+            assert y["kwh"].isna().any() and y["kwh"].notna().any()
+    refused = runner.invoke(cli, ["query", "--engine", "spark", "--store", str(store), "--db",
+                                  str(db), "--user", "an21", "--measure", "kwh", "--by",
+                                  "customer"])
+    assert refused.exit_code == 2 and "read_pii" in refused.output
+    logged = [e for e in audit_entries(db, "query") if '"engine": "spark"' in e["detail"]]
+    assert {e["user"] for e in logged} == {"rm21", "an21"}
+
+
+def test_spark_rollup_rebuilds_the_store_rollups(engines) -> None:
+    """``gcrm rollup --engine spark``: the store's rollups rebuilt (same rows), a new data
+    version, the attached warehouse still answering. Runs last: it swaps the store."""
+    from click.testing import CliRunner
+
+    from gcrm.cli import cli
+    from gcrm.storage import lake
+
+    a, b, store = engines
+    before = warehouse.get_meta(b, "data_version")
+    shutil.rmtree(store / "rollup_payment_channel_month")  # lost: rebuilt from the facts
+    out = CliRunner().invoke(cli, ["rollup", "--engine", "spark", "--store", str(store),
+                                   "--db", str(store.parent / "spark.duckdb")])
+    assert out.exit_code == 0, out.output
+    assert "rollup tables rebuilt" in out.output
+    assert int(warehouse.get_meta(b, "data_version")) == int(before) + 1
+    assert lake.partitioning(store, "fact_consumption") == ("city_id", "month")
+    for table in ("rollup_consumption_month", "rollup_payment_channel_month",
+                  "rollup_consumption_grid_activity"):
+        _same(a, b, f"SELECT * FROM {table} ORDER BY ALL")
+    test_same_cube_answers(engines, SHAPES[0])

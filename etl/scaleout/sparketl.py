@@ -10,7 +10,8 @@ in every load), the calendar, ``meta``, the load's bookkeeping and its rejects.
 A Spark load is always a full build: the store is written beside and swapped in
 (:func:`gcrm.storage.lake.swap_in`), then ``--db`` becomes a warehouse file of views over it
 (:func:`gcrm.storage.lake.attach`), which the dashboards and every command read unchanged.
-Extra input files of later features (revenue protection, key accounts) are not read yet.
+The revenue-protection files (transformer areas, supply meters, daily reads: :mod:`etl.revenue`)
+and the key-account relations (groups: :mod:`gcrm.accounts.groups`) are loaded as there.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import duckdb
 import pandas as pd
 
 from etl import pipeline, spec
+from etl import revenue as revenue_files
 from etl.errors import InputError
 from etl.locate import H3_RESOLUTION, Locator
 from etl.regions import read_regions
@@ -58,9 +60,27 @@ FACTS = {
                 "cause, planned"),
     "service_records": ("fact_service", "SELECT service_id, customer_id, kind, opened_at, "
                         "closed_at, status, channel, topic, note"),
+    **{name: (table, select) for name, (table, _, select) in revenue_files.TABLES.items()},
+    "relations": ("dim_relation", "SELECT customer_id, related_id, kind"),
 }
 DIMS = {"service_points": "dim_service_point", "feeders": "dim_feeder",
-        "customers": "dim_customer", "population": "population_grid"}
+        "customers": "dim_customer", "population": "population_grid",
+        "transformers": "dim_transformer"}
+#: rules beyond the column checks (as etl.pipeline): rejects ``__row, __reason, __field``
+#: selected from the good rows, in order, each over the rows the previous ones left
+CHECKS = {
+    "outages": ("""SELECT __row, 'end_before_start' AS __reason, 'end' AS __field
+                   FROM v_outages WHERE "end" < "start" ""","""
+        SELECT v.__row, 'overlapping_duplicate' AS __reason, 'start' AS __field
+        FROM v_outages v
+        WHERE EXISTS (SELECT 1 FROM v_outages o WHERE o.feeder_id = v.feeder_id
+                      AND o.__row < v.__row AND o."start" < v."end" AND v."start" < o."end")"""),
+    "supply": (revenue_files.UNKNOWN_POINT_SQL,),
+    "relations": ("SELECT __row, 'self_relation' AS __reason, 'related_id' AS __field "
+                  "FROM v_relations WHERE customer_id = related_id",),
+}
+#: tables the scratch DuckDB builds that Spark steps read afterwards (registered as views)
+SCRATCH_VIEWS = ("dim_time", "meta", "dim_customer_group")
 SPARK_TYPES = {"VARCHAR": "STRING", "JSON": "STRING", "TIMESTAMP": "TIMESTAMP_NTZ"}
 
 
@@ -68,9 +88,9 @@ class _Load:
     """One Spark load: the session, the scratch DuckDB, the store being written."""
 
     def __init__(self, spark: Any, work: Path, load_id: int, now: datetime,
-                 window: DateWindow, datum: str) -> None:
+                 window: DateWindow, datum: str, partition_by: tuple[str, ...]) -> None:
         self.spark, self.work, self.load_id, self.now = spark, work, load_id, now
-        self.window, self.datum = window, datum
+        self.window, self.datum, self.partition_by = window, datum, partition_by
         self.scratch = duckdb.connect()
         warehouse.load_spatial(self.scratch)
         warehouse.create_schema(self.scratch)
@@ -94,13 +114,19 @@ class _Load:
         return df.select(*cols)
 
     def write(self, df: Any, table: str) -> Any:
-        """Write ``table`` into the store being built; return it re-read as a view."""
+        """Write ``table`` into the store being built; return it re-read as a view (a fact
+        split by :attr:`partition_by`: the view has its pinned columns only)."""
         path = str(self.work / table)
+        if split := table in lake.PARTITIONS:
+            df.createOrReplaceTempView(f"{table}__new")
+            df = self.sql(lake.partitioned_sql(table, f"{table}__new", self.partition_by))
         writer = df.write.mode("overwrite")
-        if by := lake.PARTITIONS.get(table):
-            writer = writer.partitionBy(*by)
+        if split:
+            writer = writer.partitionBy(*self.partition_by)
         writer.parquet(path)
         out = self.spark.read.option("basePath", path).parquet(path)
+        if split:
+            out = out.select(*(f"`{c}`" for c, _ in lake.pinned()[table]))
         out.createOrReplaceTempView(table)
         return out
 
@@ -109,7 +135,7 @@ class _Load:
         (self.work / table).mkdir(exist_ok=True)
         target = str(self.work / table / "part-0.parquet").replace("'", "''")
         self.scratch.execute(f"COPY {table} TO '{target}' (FORMAT parquet)")
-        if table in ("dim_time", "meta"):
+        if table in SCRATCH_VIEWS:
             self.spark.read.parquet(str(self.work / table)).createOrReplaceTempView(table)
 
 
@@ -124,8 +150,12 @@ def _validate(ld: _Load, src: Any, count: FileCount) -> Any:
     rej = ld.sql(compile_rejects(src.spec, f"n_{name}", ld.window)).persist()
     rej.createOrReplaceTempView(f"r_{name}")
     _good_view(ld, name, src.spec)
-    if name == "outages":
-        rej = _check_outages(ld, src.spec, rej)
+    if name == "supply":  # its points: feeders and transformer areas (maybe none loaded)
+        _empty_tables(ld, ("dim_transformer",))
+    for check in CHECKS.get(name, ()):
+        rej = rej.unionByName(ld.sql(check)).persist()
+        rej.createOrReplaceTempView(f"r_{name}")
+        _good_view(ld, name, src.spec)
     return rej
 
 
@@ -133,25 +163,6 @@ def _good_view(ld: _Load, name: str, file_spec: Any) -> None:
     ld.sql(compile_typed(file_spec, f"n_{name}")
            + f" WHERE NOT EXISTS (SELECT 1 FROM r_{name} r WHERE r.__row = s.__row)"
            ).createOrReplaceTempView(f"v_{name}")
-
-
-def _check_outages(ld: _Load, file_spec: Any, rej: Any) -> Any:
-    """As ``etl.pipeline._check_outages`` (a full build has no stored outages)."""
-    more = ld.sql("""SELECT __row, 'end_before_start' AS __reason, 'end' AS __field
-                     FROM v_outages WHERE "end" < "start" """).persist()
-    rej = rej.unionByName(more).persist()
-    rej.createOrReplaceTempView("r_outages")
-    _good_view(ld, "outages", file_spec)
-    overlap = ld.sql("""
-        SELECT v.__row, 'overlapping_duplicate' AS __reason, 'start' AS __field
-        FROM v_outages v
-        WHERE EXISTS (SELECT 1 FROM v_outages o WHERE o.feeder_id = v.feeder_id
-                      AND o.__row < v.__row AND o."start" < v."end" AND v."start" < o."end")
-    """).persist()
-    rej = rej.unionByName(overlap).persist()
-    rej.createOrReplaceTempView("r_outages")
-    _good_view(ld, "outages", file_spec)
-    return rej
 
 
 def _quarantine(ld: _Load, src: Any) -> int:
@@ -179,8 +190,7 @@ def _load_dim(ld: _Load, name: str) -> int:
     """A dimension (located ones through the locator) written to the store."""
     from pyspark.sql import functions as F
 
-    df = ld.spark.table(f"v_{name}").drop("__row").withColumn(
-        "updated_at", F.lit(ld.now).cast("timestamp_ntz"))
+    df = ld.spark.table(f"v_{name}").drop("__row").withColumn("updated_at", _now(ld))
     if name == "population":
         df = df.withColumn("resident", F.col("resident").cast("bigint")) \
                .withColumn("floating", F.col("floating").cast("bigint"))
@@ -188,6 +198,9 @@ def _load_dim(ld: _Load, name: str) -> int:
         df = sparklocate.locate(df.withColumn("lon", F.col("lon").cast("double"))
                                 .withColumn("lat", F.col("lat").cast("double")),
                                 ld.regions, ld.datum, customers=name == "customers")
+    if name == "transformers":  # the region of most of its customers, not of its point
+        placed = ld.sql(revenue_files.PLACEMENT_SQL)
+        df = df.drop("city_id", "district_id").join(placed, "transformer_id", "left")
     table = DIMS[name]
     ld.write(ld.pin(df, table), table)
     return ld.spark.table(table).count()
@@ -200,27 +213,49 @@ def _load_file(ld: _Load, src: Any) -> FileCount:
     name = src.spec.name
     if name in FACTS:
         table, select = FACTS[name]
-        ld.write(ld.pin(ld.sql(f"{select} FROM v_{name}"), table), table)
+        df = ld.sql(f"{select} FROM v_{name}")
+        if name == "relations":
+            df = df.withColumn("updated_at", _now(ld))
+        ld.write(ld.pin(df, table), table)
         count.loaded = ld.spark.table(table).count()
+        if name == "relations":
+            _build_groups(ld)
     else:
         count.loaded = _load_dim(ld, name)
     return count
 
 
+def _now(ld: _Load) -> Any:
+    from pyspark.sql import functions as F
+
+    return F.lit(ld.now).cast("timestamp_ntz")
+
+
+def _build_groups(ld: _Load) -> None:
+    """``dim_customer_group`` from the relations (as ``etl.pipeline._build_groups``)."""
+    from gcrm.accounts.groups import group_table
+
+    groups = group_table(ld.spark.sql("SELECT customer_id, related_id, kind FROM dim_relation"
+                                      ).toPandas())
+    ld.scratch.register("groups_df", groups)
+    ld.scratch.execute("INSERT INTO dim_customer_group SELECT customer_id, group_id "
+                       "FROM groups_df")
+    ld.scratch.unregister("groups_df")
+
+
 # --------------------------------------------------------------------------- whole load
 def _feeders_named_by_customers(ld: _Load) -> None:
     """Feeders that customers name but feeders.csv lacks still exist (as etl.pipeline)."""
-    from pyspark.sql import functions as F
 
     have = ld.spark.table("dim_feeder") if "dim_feeder" in _views(ld) else None
     named = ld.spark.table("dim_customer").select("feeder_id").distinct()
     if have is not None:
         named = named.join(have.select("feeder_id"), "feeder_id", "left_anti")
-        extra = ld.pin(named.withColumn("updated_at", F.lit(ld.now).cast("timestamp_ntz")),
+        extra = ld.pin(named.withColumn("updated_at", _now(ld)),
                        "dim_feeder")
         both = have.unionByName(extra).localCheckpoint()
     else:
-        both = ld.pin(named.withColumn("updated_at", F.lit(ld.now).cast("timestamp_ntz")),
+        both = ld.pin(named.withColumn("updated_at", _now(ld)),
                       "dim_feeder").localCheckpoint()
     ld.write(both, "dim_feeder")
 
@@ -229,10 +264,11 @@ def _views(ld: _Load) -> set[str]:
     return {t.name for t in ld.spark.catalog.listTables() if t.isTemporary}
 
 
-def _empty_tables(ld: _Load) -> None:
-    """Tables no input file filled are written empty, so the store has the whole schema."""
+def _empty_tables(ld: _Load, tables: tuple[str, ...] = ()) -> None:
+    """Tables no input file filled (default: all) are written empty, so the store has the
+    whole schema."""
     views = _views(ld)
-    for table in (*DIMS.values(), *(t for t, _ in FACTS.values())):
+    for table in tables or (*DIMS.values(), *(t for t, _ in FACTS.values())):
         if table not in views:
             empty = ld.spark.createDataFrame([], ld.pin(ld.spark.range(0), table).schema)
             ld.write(empty, table)
@@ -297,8 +333,10 @@ def _next_load_id(store: Path) -> int:
 
 def load(input_dir: str | os.PathLike, store: str | os.PathLike,
          db: str | os.PathLike | None = None, crs: str = "wgs84", quiet: bool = False,
-         report_dir: str | os.PathLike | None = None) -> pipeline.LoadReport:
+         report_dir: str | os.PathLike | None = None,
+         partition_by: str | None = None) -> pipeline.LoadReport:
     """Load ``input_dir`` with Spark into the Parquet store ``store``; attach it as ``db``.
+    The facts are split by ``partition_by`` (:func:`gcrm.storage.lake.partition_columns`).
 
     Raises :class:`~etl.errors.InputError` (bad input, before anything is written) and
     :class:`~gcrm.storage.sparkenv.SparkUnavailable` (no pyspark or no Java).
@@ -307,6 +345,7 @@ def load(input_dir: str | os.PathLike, store: str | os.PathLike,
         raise InputError("--crs", f"unknown datum {crs!r}; expected one of {', '.join(DATUMS)}")
     t_start = time.perf_counter()
     input_dir, store = Path(input_dir), Path(store).resolve()
+    by = lake.partition_columns(partition_by)
     plan = pipeline.preflight(input_dir, store / ".no-warehouse.duckdb")  # a full build
     _refuse_unsupported(plan)
     lake.check_target(config.db_path(db))  # never replace a loaded warehouse by views
@@ -319,7 +358,8 @@ def load(input_dir: str | os.PathLike, store: str | os.PathLike,
     work = store.with_name(f".{store.name}.writing-{os.getpid()}")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    ld = _Load(spark, work, load_id, datetime.now().replace(microsecond=0), plan.window, crs)
+    ld = _Load(spark, work, load_id, datetime.now().replace(microsecond=0), plan.window, crs,
+               by)
     report = pipeline.LoadReport(load_id, str(input_dir.resolve()), crs)
     try:
         _build(ld, plan, region_batch, report, quiet)
@@ -335,7 +375,7 @@ def load(input_dir: str | os.PathLike, store: str | os.PathLike,
 
 def _refuse_unsupported(plan: Any) -> None:
     """Stop before anything is written when the folder holds a file this engine does not load
-    yet (the revenue-protection and key-account inputs): nothing is skipped silently."""
+    (a file of the input contract newer than this module): nothing is skipped silently."""
     for name, src in plan.sources.items():
         if name not in FACTS and name not in DIMS:
             raise InputError(src.file, "the Spark engine does not load this file yet "
@@ -350,6 +390,10 @@ def _build(ld: _Load, plan: Any, region_batch: Any, report: Any, quiet: bool) ->
             ld.scratch, region_batch, ld.load_id, ld.now)))
         report.repaired_regions = region_batch.repaired
         ld.regions = ld.spark.sparkContext.broadcast(Locator.regions(ld.scratch))
+        ld.spark.createDataFrame(  # the hierarchy, for the province partitions
+            ld.scratch.execute("SELECT region_id, parent_id, level FROM dim_region").df(),
+            "region_id string, parent_id string, level string").createOrReplaceTempView(
+                "dim_region")
         for name, src in plan.sources.items():
             report.counts.append(steps.run(name, lambda s=src: _load_file(ld, s)))
             if name == "customers":
@@ -386,7 +430,53 @@ def _finish(ld: _Load, report: Any, db: Any, report_dir: Any) -> None:
                 "SELECT month FROM dim_time ORDER BY 1").fetchall()])}
     for key, value in meta.items():
         warehouse.set_meta(con, key, value)
-    for table in ("meta", "etl_loads", "etl_rejects", "dim_region"):
+    for table in ("meta", "etl_loads", "etl_rejects", "dim_region", "dim_customer_group"):
         ld.copy_scratch(table)
     out = pipeline._report_path(db, report_dir, ld.load_id)
     report.report_dir = str(pipeline._write_report(con, report, out))
+
+
+# --------------------------------------------------------------------------- rollups only
+def rollup(store: str | os.PathLike, db: str | os.PathLike | None = None) -> dict[str, int]:
+    """Rebuild the rollups and activity tables of the Parquet store ``store`` with Spark
+    (``gcrm rollup --engine spark``); return their row counts.
+
+    The facts and dimensions stay: a copy of the store made of hard links (no data copied)
+    gets the new rollups and ``meta`` (``rollup_sizes``, ``activity_months``, a new
+    ``data_version``) and is swapped in by rename, so readers never see half of it. With
+    ``db``, that warehouse of views is attached again (a rollup new in this version gets its
+    view).
+    """
+    store = Path(store).resolve()
+    if "meta" not in lake.tables(store):
+        raise ValueError(f"{store} is not a GCRM Parquet store (no meta table)")
+    if db is not None:
+        lake.check_target(config.db_path(db))
+    derived = {r.name for r in (*ROLLUPS, *ACTIVITY)} | {"meta"}
+    spark = sparkenv.session()
+    sparkenv.register_store(spark, store)
+    work = store.with_name(f".{store.name}.writing-{os.getpid()}")
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(store, work, copy_function=os.link,
+                    ignore=lambda d, names: [n for n in names if Path(d) == store
+                                             and n in derived])
+    ld = _Load(spark, work, _next_load_id(store), datetime.now().replace(microsecond=0),
+               DateWindow.from_settings(), "wgs84", ())
+    try:
+        months = [r[0] for r in spark.sql("SELECT month FROM dim_time ORDER BY 1").collect()]
+        sizes = _rollups(ld, months)
+        glob = lake.table_glob(store, "meta").replace("'", "''")
+        ld.scratch.execute(f"INSERT OR REPLACE INTO meta SELECT key, value FROM "
+                           f"read_parquet('{glob}')")
+        for key, value in {"rollup_sizes": json.dumps(sizes), "data_version": str(ld.load_id),
+                           "activity_months": json.dumps(months),
+                           "rollups_at": datetime.now().isoformat(timespec="seconds")}.items():
+            warehouse.set_meta(ld.scratch, key, value)
+        ld.copy_scratch("meta")
+        lake.swap_in(work, store)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        ld.scratch.close()
+    if db is not None:
+        lake.attach(store, config.db_path(db))
+    return sizes

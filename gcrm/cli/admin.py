@@ -13,6 +13,7 @@ import click
 
 from gcrm.cli.common import (
     DB_OPTION,
+    PARTITION_BY_OPTION,
     ROW_LIMIT,
     USER_OPTION,
     BadInput,
@@ -184,9 +185,10 @@ def _check_writable(path: Path) -> None:
               "(docs/scale.md); --db then becomes a warehouse of views over it.")
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Parquet store folder (with --engine spark).")
+@PARTITION_BY_OPTION
 @handle_errors
 def etl(db: Path, input_dir: Path, crs: str, report_dir: Path | None, quiet: bool,
-        engine: str, store: Path | None) -> None:
+        engine: str, store: Path | None, partition_by: str | None) -> None:
     """Load an input folder (docs/input-contract.md) into the warehouse."""
     if engine == "spark":
         if store is None:
@@ -194,11 +196,12 @@ def etl(db: Path, input_dir: Path, crs: str, report_dir: Path | None, quiet: boo
         from etl.scaleout.sparketl import load as spark_load
 
         _print_summary(spark_load(input_dir, store, db, crs=crs, quiet=quiet,
-                                  report_dir=report_dir))
+                                  report_dir=report_dir, partition_by=partition_by))
         click.echo(f"store: {store}; warehouse of views: {db}")
         return
-    if store is not None:
-        raise BadInput("--store goes with --engine spark (see `gcrm store export`)")
+    if store is not None or partition_by is not None:
+        raise BadInput("--store and --partition-by go with --engine spark "
+                       "(see `gcrm store export`)")
     from etl.pipeline import load
 
     report = load(input_dir, db, crs=crs, quiet=quiet, report_dir=report_dir)

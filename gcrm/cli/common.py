@@ -32,6 +32,13 @@ USER_OPTION = click.option(
          "$GCRM_PASSWORD or a prompt).")
 
 
+#: --partition-by of the commands that write a Parquet store (docs/scale.md)
+PARTITION_BY_OPTION = click.option(
+    "--partition-by", "partition_by", default=None, metavar="LEVELS",
+    help="How the store splits its facts: comma-separated province, city, month "
+         "[default: setting store_partitions, month].")
+
+
 def format_option(default: str = "table"):
     """``--format csv|json|table``: how :func:`emit` prints the result."""
     return click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]),

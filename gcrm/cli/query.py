@@ -19,6 +19,7 @@ from gcrm.cli.common import (
     note_comparison,
     note_suppressed,
     open_as,
+    principal_for,
 )
 
 
@@ -50,8 +51,8 @@ def query(db: Path, user, measures, by, where, month_from, month_to, order, limi
     from gcrm.cube.disclosure import min_cell_for
 
     if engine == "spark":
-        _spark_query(store, user, measures, by, where, month_from, month_to, order, limit,
-                     totals or compare, fmt)
+        _spark_query(db, store, user, measures, by, where, (month_from, month_to), order,
+                     limit, totals or compare, fmt)
         return
     principal, con, scope = open_as(db, user)
     protect = min_cell_for(principal)
@@ -71,34 +72,43 @@ def query(db: Path, user, measures, by, where, month_from, month_to, order, limi
     else:
         df = cube.query(con, list(measures), by=list(by), where=filters, months=months,
                         order_by=order, limit=limit, scope=scope, min_cell=protect)
-    if principal:
-        audit_action(db, principal, "query", None, measures=list(measures), by=list(by),
-                     where=filters, rows=len(df), suppressed=df.attrs.get("suppressed"))
-    emit(df, fmt)
-    note_suppressed(df, protect, fmt)
+    _audited(db, principal, df, measures, by, filters, protect, fmt)
     if compare:
         note_comparison(df.attrs.get("match"))
 
 
-def _spark_query(store, user, measures, by, where, month_from, month_to, order, limit,
+def _audited(db, principal, df, measures, by, filters, protect, fmt, **detail) -> None:
+    """Record a signed-in user's query (both engines), then print it."""
+    if principal:
+        audit_action(db, principal, "query", None, measures=list(measures), by=list(by),
+                     where=filters, rows=len(df), suppressed=df.attrs.get("suppressed"),
+                     **detail)
+    emit(df, fmt)
+    note_suppressed(df, protect, fmt)
+
+
+def _spark_query(db, store, user, measures, by, where, span, order, limit,
                  unsupported, fmt) -> None:
-    """``--engine spark``: the same query compiled for Spark over the Parquet store."""
+    """``--engine spark``: the same query compiled for Spark over the Parquet store, for the
+    same user (signed in beside --db: region scope, disclosure control, audit)."""
     from gcrm.cube import sparkrun
+    from gcrm.cube.disclosure import min_cell_for
 
     if store is None:
         raise BadInput("--engine spark needs --store DIR (a Parquet store, docs/scale.md)")
-    if user:
-        raise BadInput("--engine spark is for batch answers of the unrestricted operator; "
-                       "with --user, query the attached warehouse (--engine duckdb)")
     if unsupported:
         raise BadInput("--totals and --compare are not available with --engine spark")
+    principal = principal_for(db, user)
+    protect = min_cell_for(principal)
     months = None
-    if month_from or month_to:
+    if any(span):
         known = sparkrun.store_months(store) or ["0000-01"]
-        months = (month_from or known[0], month_to or known[-1])
-    df = sparkrun.query(store, list(measures), by=list(by), where=_parse_where(where),
-                        months=months, order_by=order, limit=limit)
-    emit(df, fmt)
+        months = (span[0] or known[0], span[1] or known[-1])
+    filters = _parse_where(where)
+    df = sparkrun.query(store, list(measures), by=list(by), where=filters, months=months,
+                        order_by=order, limit=limit,
+                        scope=principal.scope if principal else None, min_cell=protect)
+    _audited(db, principal, df, measures, by, filters, protect, fmt, engine="spark")
 
 
 COMMANDS = (query,)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import duckdb
@@ -406,16 +406,25 @@ def query(con: duckdb.DuckDBPyConnection, measures: Sequence[str], by: Sequence[
 def _protected(con: duckdb.DuckDBPyConnection, measures: list[str], by: list[str], where,
                months, order_by: str | None, limit: int | None, use_rollups: bool, scope,
                min_cell: int) -> pd.DataFrame:
-    """:func:`query` under disclosure control: the whole result with its customer counts,
-    small cells and their complements hidden, then ordered (hidden rows last) and cut."""
+    """:func:`query` under disclosure control (:func:`protected`)."""
     asked = Query.make(measures, by, where, months, order_by, limit, use_rollups, scope)
-    counts = _count_measures(measures, by, where)
+    return protected(lambda q: run(con, q), asked, min_cell)
+
+
+def protected(runner: Callable[[Query], pd.DataFrame], asked: Query,
+              min_cell: int) -> pd.DataFrame:
+    """``asked`` answered by ``runner`` (DuckDB, or Spark: :mod:`gcrm.cube.sparkrun`) under
+    disclosure control: the whole result with its customer counts, small cells and their
+    complements hidden, then ordered (hidden rows last) and cut."""
+    measures, by = list(asked.measures), list(asked.by)
+    disclosure.check_request(by, dict(asked.where))
+    counts = _count_measures(measures, by, dict(asked.where))
     extra = [c for c in counts if c not in measures]
-    df = run(con, replace(asked, measures=(*measures, *extra), order_by=None, limit=None))
+    df = runner(replace(asked, measures=(*measures, *extra), order_by=None, limit=None))
     hidden = disclosure.hide(df, by, disclosure.describing(df[counts]), min_cell)
     df = df.drop(columns=extra).assign(_hidden=hidden)
     df.loc[hidden, measures] = float("nan")
-    out = disclosure.order_hidden_last(df, hidden, by, order_by, limit)
+    out = disclosure.order_hidden_last(df, hidden, by, asked.order_by, asked.limit)
     out.attrs["suppressed"] = int(out.pop("_hidden").sum())
     return out
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from gcrm.cube.dialect import to_spark
-from gcrm.cube.engine import Query, compile_query
+from gcrm.cube.engine import Query, compile_query, protected
 from gcrm.storage import sparkenv
 
 
@@ -49,9 +49,18 @@ def spark_sql(store: str | os.PathLike, q: Query) -> str:
 def query(store: str | os.PathLike, measures: Sequence[str], by: Sequence[str] = (),
           where: Mapping[str, Sequence] | None = None, months: tuple[str, str] | None = None,
           order_by: str | None = None, limit: int | None = None,
-          scope: Sequence[str] | None = None) -> pd.DataFrame:
-    """As :func:`gcrm.cube.query` (without disclosure control), computed by Spark."""
+          scope: Sequence[str] | None = None, min_cell: int | None = None) -> pd.DataFrame:
+    """As :func:`gcrm.cube.query`, computed by Spark: ``scope`` limits the data to those
+    regions, ``min_cell`` applies the same disclosure control
+    (:func:`gcrm.cube.engine.protected`)."""
     q = Query.make(measures, by, where, months, order_by, limit, True, scope)
+    if min_cell is not None:
+        return protected(lambda asked: run(store, asked), q, min_cell)
+    return run(store, q)
+
+
+def run(store: str | os.PathLike, q: Query) -> pd.DataFrame:
+    """The answer to ``q`` computed by Spark, typed as :func:`gcrm.cube.engine.run`'s."""
     df = sparkenv.session().sql(spark_sql(store, q)).toPandas()
     for m in q.measures:
         df[m] = pd.to_numeric(df[m], errors="coerce").astype("float64")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+from gcrm import config
 from gcrm.cube.rollups import build_rollups
 from gcrm.storage import warehouse
 
@@ -62,3 +63,21 @@ def upgrade(db: str | os.PathLike | None = None) -> tuple[int, int]:
         finally:
             con.close()
     return before, warehouse.SCHEMA_VERSION
+
+
+def rebuild_rollups(db: str | os.PathLike | None = None) -> dict[str, int]:
+    """Rebuild the rollups of the warehouse at ``db`` from its facts (``gcrm rollup``), in a
+    staged copy swapped in when done; return their row counts."""
+    if not config.db_path(db).exists():
+        raise ValueError(f"warehouse {config.db_path(db)} does not exist")
+    with warehouse.load_lock(db), warehouse.staged_copy(db) as work:
+        con = warehouse.connect(work)
+        try:
+            if problems := warehouse.schema_problems(con):
+                raise ValueError(f"warehouse {db}: {'; '.join(problems)}")
+            with warehouse.transaction(con):  # same answers: data_version stays
+                sizes = build_rollups(con)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+    return sizes

@@ -6,6 +6,12 @@ Layout (one folder per table, so ``<table>/**/*.parquet`` reads it on either eng
     STORE/fact_payment/month=2025-01/...
     STORE/dim_customer/part-0.parquet                      dimensions, rollups, meta beside
 
+At scale the facts are split by the customer's province and city too (``--partition-by
+province,city,month``, setting ``store_partitions``): ``fact_consumption/city_id=220502/
+month=2025-01/``. Those partition columns (``province_id``, ``city_id``: text, ``__none__`` in
+the folder name for a customer without one, NULL in the views) are extra columns of the fact
+views, so a filter on them prunes folders as a month filter does.
+
 Schemas are pinned: every column of a warehouse table keeps the type of
 :data:`gcrm.storage.warehouse.SCHEMA` whichever engine wrote the file (``month`` is text
 ``YYYY-MM`` everywhere, partition folders included), because :func:`attach` reads each table
@@ -24,12 +30,26 @@ from pathlib import Path
 
 import duckdb
 
+from gcrm import config
 from gcrm.storage import warehouse
 
-#: tables whose files are split into Hive folders, and by what
+#: tables whose files are split into Hive folders, and by what by default (month only)
 PARTITIONS: dict[str, tuple[str, ...]] = {
     "fact_consumption": ("month",),
     "fact_payment": ("month",),
+}
+
+#: the levels a store's facts may be split by (outermost first), and their columns
+LEVELS = {"province": "province_id", "city": "city_id", "month": "month"}
+
+#: the folder name of a partition column's missing value (an unlocated customer): Spark and
+#: DuckDB each write NULL partitions their own way, so neither is used
+NO_REGION = "__none__"
+
+#: the partition columns a fact row takes from its customer (DuckDB SQL, carried to Spark)
+_REGION_COLS = {
+    "province_id": "pr.region_id",  # the parent of the customer's city, when it is a province
+    "city_id": "c.city_id",
 }
 
 #: bookkeeping that stays with the warehouse file it was loaded into
@@ -61,16 +81,57 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def partition_columns(levels: str | None = None) -> tuple[str, ...]:
+    """The facts' partition columns from ``levels`` (``"city,month"``; default: the setting
+    ``store_partitions``), outermost first; a ValueError names an unknown level."""
+    text = levels or config.get("store_partitions")
+    asked = [p.strip() for p in text.split(",") if p.strip()]
+    bad = [p for p in asked if p not in LEVELS]
+    if bad or not asked:
+        raise ValueError(f"--partition-by {text!r}: {', '.join(bad) or 'nothing'} is not a "
+                         f"level; expected a comma-separated list of {', '.join(LEVELS)} "
+                         "(e.g. city,month)")
+    return tuple(col for level, col in LEVELS.items() if level in asked)
+
+
+def partitioned_sql(table: str, source: str, by: tuple[str, ...]) -> str:
+    """SELECT of fact ``table``'s pinned columns from ``source`` with the region partition
+    columns of ``by`` from the customer (the same SQL writes the store on both engines)."""
+    cols = [f"f.{_q(c)}" for c, _ in pinned()[table]]
+    joins = " LEFT JOIN dim_customer c ON c.customer_id = f.customer_id"
+    if "province_id" in by:
+        joins += (" LEFT JOIN dim_region cr ON cr.region_id = c.city_id LEFT JOIN dim_region pr"
+                  " ON pr.region_id = cr.parent_id AND pr.level = 'province'")
+    cols += [f"coalesce({_REGION_COLS[c]}, {_lit(NO_REGION)}) AS {c}"
+             for c in by if c in _REGION_COLS]
+    return f"SELECT {', '.join(cols)} FROM {source} f{joins}"
+
+
+def partitioning(store: Path, table: str) -> tuple[str, ...]:
+    """The Hive partition columns of ``table`` in ``store``, read from its folder names."""
+    out: list[str] = []
+    folder = store / table
+    while True:
+        sub = next((p for p in sorted(folder.iterdir()) if p.is_dir() and "=" in p.name), None)
+        if sub is None:
+            return tuple(out) or PARTITIONS.get(table, ())
+        out.append(sub.name.split("=", 1)[0])
+        folder = sub
+
+
 def table_glob(store: Path, table: str) -> str:
     return str(store / table / "**" / "*.parquet")
 
 
-def export(con: duckdb.DuckDBPyConnection, store: str | os.PathLike) -> list[str]:
-    """Write every table of the warehouse behind ``con`` to the store folder ``store``.
+def export(con: duckdb.DuckDBPyConnection, store: str | os.PathLike,
+           partition_by: str | None = None) -> list[str]:
+    """Write every table of the warehouse behind ``con`` to the store folder ``store``, the
+    facts split by ``partition_by`` (:func:`partition_columns`).
 
     The store is written beside and swapped in by rename: a reader never sees half of it.
     Returns the tables written.
     """
+    by = partition_columns(partition_by)
     store = Path(store)
     work = store.with_name(f".{store.name}.writing-{os.getpid()}")
     shutil.rmtree(work, ignore_errors=True)
@@ -80,10 +141,10 @@ def export(con: duckdb.DuckDBPyConnection, store: str | os.PathLike) -> list[str
         "AND database_name = current_database() ORDER BY 1").fetchall()]
     for table in tables:
         (work / table).mkdir()
-        by = PARTITIONS.get(table)
-        if by:
+        if table in PARTITIONS:
             opts = f"FORMAT parquet, PARTITION_BY ({', '.join(by)}), FILENAME_PATTERN 'part-{{i}}'"
-            con.execute(f"COPY {_q(table)} TO {_lit(str(work / table))} ({opts})")
+            con.execute(f"COPY ({partitioned_sql(table, _q(table), by)}) TO "
+                        f"{_lit(str(work / table))} ({opts})")
         else:
             con.execute(f"COPY {_q(table)} TO {_lit(str(work / table / 'part-0.parquet'))} "
                         "(FORMAT parquet)")
@@ -112,15 +173,17 @@ def tables(store: str | os.PathLike) -> list[str]:
 
 def view_sql(store: Path, table: str) -> str:
     """SELECT reading ``table`` from the store, cast to its pinned schema when it has one."""
-    by = PARTITIONS.get(table, ())
+    by = partitioning(store, table)
     hive = ", hive_partitioning = true, hive_types = {" + ", ".join(
         f"{_lit(c)}: 'VARCHAR'" for c in by) + "}" if by else ", hive_partitioning = false"
     source = f"read_parquet({_lit(table_glob(store, table))}{hive})"
     cols = pinned().get(table)
     if not cols:
         return f"SELECT * FROM {source}"
-    sel = ", ".join(f"CAST({_q(c)} AS {t}) AS {_q(c)}" for c, t in cols)
-    return f"SELECT {sel} FROM {source}"
+    sel = [f"CAST({_q(c)} AS {t}) AS {_q(c)}" for c, t in cols]
+    sel += [f"NULLIF({_q(c)}, {_lit(NO_REGION)}) AS {_q(c)}" for c in by
+            if c not in dict(cols)]  # the region partitions: pruned by a filter on them
+    return f"SELECT {', '.join(sel)} FROM {source}"
 
 
 def check_target(db: str | os.PathLike) -> None:

@@ -408,9 +408,11 @@ def schema_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def has_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> bool:
-    """Whether every table of ``names`` exists (optional tables: an older warehouse lacks them)."""
+    """Whether every table of ``names`` exists (optional tables: an older warehouse lacks them;
+    the views of an attached Parquet store count, see :mod:`gcrm.storage.lake`)."""
     have = {r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = current_database()"
     ).fetchall()}
     return all(t in have for t in names)
 
