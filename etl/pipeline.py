@@ -268,10 +268,23 @@ def _convert(df: pd.DataFrame, datum: Datum) -> pd.DataFrame:
 
 def _load_located_dim(con: duckdb.DuckDBPyConnection, good: str, target: str, key: str,
                       cols: list[str], datum: Datum, now: datetime) -> int:
-    df = con.execute(f"SELECT {', '.join(q(c) for c in [key, *cols])} FROM {good}").df()
-    _stage(con, f"{good}_ok", _convert(df, datum))
+    """Upsert the good rows into ``target``, their coordinates converted to WGS-84.
+
+    The rows stay in DuckDB (which spills past its memory limit): only the key and the
+    coordinates go through Python, and only when a datum conversion is needed, so a
+    10-million-customer file never becomes a DataFrame of every column."""
+    picked = ", ".join(f"g.{q(c)}" if c not in ("lon", "lat") else f"x.{c}" for c in [key, *cols])
+    if datum == "wgs84":
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {good}_ok AS "
+                    f"SELECT {', '.join(q(c) for c in [key, *cols])} FROM {good}")
+    else:
+        xy = con.execute(f"SELECT {q(key)}, lon, lat FROM {good}").df()
+        _stage(con, f"{good}_xy", _convert(xy, datum))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {good}_ok AS SELECT {picked} "
+                    f"FROM {good} g JOIN {good}_xy x USING ({q(key)})")
+        con.execute(f"DROP TABLE {good}_xy")
     _upsert_dim(con, target, key, cols, f"{good}_ok", now)
-    return len(df)
+    return con.execute(f"SELECT count(*) FROM {good}_ok").fetchone()[0]
 
 
 def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int,
