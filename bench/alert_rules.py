@@ -3,9 +3,11 @@
 ``python -m bench alert_rules [--customers 20000] [--months 24] [--repeat 3]``
 
 Synthetic bills (fixed seed; amounts 0-400 yuan a month, total paid 0-110 % of the total
-billed) aged as of the month after the last bill. The peer is the per-customer loop the
-customer card uses (:func:`gcrm.customers.arrears.ageing` once per customer); the rule must
-give the same customers, days and amounts (exit 1 otherwise).
+billed, in one payment on 2026-11-15) aged as of 2026-11-30: the October bill is not yet due.
+The rule computes arrears as :func:`gcrm.customers.risk.arrears_of` defines them (bills past
+their due date). The peer is the per-customer loop the customer card uses
+(:func:`gcrm.customers.arrears.ageing` once per customer, bills past due); the rule must give
+the same customers, days and amounts (exit 1 otherwise).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from gcrm.accounts import alerts as rules
 from gcrm.customers.arrears import ageing
 
 
-def _data(customers: int, months: int) -> tuple[pd.DataFrame, pd.Series]:
+def _data(customers: int, months: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(19)
     ms = [str(m) for m in pd.period_range(end="2026-10", periods=months, freq="M")]
     ids = np.repeat([f"C{i:07d}" for i in range(customers)], months)
@@ -30,14 +32,17 @@ def _data(customers: int, months: int) -> tuple[pd.DataFrame, pd.Series]:
                           "amount": amount})
     totals = bills.groupby("customer_id")["amount"].sum()
     paid = totals * rng.uniform(0.0, 1.1, len(totals))
-    return bills, paid
+    pays = pd.DataFrame({"customer_id": paid.index, "paid_at": pd.Timestamp("2026-11-15"),
+                         "amount": paid.to_numpy()})
+    return bills, pays
 
 
-def _loop(bills: pd.DataFrame, paid: pd.Series, as_of: date, days: int) -> dict:
+def _loop(bills: pd.DataFrame, pays: pd.DataFrame, as_of: date, days: int) -> dict:
     out = {}
+    paid = pays.groupby("customer_id")["amount"].sum()
     for cid, b in bills.groupby("customer_id", sort=True):
         aged = ageing(b[["month", "amount"]], float(paid.get(cid, 0.0)), pd.Timestamp(as_of))
-        owed = aged[aged["outstanding"] > 0]
+        owed = aged[(aged["outstanding"] > 0) & (aged["days_overdue"] >= 1)]
         if len(owed) and owed["days_overdue"].max() > days:
             out[cid] = (int(owed["days_overdue"].max()), round(float(owed["outstanding"].sum()),
                                                                 2))
@@ -59,10 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--months", type=int, default=24)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
-    bills, paid = _data(args.customers, args.months)
+    bills, pays = _data(args.customers, args.months)
     as_of, th = date(2026, 11, 30), rules.Thresholds()
-    t_rule, got = _best(lambda: rules.arrears(bills, paid, as_of, th), args.repeat)
-    t_loop, want = _best(lambda: _loop(bills, paid, as_of, th.arrears_days),
+    t_rule, got = _best(lambda: rules.arrears(bills, pays, as_of, th), args.repeat)
+    t_loop, want = _best(lambda: _loop(bills, pays, as_of, th.arrears_days),
                          1 if args.customers > 5_000 else args.repeat)
     mine = {c: (int(v), a) for c, v, a in zip(got["customer_id"], got["value"], got["amount"],
                                               strict=True)}

@@ -9,8 +9,9 @@ As of March 2025 (as-of date 2025-03-31), with the default thresholds:
 * K3 (big, D2, F2) 100 -> 250 kWh: ``consumption_jump`` +150 %; a complaint received
   2025-03-20 still open: ``complaint_open``, 11 days;
 * K4 (big, D2, F2) billed 300 yuan a month from October 2024, never paid: ``arrears_age``,
-  1,800 yuan, the October bill (due 2024-11-30) 121 days overdue; a complaint of 2025-03-28:
-  only 4 days, no alert;
+  the October bill (due 2024-11-30) 121 days overdue; arrears 1,500 yuan (the five bills
+  October-February are past due, the March bill is due only on 2025-04-30); a complaint of
+  2025-03-28: only 4 days, no alert;
 * F1 had a 60-minute unplanned outage on 2025-03-10: ``outage_hit`` for K1 and K2; F2's
   10-minute outage raises nothing;
 * K5 (residential, D1) drops 80 % but is no key account until someone manages or watches it;

@@ -91,10 +91,46 @@ def test_every_alert_rule_known_answers(con, store) -> None:
     assert _alerts(con, store) == EXPECTED  # K2's March dip is seasonal as last year: nothing
     df = Q.alerts(con, store, ADMIN, "2025-03", as_of=AS_OF)
     k4 = df[df["kind"] == "arrears_age"].iloc[0]
-    assert "1,800" in k4["reason"] and "121" in k4["reason"]
+    # K4 is billed 300 yuan for each of 2024-10 .. 2025-03 and never pays. A bill is due 30
+    # days after its month ends; on 2025-03-31 the bills are overdue by:
+    #   2024-10 due 2024-11-30: 121 days  |  2024-11 due 2024-12-30: 91  |  2024-12 due
+    #   2025-01-30: 60  |  2025-01 due 2025-03-02: 29  |  2025-02 due 2025-03-30: 1  |
+    #   2025-03 due 2025-04-30: not yet due.
+    # Arrears (gcrm.customers.risk.arrears_of) = the five bills past due = 5 x 300 = 1,500
+    # yuan, the oldest 121 days overdue. (The old expectation, 1,800, also counted the March
+    # bill, which is not due until 30 April: the wrong definition, not a looser test.)
+    assert "1,500" in k4["reason"] and "121" in k4["reason"]
+    assert "1,800" not in k4["reason"]
     assert list(df.columns) == list(Q.ALERT_COLUMNS)
     zh = Q.alerts(con, store, ADMIN, "2025-03", lang="zh-CN", as_of=AS_OF)
     assert "同期下降50.0%" in zh.loc[zh["kind"] == "consumption_drop", "reason"].iloc[0]
+
+
+def _payments(totals: dict[str, float], on: str = "2025-02-01") -> pd.DataFrame:
+    """One payment per customer of its total, on ``on`` (before every as-of date used)."""
+    return pd.DataFrame({"customer_id": list(totals), "paid_at": pd.Timestamp(on),
+                         "amount": [float(v) for v in totals.values()]},
+                        columns=["customer_id", "paid_at", "amount"])
+
+
+def test_arrears_rule_ignores_bills_not_yet_due() -> None:
+    """Known answer: 100 yuan billed in each of 2025-01 .. 2025-04, 150 paid, as of
+    2025-05-31. FIFO: January settled, February 50 left; due dates (month end + 30 days):
+    February 2025-03-30 (62 days overdue), March 2025-04-30 (31), April 2025-05-30 (1).
+    Arrears = 50 + 100 + 100 = 250; adding a May bill (due 2025-06-30) changes nothing."""
+    bills = pd.DataFrame({"customer_id": ["A"] * 4,
+                          "month": ["2025-01", "2025-02", "2025-03", "2025-04"],
+                          "amount": [100.0] * 4})
+    pays = _payments({"A": 150.0})
+    th = rules.Thresholds()
+    got = rules.arrears(bills, pays, date(2025, 5, 31), th)
+    assert got[["customer_id", "value", "amount"]].values.tolist() == [["A", 62, 250.0]]
+    may = pd.concat([bills, pd.DataFrame({"customer_id": ["A"], "month": ["2025-05"],
+                                          "amount": [100.0]})], ignore_index=True)
+    again = rules.arrears(may, pays, date(2025, 5, 31), th)
+    assert again[["value", "amount"]].values.tolist() == [[62, 250.0]]
+    late = _payments({"A": 150.0}, on="2025-06-01")  # paid after the as-of day: not counted
+    assert rules.arrears(bills, late, date(2025, 5, 31), th)["amount"].tolist() == [400.0]
 
 
 def test_thresholds_are_strict_bounds() -> None:
@@ -108,9 +144,9 @@ def test_thresholds_are_strict_bounds() -> None:
     due = pd.Timestamp("2025-03-02").date()  # the January bill is due 2025-03-02
     for days, hit in ((60, False), (61, True)):
         as_of = (pd.Timestamp(due) + pd.Timedelta(days=days)).date()
-        got = rules.arrears(bills, pd.Series(dtype=float), as_of, rules.Thresholds())
+        got = rules.arrears(bills, _payments({}), as_of, rules.Thresholds())
         assert (len(got) == 1) is hit, days
-    got = rules.arrears(bills, pd.Series({"A": 50.0}), date(2025, 12, 1), rules.Thresholds())
+    got = rules.arrears(bills, _payments({"A": 50.0}), date(2025, 12, 1), rules.Thresholds())
     assert got.empty  # paid: no arrears
 
 
@@ -124,12 +160,13 @@ def test_arrears_rule_agrees_with_the_card_ageing() -> None:
                          columns=["customer_id", "month", "amount"])
     paid = pd.Series({f"C{i}": float(rng.integers(0, 7200)) for i in range(40)})
     as_of = date(2025, 9, 30)
-    got = rules.arrears(bills, paid, as_of, rules.Thresholds(arrears_days=0))
+    got = rules.arrears(bills, _payments(paid.to_dict()), as_of,
+                        rules.Thresholds(arrears_days=0))
     want = {}
     for cid, b in bills.groupby("customer_id"):
         aged = ageing(b[["month", "amount"]], paid[cid], pd.Timestamp(as_of))
-        owed = aged[aged["outstanding"] > 0]
-        if len(owed) and owed["days_overdue"].max() > 0:
+        owed = aged[(aged["outstanding"] > 0) & (aged["days_overdue"] >= 1)]  # past due only
+        if len(owed):
             want[cid] = (int(owed["days_overdue"].max()),
                          round(float(owed["outstanding"].sum()), 2))
     assert {c: (int(v), a) for c, v, a in zip(got["customer_id"], got["value"], got["amount"],

@@ -73,3 +73,25 @@ def test_page_contexts_share_one_frozen_context() -> None:
         ctx.lang = "en"  # type: ignore[misc]
     agent = Access("agent", None, frozenset({"read_customers", "read_pii"}), "service_agent")
     assert PageContext("en", "db", "v1", agent).min_cell is None
+
+
+def test_one_markdown_escaping_helper() -> None:
+    """Labels shown through Markdown keep their text: '>180' (an ageing bucket) is no block
+    quote, a masked name's '*' no emphasis. One helper (dashboards/components/mdtext.py) for
+    every page: a second copy of the escaping in a page would drift from it."""
+    from pathlib import Path
+
+    from dashboards.accounts import views as acct_views
+    from dashboards.components.mdtext import md
+    from dashboards.customers import card, risk
+
+    assert md(">180") == "\\>180"
+    assert md("王*明") == "王\\*明"
+    assert md("0-30") == "0\\-30"
+    assert md("K_1 [x] #2") == "K\\_1 \\[x\\] \\#2"
+    assert md(12.5) == "12.5"
+    assert card.md is md and risk.md is md and acct_views.md is md
+    root = Path(__file__).resolve().parent.parent / "dashboards"
+    copies = [p.relative_to(root).as_posix() for p in root.rglob("*.py")
+              if "def md(" in p.read_text("utf-8") or 'r"\\\\\\1"' in p.read_text("utf-8")]
+    assert copies == ["components/mdtext.py"]

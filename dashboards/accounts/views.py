@@ -21,6 +21,7 @@ from dashboards.accounts import drawarea
 from dashboards.components import data as cdata
 from dashboards.components import maps, shell
 from dashboards.components.context import PageContext
+from dashboards.components.mdtext import md
 from gcrm.accounts.alert_words import KIND_KEYS
 from gcrm.i18n import format_number, t, tn
 from gcrm.placenames import label as place_label
@@ -64,11 +65,6 @@ def hidden(name: str, value: object) -> str:
 def readable(text: object) -> str:
     """``text`` with its ISO date-times written for people (no 'T', no seconds)."""
     return ISO_TIME.sub(r"\1 \2", str(text))
-
-
-def md(text: object) -> str:
-    """``text`` shown literally in Markdown (masked names contain '*')."""
-    return re.sub(r"([\\`*_{}\[\]<>()#+!|~-])", r"\\\1", str(text))
 
 
 def cols(df: pd.DataFrame, keys: dict[str, str], lang: str) -> pd.DataFrame:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboards.components.mdtext import md
 from dashboards.customers import data as cd
 from dashboards.customers.pointmap import points_map
-from dashboards.customers.views import View, cols, hidden, md
+from dashboards.customers.views import View, cols, hidden
 from gcrm.customers.card import Card
 from gcrm.i18n import format_number, t, tn
 

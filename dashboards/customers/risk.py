@@ -8,8 +8,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from dashboards.components.mdtext import md
 from dashboards.customers import data as cd
-from dashboards.customers.views import View, cols, hidden, md
+from dashboards.customers.views import View, cols, hidden
 from gcrm.i18n import t
 
 

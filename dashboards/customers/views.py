@@ -1,6 +1,6 @@
 """What the tabs of the Customers page (customer 360) share: the :class:`View` every drawing
 function takes, the page frame (title, the five tabs) and the helpers that label tables and
-write hidden values.
+write hidden values (Markdown escaping: :func:`dashboards.components.mdtext.md`).
 
 Each tab has its module: :mod:`~dashboards.customers.search` (search, then the
 :mod:`~dashboards.customers.card` and :mod:`~dashboards.customers.records` of the customer
@@ -14,7 +14,6 @@ are what the browser tests read.
 from __future__ import annotations
 
 import html
-import re
 
 import pandas as pd
 import streamlit as st
@@ -41,11 +40,6 @@ def hidden(name: str, value: object) -> str:
     """An invisible exact value for browser tests (like the KPI spans)."""
     return (f'<span class="gcrm-card" data-field="{html.escape(name)}" '
             f'data-value="{html.escape(repr(value))}" style="display:none"></span>')
-
-
-def md(text: str) -> str:
-    """``text`` shown literally in Markdown (masked names contain '*')."""
-    return re.sub(r"([\\`*_{}\[\]<>()#+!|~-])", r"\\\1", str(text))
 
 
 # ==================================================================== page frame

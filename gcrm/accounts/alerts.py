@@ -9,8 +9,9 @@ Rules (the thresholds are settings, :mod:`gcrm.config`):
 
 * ``consumption_drop`` / ``consumption_jump``: kWh of the month against the same month a year
   before (so a seasonal dip that also happened last year raises nothing); value = change in %.
-* ``arrears_age``: the oldest unpaid bill (payments settle the oldest bills first,
-  :func:`gcrm.customers.arrears.ageing`) is overdue more than N days; value = days overdue.
+* ``arrears_age``: the oldest overdue bill is overdue more than N days, arrears as
+  :func:`gcrm.customers.risk.arrears_of` defines them (bills past their due date, payments
+  settling the oldest bills first); value = days overdue, ``amount`` = the arrears.
 * ``outage_hit``: an outage on the customer's feeder in the month lasting at least N minutes;
   one alert per outage, dated by its start; value = minutes.
 * ``complaint_open``: a complaint still open (not resolved or closed) N days or more after it
@@ -26,10 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
-from gcrm.customers.arrears import DUE_DAYS_AFTER_MONTH_END
+from gcrm.customers.risk import arrears_of, overdue
 
 COLUMNS = ("customer_id", "kind", "month", "date", "value", "threshold", "key")
 KINDS = ("consumption_drop", "consumption_jump", "arrears_age", "outage_hit", "complaint_open",
@@ -76,29 +76,25 @@ def consumption(cons: pd.DataFrame, month: str, th: Thresholds) -> pd.DataFrame:
     return _frame(rows)
 
 
-def arrears(bills: pd.DataFrame, paid: pd.Series, as_of: date, th: Thresholds) -> pd.DataFrame:
-    """Customers whose oldest unpaid bill is overdue more than ``th.arrears_days`` days.
+def arrears(bills: pd.DataFrame, payments: pd.DataFrame, as_of: date,
+            th: Thresholds) -> pd.DataFrame:
+    """Customers whose oldest overdue bill is overdue more than ``th.arrears_days`` days;
+    value = its days overdue, ``amount`` = the customer's arrears.
 
-    ``bills``: customer_id, month, amount (billed up to the as-of month); ``paid``: customer_id
-    -> total paid up to the as-of date. Payments settle the oldest bills first, as
-    :func:`gcrm.customers.arrears.ageing` (vectorised here over all customers at once: bill
-    *i* keeps ``min(amount_i, max(0, billed up to i - paid))``)."""
-    b = bills[["customer_id", "month", "amount"]].copy()
-    b["amount"] = b["amount"].fillna(0.0).astype(float)
-    b = b.sort_values(["customer_id", "month"], kind="stable")
-    cum = b.groupby("customer_id")["amount"].cumsum()
-    total_paid = b["customer_id"].map(paid).fillna(0.0).astype(float)
-    b["outstanding"] = (np.minimum(b["amount"], (cum - total_paid).clip(lower=0))).round(2)
-    owed = b[b["outstanding"] > 0].copy()
-    due = pd.PeriodIndex(owed["month"], freq="M").end_time.normalize() + pd.Timedelta(
-        days=DUE_DAYS_AFTER_MONTH_END)
-    owed["days"] = (pd.Timestamp(as_of) - due).days.to_numpy().clip(min=0)
-    per = owed.groupby("customer_id").agg(days=("days", "max"), amount=("outstanding", "sum"))
-    per = per[per["days"] > th.arrears_days].sort_index()
+    Arrears are what :func:`gcrm.customers.risk.arrears_of` defines (the one definition: the
+    card, the risk list, the portfolio): the outstanding amount of bills past their due date,
+    payments settling the oldest bills first; a bill not yet due is not arrears. ``bills``:
+    customer_id, month, amount (billed up to the as-of month); ``payments``: customer_id,
+    paid_at, amount (those up to the end of the as-of day count)."""
+    end = pd.Timestamp(as_of) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+    per = arrears_of(overdue(bills, payments, end))
+    per = per[(per["overdue_amount"] > 0) & (per["days_overdue"] > th.arrears_days)]
+    per = per.sort_index()
     rows = [dict(customer_id=cid, kind="arrears_age", month=None, date=as_of.isoformat(),
-                 value=int(r.days), threshold=th.arrears_days) for cid, r in per.iterrows()]
+                 value=int(r.days_overdue), threshold=th.arrears_days)
+            for cid, r in per.iterrows()]
     df = _frame(rows)
-    df["amount"] = [round(float(a), 2) for a in per["amount"]]
+    df["amount"] = [round(float(a), 2) for a in per["overdue_amount"]]
     return df
 
 

@@ -128,8 +128,8 @@ def alert_inputs(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | Non
     p = _ids_param(ids)
     cons = con.execute(f"SELECT customer_id, month, kwh, amount FROM fact_consumption "
                        f"WHERE {inn} AND month <= ?", [*p, month]).df()
-    paid = con.execute(f"SELECT customer_id, sum(amount) AS paid FROM fact_payment WHERE {inn} "
-                       "AND CAST(paid_at AS DATE) <= ? GROUP BY 1", [*p, as_of]).df()
+    pays = con.execute(f"SELECT customer_id, paid_at, amount FROM fact_payment WHERE {inn} "
+                       "AND CAST(paid_at AS DATE) <= ?", [*p, as_of]).df()
     hits = con.execute(f"""
         SELECT c.customer_id, o.outage_id, o.start_at, o.duration_min, o.planned
         FROM fact_outage o JOIN dim_customer c ON c.feeder_id = o.feeder_id
@@ -153,7 +153,7 @@ def alert_inputs(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | Non
                        f"contract_end FROM dim_customer WHERE {inn} AND json_extract_string("
                        "attrs, '$.contract_end') IS NOT NULL", p).df()
     return {"cons": cons[cons["month"].isin([month, last_year])], "bills": cons, "ends": ends,
-            "paid": paid.set_index("customer_id")["paid"], "hits": hits, "complaints": comp,
+            "payments": pays, "hits": hits, "complaints": comp,
             "opened": opened}
 
 
@@ -165,7 +165,8 @@ def compute_alerts(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | N
     as_of = as_of or _month_end(month)
     x = alert_inputs(con, store, ids, month, as_of)
     return rules.combine([
-        rules.consumption(x["cons"], month, th), rules.arrears(x["bills"], x["paid"], as_of, th),
+        rules.consumption(x["cons"], month, th),
+        rules.arrears(x["bills"], x["payments"], as_of, th),
         rules.outages(x["hits"], month, th), rules.complaints(x["complaints"], as_of, th),
         rules.anniversaries(x["opened"], as_of, th), rules.contracts(x["ends"], as_of, th)])
 
