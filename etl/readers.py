@@ -162,7 +162,9 @@ def register(con: duckdb.DuckDBPyConnection, source: Source, view: str) -> int:
     """Register ``source`` as temp view ``view`` (plus ``__row``); return the row count.
 
     CSV columns are text; Parquet columns keep their stored types (the validation casts what
-    it needs, so numbers stored as numbers are not round-tripped through text).
+    it needs, so numbers stored as numbers are not round-tripped through text). A CSV file is
+    streamed into a DuckDB temp table a block at a time (DuckDB spills past its memory limit),
+    so no file is ever held whole in memory, however large.
     """
     if source.is_parquet:
         rel = con.read_parquet(str(source.path), file_row_number=True)
@@ -171,24 +173,50 @@ def register(con: duckdb.DuckDBPyConnection, source: Source, view: str) -> int:
         rel = rel.project(", ".join([*exprs, "file_row_number + 1 AS __row"]))
         rel.create_view(view, replace=True)
     else:
-        try:
-            table = pacsv.read_csv(
-                source.path,
-                read_options=pacsv.ReadOptions(
-                    encoding="utf8", column_names=list(source.columns), skip_rows=1
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={n: pa.string() for n in source.columns},
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-        except pa.ArrowInvalid as exc:
-            raise InputError(source.file, f"malformed CSV: {_malformed(source, exc)}") from exc
-        table = table.append_column("__row", pa.array(range(1, table.num_rows + 1), pa.int64()))
-        con.register(f"{view}__arrow", table)
-        con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS SELECT * FROM "{view}__arrow"')
+        _stream_csv(con, source, view)
     return con.execute(f'SELECT count(*) FROM "{view}"').fetchone()[0]
+
+
+#: bytes of CSV text parsed at a time (one insert into the temp table per block)
+CSV_BLOCK = 16 << 20
+
+
+def _stream_csv(con: duckdb.DuckDBPyConnection, source: Source, view: str) -> None:
+    """Every row of the CSV file, all text, numbered from 1, into temp table ``view``."""
+    names = list(source.columns)
+    if con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ?",
+                   [view]).fetchone()[0]:
+        con.execute(f'DROP VIEW "{view}"')
+    _append(con, view, pa.table({**{n: pa.array([], pa.string()) for n in names},
+                                 "__row": pa.array([], pa.int64())}), create=True)
+    start = 1
+    try:
+        reader = pacsv.open_csv(
+            source.path,
+            read_options=pacsv.ReadOptions(encoding="utf8", column_names=names, skip_rows=1,
+                                           block_size=CSV_BLOCK),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        for batch in reader:
+            _append(con, view, pa.Table.from_batches([batch]).append_column(
+                "__row", pa.array(range(start, start + batch.num_rows), pa.int64())))
+            start += batch.num_rows
+    except pa.ArrowInvalid as exc:
+        raise InputError(source.file, f"malformed CSV: {_malformed(source, exc)}") from exc
+
+
+def _append(con: duckdb.DuckDBPyConnection, view: str, block: pa.Table,
+            create: bool = False) -> None:
+    con.register("csv_block__arrow", block)
+    if create:
+        con.execute(f'CREATE OR REPLACE TEMP TABLE "{view}" AS SELECT * FROM csv_block__arrow')
+    else:
+        con.execute(f'INSERT INTO "{view}" SELECT * FROM csv_block__arrow')
+    con.unregister("csv_block__arrow")
 
 
 def _malformed(source: Source, exc: pa.ArrowInvalid) -> str:
