@@ -144,6 +144,7 @@ def test_target_markets_link_growing_districts_to_their_hall(con) -> None:
 
 
 @pytest.mark.parametrize(("selection", "reconcile"), [("ensemble", "wls_struct"),
+                                                      ("median", "bottom_up"),
                                                       ("AutoETS", "bottom_up")])
 def test_selection_and_reconciliation_options(selection: str, reconcile: str) -> None:
     from gcrm.forecast import predict
@@ -158,8 +159,12 @@ def test_selection_and_reconciliation_options(selection: str, reconcile: str) ->
     opts = predict.Options(horizon=6, selection=selection, reconcile=reconcile,
                            models=("SeasonalNaive", "AutoETS", "MSTL"))
     res = predict.forecast(hist, chains, opts)
-    forced = models.ENSEMBLE if selection == "ensemble" else selection
+    forced = models.COMBINED.get(selection, selection)
     assert (res.quality["model"] == forced).all()
+    if selection in models.COMBINED:  # really the members' mean / median, not a fallback
+        members = res.base[["AutoETS", "MSTL"]]
+        np.testing.assert_allclose(res.base[forced], members.mean(axis=1))
+        np.testing.assert_allclose(res.base[predict.CHOSEN], res.base[forced])
     assert res.method == reconcile
     total = res.forecasts[res.forecasts["unique_id"] == "s0"]["forecast"].to_numpy()
     t = np.arange(40, 46)
@@ -167,3 +172,16 @@ def test_selection_and_reconciliation_options(selection: str, reconcile: str) ->
     np.testing.assert_allclose(total, expected, rtol=0.05)
     with pytest.raises(ValueError, match="selection"):
         predict.check(predict.Options(selection="best-of-three"))
+
+
+def test_ensemble_without_two_members_is_refused(known_db: Path, monkeypatch) -> None:
+    """``forecast_selection=ensemble`` with one combinable model used to fall back silently
+    to a single model; it is refused with a message naming both settings (exit 2)."""
+    from gcrm.cli import cli
+
+    monkeypatch.setenv("GCRM_FORECAST_SELECTION", "ensemble")
+    monkeypatch.setenv("GCRM_FORECAST_MODELS", "SeasonalNaive,AutoETS")
+    r = CliRunner().invoke(cli, ["forecast", "--db", str(known_db), "--measure", "kwh"])
+    assert r.exit_code == 2, r.output
+    assert "'ensemble' combines at least two of" in r.output
+    assert "forecast_models" in r.output

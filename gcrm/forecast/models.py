@@ -24,8 +24,11 @@ import pandas as pd
 
 SEASON = 12
 #: every model a forecast may use (setting ``forecast_models`` picks among them)
-MODELS: tuple[str, ...] = ("SeasonalNaive", "AutoETS", "AutoARIMA", "Theta", "MSTL")
+MODELS: tuple[str, ...] = ("SeasonalNaive", "AutoETS", "AutoARIMA", "Theta", "AutoTheta",
+                           "MSTL")
 ENSEMBLE = "Ensemble"
+#: the median of the ensemble's members (selection ``median``)
+MEDIAN = "Median"
 #: the models used unless setting ``forecast_models`` says otherwise, and the selection rule
 #: unless ``forecast_selection`` does: AutoETS for every series (reconciled), the lowest MASE
 #: of the configurations compared on validation windows BEFORE the benchmark's held-out
@@ -48,6 +51,7 @@ def _model(name: str, n_train: int):
         "AutoARIMA": lambda: sm.AutoARIMA(season_length=SEASON, max_p=3, max_q=3, max_P=1,
                                           max_Q=1),
         "Theta": lambda: sm.Theta(season_length=SEASON),
+        "AutoTheta": lambda: sm.AutoTheta(season_length=SEASON),
         "MSTL": lambda: sm.MSTL(season_length=SEASON),
     }
     if name not in makers:
@@ -70,17 +74,24 @@ def engine(names: Sequence[str], n_train: int):
 
 
 def add_ensemble(df: pd.DataFrame, level: int) -> list[str]:
-    """Add the ``Ensemble`` columns (mean, lo, hi: means of the members') in place when two or
-    more members ran; return the model names present."""
-    names = [m for m in (*MODELS, ENSEMBLE) if m in df.columns]
+    """Add the ``Ensemble`` (mean) and ``Median`` columns (forecast, lo, hi: the mean and the
+    median of the members') in place when two or more members ran; return the model names
+    present."""
+    names = [m for m in (*MODELS, ENSEMBLE, MEDIAN) if m in df.columns]
     members = [m for m in ENSEMBLE_OF if m in df.columns]
     if len(members) >= 2:
         for suffix in ("", f"-lo-{level}", f"-hi-{level}"):
             cols = [m + suffix for m in members]
             if all(c in df.columns for c in cols):
                 df[ENSEMBLE + suffix] = df[cols].mean(axis=1)
-        names.append(ENSEMBLE)
-    return names
+                df[MEDIAN + suffix] = df[cols].median(axis=1)
+        names += [ENSEMBLE, MEDIAN]
+    return list(dict.fromkeys(names))
+
+
+def members(names: Sequence[str]) -> list[str]:
+    """The ensemble members among the model ``names``."""
+    return [m for m in ENSEMBLE_OF if m in names]
 
 
 @contextmanager
@@ -142,9 +153,12 @@ def _errors(cv: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
 
 
 #: how a series' model is picked: ``best``, the lowest backtest error (see :func:`choose`);
-#: ``ensemble``, always the mean of the members that ran (the M4 "comb"); or one model's
-#: name, always that model. The backtest then only measures the forecast kept.
-SELECTIONS: tuple[str, ...] = ("best", "ensemble", *MODELS)
+#: ``ensemble``, always the mean of the members that ran (the M4 "comb"); ``median``, their
+#: median; or one model's name, always that model. The backtest then only measures the
+#: forecast kept.
+SELECTIONS: tuple[str, ...] = ("best", "ensemble", "median", *MODELS)
+#: the column a combining selection keeps
+COMBINED = {"ensemble": ENSEMBLE, "median": MEDIAN}
 
 
 def choose(cv: pd.DataFrame, names: Sequence[str], level: int,
@@ -165,7 +179,7 @@ def choose(cv: pd.DataFrame, names: Sequence[str], level: int,
         e = err.loc[uid]
         best = str(e.idxmin())
         best = best if e[best] < SWITCH * e[default] else default
-        forced = ENSEMBLE if selection == "ensemble" else selection
+        forced = COMBINED.get(selection, selection)
         best = forced if forced in e.index else best
         y = g["y"].to_numpy()
         lo, hi = g[f"{best}-lo-{level}"].to_numpy(), g[f"{best}-hi-{level}"].to_numpy()
