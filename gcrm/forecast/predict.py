@@ -1,9 +1,10 @@
 """Coherent forecasts of a hierarchy of monthly series.
 
 1. Every series of every level (:mod:`gcrm.forecast.hierarchy`) is forecast by each candidate
-   model (:mod:`gcrm.forecast.models`); the selection rule keeps one per series (by default
-   AutoETS for every series; ``best``: the lowest error in a rolling-origin backtest), and the
-   backtest gives the kept model's MASE and interval coverage.
+   model (:mod:`gcrm.forecast.models`; :func:`candidates`, once); the selection rule keeps one
+   forecast per series (by default the median of AutoETS, Theta and MSTL; ``best``: the
+   lowest error in a rolling-origin backtest), and the backtest gives the kept forecast's
+   MASE and interval coverage (:func:`finish`).
 2. The chosen base forecasts are reconciled (``hierarchicalforecast``; by default MinT with a
    shrunk covariance of the in-sample errors, Wickramasuriya, Athanasopoulos & Hyndman 2019),
    so every level adds up; structural weights when the history is too short for a
@@ -27,6 +28,7 @@ from gcrm.forecast.hierarchy import Hierarchy
 
 CHOSEN = "gcrm"
 _SELECTION = models.DEFAULT_SELECTION
+_RECONCILE = models.DEFAULT_RECONCILE
 #: reconciliation methods (``hierarchicalforecast``), each with the methods tried after it
 #: when it fails (a covariance too short or singular): MinT with a shrunk covariance of the
 #: in-sample errors, weighted least squares with structural or in-sample variance weights,
@@ -54,7 +56,7 @@ class Options:
     models: tuple[str, ...] = models.DEFAULT_MODELS
     festival: bool = False
     selection: str = _SELECTION
-    reconcile: str = "mint_shrink"
+    reconcile: str = _RECONCILE
 
 
 @dataclass
