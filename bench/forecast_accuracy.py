@@ -24,18 +24,29 @@ from pathlib import Path
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent / "data"
-#: the real data sets (bench/data/README.md): file and its states (region id, name). ``ak_al``
-#: is the benchmark the method was chosen on; ``ar_az`` was added afterwards as a fresh check
-#: of that choice (nothing was chosen on it)
-DATASETS: dict[str, tuple[Path, list[tuple[str, str]]]] = {
-    "ak_al": (HERE / "eia861m_ak_al_2005_2020.csv", [("AK", "Alaska"), ("AL", "Alabama")]),
-    "ar_az": (HERE / "eia861m_ar_az_2005_2020.csv", [("AR", "Arkansas"), ("AZ", "Arizona")]),
+City = tuple[tuple[str, str], list[tuple[str, str]]]
+#: the real data sets (bench/data/README.md): file and its cities (US census regions) of state
+#: "districts". ``ak_al`` is the set the previous default was chosen on, ``ar_az`` a later
+#: check; ``us12`` (12 states in the four census regions, 2007-2020) the larger set the
+#: current default was chosen on, by validation windows before its holdout
+DATASETS: dict[str, tuple[Path, list[City]]] = {
+    "ak_al": (HERE / "eia861m_ak_al_2005_2020.csv",
+              [(("US", "United States (2 states)"), [("AK", "Alaska"), ("AL", "Alabama")])]),
+    "ar_az": (HERE / "eia861m_ar_az_2005_2020.csv",
+              [(("US", "United States (2 states)"), [("AR", "Arkansas"), ("AZ", "Arizona")])]),
+    "us12": (HERE / "eia861m_12states_2007_2020.csv", [
+        (("W", "West"), [("CA", "California"), ("CO", "Colorado"), ("WA", "Washington")]),
+        (("S", "South"), [("FL", "Florida"), ("GA", "Georgia"), ("TX", "Texas")]),
+        (("MW", "Midwest"), [("IL", "Illinois"), ("MI", "Michigan"), ("OH", "Ohio")]),
+        (("NE", "Northeast"), [("MA", "Massachusetts"), ("NY", "New York"),
+                               ("PA", "Pennsylvania")])]),
 }
 CLASSES = ("residential", "commercial", "industrial")
 
 
 def _series(data: str = "ak_al") -> pd.DataFrame:
-    path = DATASETS[data][0]
+    """district, customer_class, month (YYYY-MM), kwh and the district's city."""
+    path, cities = DATASETS[data]
     raw = pd.read_csv(path)
     gap = (raw[list(CLASSES)].sum(axis=1) - raw["total"]).abs().max()
     if gap > 1:
@@ -43,15 +54,16 @@ def _series(data: str = "ak_al") -> pd.DataFrame:
     raw["month"] = [f"{y:04d}-{m:02d}" for y, m in zip(raw["year"], raw["month"], strict=True)]
     long = raw.melt(id_vars=["state", "month"], value_vars=list(CLASSES),
                     var_name="customer_class", value_name="kwh")
-    return long.rename(columns={"state": "district"})
+    city = {d: c[0] for c, ds in cities for d, _ in ds}
+    return long.rename(columns={"state": "district"}).assign(
+        city=lambda df: df["district"].map(city))
 
 
 def _load(tmp: Path, data: str = "ak_al") -> Path:
-    from etl.aggregates import write_input
+    from etl.aggregates import write_cities
     from etl.pipeline import load
 
-    write_input(tmp / "input", ("US", "United States (2 states)"),
-                DATASETS[data][1], _series(data))
+    write_cities(tmp / "input", DATASETS[data][1], _series(data).drop(columns="city"))
     db = tmp / "eia.duckdb"
     load(tmp / "input", db, quiet=True, report_dir=tmp / "report")
     return db
@@ -82,73 +94,106 @@ def accuracy(holdout: int, data: str = "ak_al") -> pd.DataFrame:
     return summary
 
 
-#: the configurations compared by ``--validate`` (label, options): the selection rule,
-#: candidate models (ensemble members) and reconciliation method. The default settings are
-#: the one with the lowest validation MASE (AutoETS / mint_shrink), decided before the
-#: holdout was scored
-FOUR = ("SeasonalNaive", "AutoETS", "Theta", "MSTL")  # the previous candidate models
-CONFIGS: tuple[tuple[str, dict], ...] = (
-    ("best / mint_shrink (previous default)", {"selection": "best", "models": FOUR}),
-    ("best / wls_struct", {"selection": "best", "models": FOUR, "reconcile": "wls_struct"}),
-    ("best / bottom_up", {"selection": "best", "models": FOUR, "reconcile": "bottom_up"}),
-    ("AutoETS / mint_shrink", {"selection": "AutoETS", "models": FOUR}),
-    ("AutoETS / wls_struct", {"selection": "AutoETS", "models": FOUR,
-                              "reconcile": "wls_struct"}),
-    ("comb ETS+Theta+MSTL / mint_shrink", {"selection": "ensemble", "models": FOUR}),
-    ("comb ETS+Theta+MSTL / wls_struct", {"selection": "ensemble", "models": FOUR,
-                                          "reconcile": "wls_struct"}),
-    ("comb ETS+Theta+MSTL / bottom_up", {"selection": "ensemble", "models": FOUR,
-                                         "reconcile": "bottom_up"}),
-    ("comb ETS+Theta / mint_shrink", {"selection": "ensemble",
-                                      "models": ("SeasonalNaive", "AutoETS", "Theta")}),
-    ("comb ETS+Theta / wls_struct", {"selection": "ensemble", "reconcile": "wls_struct",
-                                     "models": ("SeasonalNaive", "AutoETS", "Theta")}),
-    ("comb ETS+MSTL / mint_shrink", {"selection": "ensemble",
-                                     "models": ("SeasonalNaive", "AutoETS", "MSTL")}),
+#: the configurations compared by ``--validate`` (label, options): the selection rule, the
+#: candidate models (members of a combination) and the reconciliation method. Decided before
+#: scoring: the default is the configuration with the lowest mean validation MASE over every
+#: series of every level, window and data set (``--validate 3 --data all``)
+ETS, ARIMA, THETA = "AutoETS", "AutoARIMA", "Theta"
+ALL = ("SeasonalNaive", ETS, ARIMA, THETA, "AutoTheta", "MSTL")
+_RULES: tuple[tuple[str, dict], ...] = (
+    ("AutoETS", {"selection": ETS}),
+    ("AutoARIMA", {"selection": ARIMA}),
+    ("Theta", {"selection": THETA}),
+    ("AutoTheta", {"selection": "AutoTheta"}),
+    ("MSTL", {"selection": "MSTL"}),
+    ("best of ETS/ARIMA/Theta/MSTL", {"selection": "best",
+                                      "models": ("SeasonalNaive", ETS, ARIMA, THETA, "MSTL")}),
+    ("best of ETS/Theta/MSTL", {"selection": "best",
+                                "models": ("SeasonalNaive", ETS, THETA, "MSTL")}),
+    ("mean ETS+Theta", {"selection": "ensemble", "models": ("SeasonalNaive", ETS, THETA)}),
+    ("mean ETS+MSTL", {"selection": "ensemble", "models": ("SeasonalNaive", ETS, "MSTL")}),
+    ("mean ETS+Theta+MSTL", {"selection": "ensemble",
+                             "models": ("SeasonalNaive", ETS, THETA, "MSTL")}),
+    ("median ETS+Theta+MSTL", {"selection": "median",
+                               "models": ("SeasonalNaive", ETS, THETA, "MSTL")}),
+    ("mean ETS+ARIMA", {"selection": "ensemble", "models": ("SeasonalNaive", ETS, ARIMA)}),
+    ("mean ETS+ARIMA+Theta", {"selection": "ensemble",
+                              "models": ("SeasonalNaive", ETS, ARIMA, THETA)}),
+    ("median ETS+ARIMA+Theta", {"selection": "median",
+                                "models": ("SeasonalNaive", ETS, ARIMA, THETA)}),
+    ("mean ETS+ARIMA+Theta+MSTL", {"selection": "ensemble",
+                                   "models": ("SeasonalNaive", ETS, ARIMA, THETA, "MSTL")}),
 )
+CONFIGS: tuple[tuple[str, dict], ...] = tuple(
+    (f"{label} / {how}", {**kw, "reconcile": how})
+    for label, kw in _RULES for how in ("mint_shrink", "wls_struct", "bottom_up"))
 
 
-def validate(holdout: int, origins: int, first: int = 1, data: str = "ak_al") -> pd.DataFrame:
-    """Nested rolling origin: for each configuration, mean MASE over every series and
-    ``origins`` windows of ``holdout`` months, all ending BEFORE the held-out months (the
-    holdout itself is never read here). The pure kernel on the same series as the ETL load.
-    ``first=0``: the held-out window itself (``--score-all``: for the record, after the
-    choice, never for choosing)."""
+def _windows(data: str, holdout: int, origins: int, first: int):
+    """(data set, origin, training part, test part) of each window."""
+    s = _series(data)
+    s["ds"] = pd.to_datetime(s.pop("month") + "-01")
+    s = s.rename(columns={"kwh": "y"})
+    months = sorted(s["ds"].unique())
+    for k in range(first, first + origins):
+        cut = months[-holdout * (k + 1) - 1]
+        test = s[(s["ds"] > cut) & (s["ds"] <= cut + pd.DateOffset(months=holdout))]
+        yield data, str(cut)[:7], s[s["ds"] <= cut], test
+
+
+def validate(holdout: int, origins: int, first: int = 1, data: tuple[str, ...] = ("ak_al",),
+             run: tuple[str, ...] = ALL) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nested rolling origin: every configuration scored on every series (every level) of
+    ``origins`` windows of ``holdout`` months per data set, all ending BEFORE the held-out
+    months (the holdout itself is never read here). The pure kernel on the same series as
+    the ETL load; every candidate model runs once per window, the configurations then select,
+    combine and reconcile their forecasts. ``first=0``: the held-out window itself
+    (``--score-all``: for the record, after the choice, never for choosing). ``run``: the
+    models run (AutoARIMA and AutoTheta are slow: ``--models`` leaves them out, and with them
+    the configurations that need them). Returns the summary per configuration and the scores
+    per series."""
     from dataclasses import replace
 
     from gcrm.forecast import accuracy as acc
     from gcrm.forecast import hierarchy, predict
 
-    s = _series(data).assign(city="US")
-    s["ds"] = pd.to_datetime(s.pop("month") + "-01")
-    s = s.rename(columns={"kwh": "y"})
     chains = hierarchy.chains_for(["district", "customer_class"])
-    months = sorted(s["ds"].unique())
-    cuts = [months[-holdout * (k + 1) - 1] for k in range(first, first + origins)]
-    rows = []
-    for label, kw in CONFIGS:
-        per = []
-        t0 = time.perf_counter()
-        for cut in cuts:
-            train = s[s["ds"] <= cut]
-            test = s[(s["ds"] > cut) & (s["ds"] <= cut + pd.DateOffset(months=holdout))]
-            opts = replace(predict.Options(horizon=holdout, level=80), **kw)
-            res = predict.forecast(train, chains, opts)
-            dims = list(res.hierarchy.dims)
+    base = predict.Options(horizon=holdout, level=80, models=tuple(run), selection="best")
+    configs = [(label, kw) for label, kw in CONFIGS
+               if set(predict.needed(replace(base, **kw))) <= set(run)]
+    per = []
+    for d in data:
+        for name, cut, train, test in _windows(d, holdout, origins, first):
+            t0 = time.perf_counter()
+            cands = predict.candidates(train, chains, base)
             span = pd.date_range(test["ds"].min(), test["ds"].max(), freq="MS")
-            actual = predict.series_matrix(test, dims, res.hierarchy, span)
-            per.append(acc.score(res, actual).assign(origin=str(cut)[:7]))
-        p = pd.concat(per)
-        rows.append({"config": label, "mase": p["mase"].mean(),
-                     "autoets": p["mase_AutoETS"].mean(),
-                     "snaive": p["mase_SeasonalNaive"].mean(),
-                     "coverage": p["coverage"].mean(), "seconds": time.perf_counter() - t0})
-        print(pd.DataFrame(rows[-1:]).to_string(index=False, header=len(rows) == 1,
-                                                float_format=lambda v: f"{v:.3f}"), flush=True)
-    out = pd.DataFrame(rows)
+            actual = predict.series_matrix(test, list(cands.hierarchy.dims),
+                                           cands.hierarchy, span)
+            for label, kw in configs:
+                res = predict.finish(cands, replace(base, **kw))
+                per.append(acc.score(res, actual, ("SeasonalNaive", ETS, predict.CHOSEN))
+                           .assign(config=label, data=name, origin=cut))
+            print(f"{name} {cut}: {len(cands.hierarchy.series)} series, "
+                  f"{time.perf_counter() - t0:.0f} s", flush=True)
+    p = pd.concat(per, ignore_index=True)
+    return summarise(p), p
+
+
+def summarise(p: pd.DataFrame) -> pd.DataFrame:
+    """Per configuration (best first): mean MASE of the served forecast and of its
+    unreconciled base forecast, coverage, and AutoETS / seasonal naive of the same windows."""
+    from gcrm.forecast.predict import CHOSEN
+
+    g = p.groupby("config", sort=False)
+    out = g.agg(mase=("mase", "mean"), unreconciled=(f"mase_{CHOSEN}", "mean"),
+                coverage=("coverage", "mean")).reset_index()
+    ref = p[p["config"] == p["config"].iloc[0]]
+    out["autoets"] = ref["mase_AutoETS"].mean()
+    out["snaive"] = ref["mase_SeasonalNaive"].mean()
     out["ratio_to_autoets"] = out["mase"] / out["autoets"]
-    out.attrs["cuts"] = [str(c)[:7] for c in cuts]
-    return out
+    out.attrs["windows"] = sorted({(d, o) for d, o in zip(p["data"], p["origin"],
+                                                            strict=True)})
+    return out.sort_values("mase", kind="stable").reset_index(drop=True)
 
 
 def speed(db: Path) -> tuple[float, float, int]:
@@ -185,19 +230,38 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--score-all", action="store_true",
                     help="score every configuration on the holdout (for the record only: the "
                          "default was chosen by --validate before this was run)")
-    ap.add_argument("--data", choices=sorted(DATASETS), default="ak_al",
-                    help="real data set (bench/data/README.md)")
+    ap.add_argument("--data", choices=[*sorted(DATASETS), "all"], default="us12",
+                    help="real data set (bench/data/README.md); 'all' pools them (--validate)")
+    ap.add_argument("--save", type=Path, default=None,
+                    help="write the per-series validation scores to this CSV")
+    ap.add_argument("--models", default=",".join(ALL),
+                    help="models run by --validate/--score-all (comma-separated)")
+    ap.add_argument("--pool", type=Path, nargs="+", default=None,
+                    help="summarise per-series scores saved by --save (e.g. one run per data "
+                         "set) pooled, instead of running")
     args = ap.parse_args(argv)
-    if args.validate or args.score_all:
-        v = (validate(args.holdout, 1, first=0, data=args.data) if args.score_all
-             else validate(args.holdout, args.validate, data=args.data))
-        what = ("the HOLDOUT, after the choice (not for choosing)" if args.score_all
-                else "the holdout is not read")
-        print(f"windows from {', '.join(v.attrs['cuts'])} + {args.holdout} months ({what})")
+    data = tuple(sorted(DATASETS)) if args.data == "all" else (args.data,)
+    if args.validate or args.score_all or args.pool:
+        if args.pool:
+            per = pd.concat([pd.read_csv(f) for f in args.pool], ignore_index=True)
+            v = summarise(per)
+        else:
+            run = tuple(m.strip() for m in args.models.split(",") if m.strip())
+            v, per = (validate(args.holdout, 1, first=0, data=data, run=run)
+                      if args.score_all
+                      else validate(args.holdout, args.validate, data=data, run=run))
+        if args.save:
+            per.to_csv(args.save, index=False)
+        what = ("the HOLDOUT, after the choice (not for choosing)"
+                if set(per["origin"]) & {"2018-12"} else "the holdout is not read")
+        print(f"windows {v.attrs['windows']} + {args.holdout} months ({what}); "
+              f"{len(per) // per['config'].nunique()} series-windows")
         print(v.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
         return 0
+    if args.data == "all":
+        ap.error("--data all only with --validate or --score-all")
     s = accuracy(args.holdout, args.data)
-    name = args.data.upper().replace("_", "+")
+    name = args.data.upper().replace("_", "+")  # e.g. AK+AL, US12
     print(f"EIA-861M {name} x 3 sectors, holdout {args.holdout} months "
           f"({s.attrs['seconds']:.1f} s)")
     print(s.to_string(index=False, float_format=lambda v: f"{v:.3f}"))

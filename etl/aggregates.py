@@ -26,28 +26,42 @@ def _box(x0: float, y0: float, x1: float, y1: float) -> dict:
             "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}
 
 
-def write_input(out: Path, city: tuple[str, str], districts: Sequence[tuple[str, str]],
-                series: pd.DataFrame, customers_per_series: int = 1) -> Path:
-    """Write an input folder to ``out``.
-
-    ``city``: (region_id, name); ``districts``: (region_id, name) each, laid out as 1-degree
-    boxes side by side; ``series``: ``district``, ``customer_class``, ``month`` (YYYY-MM),
-    ``kwh``, split evenly between ``customers_per_series`` customers at the box's centre.
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    x0, y0, n = 120.0, 40.0, len(districts)
-    feats = [{"type": "Feature", "geometry": _box(x0, y0, x0 + n, y0 + 1),
-              "properties": {"region_id": city[0], "name": city[1], "level": "city",
-                             "parent_id": None}}]
-    centre = {}
-    for i, (rid, name) in enumerate(districts):
-        feats.append({"type": "Feature", "geometry": _box(x0 + i, y0, x0 + i + 1, y0 + 1),
-                      "properties": {"region_id": rid, "name": name, "level": "district",
-                                     "parent_id": city[0]}})
-        centre[rid] = (x0 + i + 0.5, y0 + 0.5)
+def _regions(out: Path, cities) -> dict[str, tuple[float, float]]:
+    """Write regions.geojson (a row of district boxes per city); the districts' centres."""
+    feats, centre = [], {}
+    for row, (city, districts) in enumerate(cities):
+        x0, y0, n = 120.0, 40.0 + row, len(districts)
+        feats.append({"type": "Feature", "geometry": _box(x0, y0, x0 + n, y0 + 1),
+                      "properties": {"region_id": city[0], "name": city[1], "level": "city",
+                                     "parent_id": None}})
+        for i, (rid, name) in enumerate(districts):
+            feats.append({"type": "Feature", "geometry": _box(x0 + i, y0, x0 + i + 1, y0 + 1),
+                          "properties": {"region_id": rid, "name": name, "level": "district",
+                                         "parent_id": city[0]}})
+            centre[rid] = (x0 + i + 0.5, y0 + 0.5)
     (out / "regions.geojson").write_text(
         json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False),
         "utf-8")
+    return centre
+
+
+def write_input(out: Path, city: tuple[str, str], districts: Sequence[tuple[str, str]],
+                series: pd.DataFrame, customers_per_series: int = 1) -> Path:
+    """Write an input folder to ``out`` with one city (:func:`write_cities`)."""
+    return write_cities(out, [(city, districts)], series, customers_per_series)
+
+
+def write_cities(out: Path, cities: Sequence[tuple[tuple[str, str], Sequence[tuple[str, str]]]],
+                 series: pd.DataFrame, customers_per_series: int = 1) -> Path:
+    """Write an input folder to ``out``.
+
+    ``cities``: ((region_id, name), districts) each, districts (region_id, name) laid out as
+    1-degree boxes side by side, one row of boxes per city; ``series``: ``district``,
+    ``customer_class``, ``month`` (YYYY-MM), ``kwh``, split evenly between
+    ``customers_per_series`` customers at the box's centre.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    centre = _regions(out, cities)
     pairs = series[["district", "customer_class"]].drop_duplicates().to_numpy().tolist()
     rows, ids = [], {}
     for d, c in pairs:

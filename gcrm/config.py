@@ -45,14 +45,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("min_cell", "5",
             "Disclosure control: cells describing fewer customers are suppressed for roles "
             "without the read_pii permission."),
-    Setting("forecast_models", "SeasonalNaive,AutoETS",
-            "Candidate forecast models (comma-separated; also Theta, MSTL, AutoARIMA), used by "
-            "forecast_selection."),
+    Setting("forecast_models", "SeasonalNaive,AutoETS,Theta,MSTL",
+            "Candidate forecast models (comma-separated; also AutoTheta, AutoARIMA), "
+            "used by forecast_selection."),
     Setting("forecast_windows", "3", "Rolling-origin backtest windows of a forecast."),
     Setting("forecast_min_months", "14", "Shortest history (months) a forecast accepts."),
-    Setting("forecast_selection", "AutoETS",
-            "How a series' model is picked: best (lowest backtest error), ensemble (mean of "
-            "the candidate models) or one model's name."),
+    Setting("forecast_selection", "median",
+            "How a series' model is picked: median or ensemble (median or mean of the "
+            "candidate models), best (lowest backtest error) or one model's name."),
     Setting("forecast_reconcile", "mint_shrink",
             "Reconciliation of the levels: mint_shrink, wls_var, wls_struct, ols or "
             "bottom_up."),

@@ -62,11 +62,14 @@ def test_forecast_page_numbers_map_and_scope(browser, app_url: str,
     assert page.locator('[data-testid="stDeckGlJsonChart"]').count() == 1
     table = page.locator('[data-testid="stDataFrame"]').first
     table.wait_for(state="visible", timeout=30_000)
-    assert page.get_by_text("Study its trading area").count() == 1
-    # target market: only D2 grows (tests/forecast_data.py); its link opens the trading-area
-    # page centred on D2's business hall (not its self-service point)
-    link = page.locator("a.gcrm-fc-target")
-    assert link.count() == 1 and link.get_attribute("data-district") == "D2"
+    assert page.get_by_text("Study its trading area").count() == 2
+    # target markets: both districts grow, D2 most (tests/forecast_data.truth: +3.8 % and
+    # +0.7 %); D2's link opens the trading-area page centred on its business hall (not its
+    # self-service point), D1's on its only service point
+    links = page.locator("a.gcrm-fc-target")
+    assert [links.nth(i).get_attribute("data-district") for i in range(2)] == ["D2", "D1"]
+    assert links.nth(1).get_attribute("href") == "./tradearea?sp=SP-D1-bank"
+    link = links.first
     assert link.get_attribute("href") == "./tradearea?sp=SP-D2-hall"
     link.click()
     page.wait_for_url("**/tradearea?sp=SP-D2-hall*", timeout=30_000)

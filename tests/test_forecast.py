@@ -79,8 +79,7 @@ def test_intermittent_and_new_series_never_negative() -> None:
     hist = pd.DataFrame({"city": "C", "district": ["a"] * 24 + ["b"] * 24,
                          "customer_class": "industrial", "ds": list(ds) * 2,
                          "y": np.r_[np.full(24, 100.0), y_new]})
-    r = predict.forecast(hist, hierarchy.chains_for([]),
-                         predict.Options(horizon=12, models=("SeasonalNaive", "AutoETS")))
+    r = predict.forecast(hist, hierarchy.chains_for([]), predict.Options(horizon=12))
     assert (r.forecasts[["forecast", "lo", "hi"]].to_numpy() >= 0).all()
     assert np.isfinite(r.forecasts["forecast"]).all()
 
@@ -137,13 +136,18 @@ def test_target_markets_link_growing_districts_to_their_hall(con) -> None:
     assert entry == {"D1": "SP-D1-bank", "D2": "SP-D2-hall"}  # a hall before self-service
     by_d = queries.market(con, "kwh", ["district"])
     top = growth.targets(by_d, entry)
-    # D1: residential +1 %/month but industrial (4x larger) -0.4 %/month: shrinks; D2 grows
-    assert top["district"].tolist() == ["D2"]
-    assert top["service_point"].tolist() == ["SP-D2-hall"]
-    assert top["change"].iloc[0] > 0
+    # the known answer (tests/forecast_data.truth, next 12 months vs last 12): D2 +62,792 kWh
+    # (+3.8 %); D1 +23,335 (+0.7 %: residential +1 %/month outweighs industrial, 4x larger,
+    # -0.4 %/month); both grow, D2 most
+    assert top["district"].tolist() == ["D2", "D1"]
+    assert top["service_point"].tolist() == ["SP-D2-hall", "SP-D1-bank"]
+    next_12 = by_d.set_index("district")["next_12"]
+    np.testing.assert_allclose(next_12[["D2", "D1"]], [1_697_110, 3_550_989], rtol=0.01)
+    np.testing.assert_allclose(top["change"].iloc[0], 62_792, rtol=0.1)
 
 
 @pytest.mark.parametrize(("selection", "reconcile"), [("ensemble", "wls_struct"),
+                                                      ("median", "bottom_up"),
                                                       ("AutoETS", "bottom_up")])
 def test_selection_and_reconciliation_options(selection: str, reconcile: str) -> None:
     from gcrm.forecast import predict
@@ -158,8 +162,12 @@ def test_selection_and_reconciliation_options(selection: str, reconcile: str) ->
     opts = predict.Options(horizon=6, selection=selection, reconcile=reconcile,
                            models=("SeasonalNaive", "AutoETS", "MSTL"))
     res = predict.forecast(hist, chains, opts)
-    forced = models.ENSEMBLE if selection == "ensemble" else selection
+    forced = models.COMBINED.get(selection, selection)
     assert (res.quality["model"] == forced).all()
+    if selection in models.COMBINED:  # really the members' mean / median, not a fallback
+        members = res.base[["AutoETS", "MSTL"]]
+        np.testing.assert_allclose(res.base[forced], members.mean(axis=1))
+        np.testing.assert_allclose(res.base[predict.CHOSEN], res.base[forced])
     assert res.method == reconcile
     total = res.forecasts[res.forecasts["unique_id"] == "s0"]["forecast"].to_numpy()
     t = np.arange(40, 46)
@@ -167,3 +175,16 @@ def test_selection_and_reconciliation_options(selection: str, reconcile: str) ->
     np.testing.assert_allclose(total, expected, rtol=0.05)
     with pytest.raises(ValueError, match="selection"):
         predict.check(predict.Options(selection="best-of-three"))
+
+
+def test_ensemble_without_two_members_is_refused(known_db: Path, monkeypatch) -> None:
+    """``forecast_selection=ensemble`` with one combinable model used to fall back silently
+    to a single model; it is refused with a message naming both settings (exit 2)."""
+    from gcrm.cli import cli
+
+    monkeypatch.setenv("GCRM_FORECAST_SELECTION", "ensemble")
+    monkeypatch.setenv("GCRM_FORECAST_MODELS", "SeasonalNaive,AutoETS")
+    r = CliRunner().invoke(cli, ["forecast", "--db", str(known_db), "--measure", "kwh"])
+    assert r.exit_code == 2, r.output
+    assert "'ensemble' combines at least two of" in r.output
+    assert "forecast_models" in r.output

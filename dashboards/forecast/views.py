@@ -80,7 +80,9 @@ def controls(ctx: Ctx) -> None:
 def _chart(ctx: Ctx, s: data.Series) -> alt.LayerChart:
     hist = s.history.assign(date=pd.to_datetime(s.history["month"] + "-01"))
     fc = s.forecast.assign(date=pd.to_datetime(s.forecast["month"] + "-01"))
-    x = alt.X("date:T", title=None)
+    # the year on every label, month names in the page's language (Vega's own are English)
+    x = alt.X("date:T", title=None,
+              axis=alt.Axis(format=ctx.t("forecast.axis_month"), formatType="time"))
     band = alt.Chart(fc).mark_area(opacity=0.25, color="#e4572e").encode(
         x=x, y=alt.Y("lo:Q", title=MEASURES[ctx.measure].label(ctx.lang)), y2="hi:Q")
     line = alt.Chart(fc).mark_line(color="#e4572e", strokeDash=[5, 3]).encode(

@@ -1,9 +1,10 @@
 """Coherent forecasts of a hierarchy of monthly series.
 
 1. Every series of every level (:mod:`gcrm.forecast.hierarchy`) is forecast by each candidate
-   model (:mod:`gcrm.forecast.models`); the selection rule keeps one per series (by default
-   AutoETS for every series; ``best``: the lowest error in a rolling-origin backtest), and the
-   backtest gives the kept model's MASE and interval coverage.
+   model (:mod:`gcrm.forecast.models`; :func:`candidates`, once); the selection rule keeps one
+   forecast per series (by default the median of AutoETS, Theta and MSTL; ``best``: the
+   lowest error in a rolling-origin backtest), and the backtest gives the kept forecast's
+   MASE and interval coverage (:func:`finish`).
 2. The chosen base forecasts are reconciled (``hierarchicalforecast``; by default MinT with a
    shrunk covariance of the in-sample errors, Wickramasuriya, Athanasopoulos & Hyndman 2019),
    so every level adds up; structural weights when the history is too short for a
@@ -27,6 +28,7 @@ from gcrm.forecast.hierarchy import Hierarchy
 
 CHOSEN = "gcrm"
 _SELECTION = models.DEFAULT_SELECTION
+_RECONCILE = models.DEFAULT_RECONCILE
 #: reconciliation methods (``hierarchicalforecast``), each with the methods tried after it
 #: when it fails (a covariance too short or singular): MinT with a shrunk covariance of the
 #: in-sample errors, weighted least squares with structural or in-sample variance weights,
@@ -54,7 +56,7 @@ class Options:
     models: tuple[str, ...] = models.DEFAULT_MODELS
     festival: bool = False
     selection: str = _SELECTION
-    reconcile: str = "mint_shrink"
+    reconcile: str = _RECONCILE
 
 
 @dataclass
@@ -82,6 +84,10 @@ def check(opts: Options) -> None:
     if opts.selection not in models.SELECTIONS:
         raise ValueError(f"unknown forecast selection {opts.selection!r}; valid: "
                          f"{', '.join(models.SELECTIONS)}")
+    if opts.selection in models.COMBINED and len(models.members(opts.models)) < 2:
+        raise ValueError(f"forecast selection {opts.selection!r} combines at least two of "
+                         f"{', '.join(models.ENSEMBLE_OF)}; the candidate models "
+                         f"(setting forecast_models) are {', '.join(opts.models)}")
     if opts.reconcile not in RECONCILERS:
         raise ValueError(f"unknown reconciliation {opts.reconcile!r}; valid: "
                          f"{', '.join(RECONCILERS)}")
@@ -102,10 +108,31 @@ def series_matrix(history: pd.DataFrame, dims: Sequence[str], h: Hierarchy,
                          "ds": np.tile(months, len(ids)), "y": y.ravel()})
 
 
+@dataclass
+class Candidates:
+    """Every candidate model run once over the long history of every series: the
+    rolling-origin backtest ``cv`` (None when no window fits), the ``base`` forecasts and the
+    in-sample ``fitted`` values, with ``n`` months of history. A selection rule and a
+    reconciliation method are then applied by :func:`finish` (several of them cheaply)."""
+
+    hierarchy: Hierarchy
+    long: pd.DataFrame
+    cv: pd.DataFrame | None
+    base: pd.DataFrame
+    fitted: pd.DataFrame
+    n: int
+
+
 def forecast(history: pd.DataFrame, chains: Sequence[tuple[str, ...]],
              opts: Options) -> Result:
     """Forecast every level of the hierarchy ``chains`` over ``history`` (the bottom series:
     one column per dimension of ``chains``, ``ds`` month starts, ``y``)."""
+    return finish(candidates(history, chains, opts), opts)
+
+
+def candidates(history: pd.DataFrame, chains: Sequence[tuple[str, ...]],
+               opts: Options) -> Candidates:
+    """Run the models :func:`needed` by ``opts`` over every series of the hierarchy."""
     check(opts)
     dims = [d for c in chains for d in c]
     if history.empty:
@@ -116,40 +143,10 @@ def forecast(history: pd.DataFrame, chains: Sequence[tuple[str, ...]],
                          f"{opts.min_months}")
     h = hierarchy.build(history[dims].drop_duplicates(), chains)
     long = series_matrix(history, dims, h, months)
-    quality = _backtest(long, opts, len(months))
-    base, fitted = _base(long, quality, opts, len(months))
-    fc, method = _reconcile(base, fitted, h, opts.level, opts.reconcile)
-    return Result(h, fc, quality, base, long, method)
-
-
-def _with_festival(df: pd.DataFrame, on: bool) -> pd.DataFrame:
-    return df.assign(festival=festival.festival_share(df["ds"])) if on else df
-
-
-def _backtest(long: pd.DataFrame, opts: Options, n: int) -> pd.DataFrame:
-    bt = models.plan(n, opts.horizon, opts.windows)
-    ids = long["unique_id"].unique()
-    if bt is None:  # no window fits: the ensemble, quality unknown
-        return pd.DataFrame({"unique_id": ids, "model": models.ENSEMBLE, "mase": np.nan,
-                             "wape": np.nan, "coverage": np.nan, "backtest_months": 0})
-    sf = models.engine(opts.models, n - bt.months)
-    with models.quiet():
-        cv = sf.cross_validation(df=_with_festival(long, opts.festival), h=bt.h,
-                                 n_windows=bt.windows, step_size=bt.step, level=[opts.level],
-                                 refit=False)
-    names = models.add_ensemble(cv, opts.level)
-    q = models.choose(cv, names, opts.level, opts.selection)
-    first = cv["ds"].min()
-    scales = {uid: models.scale(g.loc[g["ds"] < first, "y"].to_numpy())
-              for uid, g in long.groupby("unique_id", sort=False)}
-    q["mase"] = q["mae"] / q["unique_id"].map(scales)
-    return q.drop(columns="mae")
-
-
-def _base(long: pd.DataFrame, quality: pd.DataFrame, opts: Options, n: int):
-    """Every candidate's forecast, and the chosen model's forecast and in-sample fit as the
-    ``gcrm`` columns."""
-    sf = models.engine(opts.models, n)
+    names = needed(opts)
+    n = len(months)
+    cv = _cross_validation(long, opts, names, n)
+    sf = models.engine(names, n)
     x_df = None
     if opts.festival:
         future = pd.date_range(long["ds"].max(), periods=opts.horizon + 1, freq="MS")[1:]
@@ -160,10 +157,71 @@ def _base(long: pd.DataFrame, quality: pd.DataFrame, opts: Options, n: int):
         base = sf.forecast(df=_with_festival(long, opts.festival), h=opts.horizon,
                            level=[opts.level], fitted=True, X_df=x_df)
         fitted = sf.forecast_fitted_values()
+    return Candidates(h, long, cv, base, fitted, n)
+
+
+def needed(opts: Options) -> tuple[str, ...]:
+    """The models to run: seasonal naive (benchmark and fallback) and, for a one-model
+    selection, that model only; otherwise every model of ``opts.models``."""
+    if opts.selection in models.MODELS:
+        return tuple(dict.fromkeys(("SeasonalNaive", opts.selection)))
+    return tuple(dict.fromkeys(("SeasonalNaive", *opts.models)))
+
+
+def finish(cands: Candidates, opts: Options) -> Result:
+    """Select (``opts.selection`` among ``opts.models``), measure and reconcile (``opts.reconcile``)
+    the candidates' forecasts into a :class:`Result` (``cands`` is left unchanged)."""
+    names = [m for m in needed(opts) if m in cands.base.columns]
+    quality = _quality(cands, names, opts)
+    base, fitted = (_only(df, names, opts.level) for df in (cands.base, cands.fitted))
     for df in (base, fitted):
         models.add_ensemble(df, opts.level)
         _pick(df, quality, opts.level)
-    return base, fitted
+    fc, method = _reconcile(base, fitted, cands.hierarchy, opts.level, opts.reconcile)
+    return Result(cands.hierarchy, fc, quality, base, cands.long, method)
+
+
+def _only(df: pd.DataFrame, names: Sequence[str], level: int) -> pd.DataFrame:
+    """A copy of ``df`` with the columns of the models ``names`` only (and the keys, ``y``)."""
+    keep = [c for c in df.columns if c in ("unique_id", "ds", "cutoff", "y", "festival")
+            or c.split("-lo-")[0].split("-hi-")[0] in names]
+    return df[keep].copy()
+
+
+def _with_festival(df: pd.DataFrame, on: bool) -> pd.DataFrame:
+    return df.assign(festival=festival.festival_share(df["ds"])) if on else df
+
+
+def _cross_validation(long: pd.DataFrame, opts: Options, names: Sequence[str],
+                      n: int) -> pd.DataFrame | None:
+    """The rolling-origin backtest of the models ``names`` (None when no window fits)."""
+    bt = models.plan(n, opts.horizon, opts.windows)
+    if bt is None:
+        return None
+    sf = models.engine(names, n - bt.months)
+    with models.quiet():
+        return sf.cross_validation(df=_with_festival(long, opts.festival), h=bt.h,
+                                   n_windows=bt.windows, step_size=bt.step,
+                                   level=[opts.level], refit=False)
+
+
+def _quality(cands: Candidates, names: Sequence[str], opts: Options) -> pd.DataFrame:
+    """Per series the kept model (by ``opts.selection``) and its backtest MASE, WAPE and
+    coverage; without a backtest the selection's model, quality unknown."""
+    ids = cands.long["unique_id"].unique()
+    if cands.cv is None:
+        model = opts.selection if opts.selection in models.MODELS else models.ENSEMBLE
+        model = models.MEDIAN if opts.selection == "median" else model
+        return pd.DataFrame({"unique_id": ids, "model": model, "mase": np.nan,
+                             "wape": np.nan, "coverage": np.nan, "backtest_months": 0})
+    cv = _only(cands.cv, names, opts.level)
+    present = models.add_ensemble(cv, opts.level)
+    q = models.choose(cv, present, opts.level, opts.selection)
+    first = cv["ds"].min()
+    scales = {uid: models.scale(g.loc[g["ds"] < first, "y"].to_numpy())
+              for uid, g in cands.long.groupby("unique_id", sort=False)}
+    q["mase"] = q["mae"] / q["unique_id"].map(scales)
+    return q.drop(columns="mae")
 
 
 def _pick(df: pd.DataFrame, quality: pd.DataFrame, level: int) -> None:
