@@ -91,8 +91,10 @@ def test_cli_from_suspects_to_hit_rate_scoped_and_masked(db: Path) -> None:
     ids = [line.split("\t")[0] for line in made.stdout.splitlines()]
     assert len(ids) >= 1
     for oid in ids:
-        assert _gcrm("inspect", "assign", "--db", str(db), oid, "--inspector", "张三",
-                     "--date", "2026-11-03", user="agent").exit_code == 0
+        done = _gcrm("inspect", "assign", "--db", str(db), oid, "--inspector", "张三",
+                     "--date", "2026-11-03", user="agent")
+        assert done.exit_code == 0, done.output
+        assert done.stdout == f"order {oid}: assigned to 张三 on 2026-11-03\n"  # said, not silent
     r = _gcrm("inspect", "route", "--db", str(db), "--inspector", "张三", "--date",
               "2026-11-03", user="agent")
     stops = pd.read_csv(io.StringIO(r.stdout), dtype=str)
@@ -105,8 +107,10 @@ def test_cli_from_suspects_to_hit_rate_scoped_and_masked(db: Path) -> None:
         bad = _gcrm("inspect", "route", "--db", str(db), "--inspector", "张三", "--date",
                     "2026-11-03", "--pbf", str(pbf), user="agent")
         assert bad.exit_code == 2 and why in bad.output, bad.output
-    assert _gcrm("inspect", "outcome", "--db", str(db), ids[0], "--result", "theft", "--kwh",
-                 "800", "--yuan", "600", user="agent").exit_code == 0
+    done = _gcrm("inspect", "outcome", "--db", str(db), ids[0], "--result", "theft", "--kwh",
+                 "800", "--yuan", "600", user="agent")
+    assert done.exit_code == 0, done.output
+    assert done.stdout == f"order {ids[0]}: theft recorded, recovered 800 kWh, 600 yuan\n"
     hr = pd.read_csv(io.StringIO(_gcrm("inspect", "hitrate", "--db", str(db),
                                        user="agent").stdout))
     assert hr.loc[0, "method"] == "score" and hr.loc[0, "theft"] == 1

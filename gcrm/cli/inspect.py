@@ -97,6 +97,7 @@ def assign(db: Path, user: str | None, order_id: int, inspector: str, day) -> No
         inspections.assign(store, order_id, inspector, day.date(), _actor(principal))
     finally:
         store.close()
+    click.echo(f"order {order_id}: assigned to {inspector} on {day.date().isoformat()}")
 
 
 @inspect.command("outcome")
@@ -125,6 +126,10 @@ def outcome(db: Path, user: str | None, order_id: int, outcome: str, kwh: float 
         inspections.record_outcome(store, order_id, outcome, _actor(principal), kwh, yuan, note)
     finally:
         store.close()
+    recovered = ", ".join(f"{v:,.0f} {unit}" for v, unit in ((kwh, "kWh"), (yuan, "yuan"))
+                          if v is not None)
+    click.echo(f"order {order_id}: {outcome} recorded"
+               + (f", recovered {recovered}" if recovered else ""))
 
 
 def _in_scope(store, order_id: int, scope) -> None:
