@@ -22,6 +22,7 @@ from dashboards.components import data as cdata
 from dashboards.components import maps, shell
 from dashboards.components.context import PageContext
 from dashboards.components.mdtext import md
+from dashboards.components.tables import cols
 from gcrm.accounts.alert_words import KIND_KEYS
 from gcrm.i18n import format_number, t, tn
 from gcrm.placenames import label as place_label
@@ -65,11 +66,6 @@ def hidden(name: str, value: object) -> str:
 def readable(text: object) -> str:
     """``text`` with its ISO date-times written for people (no 'T', no seconds)."""
     return ISO_TIME.sub(r"\1 \2", str(text))
-
-
-def cols(df: pd.DataFrame, keys: dict[str, str], lang: str) -> pd.DataFrame:
-    out = df[[c for c in keys if c in df.columns]]
-    return out.rename(columns={c: t(k, lang) for c, k in keys.items()})
 
 
 def audit_once(v: View, action: str, **detail: object) -> None:

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import html
 
-import pandas as pd
 import streamlit as st
 
 from dashboards.components import shell
 from dashboards.components.context import PageContext
+from dashboards.components.tables import cols  # noqa: F401 (pages import it from here)
 from gcrm.i18n import t
 
 TABS = ("cust.tab.search", "cust.tab.segments", "cust.tab.risk", "cust.tab.duplicates",
@@ -28,12 +28,6 @@ TABS = ("cust.tab.search", "cust.tab.segments", "cust.tab.risk", "cust.tab.dupli
 
 #: what every drawing function needs: language, warehouse (path, data version), user
 View = PageContext
-
-
-def cols(df: pd.DataFrame, keys: dict[str, str], lang: str) -> pd.DataFrame:
-    """``df`` limited to ``keys`` (column -> message key), columns renamed for people."""
-    out = df[[c for c in keys if c in df.columns]]
-    return out.rename(columns={c: t(k, lang) for c, k in keys.items()})
 
 
 def hidden(name: str, value: object) -> str:
