@@ -135,16 +135,21 @@ def test_pick_a_hall_numbers_map_and_campaign_csv(browser, app_url: str,
         assert page.get_by_text(f"{HALL} 东昌区江南营业厅: within 3 km").count() == 1
         _check_numbers(page, s)
 
-        # the trade area is on the map (a WebGL canvas that has drawn something)
-        deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
-        deck.wait_for(state="visible", timeout=30_000)
-        assert deck.locator("canvas").count() >= 1
+        # the trade area is on the map (an SVG map that has drawn something): the three rings
+        # (the 3 km one, summarised, outlined), the chosen hall on its black ring
+        svg = page.locator(".st-key-ta_map .gcrm-svgmap svg").first
+        svg.wait_for(state="visible", timeout=30_000)
+        assert svg.locator('g[data-layer="areas"] path.pick').count() == 3
+        assert svg.locator('g[data-layer="area_selected"] path').count() == 1
+        assert svg.locator('g[data-layer="sp_selected"] circle').count() == 1
+        assert svg.locator(f'g[data-layer="service_points"] circle[data-id="sp:{HALL}"]'
+                           ).count() == 1
         for _ in range(40):
-            if _drawn(deck):
+            if _drawn(svg):
                 break
             page.wait_for_timeout(500)
-        deck.screenshot(path=str(artifact("tradearea_map.png")))
-        assert _drawn(deck), "the map looks blank"
+        svg.screenshot(path=str(artifact("tradearea_map.png")))
+        assert _drawn(svg), "the map looks blank"
 
         # the campaign list (counter payers inside the 3 km ring): the CSV is targets(...)
         marker = page.locator(".gcrm-ta-targets")
