@@ -157,10 +157,11 @@ def event_view(ctx: Ctx) -> None:
         return
     ss = st.session_state
     ranked = ctx.evs.sort_values(["customer_minutes", "outage_id"], ascending=[False, True])
-    labels = {r.outage_id: (f"{r.outage_id} · {pd.Timestamp(r.start_at):%Y-%m-%d %H:%M} · "
-                            f"{ctx.feeder_names.get(r.feeder_id, r.feeder_id)} · "
-                            f"{ctx.cause(r.cause)}")
-              for r in ranked.itertuples(index=False)}
+    causes = {c: ctx.cause(c) for c in ranked["cause"].unique()}
+    starts = pd.to_datetime(ranked["start_at"]).dt.strftime("%Y-%m-%d %H:%M")  # 8k events
+    labels = {oid: f"{oid} · {at} · {ctx.feeder_names.get(fid, fid)} · {causes[c]}"
+              for oid, at, fid, c in zip(ranked["outage_id"], starts, ranked["feeder_id"],
+                                         ranked["cause"], strict=True)}
     if (pick := ss.pop("out_event_pick", None)) in labels:  # clicked on the map
         ss["out_event"] = pick
     oid = st.selectbox(ctx.t("outages.event.pick"), list(labels), key="out_event",
