@@ -31,6 +31,7 @@ from tests.browser import (
     artifact,
     audit_entries,
     login,
+    point_inside,
     read_kpis,
     streamlit_app,
     track_external,
@@ -101,6 +102,22 @@ def _drawn(locator) -> bool:
     pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).reshape(-1, 3)
     _, counts = np.unique(pixels, axis=0, return_counts=True)
     return len(counts) > 20 and counts.max() < 0.9 * len(pixels)
+
+
+def _click_service_point(page, exclude: str) -> str:
+    """Click a service point on the map other than ``exclude`` (where its dot is the topmost
+    element); its id."""
+    page.locator(".st-key-ta_map .gcrm-svgmap svg").first.scroll_into_view_if_needed()
+    ids = page.locator('.st-key-ta_map g[data-layer="service_points"] circle.pick').evaluate_all(
+        "(els) => els.map((e) => e.dataset.id)")
+    for sp_id in ids:
+        if sp_id == f"sp:{exclude}":
+            continue
+        found = point_inside(page, f'g[data-layer="service_points"] circle[data-id="{sp_id}"]')
+        if found is not None:
+            page.mouse.click(*found[:2])
+            return sp_id.removeprefix("sp:")
+    raise AssertionError(f"no other service point to click among {ids}")
 
 
 def _export_audits(db: Path) -> list[dict]:
@@ -176,6 +193,17 @@ def test_pick_a_hall_numbers_map_and_campaign_csv(browser, app_url: str,
 
         wait_for_app(page, DONE)
         page.screenshot(path=str(artifact("tradearea.png")))
+        _no_errors(page)
+
+        # a click on another service point on the map makes it the centre (and the URL's)
+        other = _click_service_point(page, exclude=HALL)
+        page.wait_for_function(
+            f"() => new URL(location.href).searchParams.get('sp') === '{other}'",
+            timeout=60_000)
+        wait_for_app(page, DONE)
+        assert box.locator("input").input_value().endswith(f" · {other}")
+        assert svg.locator(f'g[data-layer="service_points"] circle[data-id="sp:{other}"]'
+                           ).count() == 1
         _no_errors(page)
         assert external == [], "the page must work offline"
     finally:
