@@ -5,8 +5,8 @@ Chromium) WebGL runs on the CPU through SwiftShader, where every deck.gl layer t
 shader compile and each frame a software rasterisation: the overview took 6-7 s to appear and
 2-4 s per drill step. A choropleth of a dozen districts, a district's few hundred H3 cells
 or a cell's customers (hexagon-binned above :data:`gcrm.overview.bins.BIN_ABOVE`) is a few
-thousand shapes at most, which SVG draws in milliseconds on any machine. The other maps
-(outages, trade areas) draw the same way.
+thousand shapes at most, which SVG draws in milliseconds on any machine. The outage and
+trading-area maps (some 8,000 event dots, feeder lines, trade areas) draw the same way.
 
 The server projects everything to pixels (web mercator fitted to the view, like
 :func:`dashboards.components.maps.fit_view`) and sends compact SVG path strings; the browser
