@@ -5,10 +5,11 @@ The index table's exact values are read from hidden ``span.gcrm-rel[data-value]`
 :func:`gcrm.outages.queries.indices` on the same warehouse; the notice CSV downloaded through
 the page is compared with :func:`gcrm.outages.queries.notice_list`, and its audit entry is checked.
 
-The second test clicks into the WebGL maps: it projects a longitude/latitude to the canvas
-with the map's own view (:func:`dashboards.components.maps.fit_view`, web mercator, 512 px
-world at zoom 0), so a click lands on the district or H3 cell meant. It drills into the
-planner's district (cell values from hidden ``span.gcrm-cell`` = ``indices(by="h3")``), goes
+The second test clicks into the SVG maps (:mod:`dashboards.components.svgmap`) at a point
+where the district's or H3 cell's own shape is the topmost element
+(:func:`tests.browser.point_inside`: not an event dot or a feeder line above it), so a click
+lands on the district or cell meant. It drills into the planner's district (cell values from
+hidden ``span.gcrm-cell`` = ``indices(by="h3")``), goes
 back up with the breadcrumb, opens one event (``span.gcrm-event-class`` =
 ``outages.affected_by_class``), picks a cell for a notice, and uploads GeoJSON areas: a broken
 one (a message, no download, no audit entry) and a GCJ-02 one (converted; the CSV is
@@ -24,28 +25,23 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import h3
 import numpy as np
 import pytest
-import shapely
-from shapely.geometry import shape
 
-from dashboards.components import maps
-from dashboards.outages import maps as ov
 from gcrm.outages import queries as outages
 from gcrm.outages import queries as reliability
 from gcrm.spatial import crs
-from gcrm.storage import regions, warehouse
+from gcrm.storage import warehouse
 from tests.browser import (
     add_account,
     artifact,
     audit_entries,
     login,
+    point_inside,
     streamlit_app,
     track_external,
     wait_for_app,
@@ -130,15 +126,20 @@ def test_outage_page(planner, demo_db: Path) -> None:
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
     chart.wait_for(state="visible", timeout=30_000)
     assert chart.locator("canvas, svg").count() >= 1
-    deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
-    deck.scroll_into_view_if_needed()
-    deck.wait_for(state="visible", timeout=30_000)
+    svg = page.locator(f"{MAP} svg").first
+    svg.scroll_into_view_if_needed()
+    svg.wait_for(state="visible", timeout=30_000)
     for _ in range(60):
-        if _drawn(deck):
+        if _drawn(svg):
             break
         page.wait_for_timeout(500)
-    deck.screenshot(path=str(artifact("outages_map.png")))
-    assert _drawn(deck), "the map looks blank"
+    svg.screenshot(path=str(artifact("outages_map.png")))
+    assert _drawn(svg), "the map looks blank"
+    # the planner's district is on the map, clickable, with its name; the events in scope
+    # are drawn as points that open them
+    assert page.locator(f'{MAP} g.areas path.pick[data-id="{DISTRICT}"]').count() == 1
+    assert page.locator(f"{MAP} g.labels text").count() >= 1
+    assert page.locator(f'{MAP} g[data-layer="events"] circle.pick').count() >= 1
 
     # pick one feeder in the notice form
     box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Feeders")
@@ -185,42 +186,28 @@ def test_outage_page(planner, demo_db: Path) -> None:
 
 
 # ---------------------------------------------------------------- drill, event, area notice
-MAP = '[class*="st-key-out_map_"] [data-testid="stDeckGlJsonChart"]'
-PICKER = '[class*="st-key-out_area_cells_"] [data-testid="stDeckGlJsonChart"]'
+MAP = '[class*="st-key-out_map_"] .gcrm-svgmap'
+PICKER = '[class*="st-key-out_area_cells_"] .gcrm-svgmap'
 
 
-def _screen(canvas: dict, view, lon: float, lat: float) -> tuple[float, float]:
-    """Where (lon, lat) is drawn on a deck.gl canvas showing ``view`` (web mercator)."""
-    scale = 512 * 2 ** view.zoom / (2 * math.pi)
-
-    def merc(x: float, y: float) -> tuple[float, float]:
-        return (scale * (math.radians(x) + math.pi),
-                scale * (math.pi - math.log(math.tan(math.pi / 4 + math.radians(y) / 2))))
-
-    (x, y), (cx, cy) = merc(lon, lat), merc(view.longitude, view.latitude)
-    return canvas["x"] + canvas["width"] / 2 + x - cx, canvas["y"] + canvas["height"] / 2 + y - cy
-
-
-def _click(page, x: float, y: float) -> None:
-    """Hover first (deck.gl picks on hover), then click."""
+def _click_shape(page, container: str, shape_selector: str) -> None:
+    """Click where the shape is the topmost element of the map in ``container``, after the
+    map has drawn (hover first, then click, as a user does)."""
+    svg = page.locator(f"{container} svg").first
+    svg.scroll_into_view_if_needed()
+    svg.wait_for(state="visible", timeout=30_000)
+    for _ in range(60):
+        if _drawn(svg):
+            break
+        page.wait_for_timeout(500)
+    found = point_inside(page, shape_selector)
+    assert found is not None, f"{shape_selector} is not on the map"
+    x, y = found[:2]
     page.mouse.move(x - 3, y - 3)
     page.wait_for_timeout(200)
     page.mouse.move(x, y)
     page.wait_for_timeout(300)
     page.mouse.click(x, y)
-
-
-def _canvas(page, selector: str, drawn: bool = False) -> dict:
-    """The bounding box of a map's canvas (after it has drawn, if ``drawn``)."""
-    deck = page.locator(selector).first
-    deck.scroll_into_view_if_needed()
-    deck.wait_for(state="visible", timeout=30_000)
-    for _ in range(60 if drawn else 0):
-        if _drawn(deck):
-            break
-        page.wait_for_timeout(500)
-    page.wait_for_timeout(500)
-    return deck.locator("canvas").first.bounding_box()
 
 
 def _geojson_area(db: Path) -> bytes:
@@ -250,10 +237,6 @@ def test_drill_event_view_and_area_notice(planner, demo_db: Path) -> None:
                                              within=DISTRICT)
         district_saidi = reliability.indices(con, year, "district", scope=[DISTRICT]).set_index(
             "district").loc[DISTRICT, "saidi"]
-        geo = regions.regions_geojson(con, "district")
-        poly = shape(next(f["geometry"] for f in geo["features"]
-                          if f["properties"]["region_id"] == DISTRICT))
-        subs = outages.feeders(con, scope=[DISTRICT])[["lon", "lat"]].dropna().to_numpy()
         evs = outages.events(con, year, scope=[DISTRICT])
         ranked = evs.sort_values(["customer_minutes", "outage_id"], ascending=[False, True])
         # an event other than the default (largest) one, with several classes affected
@@ -274,17 +257,8 @@ def test_drill_event_view_and_area_notice(planner, demo_db: Path) -> None:
 
     page, _ = planner  # signed in, as test_outage_page left it (or fresh)
     page.set_viewport_size({"width": 1400, "height": 1300})
-    # click inside the district, away from the substations (event dots): drill to cells
-    view = maps.fit_view(maps.bounds_of({"type": "FeatureCollection", "features": [
-        f for f in geo["features"] if f["properties"]["region_id"] == DISTRICT]}),
-        height=520)
-    inner = poly.buffer(-0.02)
-    x0, y0, x1, y1 = inner.bounds
-    grid = [(x0 + (x1 - x0) * i / 24, y0 + (y1 - y0) * j / 24)
-            for i in range(25) for j in range(25)]
-    grid = [p for p in grid if inner.contains(shapely.Point(p))]
-    far = max(grid, key=lambda p: np.hypot(subs[:, 0] - p[0], subs[:, 1] - p[1]).min())
-    _click(page, *_screen(_canvas(page, MAP, drawn=True), view, *far))
+    # click inside the district (where no event dot or feeder line lies above it): drill
+    _click_shape(page, MAP, f'.gcrm-svgmap g.areas path.pick[data-id="{DISTRICT}"]')
     page.wait_for_selector(f'.gcrm-drill[data-district="{DISTRICT}"]', state="attached",
                            timeout=30_000)
     wait_for_app(page, DONE)
@@ -322,14 +296,14 @@ def test_drill_event_view_and_area_notice(planner, demo_db: Path) -> None:
     # a planned-outage notice for a cell picked on the map
     page.get_by_text("in cells picked on the map").click()
     wait_for_app(page, DONE)
-    bounds = ov.cells_bounds(list(pick_cells["cell"]))
-    lat, lon = h3.cell_to_latlng(cell)
-    _click(page, *_screen(_canvas(page, PICKER, drawn=True), maps.fit_view(bounds, height=460),
-                          lon, lat))
+    assert page.locator(f"{PICKER} g.areas path.pick").count() == len(pick_cells)
+    _click_shape(page, PICKER, f'.gcrm-svgmap g.areas path.pick[data-id="{cell}"]')
     page.wait_for_selector(f'.gcrm-picked[data-cells="{cell}"]', state="attached",
                            timeout=30_000)
     wait_for_app(page, DONE)
     assert page.get_by_text(f"{cell_rows} customers to notify").count() == 1
+    # the picked cell is outlined in orange on the picker
+    assert page.locator(f'{PICKER} g[data-layer="picked"] path').count() == 1
 
     # a broken GeoJSON file: a clear message, nothing to download, nothing recorded
     before = len(_notice_audits(demo_db))

@@ -31,6 +31,7 @@ from tests.browser import (
     artifact,
     audit_entries,
     login,
+    point_inside,
     read_kpis,
     streamlit_app,
     track_external,
@@ -103,6 +104,22 @@ def _drawn(locator) -> bool:
     return len(counts) > 20 and counts.max() < 0.9 * len(pixels)
 
 
+def _click_service_point(page, exclude: str) -> str:
+    """Click a service point on the map other than ``exclude`` (where its dot is the topmost
+    element); its id."""
+    page.locator(".st-key-ta_map .gcrm-svgmap svg").first.scroll_into_view_if_needed()
+    ids = page.locator('.st-key-ta_map g[data-layer="service_points"] circle.pick').evaluate_all(
+        "(els) => els.map((e) => e.dataset.id)")
+    for sp_id in ids:
+        if sp_id == f"sp:{exclude}":
+            continue
+        found = point_inside(page, f'g[data-layer="service_points"] circle[data-id="{sp_id}"]')
+        if found is not None:
+            page.mouse.click(*found[:2])
+            return sp_id.removeprefix("sp:")
+    raise AssertionError(f"no other service point to click among {ids}")
+
+
 def _export_audits(db: Path) -> list[dict]:
     return audit_entries(db, "export", target_prefix="tradearea.")
 
@@ -135,16 +152,21 @@ def test_pick_a_hall_numbers_map_and_campaign_csv(browser, app_url: str,
         assert page.get_by_text(f"{HALL} 东昌区江南营业厅: within 3 km").count() == 1
         _check_numbers(page, s)
 
-        # the trade area is on the map (a WebGL canvas that has drawn something)
-        deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
-        deck.wait_for(state="visible", timeout=30_000)
-        assert deck.locator("canvas").count() >= 1
+        # the trade area is on the map (an SVG map that has drawn something): the three rings
+        # (the 3 km one, summarised, outlined), the chosen hall on its black ring
+        svg = page.locator(".st-key-ta_map .gcrm-svgmap svg").first
+        svg.wait_for(state="visible", timeout=30_000)
+        assert svg.locator('g[data-layer="areas"] path.pick').count() == 3
+        assert svg.locator('g[data-layer="area_selected"] path').count() == 1
+        assert svg.locator('g[data-layer="sp_selected"] circle').count() == 1
+        assert svg.locator(f'g[data-layer="service_points"] circle[data-id="sp:{HALL}"]'
+                           ).count() == 1
         for _ in range(40):
-            if _drawn(deck):
+            if _drawn(svg):
                 break
             page.wait_for_timeout(500)
-        deck.screenshot(path=str(artifact("tradearea_map.png")))
-        assert _drawn(deck), "the map looks blank"
+        svg.screenshot(path=str(artifact("tradearea_map.png")))
+        assert _drawn(svg), "the map looks blank"
 
         # the campaign list (counter payers inside the 3 km ring): the CSV is targets(...)
         marker = page.locator(".gcrm-ta-targets")
@@ -171,6 +193,17 @@ def test_pick_a_hall_numbers_map_and_campaign_csv(browser, app_url: str,
 
         wait_for_app(page, DONE)
         page.screenshot(path=str(artifact("tradearea.png")))
+        _no_errors(page)
+
+        # a click on another service point on the map makes it the centre (and the URL's)
+        other = _click_service_point(page, exclude=HALL)
+        page.wait_for_function(
+            f"() => new URL(location.href).searchParams.get('sp') === '{other}'",
+            timeout=60_000)
+        wait_for_app(page, DONE)
+        assert box.locator("input").input_value().endswith(f" · {other}")
+        assert svg.locator(f'g[data-layer="service_points"] circle[data-id="sp:{other}"]'
+                           ).count() == 1
         _no_errors(page)
         assert external == [], "the page must work offline"
     finally:

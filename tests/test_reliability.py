@@ -228,6 +228,13 @@ def test_h3_cells_of_a_district_in_the_warehouse(mini_db_shared) -> None:
             assert cells["customers_served"].sum() == dist.loc["D1", "customers_served"]
             for col in ("saifi", "saidi", "maifi"):
                 assert _weighted(cells, col) == pytest.approx(dist.loc["D1", col])
+        # with major event days left out the drill reads the whole system (its days), without
+        # only the district's customers: both reproduce the district's row
+        for med in (False, True):
+            cells = rel.indices(con, 2025, "h3", within="D1", exclude_med=med)
+            dist = rel.indices(con, 2025, "district", exclude_med=med).set_index("district")
+            for col in ("saifi", "saidi", "cemi_3"):
+                assert _weighted(cells, col) == pytest.approx(dist.loc["D1", col])
         # "h3" is the grid grouping under its own name; within + scope intersect
         grid = rel.indices(con, 2025, "grid").rename(columns={"grid": "h3"})
         pd.testing.assert_frame_equal(rel.indices(con, 2025, "h3"), grid)

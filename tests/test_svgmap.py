@@ -112,6 +112,32 @@ def test_labels_lines_and_outline() -> None:
     assert ln["items"][0]["tip"] == ["F1", "", ""]
 
 
+def test_pickable_points_and_lines_with_their_own_colour_width_and_radius() -> None:
+    """What the outage and trading-area maps need: a click reports the item's id; each line
+    its own colour and width; points sized in pixels; an RGBA area fill its own opacity."""
+    f = svgmap.Frame.fit((0, 0, 1, 1), 100, 100, padding=0)
+    pts = svgmap.points([{"lon": 0.5, "lat": 0.5, "id": "ev:O1", "px": 7.25, "c": [0, 0, 0]},
+                         {"lon": 0.1, "lat": 0.1, "id": "ev:O2", "px": 3, "c": [0, 0, 0]}],
+                        f, "events", "c", radius_px="px", pick=True)
+    assert pts["pick"] is True
+    assert [(it["id"], it["r"]) for it in pts["items"]] == [("ev:O1", 7.2), ("ev:O2", 3.0)]
+    plain = svgmap.points([{"lon": 0.5, "lat": 0.5, "id": "x"}], f, "p", (0, 0, 0))
+    assert plain["pick"] is False and "id" not in plain["items"][0]
+    ln = svgmap.lines([{"from_lon": 0, "from_lat": 0, "lon": 1, "lat": 1, "id": "fd:220502",
+                        "color": [215, 48, 31, 230], "width": 3.04}], f, "feeders", "color",
+                      "width", pick=True)
+    item = ln["items"][0]
+    assert (item["id"], item["stroke"], item["w"]) == ("fd:220502", "#d7301f", 3.0)
+    assert item["op"] == pytest.approx(230 / 255, abs=1e-3) and ln["pick"] is True
+    fc = {"features": [{"geometry": {"type": "Polygon",
+                                     "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]},
+                        "properties": {"region_id": "sp:SP-1", "fill": [37, 52, 148, 51]}}]}
+    area = svgmap.areas(fc, f)["items"][0]
+    assert area["id"] == "sp:SP-1" and area["op"] == pytest.approx(0.2)
+    assert "op" not in svgmap.areas({"features": [{**fc["features"][0], "properties": {
+        "region_id": "a", "fill": [1, 2, 3]}}]}, f)["items"][0]
+
+
 def test_basemap_tiles_cover_the_view() -> None:
     f = svgmap.Frame.fit(TONGHUA, 800, 640)
     tiles = svgmap.tiles(f, "https://tiles.example/{z}/{x}/{y}.png")

@@ -90,7 +90,9 @@ def warehouse():
 PRELOAD = ("pandas", "pyarrow", "pydeck", "dashboards.overview.data",
            "dashboards.components.maps", "dashboards.components.svgmap",
            "dashboards.overview.trend", "dashboards.components.kpi",
-           "gcrm.placenames")
+           "gcrm.placenames",
+           # the pages opened by a link straight after sign-in (altair, h3: 0.7 s)
+           "dashboards.outages.page", "dashboards.tradearea.page")
 
 
 def _import_all(names: tuple[str, ...]) -> None:

@@ -1,6 +1,6 @@
 // GCRM overview map: draws the scene built by svgmap.py as SVG (no WebGL).
 // Tooltips, wheel / button zoom, drag to pan, month frames, and a click (or Enter) on a
-// pickable area sent to Python as the trigger value "clicked".
+// pickable area, point or line sent to Python as the trigger value "clicked" (its data-id).
 // Draw mode (scenes with "draw"): a toggle button; click to add vertices, double-click or click
 // the first vertex to close, Esc to cancel; the polygon goes to Python in lon/lat ("drawn").
 
@@ -12,15 +12,22 @@ function esc(s) {
   })[c]);
 }
 
+function pickAttrs(layer, it) {
+  if (!layer.pick) return "";
+  return ` class="pick" tabindex="0" role="button" data-id="${esc(it.id)}" ` +
+    `aria-label="${esc((it.tip || [])[0] || it.id)}"`;
+}
+
 function layerSvg(layer, li) {
   const items = layer.items || [];
   const out = [];
   if (layer.kind === "areas") {
     out.push(`<g class="areas" data-layer="${esc(layer.id)}" opacity="${layer.opacity}">`);
     items.forEach((it, i) => {
-      const pick = layer.pick
-        ? ` class="pick" tabindex="0" role="button" aria-label="${esc(it.tip[0])}"` : "";
-      out.push(`<path d="${it.d}" fill="${it.fill}" data-id="${esc(it.id)}" ` +
+      const pick = layer.pick ? ` class="pick" tabindex="0" role="button" ` +
+        `aria-label="${esc(it.tip[0])}"` : "";
+      const op = it.op === undefined ? "" : ` fill-opacity="${it.op}"`;
+      out.push(`<path d="${it.d}" fill="${it.fill}"${op} data-id="${esc(it.id)}" ` +
         `data-t="${li}:${i}"${pick}/>`);
     });
   } else if (layer.kind === "outline") {
@@ -30,12 +37,16 @@ function layerSvg(layer, li) {
   } else if (layer.kind === "lines") {
     out.push(`<g class="lines" data-layer="${esc(layer.id)}" stroke="${layer.color}" ` +
       `stroke-opacity="${layer.opacity}" stroke-width="${layer.width}">`);
-    items.forEach((it, i) => out.push(`<path d="${it.d}" data-t="${li}:${i}"/>`));
+    items.forEach((it, i) => {
+      const own = (it.stroke ? ` stroke="${it.stroke}" stroke-opacity="${it.op}"` : "") +
+        (it.w ? ` stroke-width="${it.w}"` : "");
+      out.push(`<path d="${it.d}"${own} data-t="${li}:${i}"${pickAttrs(layer, it)}/>`);
+    });
   } else if (layer.kind === "points") {
     out.push(`<g class="points${layer.stroke ? " stroked" : ""}" data-layer="${esc(layer.id)}">`);
     items.forEach((it, i) => out.push(
       `<circle cx="${it.x}" cy="${it.y}" r="${it.r}" fill="${it.fill}" ` +
-      `fill-opacity="${it.op}" data-t="${li}:${i}"/>`));
+      `fill-opacity="${it.op}" data-t="${li}:${i}"${pickAttrs(layer, it)}/>`));
   } else if (layer.kind === "labels") {
     out.push(`<g class="labels" data-layer="${esc(layer.id)}" data-size="${layer.size}">`);
     items.forEach((it) => out.push(
@@ -68,7 +79,8 @@ function build(root) {
   const showTip = (ev) => {
     const el = ev.target.closest && ev.target.closest("[data-t]");
     const hl = svg.querySelector("path.hl");
-    if (hl) hl.setAttribute("d", el && el.classList.contains("pick") ? el.getAttribute("d") : "");
+    const hlArea = el && el.classList.contains("pick") && el.closest("g.areas");
+    if (hl) hl.setAttribute("d", hlArea ? el.getAttribute("d") : "");
     if (!el || st.drag) { tip.hidden = true; return; }
     const [li, i] = el.getAttribute("data-t").split(":").map(Number);
     const t = st.data.layers[li].items[i].tip || [];

@@ -5,8 +5,8 @@ Chromium) WebGL runs on the CPU through SwiftShader, where every deck.gl layer t
 shader compile and each frame a software rasterisation: the overview took 6-7 s to appear and
 2-4 s per drill step. A choropleth of a dozen districts, a district's few hundred H3 cells
 or a cell's customers (hexagon-binned above :data:`gcrm.overview.bins.BIN_ABOVE`) is a few
-thousand shapes at most, which SVG draws in milliseconds on any machine. The other maps
-(outages, trade areas) keep pydeck.
+thousand shapes at most, which SVG draws in milliseconds on any machine. The outage and
+trading-area maps (some 8,000 event dots, feeder lines, trade areas) draw the same way.
 
 The server projects everything to pixels (web mercator fitted to the view, like
 :func:`dashboards.components.maps.fit_view`) and sends compact SVG path strings; the browser
@@ -16,7 +16,8 @@ a pickable area as the trigger value ``clicked`` (keyboard: Tab to an area, Ente
 
 Layers are plain dicts (``kind``: ``areas``, ``outline``, ``lines``, ``points``, ``labels``),
 drawn in list order. Tooltips are three plain-text lines (title, line1, line2), inserted as
-text, never as HTML.
+text, never as HTML. Areas, points and lines can be pickable: a click reports the item's
+``id`` (a page with several kinds of pickable things prefixes its ids, e.g. ``ev:<outage>``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import streamlit as st
@@ -102,7 +104,12 @@ class Frame:
 
 def hex_color(c: Color) -> str:
     """``#rrggbb`` of an (r, g, b[, a]) colour (alpha goes in ``opacity``)."""
-    return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in c[:3]))
+    return _hex(tuple(c[:3]))
+
+
+@lru_cache(maxsize=4096)
+def _hex(rgb: tuple) -> str:  # a map repeats a few colours thousands of times
+    return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in rgb))
 
 
 def _alpha(c: Color, default: float = 1.0) -> float:
@@ -147,15 +154,20 @@ def _tip(props: Mapping) -> list[str]:
 
 def areas(fc: Mapping, frame: Frame, layer_id: str = "regions", pickable: bool = True,
           opacity: float = 0.85) -> dict:
-    """Features filled by their ``fill`` property; ``region_id`` is what a click reports."""
+    """Features filled by their ``fill`` property (RGB, or RGBA: the alpha is the item's
+    opacity); ``region_id`` is what a click reports."""
     items = []
     for f in fc.get("features", []):
         d = path_d(f.get("geometry"), frame)
         if not d:
             continue
         p = f["properties"]
-        items.append({"id": str(p.get("region_id", "")), "d": d,
-                      "fill": hex_color(p.get("fill") or (220, 220, 220)), "tip": _tip(p)})
+        fill = p.get("fill") or (220, 220, 220)
+        item = {"id": str(p.get("region_id", "")), "d": d, "fill": hex_color(fill),
+                "tip": _tip(p)}
+        if len(fill) > 3:  # a fill with alpha: its own opacity (times the layer's)
+            item["op"] = _alpha(fill)
+        items.append(item)
     return {"kind": "areas", "id": layer_id, "pick": pickable, "opacity": opacity,
             "items": items}
 
@@ -183,10 +195,13 @@ def labels(fc: Mapping, frame: Frame, layer_id: str = "labels", size_px: int = 1
 
 def points(records: Iterable[Mapping], frame: Frame, layer_id: str,
            color: Color | str, radius_m: float | str = 60, min_px: float = 2,
-           max_px: float = 30, stroke: bool = True) -> dict:
+           max_px: float = 30, stroke: bool = True, radius_px: str | None = None,
+           pick: bool = False) -> dict:
     """Circles at ``lon``/``lat``; ``color`` (RGBA) and ``radius_m`` (metres) are constants
-    or the name of a record field. Radii are clamped to ``[min_px, max_px]`` at this view.
-    Points far outside the view are left out (:meth:`Frame.near`)."""
+    or the name of a record field. Radii are clamped to ``[min_px, max_px]`` at this view;
+    ``radius_px`` names a field holding the radius in pixels instead. ``pick``: a click on a
+    circle reports its record's ``id``. Points far outside the view are left out
+    (:meth:`Frame.near`)."""
     m_per_px = frame.metres_per_px(frame.centre_lat)
     items = []
     for r in records:
@@ -194,25 +209,43 @@ def points(records: Iterable[Mapping], frame: Frame, layer_id: str,
         if not frame.near(x, y):
             continue
         c = r[color] if isinstance(color, str) else color
-        metres = float(r[radius_m]) if isinstance(radius_m, str) else float(radius_m)
-        px = min(max(metres / m_per_px, min_px), max_px)
-        items.append({"x": round(x, 1), "y": round(y, 1), "r": round(px, 1),
-                      "fill": hex_color(c), "op": _alpha(c, 0.85), "tip": _tip(r)})
-    return {"kind": "points", "id": layer_id, "stroke": stroke, "items": items}
+        if radius_px is not None:
+            px = float(r[radius_px])
+        else:
+            metres = float(r[radius_m]) if isinstance(radius_m, str) else float(radius_m)
+            px = min(max(metres / m_per_px, min_px), max_px)
+        item = {"x": round(x, 1), "y": round(y, 1), "r": round(px, 1),
+                "fill": hex_color(c), "op": _alpha(c, 0.85), "tip": _tip(r)}
+        if pick:
+            item["id"] = str(r.get("id", ""))
+        items.append(item)
+    return {"kind": "points", "id": layer_id, "stroke": stroke, "pick": pick, "items": items}
 
 
-def lines(records: Iterable[Mapping], frame: Frame, layer_id: str, color: Color,
-          width_px: float = 1.5) -> dict:
+def lines(records: Iterable[Mapping], frame: Frame, layer_id: str, color: Color | str,
+          width_px: float | str = 1.5, pick: bool = False) -> dict:
     """Straight lines from ``from_lon``/``from_lat`` to ``lon``/``lat``, with tooltips (lines
-    whose box lies far outside the view are left out)."""
+    whose box lies far outside the view are left out). ``color`` (RGB[A]) and ``width_px``
+    are constants or the name of a record field (each line its own); ``pick``: a click on a
+    line reports its record's ``id``."""
     items = []
     for r in records:
         (ax, ay), (bx, by) = frame.xy(r["from_lon"], r["from_lat"]), frame.xy(r["lon"], r["lat"])
         if not frame.near(ax, ay, bx, by):
             continue
-        items.append({"d": f"M{ax:.1f} {ay:.1f}L{bx:.1f} {by:.1f}", "tip": _tip(r)})
-    return {"kind": "lines", "id": layer_id, "color": hex_color(color),
-            "opacity": _alpha(color), "width": width_px, "items": items}
+        item = {"d": f"M{ax:.1f} {ay:.1f}L{bx:.1f} {by:.1f}", "tip": _tip(r)}
+        if isinstance(color, str):
+            item["stroke"], item["op"] = hex_color(r[color]), _alpha(r[color])
+        if isinstance(width_px, str):
+            item["w"] = round(float(r[width_px]), 1)
+        if pick:
+            item["id"] = str(r.get("id", ""))
+        items.append(item)
+    const_color = (40, 40, 40) if isinstance(color, str) else color
+    return {"kind": "lines", "id": layer_id, "color": hex_color(const_color),
+            "opacity": _alpha(const_color),
+            "width": 1.5 if isinstance(width_px, str) else width_px, "pick": pick,
+            "items": items}
 
 
 def tiles(frame: Frame, url: str) -> list[dict]:

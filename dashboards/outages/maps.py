@@ -1,12 +1,14 @@
-"""The outage page's maps as pydeck decks: the index maps (district, then H3 cells), feeder
-lines, event points, the event map and the notice area maps (no Streamlit here).
+"""The outage page's maps as SVG scenes (:mod:`dashboards.components.svgmap`, no WebGL): the
+index maps (district, then H3 cells), feeder lines, event points, the event map and the notice
+area maps (no Streamlit here).
 
-The district map reuses the home page's choropleth (:func:`dashboards.components.maps.choropleth`,
-no basemap) and adds feeder lines and a scatter layer of outage events at their feeder's
-substation. The cell maps are built here from H3 cell outlines (``h3.cell_to_boundary``, as
-polygons: nothing depends on the browser's H3 support). Every layer has an ``id`` (needed by
-``st.pydeck_chart(on_select=...)``); pickable objects carry ``name``, ``value_text`` and
-``rank_text`` for the shared tooltip.
+The district map is a choropleth of the districts (the boundaries are the basemap: no tiles)
+with their names, feeder lines and a point per outage event at its feeder's substation. The
+cell maps are built here from H3 cell outlines (``h3.cell_to_boundary``). Tooltips are the
+three plain-text lines of :mod:`~dashboards.components.svgmap` (``title``, ``line1``,
+``line2``). What a click reports (``clicked``) is the item's id: a district's region id, a
+cell's H3 id, ``ev:<outage id>`` for an event and ``fd:<district id>`` for a feeder line (a
+click on a line drills into its district).
 
 Feeders have no line geometry in the warehouse: a feeder is drawn schematically as straight
 lines from its substation to the mean location of its customers in each district (or cell),
@@ -24,11 +26,9 @@ from functools import lru_cache
 
 import h3
 import pandas as pd
-import pydeck as pdk
 import shapely
-from pydeck.types import String
 
-from dashboards.components import maps
+from dashboards.components import maps, svgmap
 
 #: colour per outage cause (Okabe-Ito, colour-blind safe); unknown causes are grey
 CAUSE_COLORS: dict[str, tuple[int, int, int]] = {
@@ -39,8 +39,15 @@ CAUSE_COLORS: dict[str, tuple[int, int, int]] = {
     "other": (230, 159, 0),
 }
 OTHER_COLOR = (120, 120, 120)
-#: the one tooltip of the page's maps (pickable objects carry these three texts)
-TOOLTIP = "<b>{name}</b><br/>{value_text}<br/>{rank_text}"
+#: the maps' size in px (the SVG scales to its column's width)
+WIDTH = 900
+#: what a click on an event or on a feeder line reports: ``ev:<outage id>``, ``fd:<district>``
+EVENT = "ev:"
+FEEDER = "fd:"
+TONGHUA = (125.3, 41.2, 126.6, 42.4)  # the view when nothing is located
+#: the largest event's dot: 3 + this many px of radius (on the 1M-customer warehouse a fixed
+#: px-per-customer scale drew dots 60 px across that hid the districts)
+MAX_DOT_PX = 12
 
 
 def cause_color(cause: object) -> tuple[int, int, int]:
@@ -64,33 +71,34 @@ def located_feeders(feeders: pd.DataFrame) -> pd.DataFrame:
 
 def event_points(events: pd.DataFrame, feeders: pd.DataFrame, cause_label,
                  customers_label: str) -> list[dict]:
-    """Map points for the events whose substation has a location."""
+    """Map points (:func:`dashboards.components.svgmap.points` records) for the events whose
+    substation has a location; a click reports ``ev:<outage id>``. The dot's area grows with
+    the customers affected, up to ``3 + MAX_DOT_PX`` px of radius for the largest event."""
     loc = located_feeders(feeders)
+    at = dict(zip(loc.index, zip(loc["lon"].astype(float), loc["lat"].astype(float),
+                                 strict=True), strict=True))
+    shown = events[events["feeder_id"].isin(at)]
+    most = max(float(events["customers_affected"].max()), 1.0) if len(events) else 1.0
+    causes = {c: cause_label(c) for c in shown["cause"].unique()}
+    starts = pd.to_datetime(shown["start_at"]).dt.strftime("%Y-%m-%d %H:%M")
     pts = []
-    for e in events.itertuples(index=False):
-        if e.feeder_id not in loc.index:
-            continue
-        lon, lat = loc.at[e.feeder_id, "lon"], loc.at[e.feeder_id, "lat"]
-        dx, dy = _jitter(str(e.outage_id))
-        n = int(e.customers_affected)
+    for oid, fid, cause, n, sub, start in zip(
+            shown["outage_id"].astype(str), shown["feeder_id"], shown["cause"],
+            shown["customers_affected"].astype(int), shown["substation_name"], starts,
+            strict=True):
+        dx, dy = _jitter(oid)
         pts.append({
-            "outage_id": str(e.outage_id),
-            "position": [float(lon) + dx, float(lat) + dy],
-            "color": [*cause_color(e.cause), 200],
-            "radius": 3 + 0.9 * math.sqrt(n),
-            "name": f"{e.outage_id} · {e.substation_name or e.feeder_id}",
-            "value_text": f"{cause_label(e.cause)}, {customers_label}: {n:,}",
-            "rank_text": f"{pd.Timestamp(e.start_at):%Y-%m-%d %H:%M}",
+            "id": f"{EVENT}{oid}", "lon": at[fid][0] + dx, "lat": at[fid][1] + dy,
+            "fill": [*cause_color(cause), 200], "r": 3 + MAX_DOT_PX * math.sqrt(n / most),
+            "title": f"{oid} · {sub or fid}", "line1": f"{causes[cause]}, {customers_label}: {n:,}",
+            "line2": start,
         })
     return pts
 
 
-def add_event_layer(deck: pdk.Deck, points: list[dict]) -> pdk.Deck:
-    deck.layers.append(pdk.Layer(
-        "ScatterplotLayer", points, id="events", pickable=True, stroked=True, filled=True,
-        get_position="position", get_fill_color="color", get_radius="radius",
-        radius_units=String("pixels"), get_line_color=[40, 40, 40, 220], line_width_min_pixels=1))
-    return deck
+def event_layer(points: list[dict], frame: svgmap.Frame) -> dict:
+    """The events as pickable circles (their own radius in px)."""
+    return svgmap.points(points, frame, "events", "fill", radius_px="r", pick=True)
 
 
 # ---------------------------------------------------------------- events in time
@@ -110,48 +118,25 @@ def cell_ring(cell: str) -> tuple[tuple[float, float], ...]:
 
 def cell_features(cells: Sequence[str], values: Mapping[str, float], classes: maps.Classes,
                   text: Callable[[float], str], extra: Mapping[str, str] | None = None,
-                  alpha: int = 200) -> list[dict]:
-    """Polygon-layer rows for ``cells`` coloured by ``values`` in ``classes``."""
-    rows = []
+                  alpha: int = 200) -> dict:
+    """A FeatureCollection of ``cells`` (H3 outlines) coloured by ``values`` in ``classes``,
+    with their tooltips; a cell's ``region_id`` is its H3 id."""
+    feats = []
     for c in cells:
         v = values.get(c)
         missing = v is None or (isinstance(v, float) and math.isnan(v))
-        rows.append({"cell": c, "polygon": [list(p) for p in cell_ring(c)],
-                     "fill": [*classes.color(None if missing else v), alpha],
-                     "name": c, "value_text": "–" if missing else text(v),
-                     "rank_text": (extra or {}).get(c, "")})
-    return rows
+        feats.append({"type": "Feature",
+                      "geometry": {"type": "Polygon", "coordinates": [cell_ring(c)]},
+                      "properties": {"region_id": c,
+                                     "fill": [*classes.color(None if missing else v), alpha],
+                                     "title": c, "line1": "–" if missing else text(v),
+                                     "line2": (extra or {}).get(c, "")}})
+    return {"type": "FeatureCollection", "features": feats}
 
 
-def cells_layer(rows: list[dict], layer_id: str = "cells", pickable: bool = True) -> pdk.Layer:
-    return pdk.Layer(
-        "PolygonLayer", rows, id=layer_id, pickable=pickable, stroked=True, filled=True,
-        get_polygon="polygon", get_fill_color="fill", get_line_color=[90, 90, 90, 200],
-        line_width_min_pixels=1, auto_highlight=pickable, highlight_color=[255, 140, 0, 140])
-
-
-def outline_layer(geojson: Mapping, layer_id: str = "outline",
-                  color: Sequence[int] = (60, 60, 60, 255), width: float = 2,
-                  fill: Sequence[int] | None = None) -> pdk.Layer:
-    """Region (or area) boundaries as lines, optionally with a light fill; not pickable."""
-    return pdk.Layer(
-        "GeoJsonLayer", dict(geojson), id=layer_id, pickable=False, stroked=True,
-        filled=fill is not None, get_fill_color=list(fill or (0, 0, 0, 0)),
-        get_line_color=list(color), line_width_min_pixels=width)
-
-
-def picked_outline(cells: Sequence[str]) -> pdk.Layer:
-    """A thick orange outline around the picked cells (drawn by the server after each click)."""
-    rows = [{"polygon": [list(p) for p in cell_ring(c)]} for c in cells]
-    return pdk.Layer("PolygonLayer", rows, id="picked", pickable=False, stroked=True,
-                     filled=False, get_polygon="polygon", get_line_color=[230, 97, 0, 255],
-                     line_width_min_pixels=3)
-
-
-def view_for(bounds: tuple[float, float, float, float] | None, height: int) -> pdk.ViewState:
-    if bounds is None:
-        return pdk.ViewState(longitude=125.9, latitude=41.7, zoom=7)
-    return maps.fit_view(bounds, height=height)
+def frame_for(bounds: tuple[float, float, float, float] | None, height: int) -> svgmap.Frame:
+    """The ``WIDTH`` x ``height`` view of ``bounds`` (Tonghua when there are none)."""
+    return svgmap.Frame.fit(bounds or TONGHUA, WIDTH, height)
 
 
 def cells_bounds(cells: Sequence[str]) -> tuple[float, float, float, float] | None:
@@ -196,7 +181,8 @@ def line_color(value: float, classes: maps.Classes) -> tuple[int, int, int]:
 def feeder_lines(reach: pd.DataFrame, feeders: pd.DataFrame,
                  contribution: Mapping[str, float], served: float,
                  label: Callable[[str, float, float], str]) -> tuple[list[dict], maps.Classes]:
-    """Line rows from each feeder's substation to its customers' mean location per group.
+    """Line records (:func:`dashboards.components.svgmap.lines`) from each feeder's substation
+    to its customers' mean location per group; a click on one reports ``fd:<district>``.
 
     ``contribution``: feeder -> SAIDI contribution (customer-minutes / ``served``) in minutes;
     ``label(feeder, minutes, share)`` is the tooltip text. Colour classes over the feeders'
@@ -205,28 +191,27 @@ def feeder_lines(reach: pd.DataFrame, feeders: pd.DataFrame,
     subs = located_feeders(feeders)
     classes = maps.classify([v for v in contribution.values() if v > 0])
     total = sum(contribution.values()) or 0.0
+    here = reach[reach["feeder_id"].isin(subs.index)]
+    per = {}  # what every line of a feeder shares: colour, substation, tooltip
+    for f in here["feeder_id"].unique():
+        v = float(contribution.get(f, 0.0))
+        per[f] = ([*line_color(v, classes), 230], float(subs.at[f, "lon"]),
+                  float(subs.at[f, "lat"]), f"{subs.at[f, 'name'] or f} ({f})",
+                  label(f, v, v / total if total > 0 else 0.0))
+    districts = here["district_id"] if "district_id" in here else [None] * len(here)
     rows = []
-    for r in reach.itertuples(index=False):
-        if r.feeder_id not in subs.index:
-            continue
-        slon, slat = subs.at[r.feeder_id, "lon"], subs.at[r.feeder_id, "lat"]
-        v = float(contribution.get(r.feeder_id, 0.0))
-        color = line_color(v, classes)
-        share = v / total if total > 0 else 0.0
-        rows.append({"source": [float(slon), float(slat)],
-                     "target": [float(r.lon), float(r.lat)],
-                     "color": [*color, 230], "width": 1.5 + min(6.0, 0.35 * math.sqrt(r.customers)),
-                     "feeder_id": r.feeder_id, "district_id": getattr(r, "district_id", None),
-                     "name": f"{subs.at[r.feeder_id, 'name'] or r.feeder_id} ({r.feeder_id})",
-                     "value_text": label(r.feeder_id, v, share),
-                     "rank_text": ""})
+    for f, lon, lat, n, d in zip(here["feeder_id"], here["lon"], here["lat"],
+                                 here["customers"], districts, strict=True):
+        color, slon, slat, title, text = per[f]
+        rows.append({"from_lon": slon, "from_lat": slat, "lon": float(lon), "lat": float(lat),
+                     "color": color, "width": 1.5 + min(6.0, 0.35 * math.sqrt(n)),
+                     "id": f"{FEEDER}{d or ''}", "title": title, "line1": text, "line2": ""})
     return rows, classes
 
 
-def lines_layer(rows: list[dict]) -> pdk.Layer:
-    return pdk.Layer("LineLayer", rows, id="feeders", pickable=True,
-                     get_source_position="source", get_target_position="target",
-                     get_color="color", get_width="width", width_units=String("pixels"))
+def lines_layer(rows: list[dict], frame: svgmap.Frame, pick: bool = True) -> dict:
+    """Feeder lines, each in its colour and width."""
+    return svgmap.lines(rows, frame, "feeders", "color", "width", pick=pick)
 
 
 def line_legend_html(classes: maps.Classes, title: str, note: str) -> str:
@@ -239,62 +224,84 @@ def line_legend_html(classes: maps.Classes, title: str, note: str) -> str:
             f"<b>{title}</b>{''.join(rows)}<div>{note}</div></div>")
 
 
-# ---------------------------------------------------------------- decks
-def cell_deck(district: Mapping, rows: list[dict], lines: list[dict], points: list[dict],
-              tooltip_html: str, height: int = 520) -> pdk.Deck:
-    """The drill-down map: one district's outline, its H3 cells, feeder lines, events."""
-    layers = [cells_layer(rows), outline_layer(district, "outline")]
+# ---------------------------------------------------------------- scenes
+def basemap(regions: Mapping, frame: svgmap.Frame) -> tuple[dict, dict]:
+    """The districts in scope as light grey areas with their outlines and names: the map is
+    readable without tiles."""
+    plain = {"type": "FeatureCollection", "features": [
+        {**f, "properties": {**f["properties"], "fill": [245, 245, 245], "title": ""}}
+        for f in regions.get("features", [])]}
+    return (svgmap.areas(plain, frame, "regions", pickable=False, opacity=1.0),
+            svgmap.labels(plain, frame, "region_labels", size_px=12))
+
+
+def district_scene(fc: Mapping, lines: list[dict], points: list[dict], view_id: str,
+                   ui: Mapping[str, str], height: int = 520) -> dict:
+    """The districts coloured by an index (a click drills), their names, feeder lines and
+    events (a click opens one)."""
+    frame = frame_for(maps.bounds_of(fc), height)
+    layers = [svgmap.areas(fc, frame)]
     if lines:
-        layers.append(lines_layer(lines))
-    deck = maps.deck(layers, view_for(maps.bounds_of(district) or
-                                      cells_bounds([r["cell"] for r in rows]), height),
-                     tooltip_html)
-    return add_event_layer(deck, points)
+        layers.append(lines_layer(lines, frame))
+    layers += [svgmap.labels(fc, frame), event_layer(points, frame)]
+    return svgmap.scene(frame, layers, view_id, ui)
 
 
-def event_deck(regions: Mapping, rows: list[dict], substation: tuple[float, float] | None,
-               tooltip_html: str, height: int = 380) -> pdk.Deck:
-    """One event: the districts in scope (outlines), the affected cells, the substation."""
-    layers = [outline_layer(regions, "regions", color=(120, 120, 120, 255), width=1,
-                            fill=(245, 245, 245, 255)),
-              cells_layer(rows, "affected")]
-    bounds = cells_bounds([r["cell"] for r in rows])
+def cell_scene(district: Mapping, cells: Mapping, lines: list[dict], points: list[dict],
+               view_id: str, ui: Mapping[str, str], height: int = 520) -> dict:
+    """The drill-down map: one district's outline, its H3 cells, feeder lines, events."""
+    frame = frame_for(maps.bounds_of(district) or maps.bounds_of(cells), height)
+    layers = [svgmap.areas(cells, frame, "cells", pickable=False, opacity=1.0),
+              svgmap.outline(district, frame, "district", color=(60, 60, 60), width_px=2)]
+    if lines:
+        layers.append(lines_layer(lines, frame, pick=False))
+    layers.append(event_layer(points, frame))
+    return svgmap.scene(frame, layers, view_id, ui)
+
+
+def event_scene(regions: Mapping, cells: Mapping, substation: tuple[float, float] | None,
+                view_id: str, ui: Mapping[str, str], height: int = 380) -> dict:
+    """One event: the districts in scope (the basemap), the affected cells, the substation
+    (a black dot)."""
+    bounds = maps.bounds_of(cells)
+    if substation is not None and bounds is not None:
+        bounds = (min(bounds[0], substation[0]), min(bounds[1], substation[1]),
+                  max(bounds[2], substation[0]), max(bounds[3], substation[1]))
+    frame = frame_for(bounds or maps.bounds_of(regions), height)
+    base, names = basemap(regions, frame)
+    layers = [base, svgmap.areas(cells, frame, "affected", pickable=False, opacity=1.0)]
     if substation is not None:
-        layers.append(pdk.Layer(
-            "ScatterplotLayer", [{"position": list(substation), "name": "", "value_text": "",
-                                  "rank_text": ""}],
-            id="substation", pickable=False, get_position="position",
-            get_fill_color=[20, 20, 20, 255], get_radius=7, radius_units=String("pixels")))
-        if bounds is not None:
-            bounds = (min(bounds[0], substation[0]), min(bounds[1], substation[1]),
-                      max(bounds[2], substation[0]), max(bounds[3], substation[1]))
-    return maps.deck(layers, view_for(bounds or maps.bounds_of(regions), height), tooltip_html)
+        layers.append(svgmap.points([{"lon": substation[0], "lat": substation[1]}], frame,
+                                    "substation", (20, 20, 20, 255), radius_m=1, min_px=7,
+                                    max_px=7))
+    layers.append(names)
+    return svgmap.scene(frame, layers, view_id, ui)
 
 
-def picker_deck(regions: Mapping, rows: list[dict], picked: Sequence[str],
-                tooltip_html: str, height: int = 460) -> pdk.Deck:
-    """Cells to pick for an area notice (multi-object selection), picked ones outlined."""
-    layers = [outline_layer(regions, "regions", color=(120, 120, 120, 255), width=1),
-              cells_layer(rows, "cells")]
-    if picked:
-        layers.append(picked_outline(picked))
-    bounds = cells_bounds([r["cell"] for r in rows]) or maps.bounds_of(regions)
-    return maps.deck(layers, view_for(bounds, height), tooltip_html)
+def picker_scene(regions: Mapping, cells: Mapping, picked: Sequence[str], view_id: str,
+                 ui: Mapping[str, str], height: int = 460) -> dict:
+    """Cells to pick for an area notice (a click adds or removes one), picked ones outlined
+    in orange."""
+    frame = frame_for(maps.bounds_of(cells) or maps.bounds_of(regions), height)
+    chosen = set(picked)
+    ring = {"type": "FeatureCollection",
+            "features": [f for f in cells["features"] if f["properties"]["region_id"] in chosen]}
+    layers = [svgmap.outline(regions, frame, "regions", color=(120, 120, 120), width_px=1),
+              svgmap.areas(cells, frame, "cells", opacity=1.0),
+              svgmap.outline(ring, frame, "picked", color=(230, 97, 0), width_px=3)]
+    return svgmap.scene(frame, layers, view_id, ui)
 
 
-def area_deck(regions: Mapping, area_geometry, height: int = 380) -> pdk.Deck:
-    """An uploaded area (orange) over the district outlines."""
+def area_scene(regions: Mapping, area_geometry, ui: Mapping[str, str],
+               height: int = 380) -> dict:
+    """An uploaded area (orange) over the districts."""
     geo = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(area_geometry)}]}
-    layers = [outline_layer(regions, "regions", color=(120, 120, 120, 255), width=1),
-              outline_layer(geo, "area", color=(230, 97, 0, 255), width=3,
-                            fill=(230, 97, 0, 60))]
+        {"type": "Feature", "properties": {"fill": [230, 97, 0, 60], "title": ""},
+         "geometry": shapely.geometry.mapping(area_geometry)}]}
     x0, y0, x1, y1 = area_geometry.bounds
     dx, dy = (x1 - x0) / 2, (y1 - y0) / 2  # some surroundings, to place the area
-    return maps.deck(layers, view_for((x0 - dx, y0 - dy, x1 + dx, y1 + dy), height), "")
-
-
-def selected(state: Mapping | None, layer: str) -> list[dict]:
-    """The objects picked in ``layer`` of a ``st.pydeck_chart`` selection state."""
-    sel = (state or {}).get("selection") or {}
-    return list((sel.get("objects") or {}).get(layer) or [])
+    frame = frame_for((x0 - dx, y0 - dy, x1 + dx, y1 + dy), height)
+    base, names = basemap(regions, frame)
+    layers = [base, svgmap.areas(geo, frame, "area", pickable=False, opacity=1.0),
+              svgmap.outline(geo, frame, "area_line", color=(230, 97, 0), width_px=3), names]
+    return svgmap.scene(frame, layers, "area", ui)

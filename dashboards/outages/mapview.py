@@ -3,7 +3,7 @@
 District choropleth; a click on a district (or the "Area" select, kept in the URL as
 ``?out_drill=<name>``) drills into its H3 cells; the breadcrumb goes back up. Feeder lines and
 event points (filtered by the day slider) on both levels; a click on an event opens it in the
-event view below (a full rerun).
+event view below (a full rerun). The map is SVG (:mod:`dashboards.components.svgmap`).
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
 import pandas as pd
-import pydeck as pdk
 import streamlit as st
 
 from dashboards.components import maps as cmaps
+from dashboards.components import svgmap
 from dashboards.outages import context, maps
 from dashboards.outages import data as od
 from dashboards.outages.context import INDICES, Ctx
@@ -47,7 +46,7 @@ def index_map(ctx: Ctx) -> None:
 
 # ---------------------------------------------------------------- clicks
 def _bump_map() -> None:
-    """A fresh map widget: a kept selection must not drill again (selections are read-only)."""
+    """A fresh map widget (its zoom reset) after a drill from the select box."""
     st.session_state["out_map_nonce"] += 1
 
 
@@ -56,25 +55,18 @@ def _drill_up() -> None:
     _bump_map()
 
 
-def _on_map_select(key: str) -> None:
-    """A click on the map: a district (or a feeder line in it) drills down; an event opens."""
+def _on_map_click(clicked: str) -> None:
+    """A click on the map: a district (or a feeder line in it) drills down; an event opens
+    in the event view below (ids: :mod:`dashboards.outages.maps`)."""
     ss = st.session_state
-    state = ss.get(key)
-    drill_to = [(o.get("properties") or {}).get("region_id")
-                for o in maps.selected(state, "regions")]
-    if not ss.get("out_drill"):
-        drill_to += [o.get("district_id") for o in maps.selected(state, "feeders")]
-    for rid in drill_to:
-        if rid:
-            ss["out_drill"] = rid
-            _bump_map()
-            return
-    for obj in maps.selected(state, "events"):
-        if obj.get("outage_id"):
-            ss["out_event_pick"] = obj["outage_id"]
-            ss["out_event_rerun"] = True
-            _bump_map()  # a fresh map: no greyed-out selection left behind
-            return
+    if clicked.startswith(maps.EVENT):
+        ss["out_event_pick"] = clicked.removeprefix(maps.EVENT)
+        ss["out_event_rerun"] = True
+        return
+    rid = clicked.removeprefix(maps.FEEDER)
+    if rid and not ss.get("out_drill"):
+        ss["out_drill"] = rid
+        _bump_map()
 
 
 # ---------------------------------------------------------------- the fragment
@@ -110,7 +102,9 @@ def _controls(ctx: Ctx) -> MapChoice:
 def _lines(ctx: Ctx, within: str | None,
            show: bool) -> tuple[list[dict], cmaps.Classes | None]:
     """Feeder lines of the scope (or of one district) coloured by SAIDI contribution: from the
-    substation to each H3 cell the feeder serves there."""
+    substation to each district the feeder serves (in one district: to each H3 cell; at the
+    city level a line per cell was ~20,000 lines on the 1M-customer warehouse, unreadable
+    and slow to draw)."""
     if not show:
         return [], None
     fi = od.indices(ctx.db, ctx.version, ctx.year, "feeder", ctx.excl_planned, ctx.excl_med,
@@ -118,7 +112,8 @@ def _lines(ctx: Ctx, within: str | None,
     served = float(fi["customers_served"].sum())
     contribution = {r["feeder"]: (float(r["customer_minutes"]) / served if served else 0.0)
                     for r in fi.to_dict("records") if isinstance(r["feeder"], str)}
-    reach = od.feeder_reach(ctx.db, ctx.version, "h3", ctx.scope, within)
+    reach = od.feeder_reach(ctx.db, ctx.version, "h3" if within else "district", ctx.scope,
+                            within)
 
     def label(feeder: str, minutes: float, share: float) -> str:
         return ctx.t("outages.map.line_tip", minutes=f"{minutes:,.2f}", share=f"{share:.0%}")
@@ -127,15 +122,13 @@ def _lines(ctx: Ctx, within: str | None,
     return rows, classes if rows else None
 
 
-def _map_and_legend(ctx: Ctx, deck: pdk.Deck, map_key: str, legend: str,
+def _map_and_legend(ctx: Ctx, scene: dict, map_key: str, legend: str,
                     line_classes: cmaps.Classes | None):
     """The clickable map (5/6 of the width) and its legend beside it: the index classes and,
     when feeder lines are drawn, their classes. Returns the legend column for more."""
     map_col, legend_col = st.columns([5, 1])
     with map_col:
-        st.pydeck_chart(deck, height=520, key=map_key,
-                        on_select=partial(_on_map_select, map_key),
-                        selection_mode="single-object")
+        svgmap.show(scene, key=map_key, on_click=_on_map_click)
     with legend_col:
         st.markdown(legend, unsafe_allow_html=True)
         if line_classes is not None:
@@ -157,20 +150,18 @@ def _district_map(ctx: Ctx, choice: MapChoice, shown_evs: pd.DataFrame) -> None:
     fc, classes = cmaps.fill_regions(ctx.geo, values, lambda v: f"{index_label}: {v:,.3f}",
                                      f"{index_label}: {no_data}")
     for f in fc["features"]:
-        f["properties"]["rank_text"] = ctx.t("outages.drill.hint")
+        p = f["properties"]
+        p.update(title=p["name"], line1=p["value_text"], line2=ctx.t("outages.drill.hint"))
     try:
         lines, line_classes = _lines(ctx, None, choice.lines)
     except Exception as exc:
         ctx.fail(exc)
         lines, line_classes = [], None
     points = maps.event_points(shown_evs, ctx.feeders, ctx.cause, ctx.t("outages.col.affected"))
-    deck = cmaps.choropleth(fc, maps.TOOLTIP)
-    if lines:
-        deck.layers.insert(1, maps.lines_layer(lines))
-    deck = maps.add_event_layer(deck, points)
+    scene = maps.district_scene(fc, lines, points, "districts", svgmap.buttons(ctx.lang))
     st.caption(ctx.t("outages.drill.caption"))
     legend_col = _map_and_legend(
-        ctx, deck, f"out_map_{st.session_state['out_map_nonce']}",
+        ctx, scene, f"out_map_{st.session_state['out_map_nonce']}",
         cmaps.legend_html(classes, index_label, fmt=",.3f", no_data=no_data), line_classes)
     with legend_col:
         causes = sorted(set(ctx.evs["cause"].astype(str)))
@@ -214,15 +205,15 @@ def _cell_map(ctx: Ctx, choice: MapChoice, shown_evs: pd.DataFrame) -> None:
     classes = cmaps.classify(cvalues.values())
     served_txt = {r["h3"]: ctx.t("outages.drill.served", n=f"{int(r['customers_served']):,}")
                   for r in records}
-    rows = maps.cell_features(list(cvalues), cvalues, classes,
-                              lambda v: f"{index_label}: {v:,.3f}", served_txt)
+    cells = maps.cell_features(list(cvalues), cvalues, classes,
+                               lambda v: f"{index_label}: {v:,.3f}", served_txt)
     district_geo = {"type": "FeatureCollection", "features": [
         f for f in ctx.geo["features"] if f["properties"]["region_id"] == drill]}
     here = shown_evs[shown_evs["districts"].fillna("").str.split(",").map(
         lambda ds: drill in ds)]
     points = maps.event_points(here, ctx.feeders, ctx.cause, ctx.t("outages.col.affected"))
-    deck = maps.cell_deck(district_geo, rows, lines, points, maps.TOOLTIP)
-    _map_and_legend(ctx, deck, f"out_map_{drill}_{st.session_state['out_map_nonce']}",
+    scene = maps.cell_scene(district_geo, cells, lines, points, drill, svgmap.buttons(ctx.lang))
+    _map_and_legend(ctx, scene, f"out_map_{drill}_{st.session_state['out_map_nonce']}",
                     cmaps.legend_html(classes, index_label, fmt=",.3f"), line_classes)
     # exact values for tests and scripts, as for the index table
     st.markdown("".join(

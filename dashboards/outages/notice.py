@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import html
 from datetime import date, datetime, time
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from dashboards.components import maps as cmaps
+from dashboards.components import svgmap
 from dashboards.components.session import access, still_signed_in
 from dashboards.outages import data as od
 from dashboards.outages import maps
@@ -79,6 +81,13 @@ def _clear_cells() -> None:
     st.session_state["out_area_nonce"] = st.session_state.get("out_area_nonce", 0) + 1
 
 
+def _toggle_cell(picked_key: str, cell: str) -> None:
+    """A click on a cell of the picker: add it to the picked cells, or take it out."""
+    picked = list(st.session_state.get(picked_key) or [])
+    st.session_state[picked_key] = ([c for c in picked if c != cell] if cell in picked
+                                    else [*picked, cell])
+
+
 def _pick_cells(ctx: Ctx) -> Area | None:
     """The cells picked on the map (of all districts or one) as an area."""
     a1, a2 = st.columns([1, 3], vertical_alignment="bottom")
@@ -111,13 +120,14 @@ def _picker(ctx: Ctx, where: str, counts: dict[str, float]) -> list[str]:
     """The cell map (multi-object selection), the cells picked and a button to clear them."""
     ss = st.session_state
     pick_key = f"out_area_cells_{where or 'all'}_{ss.get('out_area_nonce', 0)}"
-    before = [o.get("cell") for o in maps.selected(ss.get(pick_key), "cells")]
-    rows = maps.cell_features(list(counts), counts, cmaps.classify(counts.values()),
-                              lambda v: f"{ctx.t('outages.col.customers')}: {v:,.0f}",
-                              alpha=150)
-    state = st.pydeck_chart(maps.picker_deck(ctx.geo, rows, before, maps.TOOLTIP), height=460,
-                            key=pick_key, on_select="rerun", selection_mode="multi-object")
-    picked = [c for c in (o.get("cell") for o in maps.selected(state, "cells")) if c]
+    picked_key = f"{pick_key}_picked"
+    picked = [c for c in ss.get(picked_key) or [] if c in counts]
+    cells = maps.cell_features(list(counts), counts, cmaps.classify(counts.values()),
+                               lambda v: f"{ctx.t('outages.col.customers')}: {v:,.0f}",
+                               alpha=150)
+    svgmap.show(maps.picker_scene(ctx.geo, cells, picked, where or "all",
+                                  svgmap.buttons(ctx.lang)),
+                key=pick_key, on_click=lambda cell: _toggle_cell(picked_key, cell))
     p1, p2 = st.columns([4, 1], vertical_alignment="center")
     p1.markdown(
         f'<span class="gcrm-picked" data-cells="{html.escape(",".join(picked))}">'
@@ -146,7 +156,8 @@ def _upload(ctx: Ctx) -> Area | None:
     if area.datum != "wgs84":
         st.caption(ctx.t("outages.area.converted",
                          datum=ctx.t(f"outages.area.datum.{area.datum}")))
-    st.pydeck_chart(maps.area_deck(ctx.geo, area.geometry), height=380, key="out_area_preview")
+    svgmap.show(maps.area_scene(ctx.geo, area.geometry, svgmap.buttons(ctx.lang)),
+                key="out_area_preview", on_click=lambda _id: None)
     st.caption(ctx.t("outages.area.size", km2=f"{area.area_km2:,.2f}"))
     return area
 
@@ -214,11 +225,12 @@ def _offer(ctx: Ctx, notice_df: pd.DataFrame, start: datetime, end: datetime, st
     audit_args = (ctx, target, detail)
     rows_window = (len(shown), (start.isoformat(), end.isoformat()))
     d1, d2, _ = st.columns([1, 1, 3])
-    d1.download_button(ctx.t("outages.notice.csv"), csv_bytes(shown),
+    d1.download_button(ctx.t("outages.notice.csv"), partial(csv_bytes, shown),  # on the click
                        file_name=f"{stem}.csv", mime="text/csv", key="out_notice_csv",
                        on_click=_record, args=(*audit_args, "csv", *rows_window))
     d2.download_button(
-        ctx.t("outages.notice.xlsx"), xlsx_bytes(shown, "notice"), file_name=f"{stem}.xlsx",
+        ctx.t("outages.notice.xlsx"), partial(xlsx_bytes, shown, "notice"),
+        file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="out_notice_xlsx", on_click=_record, args=(*audit_args, "xlsx", *rows_window))
     if err := st.session_state.pop("out_audit_error", None):

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.components import maps as cmaps
+from dashboards.components import svgmap
 from dashboards.outages import data as od
 from dashboards.outages import maps
 from dashboards.outages.context import GROUPINGS, INDICES, Ctx
@@ -156,10 +157,11 @@ def event_view(ctx: Ctx) -> None:
         return
     ss = st.session_state
     ranked = ctx.evs.sort_values(["customer_minutes", "outage_id"], ascending=[False, True])
-    labels = {r.outage_id: (f"{r.outage_id} · {pd.Timestamp(r.start_at):%Y-%m-%d %H:%M} · "
-                            f"{ctx.feeder_names.get(r.feeder_id, r.feeder_id)} · "
-                            f"{ctx.cause(r.cause)}")
-              for r in ranked.itertuples(index=False)}
+    causes = {c: ctx.cause(c) for c in ranked["cause"].unique()}
+    starts = pd.to_datetime(ranked["start_at"]).dt.strftime("%Y-%m-%d %H:%M")  # 8k events
+    labels = {oid: f"{oid} · {at} · {ctx.feeder_names.get(fid, fid)} · {causes[c]}"
+              for oid, at, fid, c in zip(ranked["outage_id"], starts, ranked["feeder_id"],
+                                         ranked["cause"], strict=True)}
     if (pick := ss.pop("out_event_pick", None)) in labels:  # clicked on the map
         ss["out_event"] = pick
     oid = st.selectbox(ctx.t("outages.event.pick"), list(labels), key="out_event",
@@ -227,15 +229,16 @@ def _event_area(ctx: Ctx, ev: pd.Series, cells: pd.DataFrame) -> None:
     cvals = {r["cell"]: float(r["customers"]) for r in cells.to_dict("records")}
     big_txt = {r["cell"]: ctx.t("outages.event.cell_big", n=f"{int(r['big_customers']):,}")
                for r in cells.to_dict("records")}
-    rows = maps.cell_features(
+    cells_fc = maps.cell_features(
         list(cvals), cvals, cmaps.classify(cvals.values()),
         lambda v: f"{ctx.t('outages.col.affected')}: {v:,.0f}", big_txt)
     fd = ctx.feeders.set_index("feeder_id")
     sub = None
     if ev["feeder_id"] in fd.index and pd.notna(fd.at[ev["feeder_id"], "lon"]):
         sub = (float(fd.at[ev["feeder_id"], "lon"]), float(fd.at[ev["feeder_id"], "lat"]))
-    st.pydeck_chart(maps.event_deck(ctx.geo, rows, sub, maps.TOOLTIP), height=380,
-                    key="out_event_map")
+    svgmap.show(maps.event_scene(ctx.geo, cells_fc, sub, f"event/{ev.name}",
+                                 svgmap.buttons(ctx.lang)),
+                key="out_event_map", on_click=lambda _id: None)
     st.caption(ctx.tn("outages.event.area_note", len(cells)))
 
 

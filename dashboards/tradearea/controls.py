@@ -81,34 +81,28 @@ def seed_from_url(ctx: Context) -> None:
         set_choice("ta_type", kind, ctx.lang)
 
 
-def _on_map_select(sp_kinds: dict[str, str], lang: str) -> None:
-    """A click on the map: a service point or an area of one becomes the centre; a population
-    cell, gap, overlap or proposed site becomes the point."""
+def _on_map_click(sp_kinds: dict[str, str], lang: str, clicked: str) -> None:
+    """A click on the map (what it reports: :mod:`dashboards.tradearea.maps`): a service
+    point or the area of one becomes the centre; a band of nested areas is summarised; a
+    population cell, gap, overlap or proposed site becomes the point."""
     ss = st.session_state
-    objects = ((ss.get("ta_map") or {}).get("selection") or {}).get("objects") or {}
-    for layer in ("service_points", "areas"):
-        for obj in objects.get(layer) or []:
-            props = obj.get("properties", obj)
-            sp = props.get("service_point_id")
-            if sp and sp in sp_kinds:
-                set_choice("ta_mode", "service_point", lang)
-                ss["ta_sp"] = sp
-                if sp_kinds.get(sp) not in (ss.get("ta_kinds") or []):
-                    set_choice("ta_kinds", list(KINDS), lang)
-                return
-            if props.get("band"):
-                ss["ta_band_pick"] = props["band"]
-                return
-    for layer in ("cells", "sites", "gaps", "overlaps"):
-        for obj in objects.get(layer) or []:
-            set_choice("ta_mode", "point", lang)
-            ss["ta_lon"], ss["ta_lat"] = round(float(obj["lon"]), 5), round(float(obj["lat"]), 5)
-            return
+    kind, _, value = clicked.partition(":")
+    if kind == "sp" and value in sp_kinds:
+        set_choice("ta_mode", "service_point", lang)
+        ss["ta_sp"] = value
+        if sp_kinds.get(value) not in (ss.get("ta_kinds") or []):
+            set_choice("ta_kinds", list(KINDS), lang)
+    elif kind == "band" and value:
+        ss["ta_band_pick"] = value
+    elif kind == "pt":
+        lon, _, lat = value.partition(",")
+        set_choice("ta_mode", "point", lang)
+        ss["ta_lon"], ss["ta_lat"] = round(float(lon), 5), round(float(lat), 5)
 
 
-def map_select_handler(ctx: Context) -> Callable[[], None]:
-    """The ``on_select`` callback of the map (:func:`_on_map_select` for this run)."""
-    return partial(_on_map_select, ctx.sp_kinds, ctx.lang)
+def map_click_handler(ctx: Context) -> Callable[[str], None]:
+    """The map's click callback (:func:`_on_map_click` for this run)."""
+    return partial(_on_map_click, ctx.sp_kinds, ctx.lang)
 
 
 # --------------------------------------------------------------------------- controls: centre

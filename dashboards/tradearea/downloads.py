@@ -65,7 +65,8 @@ def _target_buttons(ctx: Context, choice: Choice, targets: pd.DataFrame, segment
     stem = f"targets_{segment}_{(choice.sp_id or 'point')}"
     args = (len(targets), segment, what, mask)
     d1, d2, _ = st.columns([1, 1, 3])
-    d1.download_button(t("ta.download_csv", lang), csv_bytes(targets),
+    d1.download_button(t("ta.download_csv", lang),
+                       partial(csv_bytes, targets),  # written on the click only (0.4 s)
                        file_name=f"{stem}.csv", mime="text/csv", key="ta_targets_csv",
                        on_click=_record_targets, args=("csv", *args),
                        icon=":material/download:")

@@ -1,13 +1,14 @@
-"""The trading-area map: district outlines (the basemap), trade-area polygons, service points,
-population cells, gaps, overlaps and proposed sites, as one pydeck Deck.
+"""The trading-area map: district areas and names (the basemap: no tiles), trade-area polygons,
+service points, population cells, gaps, overlaps and proposed sites, as one SVG scene
+(:mod:`dashboards.components.svgmap`, no WebGL).
 
-Built on :func:`dashboards.components.maps.deck` (``map_provider=None``: no basemap request,
-works offline). Every layer has an ``id`` (needed for ``st.pydeck_chart(on_select=...)``) and
-its objects carry ``name`` and ``detail`` for the one tooltip template
-(:data:`TOOLTIP`). Clicking a service point or a population cell selects it (the page turns
-that into the centre of the analysis: :func:`dashboards.tradearea.controls.map_select_handler`).
+Tooltips are svgmap's three plain-text lines (``title`` = name, ``line1`` = detail). What a
+click reports (:func:`dashboards.tradearea.controls.map_click_handler` turns it into the
+centre of the analysis): ``sp:<id>`` for a service point or the area of one, ``band:<value>``
+for a ring, drive-time or share band, ``pt:<lon>,<lat>`` for a population cell, a gap, an
+overlap or a proposed site.
 
-:func:`draw_map` draws the map section: the Deck, its legend and the area layer's table.
+:func:`draw_map` draws the map section: the map, its legend and the area layer's table.
 """
 
 from __future__ import annotations
@@ -20,11 +21,9 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
-import pydeck as pdk
 import streamlit as st
-from pydeck.types import String
 
-from dashboards.components import maps
+from dashboards.components import maps, svgmap
 from dashboards.tradearea import data as td
 from dashboards.tradearea import views
 from dashboards.tradearea.state import Area, Choice, Context, Overlays, fail
@@ -33,7 +32,14 @@ from gcrm.tradearea import geometry
 from gcrm.tradearea.queries import Sites
 from gcrm.vocab import SERVICE_POINT_KINDS as KINDS
 
-TOOLTIP = "<b>{name}</b><br/>{detail}"
+#: the map's size in px (the SVG scales to its column's width)
+WIDTH = 900
+HEIGHT = 560
+TONGHUA = (125.3, 41.2, 126.6, 42.4)  # the view when nothing is located
+#: what a click reports: a service point, a band of nested areas, a point
+SP = "sp:"
+BAND_PICK = "band:"
+POINT = "pt:"
 #: service-point colours per kind (Okabe-Ito, colour-blind safe)
 KIND_COLORS: dict[str, tuple[int, int, int]] = {
     "business_hall": (213, 94, 0), "bank_agent": (0, 114, 178), "self_service": (0, 158, 115)}
@@ -82,145 +88,132 @@ class MapLayers:
     extra_bounds: list = field(default_factory=list)
 
 
-def _records(df: pd.DataFrame, cols: Sequence[str]) -> list[dict]:
-    out = df[list(cols)].copy()
-    for c in out.columns:
-        if c not in ("lon", "lat", "fill", "line", "radius"):
-            out[c] = out[c].astype(str)
-    return out.to_dict("records")
+def _records(df: pd.DataFrame, fill: Sequence[int] | list, pick: bool = True) -> list[dict]:
+    """svgmap point records of ``df`` (lon, lat, name, detail[, fill]): tooltips, and an id
+    ``pt:<lon>,<lat>`` a click reports."""
+    fills = df["fill"].tolist() if "fill" in df.columns else [fill] * len(df)
+    return [{"lon": float(lon), "lat": float(lat), "title": str(n), "line1": str(d),
+             "fill": f, "id": f"{POINT}{lon:.5f},{lat:.5f}" if pick else ""}
+            for lon, lat, n, d, f in zip(df["lon"], df["lat"], df["name"], df["detail"], fills,
+                                         strict=True)]
 
 
 def _features(gdf: gpd.GeoDataFrame, tolerance: float = 0.0003) -> dict:
-    """GeoJSON of ``gdf`` (geometry simplified for the screen) with properties name, detail,
-    fill, line, width and, when present, band and service_point_id (read back on a click)."""
+    """GeoJSON of ``gdf`` (geometry simplified for the screen) with the svgmap properties:
+    ``title``/``line1`` (name, detail), ``fill`` and ``region_id`` (what a click reports:
+    ``sp:<id>`` or ``band:<value>``, when the frame has those columns)."""
     shown = gdf.copy()
     shown["geometry"] = shown.geometry.simplify(tolerance, preserve_topology=True)
-    keep = [c for c in ("name", "detail", "fill", "line", "width", "band", "service_point_id")
-            if c in shown.columns]
-    return json.loads(shown[[*keep, "geometry"]].to_json(drop_id=True))
+    fc = json.loads(shown[["geometry"]].to_json(drop_id=True))
+    for f, row in zip(fc["features"], shown.to_dict("records"), strict=True):
+        sp, band = row.get("service_point_id"), row.get("band")
+        rid = (f"{SP}{sp}" if isinstance(sp, str) and sp
+               else f"{BAND_PICK}{band}" if isinstance(band, str) and band else "")
+        f["properties"] = {"title": row.get("name", ""), "line1": row.get("detail", ""),
+                           "fill": row.get("fill"), "region_id": rid}
+    return fc
 
 
-def _polygon_layer(layer_id: str, gdf: gpd.GeoDataFrame, pickable: bool, **style) -> pdk.Layer:
-    """Polygons filled and outlined from their ``fill``, ``line`` and ``width`` properties."""
-    return pdk.Layer(
-        "GeoJsonLayer", _features(gdf), id=layer_id, pickable=pickable, stroked=True,
-        filled=True, get_fill_color="properties.fill", get_line_color="properties.line",
-        get_line_width="properties.width", line_width_units=String("pixels"), **style)
+def _area_layers(areas: gpd.GeoDataFrame, frame: svgmap.Frame) -> list[dict]:
+    """The trade areas (pickable), the summarised one outlined in black."""
+    fc = _features(areas)
+    chosen = {"type": "FeatureCollection",
+              "features": [f for f, s in zip(fc["features"], areas["selected"], strict=True)
+                           if s]}
+    return [svgmap.areas(fc, frame, "areas", opacity=1.0),
+            svgmap.outline(chosen, frame, "area_selected", color=(20, 20, 20), width_px=3)]
 
 
-def _cell_layer(cells: pd.DataFrame) -> pdk.Layer:
+def _cell_layer(cells: pd.DataFrame, frame: svgmap.Frame) -> dict:
     """Population cells coloured by residents."""
-    cells = cells.copy()
     classes = maps.classify(cells["resident"].tolist())
-    cells["fill"] = [[*classes.color(float(v)), 150] for v in cells["resident"]]
-    return pdk.Layer(
-        "ScatterplotLayer", _records(cells, ["lon", "lat", "name", "detail", "cell_id", "fill"]),
-        id="cells", pickable=True, get_position=["lon", "lat"], get_fill_color="fill",
-        get_radius=450, radius_units=String("meters"), radius_min_pixels=2,
-        radius_max_pixels=8, stroked=False)
+    cells = cells.assign(fill=[[*classes.color(float(v)), 150] for v in cells["resident"]])
+    return svgmap.points(_records(cells, []), frame, "cells", "fill", radius_m=450, min_px=2,
+                         max_px=8, stroke=False, pick=True)
 
 
-def _coverage_layer(name: str, df: pd.DataFrame, color: tuple[int, int, int]) -> pdk.Layer:
+def _coverage_layer(name: str, df: pd.DataFrame, color: tuple[int, int, int],
+                    frame: svgmap.Frame) -> dict:
     """Gap or overlap cells (a population cell: about 1 km across)."""
-    return pdk.Layer(
-        "ScatterplotLayer", _records(df, ["lon", "lat", "name", "detail"]), id=name,
-        pickable=True, get_position=["lon", "lat"], get_fill_color=[*color, 210],
-        get_radius=500, radius_units=String("meters"), radius_min_pixels=1.5,
-        radius_max_pixels=9, stroked=False)
+    return svgmap.points(_records(df, [*color, 210]), frame, name, "fill", radius_m=500,
+                         min_px=1.5, max_px=9, stroke=False, pick=True)
 
 
-def _site_ring_layer(rings: gpd.GeoDataFrame) -> pdk.Layer:
-    ring = rings.copy()
-    ring["fill"] = [[*SITE, 30]] * len(ring)
-    ring["line"] = [[*SITE, 220]] * len(ring)
-    ring["width"] = 2
-    return _polygon_layer("site_rings", ring, False)
+def _site_ring_layer(rings: gpd.GeoDataFrame, frame: svgmap.Frame) -> list[dict]:
+    fc = json.loads(rings[["geometry"]].to_json(drop_id=True))
+    for f in fc["features"]:
+        f["properties"] = {"fill": [*SITE, 30]}
+    return [svgmap.areas(fc, frame, "site_rings", pickable=False, opacity=1.0),
+            svgmap.outline(fc, frame, "site_ring_lines", color=(*SITE, 220), width_px=2)]
 
 
-def _service_point_layer(points: pd.DataFrame) -> pdk.Layer:
-    """Service points coloured by kind, the selected one larger and outlined in black."""
-    sp = points.copy()
-    sp["fill"] = [[*KIND_COLORS.get(k, OTHER), 235] for k in sp["kind"]]
-    sp["radius"] = [10 if s else 5 for s in sp["selected"]]
-    sp["line"] = [[0, 0, 0, 255] if s else [255, 255, 255, 255] for s in sp["selected"]]
-    return pdk.Layer(
-        "ScatterplotLayer", _records(sp, ["lon", "lat", "name", "detail", "service_point_id",
-                                          "fill", "radius", "line"]),
-        id="service_points", pickable=True, get_position=["lon", "lat"],
-        get_fill_color="fill", get_radius="radius", radius_units=String("pixels"),
-        stroked=True, get_line_color="line", line_width_min_pixels=1.5)
+def _service_point_layers(points: pd.DataFrame, frame: svgmap.Frame) -> list[dict]:
+    """Service points coloured by kind (a click picks one), the selected one larger on a
+    black ring."""
+    recs = [{"lon": float(r.lon), "lat": float(r.lat), "title": str(r.name),
+             "line1": str(r.detail), "fill": [*KIND_COLORS.get(r.kind, OTHER), 235],
+             "r": 10 if r.selected else 5, "id": f"{SP}{r.service_point_id}"}
+            for r in points.itertuples(index=False)]
+    ring = [{**x, "r": x["r"] + 2, "fill": [0, 0, 0, 255], "title": ""}
+            for x in recs if x["r"] > 5]
+    return [svgmap.points(ring, frame, "sp_selected", "fill", radius_px="r", stroke=False),
+            svgmap.points(recs, frame, "service_points", "fill", radius_px="r", pick=True)]
 
 
-def _site_layers(sites: pd.DataFrame) -> list[pdk.Layer]:
-    """Proposed sites and their rank numbers."""
-    pts = _records(sites, ["lon", "lat", "name", "detail", "rank"])
-    dots = pdk.Layer(
-        "ScatterplotLayer", pts, id="sites", pickable=True, get_position=["lon", "lat"],
-        get_fill_color=[*SITE, 240], get_radius=9, radius_units=String("pixels"),
-        stroked=True, get_line_color=[255, 255, 255, 255], line_width_min_pixels=2)
-    ranks = pdk.Layer(
-        "TextLayer", pts, id="site_labels", pickable=False, get_position=["lon", "lat"],
-        get_text="rank", get_size=12, size_units=String("pixels"),
-        get_color=[255, 255, 255, 255], get_text_anchor=String("middle"),
-        get_alignment_baseline=String("center"), font_family=String(maps.CJK_FONTS))
-    return [dots, ranks]
+def _site_layers(sites: pd.DataFrame, frame: svgmap.Frame) -> list[dict]:
+    """Proposed sites (a click makes one the centre) and their rank numbers."""
+    dots = svgmap.points(_records(sites, [*SITE, 240]), frame, "sites", "fill", radius_m=1,
+                         min_px=9, max_px=9, pick=True)
+    ranks = {"type": "FeatureCollection", "features": [
+        {"properties": {"name": str(r), "centroid_lon": lon, "centroid_lat": lat,
+                        "region_id": ""}}
+        for r, lon, lat in zip(sites["rank"], sites["lon"], sites["lat"], strict=True)]}
+    return [dots, svgmap.labels(ranks, frame, "site_labels", size_px=12)]
 
 
-def _center_layer(center: tuple[float, float]) -> pdk.Layer:
-    return pdk.Layer(
-        "ScatterplotLayer", [{"lon": center[0], "lat": center[1], "name": "", "detail": ""}],
-        id="center", pickable=False, get_position=["lon", "lat"],
-        get_fill_color=[255, 255, 255, 255], get_radius=7, radius_units=String("pixels"),
-        stroked=True, get_line_color=[*CENTER, 255], line_width_min_pixels=3)
-
-
-def _district_label_layer(districts: dict) -> pdk.Layer | None:
-    labels = [{"name": f["properties"]["name"],
-               "position": [f["properties"]["centroid_lon"], f["properties"]["centroid_lat"]]}
-              for f in districts.get("features", [])
-              if f["properties"].get("centroid_lon") is not None]
-    if not labels:
-        return None
-    return pdk.Layer(
-        "TextLayer", labels, id="district_labels", pickable=False, get_text="name",
-        get_position="position", get_size=13, size_units=String("pixels"),
-        get_color=[90, 90, 90, 255], character_set=String("auto"),
-        font_family=String(maps.CJK_FONTS), font_settings={"sdf": True}, outline_width=3,
-        outline_color=[255, 255, 255, 220], get_text_anchor=String("middle"),
-        get_alignment_baseline=String("center"))
+def _center_layers(center: tuple[float, float], frame: svgmap.Frame) -> list[dict]:
+    """The chosen point: a white dot on a black ring."""
+    at = {"lon": center[0], "lat": center[1]}
+    return [svgmap.points([at], frame, "center_ring", (*CENTER, 255), radius_m=1, min_px=9,
+                          max_px=9, stroke=False),
+            svgmap.points([at], frame, "center", (255, 255, 255, 255), radius_m=1, min_px=6,
+                          max_px=6, stroke=False)]
 
 
 def _shown(df: pd.DataFrame | None) -> bool:
     return df is not None and len(df) > 0
 
 
-def build_deck(m: MapLayers) -> pdk.Deck:
-    """The Deck of ``m``, its layers stacked districts first, labels last."""
-    layers = [pdk.Layer(
-        "GeoJsonLayer", m.districts, id="districts", pickable=False, stroked=True, filled=True,
-        get_fill_color=[244, 245, 247, 255], get_line_color=[110, 110, 110, 255],
-        line_width_min_pixels=1)]
+def _basemap(districts: dict, frame: svgmap.Frame) -> tuple[dict, dict]:
+    """The districts as light areas (not pickable) and their names."""
+    plain = {"type": "FeatureCollection", "features": [
+        {**f, "properties": {**f["properties"], "fill": [244, 245, 247], "title": ""}}
+        for f in districts.get("features", [])]}
+    return (svgmap.areas(plain, frame, "districts", pickable=False, opacity=1.0),
+            svgmap.labels(plain, frame, "district_labels", size_px=13))
+
+
+def build_scene(m: MapLayers, ui: dict[str, str], view_id: str) -> dict:
+    """The svgmap scene of ``m``, its layers stacked districts first, labels last."""
+    frame = svgmap.Frame.fit(m.focus or maps.bounds_of(m.districts) or TONGHUA, WIDTH, HEIGHT)
+    base, names = _basemap(m.districts, frame)
+    layers = [base]
     if _shown(m.areas):
-        layers.append(_polygon_layer("areas", m.areas, True, auto_highlight=True,
-                                     highlight_color=[255, 140, 0, 70]))
+        layers += _area_layers(m.areas, frame)
     if _shown(m.cells):
-        layers.append(_cell_layer(m.cells))
-    layers += [_coverage_layer(name, df, color) for name, df, color in
+        layers.append(_cell_layer(m.cells, frame))
+    layers += [_coverage_layer(name, df, color, frame) for name, df, color in
                (("gaps", m.gaps, GAP), ("overlaps", m.overlaps, OVERLAP)) if _shown(df)]
     if _shown(m.site_rings):
-        layers.append(_site_ring_layer(m.site_rings))
+        layers += _site_ring_layer(m.site_rings, frame)
     if _shown(m.service_points):
-        layers.append(_service_point_layer(m.service_points))
+        layers += _service_point_layers(m.service_points, frame)
     if _shown(m.sites):
-        layers += _site_layers(m.sites)
+        layers += _site_layers(m.sites, frame)
     if m.center is not None:
-        layers.append(_center_layer(m.center))
-    if (labels := _district_label_layer(m.districts)) is not None:
-        layers.append(labels)
-    bounds = m.focus or maps.bounds_of(m.districts)
-    view = (maps.fit_view(bounds, height=560) if bounds else
-            pdk.ViewState(longitude=125.9, latitude=41.7, zoom=7))
-    return maps.deck(layers, view, TOOLTIP)
+        layers += _center_layers(m.center, frame)
+    layers.append(names)
+    return svgmap.scene(frame, layers, view_id, ui)
 
 
 def pad_bounds(bounds: tuple[float, float, float, float],
@@ -281,7 +274,7 @@ def _area_details(areas: gpd.GeoDataFrame, lang: str) -> list[str]:
 
 def _area_shapes(ctx: Context, choice: Choice, area: Area) -> gpd.GeoDataFrame:
     """The area layer styled for the map: nested areas large first (small on top) in shades of
-    one colour, others one colour per service point; the summarised one outlined."""
+    one colour, others one colour per service point; the summarised one ``selected``."""
     areas = area.layer.copy()
     nested = area.band_col in ("outer_km", "minutes", "share")
     if nested:
@@ -292,13 +285,12 @@ def _area_shapes(ctx: Context, choice: Choice, area: Area) -> gpd.GeoDataFrame:
         areas["fill"] = [[*category_color(s), 95] for s in areas["service_point_id"]]
     selected = (areas[area.band_col] == area.band_value if area.band_col is not None
                 else pd.Series(False, index=areas.index))
-    areas["line"] = [[20, 20, 20, 255] if s else [*BAND, 160] for s in selected]
-    areas["width"] = [3 if s else 1 for s in selected]
+    areas["selected"] = selected.to_numpy()
     areas["name"] = _area_names(areas, area, choice.area_type, ctx)
     if nested:
         areas["band"] = areas[area.band_col].astype(str)
     areas["detail"] = _area_details(areas, ctx.lang)
-    keep = ["name", "detail", "fill", "line", "width", "geometry"]
+    keep = ["name", "detail", "fill", "selected", "geometry"]
     keep += [c for c in ("band", "service_point_id") if c in areas.columns]
     return areas[keep]
 
@@ -376,7 +368,7 @@ def _layer_table(layer: gpd.GeoDataFrame | None, lang: str) -> None:
 
 
 def _draw(ctx: Context, choice: Choice, area: Area, ov: Overlays, sites: Sites | None,
-          site_km: float, on_select: Callable[[], None]) -> None:
+          site_km: float, on_click: Callable[[str], None]) -> None:
     lang, layer, center = ctx.lang, area.layer, choice.center
     st.subheader(t("ta.map.title", lang))
     if (layer is not None and choice.area_type == "drivetime"
@@ -387,25 +379,26 @@ def _draw(ctx: Context, choice: Choice, area: Area, ov: Overlays, sites: Sites |
     cells = _cell_rows(ctx) if ov.show_cells else None
     has_sites = sites is not None and len(sites.sites) > 0
     site_rows, site_rings = _site_rows(sites.sites, site_km, lang) if has_sites else (None, None)
-    deck = build_deck(MapLayers(
+    scene = build_scene(MapLayers(
         districts=ctx.geo, areas=areas, service_points=shown_sp if len(shown_sp) else None,
         cells=cells, gaps=_coverage_rows(ov.gaps, lang),
         overlaps=_coverage_rows(ov.overlaps, lang), sites=site_rows, site_rings=site_rings,
         center=(center[0], center[1]) if center is not None and choice.mode == "point" else None,
-        focus=_focus(choice, area)))
+        focus=_focus(choice, area)), svgmap.buttons(lang),
+        view_id=f"{choice.mode}/{choice.sp_id}/{choice.area_type}")
     map_col, legend_col = st.columns([5, 1])
     with map_col:
-        st.pydeck_chart(deck, height=560, key="ta_map", on_select=on_select,
-                        selection_mode="single-object")
+        svgmap.show(scene, key="ta_map", on_click=on_click)
     with legend_col:
         _legend(ctx, choice, area, ov, has_sites)
     _layer_table(layer, lang)
 
 
 def draw_map(ctx: Context, choice: Choice, area: Area, ov: Overlays, sites: Sites | None,
-             site_km: float, on_select: Callable[[], None]) -> None:
-    """The map, its legend and the area layer's table (``on_select``: a click on the map)."""
+             site_km: float, on_click: Callable[[str], None]) -> None:
+    """The map, its legend and the area layer's table (``on_click``: a click on the map,
+    with what it reports)."""
     try:
-        _draw(ctx, choice, area, ov, sites, site_km, on_select)
+        _draw(ctx, choice, area, ov, sites, site_km, on_click)
     except Exception as exc:  # never a traceback on the page
         fail(exc, ctx.lang)

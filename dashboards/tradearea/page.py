@@ -42,5 +42,5 @@ def render() -> None:
     downloads.layers(ctx, layers, what)
     with map_box:
         maps.draw_map(ctx, choice, area, overlays, sites, site_km,
-                      controls.map_select_handler(ctx))
+                      controls.map_click_handler(ctx))
     shell.page_done(PAGE, lang)

@@ -81,19 +81,24 @@ def _within(within: str | None) -> tuple[str, list]:
 
 # ---------------------------------------------------------------- reliability indices
 def _inputs(con: duckdb.DuckDBPyConnection, by: str,
-            scope: Sequence[str] | None = None,
-            within: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(outages, customers) for the kernel; ``within`` adds the flag ``_inside``."""
+            scope: Sequence[str] | None = None, within: str | None = None,
+            only_within: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(outages, customers) for the kernel; ``within`` adds the flag ``_inside`` (with
+    ``only_within``, only those customers are read: all flagged)."""
     if by not in GROUPS:
         raise ValueError(f"unknown grouping {by!r}; expected one of {', '.join(GROUPS)}")
     inside = ""
     inside_params: list = []
-    if within is not None:  # flag the customers of one region (a drill-down)
+    where, params = scope_sql(scope)  # a scoped user's system is their regions' customers
+    if within is not None and only_within:  # the region's customers only (a drill-down)
+        cond, cond_params = _within(within)
+        inside = ", TRUE AS _inside"
+        where, params = f"{where} AND {cond}", [*params, *cond_params]
+    elif within is not None:  # flag the customers of one region (a drill-down)
         cond, inside_params = _within(within)
         inside = f", {cond} IS TRUE AS _inside"
     sql = (f"SELECT c.customer_id, c.feeder_id, {GROUPS[by]} AS \"group\", c.opened_on"
            f"{inside} FROM dim_customer c LEFT JOIN dim_feeder fd ON fd.feeder_id = c.feeder_id")
-    where, params = scope_sql(scope)  # a scoped user's system is their regions' customers
     customers = con.execute(f"{sql} WHERE {where}", [*inside_params, *params]).df()
     outages = con.execute("SELECT outage_id, feeder_id, start_at, end_at, duration_min, cause, "
                           "planned FROM fact_outage").df()
@@ -126,7 +131,8 @@ def indices(con: duckdb.DuckDBPyConnection, year: int, by: str = "district",
     event days stay those of the whole scope, so the cells weighted by customers served
     reproduce the district's row of ``indices(con, 2026, "district")``.
     """
-    outages, customers = _inputs(con, by, scope, within)
+    # the whole system is needed beside the region's customers only for its major event days
+    outages, customers = _inputs(con, by, scope, within, only_within=not exclude_med)
     opts = Options(year=year, exclude_planned=exclude_planned, exclude_med=exclude_med,
                    month=month)
     if months is not None:
