@@ -89,17 +89,43 @@ def _write_changes(con: duckdb.DuckDBPyConnection, table: str, key: str, df: pd.
     return n
 
 
+#: customers located at a time (the memory of a load stays bounded however many there are)
+CHUNK = 1 << 20
+
+
+def _chunks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]]:
+    """Customer-id ranges ``[lo, hi)`` of :data:`CHUNK` customers each (``hi`` None: open).
+
+    Ranges of keys, not of ``rowid``: rows written by the load's open transaction have row ids
+    from 2^62 on, so row-id ranges would not be dense."""
+    starts = [r[0] for r in con.execute(
+        "SELECT customer_id FROM (SELECT customer_id, row_number() OVER (ORDER BY customer_id) "
+        "AS r FROM dim_customer) WHERE (r - 1) % ? = 0 ORDER BY 1", [CHUNK]).fetchall()]
+    return list(zip(starts, [*starts[1:], None], strict=True))
+
+
+def _assign_customers(con: duckdb.DuckDBPyConnection, loc: Locator) -> pd.Series:
+    """Locate every customer, :data:`CHUNK` at a time; the counts of their statuses."""
+    counts = pd.Series(dtype="int64")
+    for lo, hi in _chunks(con):
+        cust = con.execute("SELECT customer_id, lon, lat FROM dim_customer WHERE customer_id >= ?"
+                           + (" AND customer_id < ?" if hi is not None else ""),
+                           [lo] + ([hi] if hi is not None else [])).df()
+        lon, lat = cust["lon"].to_numpy(float), cust["lat"].to_numpy(float)
+        city, district = loc.assign(lon, lat)
+        st = status(lon, lat, district, city)
+        grid = h3_cells(lon, lat, st == "ok")
+        _write_changes(con, "dim_customer", "customer_id", pd.DataFrame({
+            "customer_id": cust["customer_id"], "city_id": city, "district_id": district,
+            "grid_id": grid, "locate_status": st}))
+        counts = counts.add(pd.Series(st).value_counts(), fill_value=0)
+    return counts
+
+
 def assign_all(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Assign regions everywhere; return counts of customers by ``locate_status``."""
     loc = Locator(con)
-    cust = con.execute("SELECT customer_id, lon, lat FROM dim_customer").df()
-    lon, lat = cust["lon"].to_numpy(float), cust["lat"].to_numpy(float)
-    city, district = loc.assign(lon, lat)
-    st = status(lon, lat, district, city)
-    grid = h3_cells(lon, lat, st == "ok")
-    _write_changes(con, "dim_customer", "customer_id", pd.DataFrame({
-        "customer_id": cust["customer_id"], "city_id": city, "district_id": district,
-        "grid_id": grid, "locate_status": st}))
+    counts = _assign_customers(con, loc)
     for table, key in (("dim_service_point", "service_point_id"), ("population_grid", "cell_id")):
         df = con.execute(f"SELECT {key}, lon, lat FROM {table}").df()
         c, d = loc.assign(df["lon"].to_numpy(float), df["lat"].to_numpy(float))
@@ -116,5 +142,4 @@ def assign_all(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         WHERE r.region_id = p.region_id AND r.population IS DISTINCT FROM p.pop
     """)
     warehouse.set_meta(con, "h3_resolution", str(H3_RESOLUTION))
-    counts = pd.Series(st).value_counts()
     return {k: int(counts.get(k, 0)) for k in ("ok", "missing", "out_of_range", "outside")}
