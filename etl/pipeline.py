@@ -40,12 +40,14 @@ from etl.spec import FileCount
 from etl.validate import (
     DateWindow,
     compile_normalised,
-    compile_rejects,
-    compile_typed,
+    compile_stage,
+    compile_stage_rejects,
     q,
     reject_value_expr,
+    stage_columns,
 )
 from gcrm import config
+from gcrm.cube import rollups
 from gcrm.spatial.crs import DATUMS, Datum, to_wgs84
 from gcrm.storage import warehouse
 
@@ -64,6 +66,8 @@ class LoadReport:
     steps: list[tuple[str, float]] = field(default_factory=list)
     report_dir: str | None = None
     seconds: float = 0.0
+    #: the months whose rollups this load rebuilt; None: all of them (a full build)
+    rollup_months: list[str] | None = None
 
     @property
     def rejected(self) -> int:
@@ -78,6 +82,7 @@ class LoadReport:
             ],
             "repaired_regions": self.repaired_regions, "locate": self.locate,
             "steps": [{"step": s, "seconds": round(t, 3)} for s, t in self.steps],
+            "rollups": "full" if self.rollup_months is None else self.rollup_months,
             "seconds": round(self.seconds, 3),
         }
 
@@ -156,37 +161,51 @@ def _validate(con: duckdb.DuckDBPyConnection, src: readers.Source, count: FileCo
               window: DateWindow) -> str:
     """Register and check ``src``; quarantine its rejects; return the view of its good rows.
 
-    Nothing large is materialised: ``n_<file>`` (normalised text) and ``v_<file>`` (typed good
-    rows) are views over the source; only the rejects (``r_<file>``) become a table.
+    The file is read and every column normalised and cast once, into the temp table
+    ``s_<file>`` (:func:`~etl.validate.compile_stage`): the checks (``r_<file>``, the rejects)
+    and the insert (``v_<file>``, a view of the staged rows not rejected) both read it.
     """
     name = src.spec.name
-    raw, norm, rej, good = f"src_{name}", f"n_{name}", f"r_{name}", f"v_{name}"
+    raw, norm, stage, rej = f"src_{name}", f"n_{name}", f"s_{name}", f"r_{name}"
     count.read = readers.register(con, src, raw)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {norm} AS "
                 + compile_normalised(src.spec, raw, src.columns, readers.column_types(con, raw)))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {rej} AS " + compile_rejects(src.spec, norm, window))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS "
+                + compile_stage(src.spec, norm, window))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {rej} AS "
+                + compile_stage_rejects(src.spec, stage))
     _good_view(con, src)
-    return good
+    return f"v_{name}"
 
 
 def _good_view(con: duckdb.DuckDBPyConnection, src: readers.Source) -> None:
-    """(Re)create ``v_<file>``: the typed rows that are not in ``r_<file>``."""
+    """(Re)create ``v_<file>``: the typed rows of ``s_<file>`` that are not in ``r_<file>``."""
     name = src.spec.name
     has_rejects = con.execute(f"SELECT count(*) > 0 FROM r_{name}").fetchone()[0]
-    con.execute(f"CREATE OR REPLACE TEMP VIEW v_{name} AS " + compile_typed(src.spec, f"n_{name}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW v_{name} AS SELECT {stage_columns(src.spec)} "
+                f"FROM s_{name} s"
                 + (f" WHERE s.__row NOT IN (SELECT __row FROM r_{name})" if has_rejects else ""))
+
+
+def _drop_stage(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Free a file's staged rows once loaded (the next file's stage needs the memory)."""
+    con.execute(f"DROP VIEW IF EXISTS v_{name}")
+    con.execute(f"DROP TABLE IF EXISTS s_{name}")
 
 
 def _quarantine(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int) -> int:
     """Copy this file's rejects (with the raw row) to ``etl_rejects``; return their number."""
     name = src.spec.name
+    n = con.execute(f"SELECT count(*) FROM r_{name}").fetchone()[0]
+    if not n:  # nothing to copy: do not read the file again
+        return 0
     value = reject_value_expr(src.spec, src.columns)
     con.execute(
         f"INSERT INTO etl_rejects SELECT ?, ?, v.__row, v.__field, {value}, v.__reason, "
         f"to_json(s) FROM r_{name} v JOIN {q('src_' + name)} s USING (__row)",
         [load_id, src.file],
     )
-    return con.execute(f"SELECT count(*) FROM r_{name}").fetchone()[0]
+    return n
 
 
 def _upsert_dim(con: duckdb.DuckDBPyConnection, target: str, key: str, cols: list[str],
@@ -213,6 +232,19 @@ def _replace_facts(con: duckdb.DuckDBPyConnection, target: str, key: tuple[str, 
     if con.execute(f"SELECT count(*) > 0 FROM {target}").fetchone()[0]:
         con.execute(f"DELETE FROM {target} f USING {good} s WHERE {on}")
     return con.execute(f"INSERT INTO {target} BY NAME {select} FROM {good}").fetchone()[0]
+
+
+def _touch(con: duckdb.DuckDBPyConnection, touched: set[str] | None, target: str,
+           key: tuple[str, ...], good: str, month: str) -> None:
+    """Add to ``touched`` the months of a fact batch and of the stored rows it replaces."""
+    if touched is None:
+        return
+    touched.update(r[0] for r in con.execute(f"SELECT DISTINCT {month} FROM {good}").fetchall())
+    if "month" in key:  # a replaced row is in the same month
+        return
+    on = " AND ".join(f"f.{q(k)} = s.{q(k)}" for k in key)
+    touched.update(r[0] for r in con.execute(
+        f"SELECT DISTINCT f.month FROM {target} f JOIN {good} s ON {on}").fetchall())
 
 
 # --------------------------------------------------------------------------- per file
@@ -268,14 +300,24 @@ def _convert(df: pd.DataFrame, datum: Datum) -> pd.DataFrame:
 
 def _load_located_dim(con: duckdb.DuckDBPyConnection, good: str, target: str, key: str,
                       cols: list[str], datum: Datum, now: datetime) -> int:
-    df = con.execute(f"SELECT {', '.join(q(c) for c in [key, *cols])} FROM {good}").df()
-    _stage(con, f"{good}_ok", _convert(df, datum))
+    select = f"SELECT {', '.join(q(c) for c in [key, *cols])} FROM {good}"
+    if datum == "wgs84":  # nothing to convert: no round trip through pandas
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {good}_ok AS {select}")
+        n = con.execute(f"SELECT count(*) FROM {good}_ok").fetchone()[0]
+    else:
+        df = con.execute(select).df()
+        _stage(con, f"{good}_ok", _convert(df, datum))
+        n = len(df)
     _upsert_dim(con, target, key, cols, f"{good}_ok", now)
-    return len(df)
+    con.execute(f"DROP TABLE {good}_ok")
+    return n
 
 
 def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int,
-                  datum: Datum, now: datetime, window: DateWindow) -> FileCount:
+                  datum: Datum, now: datetime, window: DateWindow,
+                  touched: set[str] | None = None) -> FileCount:
+    """Validate, quarantine and load one file; add the months its facts touch to
+    ``touched`` (None: no incremental rollup build, nothing to collect)."""
     count = FileCount(src.file)
     good = _validate(con, src, count, window)
     name = src.spec.name
@@ -305,10 +347,13 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
                     "FROM dim_customer c WHERE NOT EXISTS "
                     "(SELECT 1 FROM dim_feeder f WHERE f.feeder_id = c.feeder_id)", [now])
     elif name == "consumption":
+        _touch(con, touched, "fact_consumption", ("customer_id", "month"), good, "month")
         count.loaded = _replace_facts(
             con, "fact_consumption", ("customer_id", "month"),
             "SELECT customer_id, month, kwh, peak_kwh, flat_kwh, valley_kwh, amount", good)
     elif name == "payments":
+        _touch(con, touched, "fact_payment", ("payment_id",), good,
+               "strftime(paid_at, '%Y-%m')")
         count.loaded = _replace_facts(
             con, "fact_payment", ("payment_id",),
             "SELECT payment_id, customer_id, paid_at, strftime(paid_at, '%Y-%m') AS month, "
@@ -343,6 +388,7 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
             ["feeder_id", "name", "capacity_kva", "lon", "lat"], datum, now)
     elif name in revenue_files.FACTS:
         count.loaded = revenue_files.load(con, name, good, _replace_facts)
+    _drop_stage(con, name)
     return count
 
 
@@ -452,16 +498,21 @@ def _run(con: duckdb.DuckDBPyConnection, plan: Plan, region_batch: RegionBatch |
                     report.counts.append(steps.run(
                         "regions", lambda: _load_regions(con, region_batch, load_id, now)))
                 report.repaired_regions = region_batch.repaired
+            # rollups already built: only the months this load touches are rebuilt
+            touched: set[str] | None = set() if rollups.can_update(con) else None
+            if touched is not None:
+                rollups.snapshot_attrs(con)
             for name, src in plan.sources.items():
                 with readers.reading(src.file):
                     report.counts.append(steps.run(name, lambda s=src: _load_tabular(
-                        con, s, load_id, datum, now, plan.window)))
+                        con, s, load_id, datum, now, plan.window, touched)))
             report.locate = steps.run("assign regions", lambda: assign_all(con))
             revenue_files.place_transformers(con)
             steps.run("time dimension", lambda: _build_time(con))
-            from gcrm.cube.rollups import build_rollups
-
-            steps.run("rollups", lambda: build_rollups(con))
+            if touched is not None:
+                touched |= rollups.changed_months(con)
+                report.rollup_months = sorted(touched)
+            steps.run("rollups", lambda: rollups.build_rollups(con, touched))
             warehouse.set_meta(con, "schema_version", str(warehouse.SCHEMA_VERSION))
             unbalanced = [c.file for c in report.counts if not c.balanced]
             if unbalanced:  # cannot happen by construction; checked, never assumed

@@ -247,3 +247,136 @@ def reject_value_expr(spec: FileSpec, present: tuple[str, ...], alias: str = "s"
     key_text = " || ',' || ".join(f"coalesce(CAST({alias}.{q(k)} AS VARCHAR), '')"
                                   for k in spec.key)
     return f"CASE v.__field {' '.join(whens)} ELSE {key_text} END"
+
+
+# --------------------------------------------------------------------------- one-pass staging
+# The DuckDB load (etl.pipeline) stages each file once: every column is normalised and cast
+# in one pass into a temp table that feeds both the checks and the insert. The checks are the
+# same as :func:`compile_rejects` (same order, same reasons and fields); the Spark load keeps
+# compiling :func:`compile_rejects` and :func:`compile_typed`.
+
+def _plain(col: Col) -> bool:
+    """True when the typed value of ``col`` is its normalised text (text and month)."""
+    return col.kind in ("text", "month")
+
+
+def stage_key(spec: FileSpec, name: str) -> str:
+    """The staged column holding the normalised value of key or reference column ``name``."""
+    return q(name) if _plain(spec.col(name)) else q(f"__n_{name}")
+
+
+def _local_checks(spec: FileSpec, window: DateWindow) -> list[tuple[str, str, str]]:
+    """The row-local checks of :func:`checks` (after the key and duplicate checks, before the
+    references), over ``s`` with the normalised text ``s."c"`` and the cast ``s."__t_c"``."""
+    out: list[tuple[str, str, str]] = []
+    for col in spec.columns:
+        if col.required and col.name not in spec.key:
+            out.append((f"s.{q(col.name)} IS NULL", "missing_value", col.name))
+    for col in spec.columns:
+        x, t = f"s.{q(col.name)}", f"s.{q('__t_' + col.name)}"
+        if col.kind == "number":
+            out.append((f"{x} IS NOT NULL AND NOT isfinite(coalesce({t}, 'nan'))", "bad_number",
+                        col.name))
+        elif col.kind in ("date", "timestamp", "bool"):
+            reason = "bad_boolean" if col.kind == "bool" else "bad_date"
+            out.append((f"{x} IS NOT NULL AND {t} IS NULL", reason, col.name))
+        else:
+            failure = _parse_failure(col, x)
+            if failure:
+                out.append((failure[0], failure[1], col.name))
+    for col in spec.columns:
+        outside = window.outside(col, f"s.{q(col.name)}")
+        if outside and col.kind != "month":  # dates and times: compare the cast value
+            outside = outside.replace(_typed(col, f"s.{q(col.name)}"), f"s.{q('__t_' + col.name)}")
+        if outside:
+            out.append((f"s.{q(col.name)} IS NOT NULL AND {outside}", "date_out_of_range",
+                        col.name))
+    for col in spec.columns:
+        if col.nonneg:
+            out.append((f"{_cast_number(col, 's')} < 0", "negative_value", col.name))
+    return out
+
+
+def _cast_number(col: Col, alias: str) -> str:
+    """The value as DOUBLE (the cast column of a number, else a cast of the text)."""
+    if col.kind == "number":
+        return f"{alias}.{q('__t_' + col.name)}"
+    return f"TRY_CAST({alias}.{q(col.name)} AS DOUBLE)"
+
+
+def _verdict(conds: list[tuple[str, str, str]]) -> str:
+    """One CASE giving ``reason|field`` of the first true condition (NULL when none is)."""
+    if not conds:
+        return "CAST(NULL AS VARCHAR)"
+    return "CASE " + " ".join(f"WHEN {c} THEN {lit(r + '|' + f)}" for c, r, f in conds) + " END"
+
+
+def compile_stage(spec: FileSpec, norm_view: str, window: DateWindow) -> str:
+    """One pass over the normalised view: ``__row``, the typed columns (defaults applied, as
+    :func:`compile_typed`), ``__h`` (hash of the key, for the duplicate check), ``__n_<c>``
+    (normalised text of a key or reference column whose type differs) and ``__v``
+    (``reason|field`` of the first failing row-local check, NULL when it passes them)."""
+    casts = [f"{_typed(c, 's.' + q(c.name))} AS {q('__t_' + c.name)}"
+             for c in spec.columns if not _plain(c) and c.kind != "enum"]
+    inner = f"SELECT s.*, {', '.join(casts)} FROM {q(norm_view)} s" if casts else \
+        f"SELECT s.* FROM {q(norm_view)} s"
+    out = ["s.__row"]
+    for c in spec.columns:
+        if _plain(c):
+            typed = f"s.{q(c.name)}"
+        elif c.kind == "enum":
+            typed = f"lower(s.{q(c.name)})"
+        else:
+            typed = f"s.{q('__t_' + c.name)}"
+        out.append(f"{_with_default(c, typed)} AS {q(c.name)}")
+    if spec.keep_extra:
+        out.append("s.attrs")
+    for c in spec.columns:
+        if (c.name in spec.key or c.ref) and not _plain(c):
+            out.append(f"s.{q(c.name)} AS {q('__n_' + c.name)}")
+    keys = ", ".join(f"s.{q(k)}" for k in spec.key)
+    out.append(f"hash({keys}) AS __h")
+    out.append(f"{_verdict(_local_checks(spec, window))} AS __v")
+    return f"SELECT {', '.join(out)} FROM ({inner}) s"
+
+
+def compile_stage_rejects(spec: FileSpec, stage: str) -> str:
+    """``__row``, ``__reason``, ``__field`` of every failing row of the staged table ``stage``:
+    the same rows, reasons and fields as :func:`compile_rejects` on the same input."""
+    keys = [stage_key(spec, k) for k in spec.key]
+    not_null = " AND ".join(f"{k} IS NOT NULL" for k in keys)
+    candidates = (
+        f"SELECT DISTINCT __h FROM (SELECT __h, lag(__h) OVER (ORDER BY __h) AS __p "
+        f"FROM {q(stage)} WHERE {not_null}) WHERE __h = __p")
+    dups = (f"SELECT {', '.join(keys)}, min(__row) AS __first FROM {q(stage)} "
+            f"WHERE {not_null} AND __h IN ({candidates}) GROUP BY ALL HAVING count(*) > 1")
+    on = " AND ".join(f"s.{k} = d.{k}" for k in keys)
+    conds = [(f"s.{stage_key(spec, k)} IS NULL", "missing_key", k) for k in spec.key]
+    conds.append(("d.__first IS NOT NULL AND s.__row > d.__first", "duplicate_key",
+                  ",".join(spec.key)))
+    joins = [f"LEFT JOIN ({dups}) d ON {on}"]
+    refs = []
+    for col in spec.columns:
+        if col.ref:
+            table, key_col = REF_TABLES[col.ref]
+            x = f"s.{stage_key(spec, col.name)}"
+            joins.append(f"LEFT JOIN (SELECT {q(key_col)} AS __k FROM {table}) r_{col.name} "
+                         f"ON {x} = r_{col.name}.__k")
+            refs.append((f"{x} IS NOT NULL AND r_{col.name}.__k IS NULL", REF_REASONS[col.ref],
+                         col.name))
+    verdict = ("CASE " + " ".join(f"WHEN {c} THEN {lit(r + '|' + f)}" for c, r, f in conds)
+               + " WHEN s.__v IS NOT NULL THEN s.__v "
+               + " ".join(f"WHEN {c} THEN {lit(r + '|' + f)}" for c, r, f in refs) + " END")
+    return (
+        f"SELECT __row, split_part(__v, '|', 1) AS __reason, split_part(__v, '|', 2) AS __field "
+        f"FROM (SELECT s.__row, {verdict} AS __v FROM {q(stage)} s {' '.join(joins)}) "
+        f"WHERE __v IS NOT NULL"
+    )
+
+
+def stage_columns(spec: FileSpec) -> str:
+    """The typed columns of a staged table (what :func:`compile_typed` selects)."""
+    cols = ["s.__row", *(f"s.{q(c.name)}" for c in spec.columns)]
+    if spec.keep_extra:
+        cols.append("s.attrs")
+    return ", ".join(cols)
