@@ -39,9 +39,11 @@ from etl.regions import RegionBatch, find_regions, read_regions
 from etl.spec import FileCount
 from etl.validate import (
     DateWindow,
+    compile_checked,
+    compile_checked_rejects,
+    compile_dup_candidates,
+    compile_dups,
     compile_normalised,
-    compile_stage,
-    compile_stage_rejects,
     q,
     reject_value_expr,
     stage_columns,
@@ -157,47 +159,82 @@ def _now(con: duckdb.DuckDBPyConnection) -> datetime:
     return con.execute("SELECT CAST(now() AS TIMESTAMP)").fetchone()[0]
 
 
+#: files with rules beyond the column checks, run on the good rows before the insert: their
+#: rejects are listed first (the others' only after the insert, and only when rows are missing)
+CHECKED_FIRST = ("outages", "supply", "relations")
+
+
 def _validate(con: duckdb.DuckDBPyConnection, src: readers.Source, count: FileCount,
               window: DateWindow) -> str:
-    """Register and check ``src``; quarantine its rejects; return the view of its good rows.
+    """Register ``src`` and define the views that check and type it; return the good rows'.
 
-    The file is read and every column normalised and cast once, into the temp table
-    ``s_<file>`` (:func:`~etl.validate.compile_stage`): the checks (``r_<file>``, the rejects)
-    and the insert (``v_<file>``, a view of the staged rows not rejected) both read it.
+    Nothing large is materialised, and the insert reads and casts each column once:
+    ``s_<file>`` (a view, :func:`~etl.validate.compile_checked`) types every column once and
+    gives each row its verdict, ``v_<file>`` keeps the rows without one. Duplicate keys are
+    found beforehand from the key columns alone (usually there are none, and no join).
     """
     name = src.spec.name
-    raw, norm, stage, rej = f"src_{name}", f"n_{name}", f"s_{name}", f"r_{name}"
+    raw, norm = f"src_{name}", f"n_{name}"
     count.read = readers.register(con, src, raw)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {norm} AS "
                 + compile_normalised(src.spec, raw, src.columns, readers.column_types(con, raw)))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS "
-                + compile_stage(src.spec, norm, window))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {rej} AS "
-                + compile_stage_rejects(src.spec, stage))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE c_{name} AS "
+                + compile_dup_candidates(src.spec, norm))
+    dups = None
+    if con.execute(f"SELECT count(*) FROM c_{name}").fetchone()[0]:
+        dups = f"d_{name}"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {dups} AS "
+                    + compile_dups(src.spec, norm, f"SELECT __h FROM c_{name}"))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW s_{name} AS "
+                + compile_checked(src.spec, norm, window, dups))
+    con.execute(f"DROP TABLE IF EXISTS r_{name}")
+    if name in CHECKED_FIRST:
+        _list_rejects(con, name)
     _good_view(con, src)
     return f"v_{name}"
 
 
+def _list_rejects(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Materialise ``r_<file>`` (``__row``, ``__reason``, ``__field``): a pass over the file."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE r_{name} AS "
+                + compile_checked_rejects(f"s_{name}"))
+
+
+def _has_temp(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND "
+                            "table_name = ?", [table]).fetchone()[0])
+
+
 def _good_view(con: duckdb.DuckDBPyConnection, src: readers.Source) -> None:
-    """(Re)create ``v_<file>``: the typed rows of ``s_<file>`` that are not in ``r_<file>``."""
+    """(Re)create ``v_<file>``: the typed rows of ``s_<file>`` without a verdict and, once the
+    rejects are listed, not in ``r_<file>`` (rules beyond the column checks add to it)."""
     name = src.spec.name
-    has_rejects = con.execute(f"SELECT count(*) > 0 FROM r_{name}").fetchone()[0]
+    listed = _has_temp(con, f"r_{name}") and con.execute(
+        f"SELECT count(*) > 0 FROM r_{name}").fetchone()[0]
     con.execute(f"CREATE OR REPLACE TEMP VIEW v_{name} AS SELECT {stage_columns(src.spec)} "
-                f"FROM s_{name} s"
-                + (f" WHERE s.__row NOT IN (SELECT __row FROM r_{name})" if has_rejects else ""))
+                f"FROM s_{name} s WHERE s.__v IS NULL"
+                + (f" AND s.__row NOT IN (SELECT __row FROM r_{name})" if listed else ""))
 
 
 def _drop_stage(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Free a file's staged rows once loaded (the next file's stage needs the memory)."""
-    con.execute(f"DROP VIEW IF EXISTS v_{name}")
-    con.execute(f"DROP TABLE IF EXISTS s_{name}")
+    """Drop a loaded file's views and tables."""
+    for view in (f"v_{name}", f"s_{name}", f"n_{name}"):
+        con.execute(f"DROP VIEW IF EXISTS {view}")
+    for table in (f"c_{name}", f"d_{name}", f"r_{name}"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _quarantine(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int) -> int:
-    """Copy this file's rejects (with the raw row) to ``etl_rejects``; return their number."""
+def _quarantine(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int,
+                count: FileCount) -> int:
+    """After the insert: copy this file's rejects (with the raw row) to ``etl_rejects``;
+    return their number. A file all of whose rows were loaded is not read again."""
     name = src.spec.name
+    if not _has_temp(con, f"r_{name}"):
+        if count.loaded == count.read:
+            return 0
+        _list_rejects(con, name)
     n = con.execute(f"SELECT count(*) FROM r_{name}").fetchone()[0]
-    if not n:  # nothing to copy: do not read the file again
+    if not n:
         return 0
     value = reject_value_expr(src.spec, src.columns)
     con.execute(
@@ -327,7 +364,6 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
         revenue_files.check_supply(con, lambda: _good_view(con, src))
     elif name == "relations":
         _check_relations(con, src)
-    count.rejected = _quarantine(con, src, load_id)
     if name == "service_points":
         count.loaded = _load_located_dim(
             con, good, "dim_service_point", "service_point_id",
@@ -388,6 +424,7 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
             ["feeder_id", "name", "capacity_kva", "lon", "lat"], datum, now)
     elif name in revenue_files.FACTS:
         count.loaded = revenue_files.load(con, name, good, _replace_facts)
+    count.rejected = _quarantine(con, src, load_id, count)
     _drop_stage(con, name)
     return count
 

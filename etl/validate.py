@@ -202,20 +202,7 @@ def compile_rejects(spec: FileSpec, norm_view: str, window: DateWindow) -> str:
     key narrows the rows to candidate duplicates, which are then compared exactly, so memory
     stays small for tens of millions of rows.
     """
-    keys = ", ".join(q(k) for k in spec.key)
-    not_null = " AND ".join(f"{q(k)} IS NOT NULL" for k in spec.key)
-    # candidates: hashes equal to their predecessor once sorted (a sort of 8-byte values is
-    # about 2.5x faster here than a hash aggregate over tens of millions of distinct keys)
-    candidates = (
-        f"SELECT DISTINCT __h FROM (SELECT __h, lag(__h) OVER (ORDER BY __h) AS __p "
-        f"FROM (SELECT hash({keys}) AS __h FROM {q(norm_view)} WHERE {not_null})) "
-        f"WHERE __h = __p"
-    )
-    dups = (
-        f"SELECT {keys}, min(__row) AS __first FROM {q(norm_view)} "
-        f"WHERE {not_null} AND hash({keys}) IN ({candidates}) "
-        f"GROUP BY {keys} HAVING count(*) > 1"
-    )
+    dups = compile_dups(spec, norm_view, compile_dup_candidates(spec, norm_view))
     on = " AND ".join(f"n.{q(k)} = d.{q(k)}" for k in spec.key)
     flagged = (f"SELECT n.*, CASE WHEN d.__first IS NOT NULL AND n.__row > d.__first "
                f"THEN 2 ELSE 1 END AS __dup FROM {q(norm_view)} n LEFT JOIN ({dups}) d ON {on}")
@@ -249,20 +236,17 @@ def reject_value_expr(spec: FileSpec, present: tuple[str, ...], alias: str = "s"
     return f"CASE v.__field {' '.join(whens)} ELSE {key_text} END"
 
 
-# --------------------------------------------------------------------------- one-pass staging
-# The DuckDB load (etl.pipeline) stages each file once: every column is normalised and cast
-# in one pass into a temp table that feeds both the checks and the insert. The checks are the
-# same as :func:`compile_rejects` (same order, same reasons and fields); the Spark load keeps
-# compiling :func:`compile_rejects` and :func:`compile_typed`.
+# --------------------------------------------------------------------------- one-pass checks
+# The DuckDB load (etl.pipeline) reads and casts each file once for the good rows: a streaming
+# view (:func:`compile_checked`) types every column once and gives each row its verdict, with
+# the same checks in the same order as :func:`compile_rejects` (same reasons and fields); the
+# insert reads the rows whose verdict is NULL. Duplicate keys are found beforehand from the key
+# columns alone. The Spark load keeps compiling :func:`compile_rejects` and
+# :func:`compile_typed`.
 
 def _plain(col: Col) -> bool:
     """True when the typed value of ``col`` is its normalised text (text and month)."""
     return col.kind in ("text", "month")
-
-
-def stage_key(spec: FileSpec, name: str) -> str:
-    """The staged column holding the normalised value of key or reference column ``name``."""
-    return q(name) if _plain(spec.col(name)) else q(f"__n_{name}")
 
 
 def _local_checks(spec: FileSpec, window: DateWindow) -> list[tuple[str, str, str]]:
@@ -304,78 +288,74 @@ def _cast_number(col: Col, alias: str) -> str:
     return f"TRY_CAST({alias}.{q(col.name)} AS DOUBLE)"
 
 
-def _verdict(conds: list[tuple[str, str, str]]) -> str:
-    """One CASE giving ``reason|field`` of the first true condition (NULL when none is)."""
-    if not conds:
-        return "CAST(NULL AS VARCHAR)"
-    return "CASE " + " ".join(f"WHEN {c} THEN {lit(r + '|' + f)}" for c, r, f in conds) + " END"
+def compile_dup_candidates(spec: FileSpec, norm_view: str) -> str:
+    """Hashes of the key that occur more than once (candidates for duplicates; usually none).
+
+    A sort of 8-byte hashes, not a hash table of tens of millions of distinct keys: memory
+    stays small, and it is about 2.5x faster here."""
+    keys = ", ".join(q(k) for k in spec.key)
+    not_null = " AND ".join(f"{q(k)} IS NOT NULL" for k in spec.key)
+    return (f"SELECT DISTINCT __h FROM (SELECT __h, lag(__h) OVER (ORDER BY __h) AS __p "
+            f"FROM (SELECT hash({keys}) AS __h FROM {q(norm_view)} WHERE {not_null})) "
+            f"WHERE __h = __p")
 
 
-def compile_stage(spec: FileSpec, norm_view: str, window: DateWindow) -> str:
-    """One pass over the normalised view: ``__row``, the typed columns (defaults applied, as
-    :func:`compile_typed`), ``__h`` (hash of the key, for the duplicate check), ``__n_<c>``
-    (normalised text of a key or reference column whose type differs) and ``__v``
-    (``reason|field`` of the first failing row-local check, NULL when it passes them)."""
+def compile_dups(spec: FileSpec, norm_view: str, candidates: str) -> str:
+    """The duplicated keys (compared exactly among the hashes the query ``candidates``
+    gives) and the first row of each: every later row with the key is a ``duplicate_key``."""
+    keys = ", ".join(q(k) for k in spec.key)
+    not_null = " AND ".join(f"{q(k)} IS NOT NULL" for k in spec.key)
+    return (f"SELECT {keys}, min(__row) AS __first FROM {q(norm_view)} "
+            f"WHERE {not_null} AND hash({keys}) IN ({candidates}) "
+            f"GROUP BY {keys} HAVING count(*) > 1")
+
+
+def compile_checked(spec: FileSpec, norm_view: str, window: DateWindow,
+                    dups: str | None = None) -> str:
+    """Every row of the normalised view once: ``__row``, the typed columns (defaults applied,
+    as :func:`compile_typed`) and ``__v``, ``reason|field`` of the first failing check of
+    :func:`checks` (NULL for a good row). Each column is cast once. ``dups``: the table of
+    :func:`compile_dups` (None: the file has no duplicate key)."""
     casts = [f"{_typed(c, 's.' + q(c.name))} AS {q('__t_' + c.name)}"
              for c in spec.columns if not _plain(c) and c.kind != "enum"]
-    inner = f"SELECT s.*, {', '.join(casts)} FROM {q(norm_view)} s" if casts else \
-        f"SELECT s.* FROM {q(norm_view)} s"
-    out = ["s.__row"]
-    for c in spec.columns:
-        if _plain(c):
-            typed = f"s.{q(c.name)}"
-        elif c.kind == "enum":
-            typed = f"lower(s.{q(c.name)})"
-        else:
-            typed = f"s.{q('__t_' + c.name)}"
-        out.append(f"{_with_default(c, typed)} AS {q(c.name)}")
-    if spec.keep_extra:
-        out.append("s.attrs")
-    for c in spec.columns:
-        if (c.name in spec.key or c.ref) and not _plain(c):
-            out.append(f"s.{q(c.name)} AS {q('__n_' + c.name)}")
-    keys = ", ".join(f"s.{q(k)}" for k in spec.key)
-    out.append(f"hash({keys}) AS __h")
-    out.append(f"{_verdict(_local_checks(spec, window))} AS __v")
-    return f"SELECT {', '.join(out)} FROM ({inner}) s"
-
-
-def compile_stage_rejects(spec: FileSpec, stage: str) -> str:
-    """``__row``, ``__reason``, ``__field`` of every failing row of the staged table ``stage``:
-    the same rows, reasons and fields as :func:`compile_rejects` on the same input."""
-    keys = [stage_key(spec, k) for k in spec.key]
-    not_null = " AND ".join(f"{k} IS NOT NULL" for k in keys)
-    candidates = (
-        f"SELECT DISTINCT __h FROM (SELECT __h, lag(__h) OVER (ORDER BY __h) AS __p "
-        f"FROM {q(stage)} WHERE {not_null}) WHERE __h = __p")
-    dups = (f"SELECT {', '.join(keys)}, min(__row) AS __first FROM {q(stage)} "
-            f"WHERE {not_null} AND __h IN ({candidates}) GROUP BY ALL HAVING count(*) > 1")
-    on = " AND ".join(f"s.{k} = d.{k}" for k in keys)
-    conds = [(f"s.{stage_key(spec, k)} IS NULL", "missing_key", k) for k in spec.key]
-    conds.append(("d.__first IS NOT NULL AND s.__row > d.__first", "duplicate_key",
-                  ",".join(spec.key)))
-    joins = [f"LEFT JOIN ({dups}) d ON {on}"]
-    refs = []
+    inner = f"SELECT {', '.join(['s.*', *casts])} FROM {q(norm_view)} s"
+    conds = [(f"s.{q(k)} IS NULL", "missing_key", k) for k in spec.key]
+    joins = []
+    if dups:
+        on = " AND ".join(f"s.{q(k)} = d.{q(k)}" for k in spec.key)
+        joins.append(f"LEFT JOIN {q(dups)} d ON {on}")
+        conds.append(("d.__first IS NOT NULL AND s.__row > d.__first", "duplicate_key",
+                      ",".join(spec.key)))
+    conds += _local_checks(spec, window)
     for col in spec.columns:
         if col.ref:
             table, key_col = REF_TABLES[col.ref]
-            x = f"s.{stage_key(spec, col.name)}"
             joins.append(f"LEFT JOIN (SELECT {q(key_col)} AS __k FROM {table}) r_{col.name} "
-                         f"ON {x} = r_{col.name}.__k")
-            refs.append((f"{x} IS NOT NULL AND r_{col.name}.__k IS NULL", REF_REASONS[col.ref],
-                         col.name))
-    verdict = ("CASE " + " ".join(f"WHEN {c} THEN {lit(r + '|' + f)}" for c, r, f in conds)
-               + " WHEN s.__v IS NOT NULL THEN s.__v "
-               + " ".join(f"WHEN {c} THEN {lit(r + '|' + f)}" for c, r, f in refs) + " END")
-    return (
-        f"SELECT __row, split_part(__v, '|', 1) AS __reason, split_part(__v, '|', 2) AS __field "
-        f"FROM (SELECT s.__row, {verdict} AS __v FROM {q(stage)} s {' '.join(joins)}) "
-        f"WHERE __v IS NOT NULL"
-    )
+                         f"ON s.{q(col.name)} = r_{col.name}.__k")
+            conds.append((f"s.{q(col.name)} IS NOT NULL AND r_{col.name}.__k IS NULL",
+                          REF_REASONS[col.ref], col.name))
+    out = ["s.__row"]
+    for c in spec.columns:
+        typed = (f"s.{q(c.name)}" if _plain(c) else f"lower(s.{q(c.name)})"
+                 if c.kind == "enum" else f"s.{q('__t_' + c.name)}")
+        out.append(f"{_with_default(c, typed)} AS {q(c.name)}")
+    if spec.keep_extra:
+        out.append("s.attrs")
+    verdict = "CASE " + " ".join(f"WHEN {c} THEN {lit(r + '|' + f)}" for c, r, f in conds)
+    out.append(f"{verdict} END AS __v")
+    return f"SELECT {', '.join(out)} FROM ({inner}) s {' '.join(joins)}"
+
+
+def compile_checked_rejects(checked_view: str) -> str:
+    """``__row``, ``__reason``, ``__field`` of the failing rows of a :func:`compile_checked`
+    view (what :func:`compile_rejects` gives)."""
+    return (f"SELECT __row, split_part(__v, '|', 1) AS __reason, "
+            f"split_part(__v, '|', 2) AS __field FROM {q(checked_view)} WHERE __v IS NOT NULL")
 
 
 def stage_columns(spec: FileSpec) -> str:
-    """The typed columns of a staged table (what :func:`compile_typed` selects)."""
+    """The typed columns of a :func:`compile_checked` view (what :func:`compile_typed`
+    selects), over alias ``s``."""
     cols = ["s.__row", *(f"s.{q(c.name)}" for c in spec.columns)]
     if spec.keep_extra:
         cols.append("s.attrs")

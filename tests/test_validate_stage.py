@@ -1,5 +1,5 @@
-"""The one-pass staging of the DuckDB load (etl.validate.compile_stage / compile_stage_rejects)
-gives exactly the rejects (row, reason, field) and typed rows of the reference queries
+"""The one-pass checks of the DuckDB load (etl.validate.compile_checked, each column cast once)
+give exactly the rejects (row, reason, field) and typed rows of the reference queries
 (compile_rejects / compile_typed, which the Spark load runs), on messy input for every file."""
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ import pytest
 from etl import spec
 from etl.validate import (
     DateWindow,
+    compile_checked,
+    compile_checked_rejects,
+    compile_dup_candidates,
+    compile_dups,
     compile_normalised,
     compile_rejects,
-    compile_stage,
-    compile_stage_rejects,
     compile_typed,
     stage_columns,
 )
@@ -61,8 +63,10 @@ def test_stage_matches_reference(fs: spec.FileSpec) -> None:
     present = tuple(c for c in df.columns if c != "__row")
     con.execute("CREATE VIEW n AS " + compile_normalised(fs, "src", present))
     want = con.execute(compile_rejects(fs, "n", WINDOW) + " ORDER BY __row").df()
-    con.execute("CREATE TABLE s AS " + compile_stage(fs, "n", WINDOW))
-    got = con.execute(compile_stage_rejects(fs, "s") + " ORDER BY __row").df()
+    con.execute("CREATE TABLE d AS " + compile_dups(fs, "n", compile_dup_candidates(fs, "n")))
+    assert con.execute("SELECT count(*) FROM d").fetchone()[0] > 0
+    con.execute("CREATE VIEW s AS " + compile_checked(fs, "n", WINDOW, "d"))
+    got = con.execute(compile_checked_rejects("s") + " ORDER BY __row").df()
     pd.testing.assert_frame_equal(got, want)
     assert len(want) > n // 4  # the input is messy enough to exercise the checks
     # same typed rows (compared in SQL: pandas cannot hold a DATE 'infinity')
