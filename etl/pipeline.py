@@ -472,9 +472,13 @@ def _build_time(con: duckdb.DuckDBPyConnection) -> None:
         INSERT INTO dim_time
         SELECT strftime(m, '%Y-%m'), CAST(m AS DATE), year(m), year(m) || '-Q' || quarter(m),
                month(m)
-        FROM (SELECT unnest(generate_series(min(d), max(d), INTERVAL 1 MONTH)) AS m
-              FROM (SELECT CAST(month || '-01' AS DATE) AS d FROM fact_consumption
-                    UNION ALL SELECT CAST(month || '-01' AS DATE) FROM fact_payment))
+        FROM (SELECT unnest(generate_series(CAST(min(d) || '-01' AS DATE),
+                                            CAST(max(d) || '-01' AS DATE), INTERVAL 1 MONTH)) AS m
+              -- 'YYYY-MM' text sorts as the months do: no cast of every row
+              FROM (SELECT min(month) AS d FROM fact_consumption UNION ALL
+                    SELECT max(month) FROM fact_consumption UNION ALL
+                    SELECT min(month) FROM fact_payment UNION ALL
+                    SELECT max(month) FROM fact_payment))
         WHERE m IS NOT NULL AND strftime(m, '%Y-%m') NOT IN (SELECT month FROM dim_time)
     """)
 

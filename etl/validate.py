@@ -270,7 +270,10 @@ def _local_checks(spec: FileSpec, window: DateWindow) -> list[tuple[str, str, st
                 out.append((failure[0], failure[1], col.name))
     for col in spec.columns:
         outside = window.outside(col, f"s.{q(col.name)}")
-        if outside and col.kind != "month":  # dates and times: compare the cast value
+        if outside and col.kind == "month":  # well-formed by now: 'YYYY-MM' sorts as months
+            lo, hi = (f"{d.year:04d}-{d.month:02d}" for d in (window.first, window.last))
+            outside = f"s.{q(col.name)} NOT BETWEEN '{lo}' AND '{hi}'"
+        elif outside:  # dates and times: compare the cast value
             outside = outside.replace(_typed(col, f"s.{q(col.name)}"), f"s.{q('__t_' + col.name)}")
         if outside:
             out.append((f"s.{q(col.name)} IS NOT NULL AND {outside}", "date_out_of_range",
