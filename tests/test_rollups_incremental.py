@@ -118,3 +118,13 @@ def test_changed_customer_attributes(loads, tmp_path: Path) -> None:
     assert con.execute("SELECT sum(customers) FROM rollup_consumption_month WHERE month = "
                        "'2025-01' AND customer_class = 'commercial'").fetchone()[0] >= 1
     con.close()
+
+
+def test_load_without_facts_rebuilds_nothing(loads, tmp_path: Path) -> None:
+    base, db = loads
+    folder = base / "outages_only"
+    folder.mkdir(exist_ok=True)
+    shutil.copy(EXAMPLE / "outages.csv", folder / "outages.csv")
+    report = load(folder, db, quiet=True, report_dir=tmp_path / "r")
+    assert report.rollup_months == []
+    _assert_equals_full_rebuild(db, tmp_path)

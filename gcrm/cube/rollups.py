@@ -167,8 +167,13 @@ def activity_sql(rollup: Rollup, n_months: int, bits: str = "rollup__bits") -> s
 #: the persistent per-customer month bitmaps the activity rollups are summed from, kept so
 #: that a load touching some months recomputes only those months' bits
 BITS_TABLE = "rollup_activity_bits"
-#: the months (a one-column temp table) an incremental build recomputes
-MONTHS_TABLE = "rollup__months"
+
+
+def _in_months(months: set[str]) -> str:
+    """``f.month IN ('2026-09', ...)``: constants, so a scan skips row groups by their
+    min/max (appended months sit together at the end of a fact table)."""
+    return "f.month IN (" + ", ".join("'" + m.replace("'", "''") + "'"
+                                      for m in sorted(months)) + ")"
 
 
 def _sum_activity(con: duckdb.DuckDBPyConnection, n_months: int,
@@ -212,7 +217,7 @@ def _update_activity(con: duckdb.DuckDBPyConnection, touched: set[str],
         if m in idx:
             clear[idx[m] // WORD_BITS] |= 1 << (idx[m] % WORD_BITS)
     con.execute("CREATE OR REPLACE TEMP TABLE rollup__newbits AS " + activity_bits_sql(
-        len(months), where=f"f.month IN (SELECT month FROM {MONTHS_TABLE})"))
+        len(months), where=_in_months(touched)))
     words = ", ".join(
         f"(coalesce(o.bits_{w}, 0) & ~CAST({clear[w]} AS BIGINT)) | coalesce(t.bits_{w}, 0) "
         f"AS bits_{w}" for w in range(n))
@@ -287,10 +292,9 @@ def build_rollups(con: duckdb.DuckDBPyConnection,
     from gcrm.storage import warehouse
 
     full = months is None or not can_update(con)
-    if not full:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {MONTHS_TABLE} AS "
-                    "SELECT unnest(?::VARCHAR[]) AS month", [sorted(months or ())])
-    where = "" if full else f"f.month IN (SELECT month FROM {MONTHS_TABLE})"
+    if not full and not months:  # nothing summarised changed
+        return json.loads(warehouse.get_meta(con, "rollup_sizes") or "{}")
+    where = "" if full else _in_months(months or set())
     sizes: dict[str, int] = {}
     for fact in SOURCES:
         rollups = [r for r in ROLLUPS if r.fact == fact]
@@ -305,8 +309,7 @@ def build_rollups(con: duckdb.DuckDBPyConnection,
                 con.execute(f"CREATE OR REPLACE TABLE {r.name} AS {r.sql('rollup__base')} "
                             "ORDER BY ALL")
             else:
-                con.execute(f"DELETE FROM {r.name} WHERE month IN "
-                            f"(SELECT month FROM {MONTHS_TABLE})")
+                con.execute(f"DELETE FROM {r.name} f WHERE {where}")
                 con.execute(f"INSERT INTO {r.name} BY NAME {r.sql('rollup__base')}")
             sizes[r.name] = con.execute(f"SELECT count(*) FROM {r.name}").fetchone()[0]
         con.execute("DROP TABLE rollup__base")
@@ -314,6 +317,5 @@ def build_rollups(con: duckdb.DuckDBPyConnection,
         _build_activity(con, sizes)
     else:
         _update_activity(con, set(months or ()), sizes)
-        con.execute(f"DROP TABLE {MONTHS_TABLE}")
     warehouse.set_meta(con, "rollup_sizes", json.dumps(sizes))
     return sizes
