@@ -75,56 +75,54 @@ def loads(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return base, base / "w.duckdb"
 
 
-def test_first_load_builds_everything(loads, tmp_path: Path) -> None:
+def _step(loads: tuple[Path, Path], folder: str, tmp: Path) -> list[str] | None:
+    """Load ``folder`` into the warehouse, check its rollups against a full rebuild, and
+    return the months the load rebuilt (None: all)."""
     base, db = loads
-    report = load(base / "first", db, quiet=True, report_dir=tmp_path / "r")
-    assert report.rollup_months is None and report.as_dict()["rollups"] == "full"
-    _assert_equals_full_rebuild(db, tmp_path)
+    report = load(base / folder, db, quiet=True, report_dir=tmp / "r")
+    _assert_equals_full_rebuild(db, tmp)
+    return report.rollup_months
+
+
+def _value(loads: tuple[Path, Path], sql: str) -> object:
+    con = warehouse.connect(loads[1], read_only=True)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_first_load_builds_everything(loads, tmp_path: Path) -> None:
+    assert _step(loads, "first", tmp_path) is None
 
 
 def test_append_rebuilds_only_the_new_months(loads, tmp_path: Path) -> None:
-    base, db = loads
-    report = load(base / "append", db, quiet=True, report_dir=tmp_path / "r")
-    assert report.rollup_months == ["2025-02", "2025-03"]
-    _assert_equals_full_rebuild(db, tmp_path)
-    con = warehouse.connect(db, read_only=True)
+    assert _step(loads, "append", tmp_path) == ["2025-02", "2025-03"]
     # February's consumption arrived in this load: A001 180 + A002 160 + A003 30000 (A007 -5
     # is rejected); March holds P2 only
-    assert con.execute("SELECT sum(kwh) FROM rollup_consumption_month "
-                       "WHERE month = '2025-02'").fetchone()[0] == 30340
-    assert con.execute("SELECT sum(paid) FROM rollup_payment_month WHERE month = '2025-03'"
-                       ).fetchone()[0] == pytest.approx(94.5)
-    con.close()
+    assert _value(loads, "SELECT sum(kwh) FROM rollup_consumption_month "
+                         "WHERE month = '2025-02'") == 30340
+    assert _value(loads, "SELECT sum(paid) FROM rollup_payment_month "
+                         "WHERE month = '2025-03'") == pytest.approx(94.5)
 
 
 def test_correction_of_old_months(loads, tmp_path: Path) -> None:
-    base, db = loads
-    report = load(base / "fix", db, quiet=True, report_dir=tmp_path / "r")
     # P2 left March (its stored row) for January
-    assert report.rollup_months == ["2025-01", "2025-03"]
-    _assert_equals_full_rebuild(db, tmp_path)
-    con = warehouse.connect(db, read_only=True)
-    assert con.execute("SELECT count(*) FROM rollup_payment_month WHERE month = '2025-03'"
-                       ).fetchone()[0] == 0
-    con.close()
+    assert _step(loads, "fix", tmp_path) == ["2025-01", "2025-03"]
+    assert _value(loads, "SELECT count(*) FROM rollup_payment_month "
+                         "WHERE month = '2025-03'") == 0
 
 
 def test_changed_customer_attributes(loads, tmp_path: Path) -> None:
-    base, db = loads
-    report = load(base / "reclass", db, quiet=True, report_dir=tmp_path / "r")
-    assert report.rollup_months == ["2025-01"]  # A005 has consumption in January only
-    _assert_equals_full_rebuild(db, tmp_path)
-    con = warehouse.connect(db, read_only=True)
-    assert con.execute("SELECT sum(customers) FROM rollup_consumption_month WHERE month = "
-                       "'2025-01' AND customer_class = 'commercial'").fetchone()[0] >= 1
-    con.close()
+    # A005 has consumption in January only
+    assert _step(loads, "reclass", tmp_path) == ["2025-01"]
+    assert _value(loads, "SELECT sum(customers) FROM rollup_consumption_month WHERE month = "
+                         "'2025-01' AND customer_class = 'commercial'") >= 1
 
 
 def test_load_without_facts_rebuilds_nothing(loads, tmp_path: Path) -> None:
-    base, db = loads
+    base, _ = loads
     folder = base / "outages_only"
     folder.mkdir(exist_ok=True)
     shutil.copy(EXAMPLE / "outages.csv", folder / "outages.csv")
-    report = load(folder, db, quiet=True, report_dir=tmp_path / "r")
-    assert report.rollup_months == []
-    _assert_equals_full_rebuild(db, tmp_path)
+    assert _step(loads, "outages_only", tmp_path) == []
