@@ -3,9 +3,12 @@
 Steps (in order): preflight (files and columns; nothing written on failure), regions,
 service points, feeders, customers (CRS normalised), facts (consumption, payments, outages,
 service records), population grid, region assignment of every located thing, time dimension,
-rollups. The whole load runs in one DuckDB transaction: an exception or a kill leaves the
-warehouse as it was. Rejected rows go to ``etl_rejects`` and to ``rejects.csv`` in the report
-folder, written before the commit; ``loaded + rejected = read`` holds for every file.
+rollups (all of them on a first load; afterwards only the months the load touched, see
+:func:`gcrm.cube.rollups.build_rollups`). Each file's good rows are read and cast once, by the
+insert (:func:`_validate`). The whole load runs in one DuckDB transaction: an exception or a
+kill leaves the warehouse as it was. Rejected rows go to ``etl_rejects`` and to
+``rejects.csv`` in the report folder, written before the commit; ``loaded + rejected = read``
+holds for every file.
 
 Readers are never blocked: the load works on a copy of the warehouse beside it
 (``<warehouse>.loading-<pid>-<n>``) and, once committed and checkpointed, renames it over the
