@@ -3,9 +3,12 @@
 Steps (in order): preflight (files and columns; nothing written on failure), regions,
 service points, feeders, customers (CRS normalised), facts (consumption, payments, outages,
 service records), population grid, region assignment of every located thing, time dimension,
-rollups. The whole load runs in one DuckDB transaction: an exception or a kill leaves the
-warehouse as it was. Rejected rows go to ``etl_rejects`` and to ``rejects.csv`` in the report
-folder, written before the commit; ``loaded + rejected = read`` holds for every file.
+rollups (all of them on a first load; afterwards only the months the load touched, see
+:func:`gcrm.cube.rollups.build_rollups`). Each file's good rows are read and cast once, by the
+insert (:func:`_validate`). The whole load runs in one DuckDB transaction: an exception or a
+kill leaves the warehouse as it was. Rejected rows go to ``etl_rejects`` and to
+``rejects.csv`` in the report folder, written before the commit; ``loaded + rejected = read``
+holds for every file.
 
 Readers are never blocked: the load works on a copy of the warehouse beside it
 (``<warehouse>.loading-<pid>-<n>``) and, once committed and checkpointed, renames it over the
@@ -39,13 +42,17 @@ from etl.regions import RegionBatch, find_regions, read_regions
 from etl.spec import FileCount
 from etl.validate import (
     DateWindow,
+    compile_checked,
+    compile_checked_rejects,
+    compile_dup_candidates,
+    compile_dups,
     compile_normalised,
-    compile_rejects,
-    compile_typed,
     q,
     reject_value_expr,
+    stage_columns,
 )
 from gcrm import config
+from gcrm.cube import rollups
 from gcrm.spatial.crs import DATUMS, Datum, to_wgs84
 from gcrm.storage import warehouse
 
@@ -64,6 +71,8 @@ class LoadReport:
     steps: list[tuple[str, float]] = field(default_factory=list)
     report_dir: str | None = None
     seconds: float = 0.0
+    #: the months whose rollups this load rebuilt; None: all of them (a full build)
+    rollup_months: list[str] | None = None
 
     @property
     def rejected(self) -> int:
@@ -78,6 +87,7 @@ class LoadReport:
             ],
             "repaired_regions": self.repaired_regions, "locate": self.locate,
             "steps": [{"step": s, "seconds": round(t, 3)} for s, t in self.steps],
+            "rollups": "full" if self.rollup_months is None else self.rollup_months,
             "seconds": round(self.seconds, 3),
         }
 
@@ -152,41 +162,90 @@ def _now(con: duckdb.DuckDBPyConnection) -> datetime:
     return con.execute("SELECT CAST(now() AS TIMESTAMP)").fetchone()[0]
 
 
+#: files with rules beyond the column checks, run on the good rows before the insert: their
+#: rejects are listed first (the others' only after the insert, and only when rows are missing)
+CHECKED_FIRST = ("outages", "supply", "relations")
+
+
 def _validate(con: duckdb.DuckDBPyConnection, src: readers.Source, count: FileCount,
               window: DateWindow) -> str:
-    """Register and check ``src``; quarantine its rejects; return the view of its good rows.
+    """Register ``src`` and define the views that check and type it; return the good rows'.
 
-    Nothing large is materialised: ``n_<file>`` (normalised text) and ``v_<file>`` (typed good
-    rows) are views over the source; only the rejects (``r_<file>``) become a table.
+    Nothing large is materialised, and the insert reads and casts each column once:
+    ``s_<file>`` (a view, :func:`~etl.validate.compile_checked`) types every column once and
+    gives each row its verdict, ``v_<file>`` keeps the rows without one. Duplicate keys are
+    found beforehand from the key columns alone (usually there are none, and no join).
     """
     name = src.spec.name
-    raw, norm, rej, good = f"src_{name}", f"n_{name}", f"r_{name}", f"v_{name}"
+    raw, norm = f"src_{name}", f"n_{name}"
     count.read = readers.register(con, src, raw)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {norm} AS "
                 + compile_normalised(src.spec, raw, src.columns, readers.column_types(con, raw)))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {rej} AS " + compile_rejects(src.spec, norm, window))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE c_{name} AS "
+                + compile_dup_candidates(src.spec, norm))
+    dups = None
+    if con.execute(f"SELECT count(*) FROM c_{name}").fetchone()[0]:
+        dups = f"d_{name}"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {dups} AS "
+                    + compile_dups(src.spec, norm, f"SELECT __h FROM c_{name}"))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW s_{name} AS "
+                + compile_checked(src.spec, norm, window, dups))
+    con.execute(f"DROP TABLE IF EXISTS r_{name}")
+    if name in CHECKED_FIRST:
+        _list_rejects(con, name)
     _good_view(con, src)
-    return good
+    return f"v_{name}"
+
+
+def _list_rejects(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Materialise ``r_<file>`` (``__row``, ``__reason``, ``__field``): a pass over the file."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE r_{name} AS "
+                + compile_checked_rejects(f"s_{name}"))
+
+
+def _has_temp(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND "
+                            "table_name = ?", [table]).fetchone()[0])
 
 
 def _good_view(con: duckdb.DuckDBPyConnection, src: readers.Source) -> None:
-    """(Re)create ``v_<file>``: the typed rows that are not in ``r_<file>``."""
+    """(Re)create ``v_<file>``: the typed rows of ``s_<file>`` without a verdict and, once the
+    rejects are listed, not in ``r_<file>`` (rules beyond the column checks add to it)."""
     name = src.spec.name
-    has_rejects = con.execute(f"SELECT count(*) > 0 FROM r_{name}").fetchone()[0]
-    con.execute(f"CREATE OR REPLACE TEMP VIEW v_{name} AS " + compile_typed(src.spec, f"n_{name}")
-                + (f" WHERE s.__row NOT IN (SELECT __row FROM r_{name})" if has_rejects else ""))
+    listed = _has_temp(con, f"r_{name}") and con.execute(
+        f"SELECT count(*) > 0 FROM r_{name}").fetchone()[0]
+    con.execute(f"CREATE OR REPLACE TEMP VIEW v_{name} AS SELECT {stage_columns(src.spec)} "
+                f"FROM s_{name} s WHERE s.__v IS NULL"
+                + (f" AND s.__row NOT IN (SELECT __row FROM r_{name})" if listed else ""))
 
 
-def _quarantine(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int) -> int:
-    """Copy this file's rejects (with the raw row) to ``etl_rejects``; return their number."""
+def _drop_stage(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop a loaded file's views and tables."""
+    for view in (f"v_{name}", f"s_{name}", f"n_{name}"):
+        con.execute(f"DROP VIEW IF EXISTS {view}")
+    for table in (f"c_{name}", f"d_{name}", f"r_{name}"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int,
+                count: FileCount) -> int:
+    """After the insert: copy this file's rejects (with the raw row) to ``etl_rejects``;
+    return their number. A file all of whose rows were loaded is not read again."""
     name = src.spec.name
+    if not _has_temp(con, f"r_{name}"):
+        if count.loaded == count.read:
+            return 0
+        _list_rejects(con, name)
+    n = con.execute(f"SELECT count(*) FROM r_{name}").fetchone()[0]
+    if not n:
+        return 0
     value = reject_value_expr(src.spec, src.columns)
     con.execute(
         f"INSERT INTO etl_rejects SELECT ?, ?, v.__row, v.__field, {value}, v.__reason, "
         f"to_json(s) FROM r_{name} v JOIN {q('src_' + name)} s USING (__row)",
         [load_id, src.file],
     )
-    return con.execute(f"SELECT count(*) FROM r_{name}").fetchone()[0]
+    return n
 
 
 def _upsert_dim(con: duckdb.DuckDBPyConnection, target: str, key: str, cols: list[str],
@@ -213,6 +272,19 @@ def _replace_facts(con: duckdb.DuckDBPyConnection, target: str, key: tuple[str, 
     if con.execute(f"SELECT count(*) > 0 FROM {target}").fetchone()[0]:
         con.execute(f"DELETE FROM {target} f USING {good} s WHERE {on}")
     return con.execute(f"INSERT INTO {target} BY NAME {select} FROM {good}").fetchone()[0]
+
+
+def _touch(con: duckdb.DuckDBPyConnection, touched: set[str] | None, target: str,
+           key: tuple[str, ...], good: str, month: str) -> None:
+    """Add to ``touched`` the months of a fact batch and of the stored rows it replaces."""
+    if touched is None:
+        return
+    touched.update(r[0] for r in con.execute(f"SELECT DISTINCT {month} FROM {good}").fetchall())
+    if "month" in key:  # a replaced row is in the same month
+        return
+    on = " AND ".join(f"f.{q(k)} = s.{q(k)}" for k in key)
+    touched.update(r[0] for r in con.execute(
+        f"SELECT DISTINCT f.month FROM {target} f JOIN {good} s ON {on}").fetchall())
 
 
 # --------------------------------------------------------------------------- per file
@@ -274,7 +346,7 @@ def _load_located_dim(con: duckdb.DuckDBPyConnection, good: str, target: str, ke
     coordinates go through Python, and only when a datum conversion is needed, so a
     10-million-customer file never becomes a DataFrame of every column."""
     picked = ", ".join(f"g.{q(c)}" if c not in ("lon", "lat") else f"x.{c}" for c in [key, *cols])
-    if datum == "wgs84":
+    if datum == "wgs84":  # nothing to convert: no round trip through pandas
         con.execute(f"CREATE OR REPLACE TEMP TABLE {good}_ok AS "
                     f"SELECT {', '.join(q(c) for c in [key, *cols])} FROM {good}")
     else:
@@ -283,12 +355,17 @@ def _load_located_dim(con: duckdb.DuckDBPyConnection, good: str, target: str, ke
         con.execute(f"CREATE OR REPLACE TEMP TABLE {good}_ok AS SELECT {picked} "
                     f"FROM {good} g JOIN {good}_xy x USING ({q(key)})")
         con.execute(f"DROP TABLE {good}_xy")
+    n = con.execute(f"SELECT count(*) FROM {good}_ok").fetchone()[0]
     _upsert_dim(con, target, key, cols, f"{good}_ok", now)
-    return con.execute(f"SELECT count(*) FROM {good}_ok").fetchone()[0]
+    con.execute(f"DROP TABLE {good}_ok")
+    return n
 
 
 def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: int,
-                  datum: Datum, now: datetime, window: DateWindow) -> FileCount:
+                  datum: Datum, now: datetime, window: DateWindow,
+                  touched: set[str] | None = None) -> FileCount:
+    """Validate, quarantine and load one file; add the months its facts touch to
+    ``touched`` (None: no incremental rollup build, nothing to collect)."""
     count = FileCount(src.file)
     good = _validate(con, src, count, window)
     name = src.spec.name
@@ -298,7 +375,6 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
         revenue_files.check_supply(con, lambda: _good_view(con, src))
     elif name == "relations":
         _check_relations(con, src)
-    count.rejected = _quarantine(con, src, load_id)
     if name == "service_points":
         count.loaded = _load_located_dim(
             con, good, "dim_service_point", "service_point_id",
@@ -318,10 +394,13 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
                     "FROM dim_customer c WHERE NOT EXISTS "
                     "(SELECT 1 FROM dim_feeder f WHERE f.feeder_id = c.feeder_id)", [now])
     elif name == "consumption":
+        _touch(con, touched, "fact_consumption", ("customer_id", "month"), good, "month")
         count.loaded = _replace_facts(
             con, "fact_consumption", ("customer_id", "month"),
             "SELECT customer_id, month, kwh, peak_kwh, flat_kwh, valley_kwh, amount", good)
     elif name == "payments":
+        _touch(con, touched, "fact_payment", ("payment_id",), good,
+               "strftime(paid_at, '%Y-%m')")
         count.loaded = _replace_facts(
             con, "fact_payment", ("payment_id",),
             "SELECT payment_id, customer_id, paid_at, strftime(paid_at, '%Y-%m') AS month, "
@@ -356,6 +435,8 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
             ["feeder_id", "name", "capacity_kva", "lon", "lat"], datum, now)
     elif name in revenue_files.FACTS:
         count.loaded = revenue_files.load(con, name, good, _replace_facts)
+    count.rejected = _quarantine(con, src, load_id, count)
+    _drop_stage(con, name)
     return count
 
 
@@ -402,9 +483,13 @@ def _build_time(con: duckdb.DuckDBPyConnection) -> None:
         INSERT INTO dim_time
         SELECT strftime(m, '%Y-%m'), CAST(m AS DATE), year(m), year(m) || '-Q' || quarter(m),
                month(m)
-        FROM (SELECT unnest(generate_series(min(d), max(d), INTERVAL 1 MONTH)) AS m
-              FROM (SELECT CAST(month || '-01' AS DATE) AS d FROM fact_consumption
-                    UNION ALL SELECT CAST(month || '-01' AS DATE) FROM fact_payment))
+        FROM (SELECT unnest(generate_series(CAST(min(d) || '-01' AS DATE),
+                                            CAST(max(d) || '-01' AS DATE), INTERVAL 1 MONTH)) AS m
+              -- 'YYYY-MM' text sorts as the months do: no cast of every row
+              FROM (SELECT min(month) AS d FROM fact_consumption UNION ALL
+                    SELECT max(month) FROM fact_consumption UNION ALL
+                    SELECT min(month) FROM fact_payment UNION ALL
+                    SELECT max(month) FROM fact_payment))
         WHERE m IS NOT NULL AND strftime(m, '%Y-%m') NOT IN (SELECT month FROM dim_time)
     """)
 
@@ -465,16 +550,21 @@ def _run(con: duckdb.DuckDBPyConnection, plan: Plan, region_batch: RegionBatch |
                     report.counts.append(steps.run(
                         "regions", lambda: _load_regions(con, region_batch, load_id, now)))
                 report.repaired_regions = region_batch.repaired
+            # rollups already built: only the months this load touches are rebuilt
+            touched: set[str] | None = set() if rollups.can_update(con) else None
+            if touched is not None:
+                rollups.snapshot_attrs(con)
             for name, src in plan.sources.items():
                 with readers.reading(src.file):
                     report.counts.append(steps.run(name, lambda s=src: _load_tabular(
-                        con, s, load_id, datum, now, plan.window)))
+                        con, s, load_id, datum, now, plan.window, touched)))
             report.locate = steps.run("assign regions", lambda: assign_all(con))
             revenue_files.place_transformers(con)
             steps.run("time dimension", lambda: _build_time(con))
-            from gcrm.cube.rollups import build_rollups
-
-            steps.run("rollups", lambda: build_rollups(con))
+            if touched is not None:
+                touched |= rollups.changed_months(con)
+                report.rollup_months = sorted(touched)
+            steps.run("rollups", lambda: rollups.build_rollups(con, touched))
             warehouse.set_meta(con, "schema_version", str(warehouse.SCHEMA_VERSION))
             unbalanced = [c.file for c in report.counts if not c.balanced]
             if unbalanced:  # cannot happen by construction; checked, never assumed

@@ -202,20 +202,7 @@ def compile_rejects(spec: FileSpec, norm_view: str, window: DateWindow) -> str:
     key narrows the rows to candidate duplicates, which are then compared exactly, so memory
     stays small for tens of millions of rows.
     """
-    keys = ", ".join(q(k) for k in spec.key)
-    not_null = " AND ".join(f"{q(k)} IS NOT NULL" for k in spec.key)
-    # candidates: hashes equal to their predecessor once sorted (a sort of 8-byte values is
-    # about 2.5x faster here than a hash aggregate over tens of millions of distinct keys)
-    candidates = (
-        f"SELECT DISTINCT __h FROM (SELECT __h, lag(__h) OVER (ORDER BY __h) AS __p "
-        f"FROM (SELECT hash({keys}) AS __h FROM {q(norm_view)} WHERE {not_null})) "
-        f"WHERE __h = __p"
-    )
-    dups = (
-        f"SELECT {keys}, min(__row) AS __first FROM {q(norm_view)} "
-        f"WHERE {not_null} AND hash({keys}) IN ({candidates}) "
-        f"GROUP BY {keys} HAVING count(*) > 1"
-    )
+    dups = compile_dups(spec, norm_view, compile_dup_candidates(spec, norm_view))
     on = " AND ".join(f"n.{q(k)} = d.{q(k)}" for k in spec.key)
     flagged = (f"SELECT n.*, CASE WHEN d.__first IS NOT NULL AND n.__row > d.__first "
                f"THEN 2 ELSE 1 END AS __dup FROM {q(norm_view)} n LEFT JOIN ({dups}) d ON {on}")
@@ -247,3 +234,132 @@ def reject_value_expr(spec: FileSpec, present: tuple[str, ...], alias: str = "s"
     key_text = " || ',' || ".join(f"coalesce(CAST({alias}.{q(k)} AS VARCHAR), '')"
                                   for k in spec.key)
     return f"CASE v.__field {' '.join(whens)} ELSE {key_text} END"
+
+
+# --------------------------------------------------------------------------- one-pass checks
+# The DuckDB load (etl.pipeline) reads and casts each file once for the good rows: a streaming
+# view (:func:`compile_checked`) types every column once and gives each row its verdict, with
+# the same checks in the same order as :func:`compile_rejects` (same reasons and fields); the
+# insert reads the rows whose verdict is NULL. Duplicate keys are found beforehand from the key
+# columns alone. The Spark load keeps compiling :func:`compile_rejects` and
+# :func:`compile_typed`.
+
+def _plain(col: Col) -> bool:
+    """True when the typed value of ``col`` is its normalised text (text and month)."""
+    return col.kind in ("text", "month")
+
+
+def _local_checks(spec: FileSpec, window: DateWindow) -> list[tuple[str, str, str]]:
+    """The row-local checks of :func:`checks` (after the key and duplicate checks, before the
+    references), over ``s`` with the normalised text ``s."c"`` and the cast ``s."__t_c"``."""
+    out: list[tuple[str, str, str]] = []
+    for col in spec.columns:
+        if col.required and col.name not in spec.key:
+            out.append((f"s.{q(col.name)} IS NULL", "missing_value", col.name))
+    for col in spec.columns:
+        x, t = f"s.{q(col.name)}", f"s.{q('__t_' + col.name)}"
+        if col.kind == "number":
+            out.append((f"{x} IS NOT NULL AND NOT isfinite(coalesce({t}, 'nan'))", "bad_number",
+                        col.name))
+        elif col.kind in ("date", "timestamp", "bool"):
+            reason = "bad_boolean" if col.kind == "bool" else "bad_date"
+            out.append((f"{x} IS NOT NULL AND {t} IS NULL", reason, col.name))
+        else:
+            failure = _parse_failure(col, x)
+            if failure:
+                out.append((failure[0], failure[1], col.name))
+    for col in spec.columns:
+        outside = window.outside(col, f"s.{q(col.name)}")
+        if outside and col.kind == "month":  # well-formed by now: 'YYYY-MM' sorts as months
+            lo, hi = (f"{d.year:04d}-{d.month:02d}" for d in (window.first, window.last))
+            outside = f"s.{q(col.name)} NOT BETWEEN '{lo}' AND '{hi}'"
+        elif outside:  # dates and times: compare the cast value
+            outside = outside.replace(_typed(col, f"s.{q(col.name)}"), f"s.{q('__t_' + col.name)}")
+        if outside:
+            out.append((f"s.{q(col.name)} IS NOT NULL AND {outside}", "date_out_of_range",
+                        col.name))
+    for col in spec.columns:
+        if col.nonneg:
+            out.append((f"{_cast_number(col, 's')} < 0", "negative_value", col.name))
+    return out
+
+
+def _cast_number(col: Col, alias: str) -> str:
+    """The value as DOUBLE (the cast column of a number, else a cast of the text)."""
+    if col.kind == "number":
+        return f"{alias}.{q('__t_' + col.name)}"
+    return f"TRY_CAST({alias}.{q(col.name)} AS DOUBLE)"
+
+
+def compile_dup_candidates(spec: FileSpec, norm_view: str) -> str:
+    """Hashes of the key that occur more than once (candidates for duplicates; usually none).
+
+    A sort of 8-byte hashes, not a hash table of tens of millions of distinct keys: memory
+    stays small, and it is about 2.5x faster here."""
+    keys = ", ".join(q(k) for k in spec.key)
+    not_null = " AND ".join(f"{q(k)} IS NOT NULL" for k in spec.key)
+    return (f"SELECT DISTINCT __h FROM (SELECT __h, lag(__h) OVER (ORDER BY __h) AS __p "
+            f"FROM (SELECT hash({keys}) AS __h FROM {q(norm_view)} WHERE {not_null})) "
+            f"WHERE __h = __p")
+
+
+def compile_dups(spec: FileSpec, norm_view: str, candidates: str) -> str:
+    """The duplicated keys (compared exactly among the hashes the query ``candidates``
+    gives) and the first row of each: every later row with the key is a ``duplicate_key``."""
+    keys = ", ".join(q(k) for k in spec.key)
+    not_null = " AND ".join(f"{q(k)} IS NOT NULL" for k in spec.key)
+    return (f"SELECT {keys}, min(__row) AS __first FROM {q(norm_view)} "
+            f"WHERE {not_null} AND hash({keys}) IN ({candidates}) "
+            f"GROUP BY {keys} HAVING count(*) > 1")
+
+
+def compile_checked(spec: FileSpec, norm_view: str, window: DateWindow,
+                    dups: str | None = None) -> str:
+    """Every row of the normalised view once: ``__row``, the typed columns (defaults applied,
+    as :func:`compile_typed`) and ``__v``, ``reason|field`` of the first failing check of
+    :func:`checks` (NULL for a good row). Each column is cast once. ``dups``: the table of
+    :func:`compile_dups` (None: the file has no duplicate key)."""
+    casts = [f"{_typed(c, 's.' + q(c.name))} AS {q('__t_' + c.name)}"
+             for c in spec.columns if not _plain(c) and c.kind != "enum"]
+    inner = f"SELECT {', '.join(['s.*', *casts])} FROM {q(norm_view)} s"
+    conds = [(f"s.{q(k)} IS NULL", "missing_key", k) for k in spec.key]
+    joins = []
+    if dups:
+        on = " AND ".join(f"s.{q(k)} = d.{q(k)}" for k in spec.key)
+        joins.append(f"LEFT JOIN {q(dups)} d ON {on}")
+        conds.append(("d.__first IS NOT NULL AND s.__row > d.__first", "duplicate_key",
+                      ",".join(spec.key)))
+    conds += _local_checks(spec, window)
+    for col in spec.columns:
+        if col.ref:
+            table, key_col = REF_TABLES[col.ref]
+            joins.append(f"LEFT JOIN (SELECT {q(key_col)} AS __k FROM {table}) r_{col.name} "
+                         f"ON s.{q(col.name)} = r_{col.name}.__k")
+            conds.append((f"s.{q(col.name)} IS NOT NULL AND r_{col.name}.__k IS NULL",
+                          REF_REASONS[col.ref], col.name))
+    out = ["s.__row"]
+    for c in spec.columns:
+        typed = (f"s.{q(c.name)}" if _plain(c) else f"lower(s.{q(c.name)})"
+                 if c.kind == "enum" else f"s.{q('__t_' + c.name)}")
+        out.append(f"{_with_default(c, typed)} AS {q(c.name)}")
+    if spec.keep_extra:
+        out.append("s.attrs")
+    verdict = "CASE " + " ".join(f"WHEN {c} THEN {lit(r + '|' + f)}" for c, r, f in conds)
+    out.append(f"{verdict} END AS __v")
+    return f"SELECT {', '.join(out)} FROM ({inner}) s {' '.join(joins)}"
+
+
+def compile_checked_rejects(checked_view: str) -> str:
+    """``__row``, ``__reason``, ``__field`` of the failing rows of a :func:`compile_checked`
+    view (what :func:`compile_rejects` gives)."""
+    return (f"SELECT __row, split_part(__v, '|', 1) AS __reason, "
+            f"split_part(__v, '|', 2) AS __field FROM {q(checked_view)} WHERE __v IS NOT NULL")
+
+
+def stage_columns(spec: FileSpec) -> str:
+    """The typed columns of a :func:`compile_checked` view (what :func:`compile_typed`
+    selects), over alias ``s``."""
+    cols = ["s.__row", *(f"s.{q(c.name)}" for c in spec.columns)]
+    if spec.keep_extra:
+        cols.append("s.attrs")
+    return ", ".join(cols)

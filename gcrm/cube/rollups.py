@@ -1,8 +1,9 @@
 """Pre-aggregated rollup tables, declared as data and compiled from the semantic model.
 
 A rollup stores every base measure of one fact at the grain of some dimensions; its columns are
-named after the dimensions and measures. They are rebuilt inside every load's transaction
-(``build_rollups``) and their sizes recorded in ``meta`` so the planner can pick the smallest
+named after the dimensions and measures. They are built inside every load's transaction
+(``build_rollups``: in full on a first load, else only the months the load touched) and their
+sizes recorded in ``meta`` so the planner can pick the smallest
 rollup that answers a query. ``customers`` is a distinct count: it re-aggregates exactly over
 customer attributes (a customer has one district, class, feeder ...) but not over months, which
 the planner respects.
@@ -49,11 +50,53 @@ def _measures(fact: str) -> list:
     return [m for m in MEASURES.values() if m.fact == fact and m.rollup_agg is not None]
 
 
-def _aggregate(fact: str, dims: tuple[str, ...]) -> str:
-    """Base measures of ``fact`` grouped by ``dims`` (which must include month)."""
+def _aggregate(fact: str, dims: tuple[str, ...], where: str = "") -> str:
+    """Base measures of ``fact`` grouped by ``dims`` (which must include month), over the
+    fact rows that satisfy ``where`` (SQL over ``f``; all rows when empty)."""
     cols = [f'{DIMENSIONS[d].expr} AS "{d}"' for d in dims]
     cols += [f'{m.month_agg or m.agg} AS "{m.name}"' for m in _measures(fact)]
-    return f"SELECT {', '.join(cols)} FROM {SOURCES[fact]} GROUP BY ALL"
+    cond = f" WHERE {where}" if where else ""
+    return f"SELECT {', '.join(cols)} FROM {SOURCES[fact]}{cond} GROUP BY ALL"
+
+
+#: the fact table of each fact (the ``f`` of :data:`SOURCES`)
+FACT_TABLES = {"consumption": "fact_consumption", "payment": "fact_payment"}
+
+
+def _profiles(con: duckdb.DuckDBPyConnection, dims: tuple[str, ...]) -> list[str]:
+    """Number every distinct combination of the customer attributes among ``dims`` (a
+    profile: 94,643 for 1M benchmark customers) in temp table ``rollup__cust`` (customer_id,
+    ``__pid``, the attributes); return those dimensions."""
+    cust = [d for d in dims if DIMENSIONS[d].expr.startswith(("c.", "fd."))]
+    exprs = ", ".join(DIMENSIONS[d].expr for d in cust)
+    cols = ", ".join(f'{DIMENSIONS[d].expr} AS "{d}"' for d in cust)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rollup__cust AS SELECT c.customer_id, "
+                f"CAST(dense_rank() OVER (ORDER BY {exprs}) AS INTEGER) AS __pid, {cols} "
+                f"FROM dim_customer c{FEEDER_JOIN}")
+    return cust
+
+
+def _base_sql(fact: str, dims: tuple[str, ...], cust: list[str], where: str = "") -> str:
+    """:func:`_aggregate` computed in two steps, the same rows: the facts summed by profile
+    (``rollup__cust``), month and their own dimensions (integer and short keys, where the
+    star join grouped tens of millions of rows by a dozen text columns), then the profiles'
+    attributes and the calendar joined to that much smaller result."""
+    own = [d for d in dims if DIMENSIONS[d].expr.startswith("f.")]
+    time = [d for d in dims if DIMENSIONS[d].expr.startswith("t.")]
+    assert len(cust) + len(own) + len(time) == len(dims), "a dimension of an unknown table"
+    measures = _measures(fact)
+    inner = ", ".join(["p.__pid", "f.month", *(f'{DIMENSIONS[d].expr} AS "{d}"' for d in own),
+                       *(f'{m.month_agg or m.agg} AS "{m.name}"' for m in measures)])
+    cond = f" WHERE {where}" if where else ""
+    agg = (f"SELECT {inner} FROM {FACT_TABLES[fact]} f JOIN rollup__cust p "
+           f"USING (customer_id){cond} GROUP BY ALL")
+    prof = ", ".join(f'"{d}"' for d in cust)
+    outer = ", ".join([*(f'p."{d}"' for d in cust), *(f'{DIMENSIONS[d].expr} AS "{d}"'
+                                                      for d in time),
+                       *(f'a."{d}"' for d in own), *(f'a."{m.name}"' for m in measures)])
+    return (f"SELECT {outer} FROM ({agg}) a "
+            f"JOIN (SELECT DISTINCT __pid, {prof} FROM rollup__cust) p USING (__pid) "
+            "JOIN dim_time t ON t.month = a.month")
 
 
 _REGION = ("city", "district", "customer_class", "segment", "tariff", "big_customer")
@@ -99,8 +142,9 @@ def activity_words(n_months: int) -> int:
     return max(1, -(-n_months // WORD_BITS))
 
 
-def activity_bits_sql(n_months: int, source: str = "fact_consumption") -> str:
-    """Per customer of ``source``, its month bitmap as ``bits_0`` ... (shared with Spark)."""
+def activity_bits_sql(n_months: int, source: str = "fact_consumption", where: str = "") -> str:
+    """Per customer of ``source``, its month bitmap as ``bits_0`` ... (shared with Spark), over
+    the rows of ``source`` (``f``) that satisfy ``where`` (all when empty)."""
     words = ", ".join(
         f"bit_or(CASE WHEN m.idx >= {w * WORD_BITS} AND m.idx < {(w + 1) * WORD_BITS} "
         f"THEN CAST(1 AS BIGINT) << (m.idx - {w * WORD_BITS}) ELSE CAST(0 AS BIGINT) END) "
@@ -108,7 +152,8 @@ def activity_bits_sql(n_months: int, source: str = "fact_consumption") -> str:
         for w in range(activity_words(n_months)))
     return (f"SELECT f.customer_id, {words} FROM {source} f "
             "JOIN (SELECT month, CAST(row_number() OVER (ORDER BY month) - 1 AS INTEGER) AS idx "
-            "FROM dim_time) m ON m.month = f.month GROUP BY f.customer_id")
+            f"FROM dim_time) m ON m.month = f.month {'WHERE ' + where if where else ''} "
+            "GROUP BY f.customer_id")
 
 
 def activity_sql(rollup: Rollup, n_months: int, bits: str = "rollup__bits") -> str:
@@ -120,21 +165,126 @@ def activity_sql(rollup: Rollup, n_months: int, bits: str = "rollup__bits") -> s
             "LEFT JOIN dim_feeder fd ON fd.feeder_id = c.feeder_id GROUP BY ALL")
 
 
-def _build_activity(con: duckdb.DuckDBPyConnection, sizes: dict[str, int]) -> None:
-    months = [r[0] for r in con.execute("SELECT month FROM dim_time ORDER BY month").fetchall()]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE rollup__bits AS {activity_bits_sql(len(months))}")
+#: the persistent per-customer month bitmaps the activity rollups are summed from, kept so
+#: that a load touching some months recomputes only those months' bits
+BITS_TABLE = "rollup_activity_bits"
+
+
+def _in_months(months: set[str]) -> str:
+    """``f.month IN ('2026-09', ...)``: constants, so a scan skips row groups by their
+    min/max (appended months sit together at the end of a fact table)."""
+    return "f.month IN (" + ", ".join("'" + m.replace("'", "''") + "'"
+                                      for m in sorted(months)) + ")"
+
+
+def _sum_activity(con: duckdb.DuckDBPyConnection, n_months: int,
+                  sizes: dict[str, int]) -> None:
+    """(Re)build every activity rollup from the per-customer bitmaps in :data:`BITS_TABLE`."""
     for r in ACTIVITY:
-        con.execute(f"CREATE OR REPLACE TABLE {r.name} AS {activity_sql(r, len(months))} "
-                    "ORDER BY ALL")
+        con.execute(f"CREATE OR REPLACE TABLE {r.name} AS "
+                    f"{activity_sql(r, n_months, BITS_TABLE)} ORDER BY ALL")
         sizes[r.name] = con.execute(f"SELECT count(*) FROM {r.name}").fetchone()[0]
-    con.execute("DROP TABLE rollup__bits")
+
+
+def _months(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT month FROM dim_time ORDER BY month").fetchall()]
+
+
+def _build_activity(con: duckdb.DuckDBPyConnection, sizes: dict[str, int]) -> None:
+    months = _months(con)
+    con.execute(f"CREATE OR REPLACE TABLE {BITS_TABLE} AS {activity_bits_sql(len(months))}")
+    _sum_activity(con, len(months), sizes)
     from gcrm.storage import warehouse
 
     warehouse.set_meta(con, "activity_months", json.dumps(months))
 
 
-def build_rollups(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """(Re)build every rollup table; record and return their row counts.
+def _update_activity(con: duckdb.DuckDBPyConnection, touched: set[str],
+                     sizes: dict[str, int]) -> None:
+    """Recompute the bits of the ``touched`` months only (one scan of those months' facts),
+    keeping every other bit; a full build when the month order or the word count changed."""
+    from gcrm.storage import warehouse
+
+    months = _months(con)
+    before = json.loads(warehouse.get_meta(con, "activity_months") or "[]")
+    if (months[:len(before)] != before or activity_words(len(months)) != activity_words(
+            len(before)) or not _exists(con, BITS_TABLE)):
+        _build_activity(con, sizes)
+        return
+    idx = {m: i for i, m in enumerate(months)}
+    n = activity_words(len(months))
+    clear = [0] * n
+    for m in touched:
+        if m in idx:
+            clear[idx[m] // WORD_BITS] |= 1 << (idx[m] % WORD_BITS)
+    con.execute("CREATE OR REPLACE TEMP TABLE rollup__newbits AS " + activity_bits_sql(
+        len(months), where=_in_months(touched)))
+    words = ", ".join(
+        f"(coalesce(o.bits_{w}, 0) & ~CAST({clear[w]} AS BIGINT)) | coalesce(t.bits_{w}, 0) "
+        f"AS bits_{w}" for w in range(n))
+    nonzero = " OR ".join(f"bits_{w} <> 0" for w in range(n))
+    con.execute(f"CREATE OR REPLACE TABLE {BITS_TABLE} AS SELECT * FROM (SELECT "
+                f"coalesce(o.customer_id, t.customer_id) AS customer_id, {words} FROM "
+                f"{BITS_TABLE} o FULL JOIN rollup__newbits t USING (customer_id)) "
+                f"WHERE {nonzero}")
+    con.execute("DROP TABLE rollup__newbits")
+    _sum_activity(con, len(months), sizes)
+    warehouse.set_meta(con, "activity_months", json.dumps(months))
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
+                            "AND NOT temporary", [table]).fetchone()[0])
+
+
+def _attrs_sql() -> tuple[str, int]:
+    """Per customer, every attribute a rollup groups by (those of ``c`` and ``fd``)."""
+    exprs = sorted({DIMENSIONS[d].expr for r in ROLLUPS for d in r.dims
+                    if DIMENSIONS[d].expr.startswith(("c.", "fd."))})
+    cols = ", ".join(f"{e} AS a{i}" for i, e in enumerate(exprs))
+    return f"SELECT c.customer_id, {cols} FROM dim_customer c{FEEDER_JOIN}", len(exprs)
+
+
+def snapshot_attrs(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep the customers' rollup attributes as they are before a load changes them."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rollup__attrs AS {_attrs_sql()[0]}")
+
+
+def changed_months(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Months holding facts of a customer whose rollup attributes (district, class, feeder ...)
+    changed since :func:`snapshot_attrs`: their rows move between rollup rows."""
+    sql, n = _attrs_sql()
+    diff = " OR ".join(f"n.a{i} IS DISTINCT FROM o.a{i}" for i in range(n))
+    con.execute("CREATE OR REPLACE TEMP TABLE rollup__changed AS SELECT customer_id "
+                f"FROM ({sql}) n JOIN rollup__attrs o USING (customer_id) WHERE {diff}")
+    months: set[str] = set()
+    if con.execute("SELECT count(*) FROM rollup__changed").fetchone()[0]:
+        months = {r[0] for r in con.execute(
+            "SELECT DISTINCT month FROM fact_consumption WHERE customer_id IN "
+            "(SELECT customer_id FROM rollup__changed) UNION SELECT DISTINCT month "
+            "FROM fact_payment WHERE customer_id IN (SELECT customer_id FROM rollup__changed)"
+        ).fetchall()}
+    con.execute("DROP TABLE rollup__changed")
+    con.execute("DROP TABLE rollup__attrs")
+    return months
+
+
+def can_update(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when every rollup table exists, so a load may rebuild only the months it touched."""
+    from gcrm.storage import warehouse
+
+    return warehouse.get_meta(con, "rollup_sizes") is not None and all(
+        _exists(con, r.name) for r in (*ROLLUPS, *ACTIVITY))
+
+
+def build_rollups(con: duckdb.DuckDBPyConnection,
+                  months: set[str] | None = None) -> dict[str, int]:
+    """(Re)build the rollup tables; record and return their row counts.
+
+    ``months`` None (or rollups missing): a full build. Otherwise only those months' rows are
+    rebuilt (deleted and summed again from their facts) and only their bits of the activity
+    bitmaps recomputed: what a load that appended or corrected some months needs. Every
+    rollup is summable within a month, so the result equals a full build.
 
     One pass over each fact table builds a pre-aggregate at the union of its rollups' grains
     (all month-grain, so distinct customers stay additive); every rollup is then summed from
@@ -142,17 +292,31 @@ def build_rollups(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """
     from gcrm.storage import warehouse
 
-    sizes = {}
+    full = months is None or not can_update(con)
+    if not full and not months:  # nothing summarised changed
+        return json.loads(warehouse.get_meta(con, "rollup_sizes") or "{}")
+    where = "" if full else _in_months(months or set())
+    sizes: dict[str, int] = {}
     for fact in SOURCES:
         rollups = [r for r in ROLLUPS if r.fact == fact]
         dims = tuple(dict.fromkeys(d for r in rollups for d in r.dims))
         assert "month" in dims, "rollups are month-grain"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE rollup__base AS {_aggregate(fact, dims)}")
+        cust = _profiles(con, dims)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rollup__base AS "
+                    f"{_base_sql(fact, dims, cust, where)}")
+        con.execute("DROP TABLE rollup__cust")
         for r in rollups:
-            con.execute(f"CREATE OR REPLACE TABLE {r.name} AS {r.sql('rollup__base')} "
-                        "ORDER BY ALL")
+            if full:
+                con.execute(f"CREATE OR REPLACE TABLE {r.name} AS {r.sql('rollup__base')} "
+                            "ORDER BY ALL")
+            else:
+                con.execute(f"DELETE FROM {r.name} f WHERE {where}")
+                con.execute(f"INSERT INTO {r.name} BY NAME {r.sql('rollup__base')}")
             sizes[r.name] = con.execute(f"SELECT count(*) FROM {r.name}").fetchone()[0]
         con.execute("DROP TABLE rollup__base")
-    _build_activity(con, sizes)
+    if full:
+        _build_activity(con, sizes)
+    else:
+        _update_activity(con, set(months or ()), sizes)
     warehouse.set_meta(con, "rollup_sizes", json.dumps(sizes))
     return sizes
