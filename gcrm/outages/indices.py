@@ -93,8 +93,8 @@ def minutes_in_year(year: int) -> int:
 def _n(customers: pd.DataFrame) -> pd.Series:
     """How many customers each row stands for (its ``n``; 1 without that column)."""
     if "n" in customers.columns:
-        return customers["n"].astype("int64")
-    return pd.Series(1, index=customers.index, dtype="int64")
+        return customers["n"].astype("int64").rename("n")
+    return pd.Series(1, index=customers.index, dtype="int64", name="n")
 
 
 def _served(customers: pd.DataFrame, opts: Options) -> pd.DataFrame:
@@ -182,8 +182,7 @@ def reliability(outages: pd.DataFrame, customers: pd.DataFrame, opts: Options,
             days |= set(major_event_days(outages, base, yopts).days)
         ev = ev[~ev["day"].isin(days)]
     n = _n(served)
-    n_fg = n.groupby([served["feeder_id"], served["group"]], dropna=False).sum().rename(
-        "n").reset_index()
+    n_fg = n.groupby([served["feeder_id"], served["group"]], dropna=False).sum().reset_index()
     n_g = n.groupby(served["group"], dropna=False).sum().rename("customers_served")
     sus = ev[ev["sustained"]]
     mom = ev[~ev["sustained"]]
