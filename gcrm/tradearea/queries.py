@@ -196,8 +196,15 @@ def _count_inside(geoms, lon, lat, weights=None) -> list[float]:
 
 
 def _annotate(con, gdf: gpd.GeoDataFrame, scope) -> gpd.GeoDataFrame:
-    """Add ``customers``, ``resident`` and ``floating`` inside each polygon (within scope)."""
-    c = _customers(con, scope)
+    """Add ``customers``, ``resident`` and ``floating`` inside each polygon (within scope).
+
+    Only the located customers' points in the polygons' bounding box are read (every
+    customer's nine columns took ~1-3 s on the 1M warehouse under load): the same counts."""
+    x0, y0, x1, y1 = gdf.total_bounds if len(gdf) else (0.0, 0.0, -1.0, -1.0)
+    cond, params = scope_sql(scope)
+    c = con.execute("SELECT c.lon, c.lat FROM dim_customer c WHERE c.lon BETWEEN ? AND ? "
+                    f"AND c.lat BETWEEN ? AND ? AND {cond}",
+                    [float(x0), float(x1), float(y0), float(y1), *params]).df()
     p = _cells(con, scope)
     geoms = gdf.geometry.to_numpy()
     gdf["customers"] = _count_inside(geoms, c["lon"].to_numpy(), c["lat"].to_numpy())
