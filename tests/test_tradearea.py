@@ -167,6 +167,31 @@ def test_area_summary_reconciles_with_the_cube(con) -> None:
     assert m.loc["customers", "district"] == d[0]
 
 
+def test_area_facts_equal_the_cubes_own_queries(con) -> None:
+    """The summary sums one read of each fact (AreaFacts); the five cube queries it replaced
+    (totals, the channel and the class tables) give the same numbers."""
+    area, label = tradearea.area_from(con, service_point=HALL, km=3)
+    s = tradearea.area_summary(con, area, label)
+    m, ids, where = s.metrics.set_index("metric"), s.customer_ids, {"customer": s.customer_ids}
+    tot = cube.query(con, ["kwh", "amount", "paid", "payments", "online_payments", "arrears"],
+                     where=where, months=s.months).iloc[0]
+    for k in ("kwh", "paid", "arrears", "payments"):
+        assert m.loc[k, "area"] == pytest.approx(tot[k], rel=1e-12)
+    assert m.loc["arrears_per_customer", "area"] == pytest.approx(tot["arrears"] / len(ids))
+    ch = cube.query(con, ["payments", "paid"], by=["channel"], where=where, months=s.months)
+    got = s.by_channel.set_index("channel").sort_index()
+    ch = ch.set_index("channel").sort_index()
+    assert list(got.index) == list(ch.index) and len(ch) > 1
+    assert (got["payments"] == ch["payments"]).all()
+    assert got["paid"].to_numpy() == pytest.approx(ch["paid"].to_numpy(), rel=1e-12)
+    keys = ["customer_class", "tariff"]
+    bc = cube.query(con, ["kwh", "amount", "paid", "arrears"], by=keys, where=where,
+                    months=s.months).set_index(keys)
+    mine = s.by_class.set_index(keys).loc[bc.index]
+    for k in ("kwh", "paid", "arrears"):
+        assert mine[k].to_numpy() == pytest.approx(bc[k].to_numpy(), rel=1e-12)
+
+
 def test_scope_limits_every_customer_result(con) -> None:
     big, _ = tradearea.area_from(con, service_point=HALL, km=300)
     everyone = tradearea.customers_in(con, big)

@@ -15,8 +15,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from dashboards.components import data, svgmap
 from dashboards.components import maps as cmaps
-from dashboards.components import svgmap
 from dashboards.outages import context, maps
 from dashboards.outages import data as od
 from dashboards.outages.context import INDICES, Ctx
@@ -70,7 +70,7 @@ def _on_map_click(clicked: str) -> None:
 
 
 # ---------------------------------------------------------------- the fragment
-@st.fragment
+@data.fragment
 def _index_map(ctx: Ctx) -> None:
     """The map and its controls: a click or a control reruns only this part of the page."""
     if st.session_state.pop("out_event_rerun", False):  # an event dot was clicked: show it

@@ -15,8 +15,8 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from dashboards.components import data, svgmap
 from dashboards.components import maps as cmaps
-from dashboards.components import svgmap
 from dashboards.components.session import access, still_signed_in
 from dashboards.outages import data as od
 from dashboards.outages import maps
@@ -41,7 +41,7 @@ def _notice_error(ctx: Ctx, exc: NoticeError) -> str:
         return ctx.t("outages.error", error=exc)
 
 
-@st.fragment
+@data.fragment
 def notice(ctx: Ctx) -> None:
     """The planned-outage notice: picking cells or uploading an area reruns only this part.
 

@@ -15,8 +15,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboards.components import data, svgmap
 from dashboards.components import maps as cmaps
-from dashboards.components import svgmap
 from dashboards.outages import data as od
 from dashboards.outages import maps
 from dashboards.outages.context import GROUPINGS, INDICES, Ctx
@@ -148,7 +148,7 @@ def worst_and_cemi(ctx: Ctx) -> None:
 
 
 # ---------------------------------------------------------------- one event
-@st.fragment
+@data.fragment
 def event_view(ctx: Ctx) -> None:
     """One outage: figures, customers by class, the area on a map, big/sensitive customers."""
     st.subheader(ctx.t("outages.event.title"))

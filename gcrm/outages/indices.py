@@ -6,8 +6,10 @@ Pure functions over two DataFrames:
     ``outage_id``, ``feeder_id``, ``start_at``, ``end_at`` (timestamps), ``duration_min``,
     ``planned`` (bool), optionally ``cause``.
 ``customers``
-    ``customer_id``, ``feeder_id``, ``group`` (the reporting group: district, feeder, ...;
-    NaN for customers outside every group), optionally ``opened_on``.
+    ``feeder_id``, ``group`` (the reporting group: district, feeder, ...; NaN for customers
+    outside every group), optionally ``opened_on`` and ``n``: one row per customer, or with
+    ``n`` one row per (feeder, group, opened_on) standing for ``n`` customers (what the
+    warehouse query counts in SQL: the same results, without 1M rows in pandas).
 
 Conventions (docs/reliability.md):
 
@@ -88,6 +90,13 @@ def minutes_in_year(year: int) -> int:
     return (366 if calendar.isleap(year) else 365) * 24 * 60
 
 
+def _n(customers: pd.DataFrame) -> pd.Series:
+    """How many customers each row stands for (its ``n``; 1 without that column)."""
+    if "n" in customers.columns:
+        return customers["n"].astype("int64").rename("n")
+    return pd.Series(1, index=customers.index, dtype="int64", name="n")
+
+
 def _served(customers: pd.DataFrame, opts: Options) -> pd.DataFrame:
     """Customers existing at the end of the reporting period."""
     if "opened_on" in customers.columns:
@@ -111,8 +120,9 @@ def _events(outages: pd.DataFrame, opts: Options, in_period: bool) -> pd.DataFra
 
 def daily_saidi(outages: pd.DataFrame, customers: pd.DataFrame, opts: Options) -> pd.Series:
     """System SAIDI per day (minutes), from sustained interruptions, over all years given."""
-    per_feeder = customers.groupby("feeder_id").size()
-    total = len(customers)
+    n = _n(customers)
+    per_feeder = n.groupby(customers["feeder_id"]).sum()
+    total = int(n.sum())
     ev = _events(outages, opts, False)
     ev = ev[ev["sustained"]]
     if ev.empty or total == 0:
@@ -171,8 +181,9 @@ def reliability(outages: pd.DataFrame, customers: pd.DataFrame, opts: Options,
             yopts = opts if opts.span is None else replace(opts, year=y, span=None)
             days |= set(major_event_days(outages, base, yopts).days)
         ev = ev[~ev["day"].isin(days)]
-    n_fg = served.groupby(["feeder_id", "group"], dropna=False).size().rename("n").reset_index()
-    n_g = served.groupby("group", dropna=False).size().rename("customers_served")
+    n = _n(served)
+    n_fg = n.groupby([served["feeder_id"], served["group"]], dropna=False).sum().reset_index()
+    n_g = n.groupby(served["group"], dropna=False).sum().rename("customers_served")
     sus = ev[ev["sustained"]]
     mom = ev[~ev["sustained"]]
     per_feeder = pd.DataFrame({

@@ -1,0 +1,69 @@
+"""Known answers: the reliability indices from customers counted in SQL (``n`` per feeder,
+group and opening month: :func:`gcrm.outages.queries._inputs`) equal the kernel's on one row
+per customer (the path before issue #22), on the demo warehouse."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from gcrm.outages import queries
+from gcrm.outages.indices import Options, major_event_days, reliability
+
+GROUP_SQL = {"district": "c.district_id", "feeder": "c.feeder_id", "h3": "c.grid_id",
+             "substation": "fd.substation_id"}
+
+
+@pytest.fixture(scope="module")
+def con(demo_db):
+    c = duckdb.connect(str(demo_db), read_only=True)
+    yield c
+    c.close()
+
+
+def _per_customer(con, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The kernel's input as it was read before: one row per customer."""
+    customers = con.execute(
+        f"SELECT c.customer_id, c.feeder_id, {GROUP_SQL[by]} AS \"group\", c.opened_on, "
+        "c.district_id FROM dim_customer c LEFT JOIN dim_feeder fd USING (feeder_id)").df()
+    outages = con.execute("SELECT outage_id, feeder_id, start_at, end_at, duration_min, cause, "
+                          "planned FROM fact_outage").df()
+    return outages, customers
+
+
+def test_demo_has_customers_opened_in_the_year(con):
+    """The comparison below covers the opening-month buckets (customers not yet served)."""
+    year = queries.years(con)[-1]
+    assert con.execute("SELECT count(*) FROM dim_customer WHERE year(opened_on) = ?",
+                       [year]).fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("by", ["district", "feeder", "h3", "substation"])
+@pytest.mark.parametrize("kw", [{}, {"exclude_planned": True}, {"exclude_med": True},
+                                {"month": 3}])
+def test_sql_counts_match_per_customer_kernel(con, by, kw):
+    year = queries.years(con)[-1]
+    outages, customers = _per_customer(con, by)
+    want = reliability(outages, customers.drop(columns="district_id"), Options(year=year, **kw))
+    got = queries.indices(con, year, by, **kw)
+    assert_frame_equal(got, want.rename(columns={"group": by}), check_exact=True)
+
+
+def test_span_drill_and_med_match(con):
+    years = queries.years(con)
+    year = years[-1]
+    outages, customers = _per_customer(con, "h3")
+    district = customers["district_id"].dropna().value_counts().index[0]
+    span = (f"{years[0]}-11" if len(years) > 1 else f"{year}-01", f"{year}-02")
+    opts = Options(year=year, exclude_med=True, span=span)
+    inside = customers["district_id"] == district
+    want = reliability(outages, customers[inside].drop(columns="district_id"), opts,
+                       system=customers.drop(columns="district_id"))
+    got = queries.indices(con, year, "h3", exclude_med=True, within=district, months=span)
+    assert_frame_equal(got, want.rename(columns={"group": "h3"}), check_exact=True)
+    old = major_event_days(outages, customers, Options(year=year))
+    new = queries.med(con, year)
+    assert (old.threshold_min, old.days, old.basis) == (new.threshold_min, new.days, new.basis)
+    pd.testing.assert_series_equal(old.daily, new.daily, check_exact=True)
