@@ -13,6 +13,10 @@ from etl.pipeline import load
 from gcrm.cube.rollups import ACTIVITY, BITS_TABLE, ROLLUPS, build_rollups
 from gcrm.storage import warehouse
 
+#: the tests load one warehouse step by step, in order: under pytest-xdist they stay on one
+#: worker (a step on another worker would find no warehouse)
+pytestmark = pytest.mark.xdist_group("rollups_incremental")
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "minimal"
 TABLES = [r.name for r in (*ROLLUPS, *ACTIVITY)] + [BITS_TABLE]

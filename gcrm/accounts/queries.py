@@ -297,7 +297,8 @@ def changes_since(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection, vie
 def relations(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | None) -> pd.DataFrame:
     """Every relation in force: loaded (relations.csv) with the card's edits applied."""
     if warehouse.has_tables(con, warehouse.ACCOUNTS_TABLES):
-        loaded = con.execute("SELECT customer_id, related_id, kind FROM dim_relation").df()
+        loaded = con.execute("SELECT customer_id, related_id, kind FROM dim_relation "
+                             "ORDER BY customer_id, related_id, kind").df()  # a stable order
     else:  # a warehouse loaded before key accounts: no relations.csv yet
         loaded = pd.DataFrame({c: pd.Series(dtype=str)
                                for c in ("customer_id", "related_id", "kind")})
