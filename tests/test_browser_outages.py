@@ -126,13 +126,7 @@ def test_outage_page(planner, demo_db: Path) -> None:
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
     chart.wait_for(state="visible", timeout=30_000)
     assert chart.locator("canvas, svg").count() >= 1
-    svg = page.locator(f"{MAP} svg").first
-    svg.scroll_into_view_if_needed()
-    svg.wait_for(state="visible", timeout=30_000)
-    for _ in range(60):
-        if _drawn(svg):
-            break
-        page.wait_for_timeout(500)
+    svg = _drawn_map(page, MAP)
     svg.screenshot(path=str(artifact("outages_map.png")))
     assert _drawn(svg), "the map looks blank"
     # the planner's district is on the map, clickable, with its name; the events in scope
@@ -190,9 +184,8 @@ MAP = '[class*="st-key-out_map_"] .gcrm-svgmap'
 PICKER = '[class*="st-key-out_area_cells_"] .gcrm-svgmap'
 
 
-def _click_shape(page, container: str, shape_selector: str) -> None:
-    """Click where the shape is the topmost element of the map in ``container``, after the
-    map has drawn (hover first, then click, as a user does)."""
+def _drawn_map(page, container: str):
+    """The SVG map in ``container``, scrolled into view, once it has drawn its shapes."""
     svg = page.locator(f"{container} svg").first
     svg.scroll_into_view_if_needed()
     svg.wait_for(state="visible", timeout=30_000)
@@ -200,6 +193,13 @@ def _click_shape(page, container: str, shape_selector: str) -> None:
         if _drawn(svg):
             break
         page.wait_for_timeout(500)
+    return svg
+
+
+def _click_shape(page, container: str, shape_selector: str) -> None:
+    """Click where the shape is the topmost element of the map in ``container``, after the
+    map has drawn (hover first, then click, as a user does)."""
+    _drawn_map(page, container)
     found = point_inside(page, shape_selector)
     assert found is not None, f"{shape_selector} is not on the map"
     x, y = found[:2]
