@@ -342,22 +342,21 @@ def _load_located_dim(con: duckdb.DuckDBPyConnection, good: str, target: str, ke
                       cols: list[str], datum: Datum, now: datetime) -> int:
     """Upsert the good rows into ``target``, their coordinates converted to WGS-84.
 
-    The rows stay in DuckDB (which spills past its memory limit): only the key and the
-    coordinates go through Python, and only when a datum conversion is needed, so a
-    10-million-customer file never becomes a DataFrame of every column."""
-    picked = ", ".join(f"g.{q(c)}" if c not in ("lon", "lat") else f"x.{c}" for c in [key, *cols])
-    if datum == "wgs84":  # nothing to convert: no round trip through pandas
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {good}_ok AS "
-                    f"SELECT {', '.join(q(c) for c in [key, *cols])} FROM {good}")
-    else:
-        xy = con.execute(f"SELECT {q(key)}, lon, lat FROM {good}").df()
-        _stage(con, f"{good}_xy", _convert(xy, datum))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {good}_ok AS SELECT {picked} "
-                    f"FROM {good} g JOIN {good}_xy x USING ({q(key)})")
+    The rows stay in DuckDB (which spills past its memory limit) and the checked view is read
+    once: only the key and the coordinates go through Python, and only when a datum
+    conversion is needed, so a 10-million-customer file never becomes a DataFrame."""
+    ok = f"{good}_ok"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {ok} AS "
+                f"SELECT {', '.join(q(c) for c in [key, *cols])} FROM {good}")
+    if datum != "wgs84":
+        _stage(con, f"{good}_xy",
+               _convert(con.execute(f"SELECT {q(key)}, lon, lat FROM {ok}").df(), datum))
+        con.execute(f"UPDATE {ok} t SET lon = x.lon, lat = x.lat FROM {good}_xy x "
+                    f"WHERE t.{q(key)} = x.{q(key)}")
         con.execute(f"DROP TABLE {good}_xy")
-    n = con.execute(f"SELECT count(*) FROM {good}_ok").fetchone()[0]
-    _upsert_dim(con, target, key, cols, f"{good}_ok", now)
-    con.execute(f"DROP TABLE {good}_ok")
+    n = con.execute(f"SELECT count(*) FROM {ok}").fetchone()[0]
+    _upsert_dim(con, target, key, cols, ok, now)
+    con.execute(f"DROP TABLE {ok}")
     return n
 
 

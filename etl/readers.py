@@ -159,7 +159,8 @@ def open_source(input_dir: Path, spec: FileSpec, must_have: tuple[str, ...]) -> 
 
 
 def register(con: duckdb.DuckDBPyConnection, source: Source, view: str) -> int:
-    """Register ``source`` as temp view ``view`` (plus ``__row``); return the row count.
+    """Register ``source`` as temp view (Parquet) or table (CSV) ``view``, plus ``__row``;
+    return the row count.
 
     CSV columns are text; Parquet columns keep their stored types (the validation casts what
     it needs, so numbers stored as numbers are not round-tripped through text). A CSV file is
@@ -172,24 +173,24 @@ def register(con: duckdb.DuckDBPyConnection, source: Source, view: str) -> int:
         exprs = [f"{q(c)} AS {q(c.strip())}" for c in names]
         rel = rel.project(", ".join([*exprs, "file_row_number + 1 AS __row"]))
         rel.create_view(view, replace=True)
-    else:
-        _stream_csv(con, source, view)
-    return con.execute(f'SELECT count(*) FROM "{view}"').fetchone()[0]
+        return con.execute(f'SELECT count(*) FROM "{view}"').fetchone()[0]
+    return _stream_csv(con, source, view)
 
 
 #: bytes of CSV text parsed at a time (one insert into the temp table per block)
 CSV_BLOCK = 16 << 20
 
 
-def _stream_csv(con: duckdb.DuckDBPyConnection, source: Source, view: str) -> None:
-    """Every row of the CSV file, all text, numbered from 1, into temp table ``view``."""
+def _stream_csv(con: duckdb.DuckDBPyConnection, source: Source, view: str) -> int:
+    """Every row of the CSV file, all text, numbered from 1, into temp table ``view``; the
+    number of rows."""
     names = list(source.columns)
     if con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ?",
                    [view]).fetchone()[0]:
         con.execute(f'DROP VIEW "{view}"')
-    _append(con, view, pa.table({**{n: pa.array([], pa.string()) for n in names},
-                                 "__row": pa.array([], pa.int64())}), create=True)
-    start = 1
+    con.execute(f'CREATE OR REPLACE TEMP TABLE "{view}" ('
+                + ", ".join([*(f"{q(n)} VARCHAR" for n in names), "__row BIGINT"]) + ")")
+    rows = 0
     try:
         reader = pacsv.open_csv(
             source.path,
@@ -202,21 +203,15 @@ def _stream_csv(con: duckdb.DuckDBPyConnection, source: Source, view: str) -> No
             ),
         )
         for batch in reader:
-            _append(con, view, pa.Table.from_batches([batch]).append_column(
-                "__row", pa.array(range(start, start + batch.num_rows), pa.int64())))
-            start += batch.num_rows
+            block = pa.Table.from_batches([batch]).append_column(
+                "__row", pa.array(range(rows + 1, rows + 1 + batch.num_rows), pa.int64()))
+            con.register("csv_block__arrow", block)
+            con.execute(f'INSERT INTO "{view}" SELECT * FROM csv_block__arrow')
+            con.unregister("csv_block__arrow")
+            rows += batch.num_rows
     except pa.ArrowInvalid as exc:
         raise InputError(source.file, f"malformed CSV: {_malformed(source, exc)}") from exc
-
-
-def _append(con: duckdb.DuckDBPyConnection, view: str, block: pa.Table,
-            create: bool = False) -> None:
-    con.register("csv_block__arrow", block)
-    if create:
-        con.execute(f'CREATE OR REPLACE TEMP TABLE "{view}" AS SELECT * FROM csv_block__arrow')
-    else:
-        con.execute(f'INSERT INTO "{view}" SELECT * FROM csv_block__arrow')
-    con.unregister("csv_block__arrow")
+    return rows
 
 
 def _malformed(source: Source, exc: pa.ArrowInvalid) -> str:
