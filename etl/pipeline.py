@@ -38,6 +38,7 @@ from etl import readers, spec
 from etl import revenue as revenue_files
 from etl.errors import InputError
 from etl.locate import assign_all
+from etl.peakrss import PeakRSS
 from etl.regions import RegionBatch, find_regions, read_regions
 from etl.spec import FileCount
 from etl.validate import (
@@ -68,7 +69,8 @@ class LoadReport:
     counts: list[FileCount] = field(default_factory=list)
     repaired_regions: list[str] = field(default_factory=list)
     locate: dict[str, int] = field(default_factory=dict)
-    steps: list[tuple[str, float]] = field(default_factory=list)
+    #: (step, seconds, peak resident bytes of this process during the step or None)
+    steps: list[tuple[str, float, int | None]] = field(default_factory=list)
     report_dir: str | None = None
     seconds: float = 0.0
     #: the months whose rollups this load rebuilt; None: all of them (a full build)
@@ -86,7 +88,9 @@ class LoadReport:
                  "notes": c.notes} for c in self.counts
             ],
             "repaired_regions": self.repaired_regions, "locate": self.locate,
-            "steps": [{"step": s, "seconds": round(t, 3)} for s, t in self.steps],
+            "steps": [{"step": s, "seconds": round(t, 3),
+                       "peak_rss_mb": None if m is None else round(m / 2**20)}
+                      for s, t, m in self.steps],
             "rollups": "full" if self.rollup_months is None else self.rollup_months,
             "seconds": round(self.seconds, 3),
         }
@@ -144,13 +148,14 @@ class _Steps:
     def __init__(self, total: int, quiet: bool) -> None:
         self.bar = tqdm(total=total, disable=quiet, unit="step", leave=False,
                         bar_format="{desc:<28} {bar} {n_fmt}/{total_fmt} [{elapsed}]")
-        self.times: list[tuple[str, float]] = []
+        self.times: list[tuple[str, float, int | None]] = []
 
     def run(self, name: str, fn: Callable[[], object]) -> object:
         self.bar.set_description(name)
         t0 = time.perf_counter()
-        out = fn()
-        self.times.append((name, time.perf_counter() - t0))
+        with PeakRSS() as rss:
+            out = fn()
+        self.times.append((name, time.perf_counter() - t0, rss.peak))
         self.bar.update(1)
         return out
 
@@ -220,9 +225,13 @@ def _good_view(con: duckdb.DuckDBPyConnection, src: readers.Source) -> None:
 
 
 def _drop_stage(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Drop a loaded file's views and tables."""
+    """Drop a loaded file's views and tables, its raw rows included (a CSV's text copy is a
+    temp table as large as the file: kept to the end it would hold every file at once)."""
     for view in (f"v_{name}", f"s_{name}", f"n_{name}"):
         con.execute(f"DROP VIEW IF EXISTS {view}")
+    raw = f"src_{name}"
+    kind = "TABLE" if _has_temp(con, raw) else "VIEW"
+    con.execute(f"DROP {kind} IF EXISTS {q(raw)}")
     for table in (f"c_{name}", f"d_{name}", f"r_{name}"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
@@ -540,42 +549,41 @@ def _run(con: duckdb.DuckDBPyConnection, plan: Plan, region_batch: RegionBatch |
     load_id, datum = report.load_id, report.crs
     steps = _Steps(len(plan.sources) + (1 if region_batch else 0) + 3, quiet)
     try:
-        with warehouse.transaction(con):
-            now = _now(con)
-            con.execute("INSERT INTO etl_loads VALUES (?, ?, NULL, ?, ?, NULL)",
-                        [load_id, now, report.input_dir, report.crs])
-            if region_batch:
-                with readers.reading(region_batch.file):
-                    report.counts.append(steps.run(
-                        "regions", lambda: _load_regions(con, region_batch, load_id, now)))
-                report.repaired_regions = region_batch.repaired
-            # rollups already built: only the months this load touches are rebuilt
-            touched: set[str] | None = set() if rollups.can_update(con) else None
-            if touched is not None:
-                rollups.snapshot_attrs(con)
-            for name, src in plan.sources.items():
-                with readers.reading(src.file):
-                    report.counts.append(steps.run(name, lambda s=src: _load_tabular(
-                        con, s, load_id, datum, now, plan.window, touched)))
-            report.locate = steps.run("assign regions", lambda: assign_all(con))
-            revenue_files.place_transformers(con)
-            steps.run("time dimension", lambda: _build_time(con))
-            if touched is not None:
-                touched |= rollups.changed_months(con)
-                report.rollup_months = sorted(touched)
-            steps.run("rollups", lambda: rollups.build_rollups(con, touched))
-            warehouse.set_meta(con, "schema_version", str(warehouse.SCHEMA_VERSION))
-            unbalanced = [c.file for c in report.counts if not c.balanced]
-            if unbalanced:  # cannot happen by construction; checked, never assumed
-                raise RuntimeError(f"row accounting broken for {unbalanced}")
-            report.seconds = time.perf_counter() - t_start
-            report.steps = steps.times
-            con.execute("UPDATE etl_loads SET finished_at = ?, summary = ? WHERE load_id = ?",
-                        [_now(con), json.dumps(report.as_dict(), ensure_ascii=False), load_id])
-            warehouse.set_meta(con, "data_version", str(load_id))
-            warehouse.set_meta(con, "loaded_at", _now(con).isoformat(timespec="seconds"))
-            # before the commit: a report that cannot be written stops the load (exit 2)
-            report.report_dir = str(_write_report(con, report, out))
+        now = _now(con)
+        con.execute("INSERT INTO etl_loads VALUES (?, ?, NULL, ?, ?, NULL)",
+                    [load_id, now, report.input_dir, report.crs])
+        if region_batch:
+            with readers.reading(region_batch.file):
+                report.counts.append(steps.run(
+                    "regions", lambda: _load_regions(con, region_batch, load_id, now)))
+            report.repaired_regions = region_batch.repaired
+        # rollups already built: only the months this load touches are rebuilt
+        touched: set[str] | None = set() if rollups.can_update(con) else None
+        if touched is not None:
+            rollups.snapshot_attrs(con)
+        for name, src in plan.sources.items():
+            with readers.reading(src.file):
+                report.counts.append(steps.run(name, lambda s=src: _load_tabular(
+                    con, s, load_id, datum, now, plan.window, touched)))
+        report.locate = steps.run("assign regions", lambda: assign_all(con))
+        revenue_files.place_transformers(con)
+        steps.run("time dimension", lambda: _build_time(con))
+        if touched is not None:
+            touched |= rollups.changed_months(con)
+            report.rollup_months = sorted(touched)
+        steps.run("rollups", lambda: rollups.build_rollups(con, touched))
+        warehouse.set_meta(con, "schema_version", str(warehouse.SCHEMA_VERSION))
+        unbalanced = [c.file for c in report.counts if not c.balanced]
+        if unbalanced:  # cannot happen by construction; checked, never assumed
+            raise RuntimeError(f"row accounting broken for {unbalanced}")
+        report.seconds = time.perf_counter() - t_start
+        report.steps = steps.times
+        con.execute("UPDATE etl_loads SET finished_at = ?, summary = ? WHERE load_id = ?",
+                    [_now(con), json.dumps(report.as_dict(), ensure_ascii=False), load_id])
+        warehouse.set_meta(con, "data_version", str(load_id))
+        warehouse.set_meta(con, "loaded_at", _now(con).isoformat(timespec="seconds"))
+        # before the commit: a report that cannot be written stops the load (exit 2)
+        report.report_dir = str(_write_report(con, report, out))
     finally:
         steps.close()
 
