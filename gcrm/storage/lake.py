@@ -186,6 +186,18 @@ def view_sql(store: Path, table: str) -> str:
     return f"SELECT {', '.join(sel)} FROM {source}"
 
 
+def empty_tables(store: Path, names: list[str]) -> list[str]:
+    """Schema tables whose folder the store has but no Parquet file: a fact split into Hive
+    folders that had no rows (neither engine writes a file for an empty partitioned table)."""
+    return [t for t in pinned() if t not in names and (store / t).is_dir()]
+
+
+def empty_sql(table: str) -> str:
+    """SELECT of no rows with ``table``'s pinned columns and types."""
+    cols = ", ".join(f"CAST(NULL AS {t}) AS {_q(c)}" for c, t in pinned()[table])
+    return f"SELECT {cols} WHERE false"
+
+
 def check_target(db: str | os.PathLike) -> None:
     """Refuse to replace a warehouse that holds loaded tables by a file of views."""
     db = Path(db)
@@ -224,6 +236,8 @@ def attach(store: str | os.PathLike, db: str | os.PathLike) -> Path:
     try:
         for table in names:
             con.execute(f"CREATE VIEW {_q(table)} AS {view_sql(store, table)}")
+        for table in empty_tables(store, names):
+            con.execute(f"CREATE VIEW {_q(table)} AS {empty_sql(table)}")
         con.execute("CHECKPOINT")
     finally:
         con.close()
