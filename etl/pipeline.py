@@ -353,10 +353,15 @@ def _load_located_dim(con: duckdb.DuckDBPyConnection, good: str, target: str, ke
 
     The rows stay in DuckDB (which spills past its memory limit) and the checked view is read
     once: only the key and the coordinates go through Python, and only when a datum
-    conversion is needed, so a 10-million-customer file never becomes a DataFrame."""
+    conversion is needed, so a 10-million-customer file never becomes a DataFrame. Into an
+    empty table in WGS-84 (a first load) the rows go straight from the view: nothing to
+    update, so no staged copy and one pass over the view fewer."""
+    collist = ", ".join(q(c) for c in [key, *cols])
+    if datum == "wgs84" and not con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]:
+        return con.execute(f"INSERT INTO {target} ({collist}, updated_at) "
+                           f"SELECT {collist}, ? FROM {good}", [now]).fetchone()[0]
     ok = f"{good}_ok"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {ok} AS "
-                f"SELECT {', '.join(q(c) for c in [key, *cols])} FROM {good}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {ok} AS SELECT {collist} FROM {good}")
     if datum != "wgs84":
         _stage(con, f"{good}_xy",
                _convert(con.execute(f"SELECT {q(key)}, lon, lat FROM {ok}").df(), datum))
