@@ -136,6 +136,8 @@ def _size(args: argparse.Namespace, customers: int) -> dict:
     if args.reuse and (work / "r1" / "summary.json").exists():  # a load of an earlier run
         wall, peak = _reused(work / "r1")
     else:
+        for f in (db, Path(f"{db}.wal")):  # a first load, not an incremental one into the last
+            f.unlink(missing_ok=True)
         wall, peak, _ = _run([py, "-m", "gcrm.cli", "etl", "--db", str(db), "--input",
                               str(work / "input"), "--quiet", "--report-dir", str(work / "r1")],
                              env)
