@@ -4,6 +4,7 @@ Layout (one folder per table, so ``<table>/**/*.parquet`` reads it on either eng
 
     STORE/fact_consumption/month=2025-01/part-0.parquet   facts, partitioned by month
     STORE/fact_payment/month=2025-01/...
+    STORE/fact_daily_read/month=2025-01/...                daily reads: month of ``date``
     STORE/dim_customer/part-0.parquet                      dimensions, rollups, meta beside
 
 At scale the facts are split by the customer's province and city too (``--partition-by
@@ -37,7 +38,13 @@ from gcrm.storage import warehouse
 PARTITIONS: dict[str, tuple[str, ...]] = {
     "fact_consumption": ("month",),
     "fact_payment": ("month",),
+    "fact_daily_read": ("month",),
 }
+
+#: facts without a ``month`` column: their month partition, derived (DuckDB SQL, carried to
+#: Spark). The store's view has the column ``month`` beside the pinned ones; a filter on it
+#: prunes folders, and a filter on ``date`` skips row groups by their statistics.
+DERIVED_MONTH = {"fact_daily_read": "strftime(f.\"date\", '%Y-%m')"}
 
 #: the levels a store's facts may be split by (outermost first), and their columns
 LEVELS = {"province": "province_id", "city": "city_id", "month": "month"}
@@ -104,6 +111,8 @@ def partitioned_sql(table: str, source: str, by: tuple[str, ...]) -> str:
                   " ON pr.region_id = cr.parent_id AND pr.level = 'province'")
     cols += [f"coalesce({_REGION_COLS[c]}, {_lit(NO_REGION)}) AS {c}"
              for c in by if c in _REGION_COLS]
+    if "month" in by and table in DERIVED_MONTH:
+        cols.append(f"{DERIVED_MONTH[table]} AS month")
     return f"SELECT {', '.join(cols)} FROM {source} f{joins}"
 
 
