@@ -104,8 +104,12 @@ def _run(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
 
 
 def _reused(report: Path) -> tuple[float, float]:
-    """(load seconds from an earlier run's load report, unknown peak)."""
-    return json.loads((report / "summary.json").read_text())["seconds"], float("nan")
+    """(load seconds, peak GiB) from an earlier run's load report: the highest of its steps'
+    peaks (the loading process alone; NaN for a report without them)."""
+    summary = json.loads((report / "summary.json").read_text())
+    peaks = [s.get("peak_rss_mb") for s in summary["steps"]]
+    peak = max((p for p in peaks if p is not None), default=float("nan") * 1024)
+    return summary["seconds"], peak / 1024
 
 
 def _input(work: Path, customers: int, months: int) -> dict[str, int]:
@@ -132,6 +136,8 @@ def _size(args: argparse.Namespace, customers: int) -> dict:
     if args.reuse and (work / "r1" / "summary.json").exists():  # a load of an earlier run
         wall, peak = _reused(work / "r1")
     else:
+        for f in (db, Path(f"{db}.wal")):  # a first load, not an incremental one into the last
+            f.unlink(missing_ok=True)
         wall, peak, _ = _run([py, "-m", "gcrm.cli", "etl", "--db", str(db), "--input",
                               str(work / "input"), "--quiet", "--report-dir", str(work / "r1")],
                              env)
@@ -187,8 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--memory-limit", default="3GB", help="DuckDB memory limit (spilling)")
     ap.add_argument("--no-spark", action="store_true")
     ap.add_argument("--reuse", action="store_true",
-                    help="keep the loads of an earlier run (their reported seconds; peak not "
-                         "measured) and time the export and the queries again")
+                    help="keep the loads of an earlier run (their reported seconds and step "
+                         "peaks) and time the export and the queries again")
     args = ap.parse_args(argv)
     results = []
     import os

@@ -96,8 +96,8 @@ CHUNK = 1 << 20
 def _chunks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]]:
     """Customer-id ranges ``[lo, hi)`` of :data:`CHUNK` customers each (``hi`` None: open).
 
-    Ranges of keys, not of ``rowid``: rows written by the load's open transaction have row ids
-    from 2^62 on, so row-id ranges would not be dense."""
+    Ranges of keys, not of ``rowid``: rows written by an open transaction have row ids from
+    2^62 on, so row-id ranges would not be dense."""
     starts = [r[0] for r in con.execute(
         "SELECT customer_id FROM (SELECT customer_id, row_number() OVER (ORDER BY customer_id) "
         "AS r FROM dim_customer) WHERE (r - 1) % ? = 0 ORDER BY 1", [CHUNK]).fetchall()]

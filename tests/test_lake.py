@@ -225,3 +225,55 @@ def test_province_partitions_where_the_regions_have_provinces(mini_db_shared: Pa
                          "WHERE province_id = 'P1'").fetchall()[0][1]
         total = sum(1 for _ in (tmp_path / "s" / "fact_consumption").rglob("*.parquet"))
         assert f"Scanning Files: 2/{total}" in plan and total > 2
+
+
+@pytest.mark.parametrize("partition_by", ["month", "city,month"])
+def test_an_empty_split_fact_is_an_empty_view(mini_db_shared: Path, tmp_path: Path,
+                                              partition_by: str) -> None:
+    """A fact split into Hive folders with no rows has no Parquet file (neither engine writes
+    one): the attached warehouse still has its view, empty, with the pinned types, and the
+    cube answers over it instead of failing on a missing table."""
+    db = tmp_path / "w.duckdb"
+    db.write_bytes(mini_db_shared.read_bytes())
+    with warehouse.connect(db) as con:
+        con.execute("DELETE FROM fact_payment")
+        lake.export(con, tmp_path / "s", partition_by)
+    assert not list((tmp_path / "s" / "fact_payment").rglob("*.parquet"))
+    lake.attach(tmp_path / "s", tmp_path / "v.duckdb")
+    with warehouse.connect(tmp_path / "v.duckdb", read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM fact_payment").fetchone()[0] == 0
+        types = con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                            "WHERE table_name = 'fact_payment' ORDER BY ordinal_position"
+                            ).fetchall()
+        assert types == lake.pinned()["fact_payment"]
+        got = cube.query(con, measures=["kwh", "paid"], by=["district"])
+        with warehouse.connect(db, read_only=True) as file:
+            want = cube.query(file, measures=["kwh", "paid"], by=["district"])
+    pd.testing.assert_frame_equal(got, want)
+    assert got["kwh"].sum() > 0
+
+
+def test_daily_reads_are_split_by_their_month(demo_db: Path, tmp_path: Path) -> None:
+    """Daily reads (30x the monthly rows) are split by the month of their date like the other
+    facts: the view gains ``month`` (a filter on it prunes folders), same rows otherwise."""
+    with warehouse.connect(demo_db, read_only=True) as con:
+        lake.export(con, tmp_path / "s", "city,month")
+        want = con.execute("SELECT * FROM fact_daily_read ORDER BY ALL").df()
+        months = con.execute("SELECT DISTINCT strftime(date, '%Y-%m') FROM fact_daily_read"
+                             ).fetchall()
+    assert len(want) > 1000 and len(months) >= 2
+    lake.attach(tmp_path / "s", tmp_path / "v.duckdb")
+    with warehouse.connect(tmp_path / "v.duckdb", read_only=True) as con:
+        got = con.execute("SELECT * EXCLUDE (city_id, month) FROM fact_daily_read "
+                          "ORDER BY ALL").df()
+        assert con.execute("SELECT count(*) FROM fact_daily_read "
+                           "WHERE month <> strftime(date, '%Y-%m')").fetchone()[0] == 0
+        first = min(m for (m,) in months)
+        plan = con.execute("EXPLAIN SELECT sum(kwh) FROM fact_daily_read WHERE month = ?",
+                           [first]).fetchall()[0][1]
+    pd.testing.assert_frame_equal(got, want)
+    folders = {p.name for p in (tmp_path / "s" / "fact_daily_read").glob("city_id=*/month=*")}
+    assert {f"month={m}" for (m,) in months} == folders
+    files = len(list((tmp_path / "s" / "fact_daily_read").rglob("*.parquet")))
+    scanned = int(plan.split("Scanning Files: ")[1].split("/")[0])
+    assert 0 < scanned < files

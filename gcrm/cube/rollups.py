@@ -1,7 +1,7 @@
 """Pre-aggregated rollup tables, declared as data and compiled from the semantic model.
 
 A rollup stores every base measure of one fact at the grain of some dimensions; its columns are
-named after the dimensions and measures. They are built inside every load's transaction
+named after the dimensions and measures. They are built by every load, on its working copy
 (``build_rollups``: in full on a first load, else only the months the load touched) and their
 sizes recorded in ``meta`` so the planner can pick the smallest
 rollup that answers a query. ``customers`` is a distinct count: it re-aggregates exactly over

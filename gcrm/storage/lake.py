@@ -4,6 +4,7 @@ Layout (one folder per table, so ``<table>/**/*.parquet`` reads it on either eng
 
     STORE/fact_consumption/month=2025-01/part-0.parquet   facts, partitioned by month
     STORE/fact_payment/month=2025-01/...
+    STORE/fact_daily_read/month=2025-01/...                daily reads: month of ``date``
     STORE/dim_customer/part-0.parquet                      dimensions, rollups, meta beside
 
 At scale the facts are split by the customer's province and city too (``--partition-by
@@ -37,7 +38,13 @@ from gcrm.storage import warehouse
 PARTITIONS: dict[str, tuple[str, ...]] = {
     "fact_consumption": ("month",),
     "fact_payment": ("month",),
+    "fact_daily_read": ("month",),
 }
+
+#: facts without a ``month`` column: their month partition, derived (DuckDB SQL, carried to
+#: Spark). The store's view has the column ``month`` beside the pinned ones; a filter on it
+#: prunes folders, and a filter on ``date`` skips row groups by their statistics.
+DERIVED_MONTH = {"fact_daily_read": "strftime(f.\"date\", '%Y-%m')"}
 
 #: the levels a store's facts may be split by (outermost first), and their columns
 LEVELS = {"province": "province_id", "city": "city_id", "month": "month"}
@@ -104,6 +111,8 @@ def partitioned_sql(table: str, source: str, by: tuple[str, ...]) -> str:
                   " ON pr.region_id = cr.parent_id AND pr.level = 'province'")
     cols += [f"coalesce({_REGION_COLS[c]}, {_lit(NO_REGION)}) AS {c}"
              for c in by if c in _REGION_COLS]
+    if "month" in by and table in DERIVED_MONTH:
+        cols.append(f"{DERIVED_MONTH[table]} AS month")
     return f"SELECT {', '.join(cols)} FROM {source} f{joins}"
 
 
@@ -186,6 +195,18 @@ def view_sql(store: Path, table: str) -> str:
     return f"SELECT {', '.join(sel)} FROM {source}"
 
 
+def empty_tables(store: Path, names: list[str]) -> list[str]:
+    """Schema tables whose folder the store has but no Parquet file: a fact split into Hive
+    folders that had no rows (neither engine writes a file for an empty partitioned table)."""
+    return [t for t in pinned() if t not in names and (store / t).is_dir()]
+
+
+def empty_sql(table: str) -> str:
+    """SELECT of no rows with ``table``'s pinned columns and types."""
+    cols = ", ".join(f"CAST(NULL AS {t}) AS {_q(c)}" for c, t in pinned()[table])
+    return f"SELECT {cols} WHERE false"
+
+
 def check_target(db: str | os.PathLike) -> None:
     """Refuse to replace a warehouse that holds loaded tables by a file of views."""
     db = Path(db)
@@ -224,6 +245,8 @@ def attach(store: str | os.PathLike, db: str | os.PathLike) -> Path:
     try:
         for table in names:
             con.execute(f"CREATE VIEW {_q(table)} AS {view_sql(store, table)}")
+        for table in empty_tables(store, names):
+            con.execute(f"CREATE VIEW {_q(table)} AS {empty_sql(table)}")
         con.execute("CHECKPOINT")
     finally:
         con.close()
