@@ -460,3 +460,37 @@ def test_counter_payers_equal_the_direct_query(con, everyone, km, scope) -> None
         got = tradearea.targets(con, area, "counter_payers", everyone.months, scope, mask=False,
                                 customers=kept)
         pd.testing.assert_frame_equal(got, want)
+
+
+def test_the_pages_facts_are_read_once_per_load(demo_db: Path, monkeypatch) -> None:
+    """The page keeps every customer's facts per warehouse, load and months: read once (also
+    by two sessions at the same time; the sign-in's warm-up is one of them), then shared."""
+    import threading
+
+    from dashboards.components.data import warehouse_info
+    from dashboards.tradearea import data as td
+
+    monkeypatch.setenv("GCRM_DB", str(demo_db))
+    monkeypatch.setattr(td, "_FACTS", type(td._FACTS)())
+    td.warm()
+    info = warehouse_info()
+    (key,) = td._FACTS
+    assert key[:2] == (info.path, info.version) and key[2] == everyone_months(demo_db)
+    got: list = []
+    threads = [threading.Thread(target=lambda: got.append(td.customer_facts(*key)))
+               for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert len({id(g) for g in got}) == 1 and got[0] is td._FACTS[key].result()
+    other = td.customer_facts(info.path, "another load", key[2])
+    assert other is not got[0] and len(td._FACTS) == 2
+
+
+def everyone_months(db: Path) -> tuple[str, str]:
+    c = duckdb.connect(str(db), read_only=True)
+    try:
+        return tuple(cube.month_range(c, 12))
+    finally:
+        c.close()

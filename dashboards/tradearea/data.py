@@ -31,6 +31,7 @@ import streamlit as st
 
 from dashboards.components.data import connection
 from dashboards.components.session import Scope, scope_list
+from gcrm.storage import warehouse
 from gcrm.tradearea import queries as tradearea
 from gcrm.tradearea.huff import huff_areas
 
@@ -171,14 +172,16 @@ _FACTS_LOCK = threading.Lock()
 FACTS_KEPT = 2
 
 
-def customer_facts(db: str, version: str, months: tuple[str, str]) -> tradearea.CustomerFacts:
+def customer_facts(db: str, version: str, months: tuple[str, str],
+                   threads: int | None = None) -> tradearea.CustomerFacts:
     """Every customer's facts over ``months`` (:class:`gcrm.tradearea.queries.CustomerFacts`),
     read once per load of the warehouse and shared by every session and scope (the areas' and
     campaign lists' customers are scoped before they are looked up in it): a new area's
     summary and campaign list are then look-ups, not scans of the facts (1-2 s each on 1M
     customers). A read in progress (:func:`warm`'s, or another session's) is waited for,
     never repeated. Kept in memory as Arrow tables (not pickled per use like ``st.cache_data``
-    values)."""
+    values). ``threads``: DuckDB threads of the read (the background warm-up takes one core
+    of two, leaving the other to the page the user opens meanwhile)."""
     key = (db, version, (str(months[0]), str(months[1])))
     with _FACTS_LOCK:
         future = _FACTS.get(key)
@@ -191,8 +194,11 @@ def customer_facts(db: str, version: str, months: tuple[str, str]) -> tradearea.
             _FACTS.move_to_end(key)
     if mine:
         try:
-            with connection(db) as con:
-                future.set_result(tradearea.CustomerFacts.read(con, key[2]))
+            con = warehouse.connect(db, read_only=True)  # its own: the run's may be in use
+            try:
+                future.set_result(tradearea.CustomerFacts.read(con, key[2], threads=threads))
+            finally:
+                con.close()
         except BaseException as exc:
             with _FACTS_LOCK:
                 _FACTS.pop(key, None)
@@ -211,7 +217,7 @@ def warm() -> None:
         info = warehouse_info()
         with connection(info.path) as con:
             months = cube.month_range(con, 12)
-        customer_facts(info.path, info.version, months)
+        customer_facts(info.path, info.version, months, threads=1)
     except Exception:  # no warehouse yet, or a load under way: nothing to warm
         return
 

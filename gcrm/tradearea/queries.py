@@ -485,8 +485,11 @@ class CustomerFacts:
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, months: tuple[str, str],
-             ids: list[str] | None = None) -> CustomerFacts:
-        """The facts of ``ids`` (None: every customer) over ``months``."""
+             ids: list[str] | None = None, threads: int | None = None) -> CustomerFacts:
+        """The facts of ``ids`` (None: every customer) over ``months``; ``threads`` limits
+        the DuckDB threads of ``con`` (a read in the background leaves cores to the rest)."""
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
         cond, extra = ("", []) if ids is None else (f" AND {_ids_cond('f')}", [ids])
         return cls(months, {name: con.execute(sql.format(ids=cond),
                                               [*months, *extra]).to_arrow_table()
