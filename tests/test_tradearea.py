@@ -448,6 +448,31 @@ def test_summary_with_everyones_facts_is_the_same(con, everyone) -> None:
     pd.testing.assert_frame_equal(again.metrics, own.metrics, rtol=1e-12)
 
 
+#: the outage indicators' query before (every customer joined to its feeder's events)
+OLD_OUTAGES = (
+    "SELECT count(*) FILTER (WHERE o.duration_min > 5), coalesce(sum(o.duration_min) FILTER "
+    "(WHERE o.duration_min > 5), 0) FROM dim_customer c JOIN fact_outage o ON o.feeder_id = "
+    "c.feeder_id WHERE {cond} AND strftime(o.start_at, '%Y-%m') BETWEEN ? AND ?")
+
+
+def test_outage_and_count_indicators_equal_the_per_customer_join(con) -> None:
+    area, label = tradearea.area_from(con, service_point=HALL, km=3)
+    s = tradearea.area_summary(con, area, label)
+    m = s.metrics.set_index("metric")
+    for col, cond, params in (
+            ("area", "c.customer_id IN (SELECT unnest(?::VARCHAR[]))", [s.customer_ids]),
+            ("district", "c.district_id = ?", [s.district_id])):
+        n, minutes = con.execute(OLD_OUTAGES.format(cond=cond), [*params, *s.months]).fetchone()
+        customers, residential = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE c.customer_class = 'residential') FROM "
+            f"dim_customer c WHERE {cond}", params).fetchone()
+        assert n > 0 and m.loc["customer_interruptions", col] == n
+        assert m.loc["outage_minutes_per_customer", col] == pytest.approx(
+            minutes / customers, rel=1e-12)
+        assert (m.loc["customers", col], m.loc["residential_customers", col]) == (
+            customers, residential)
+
+
 @pytest.mark.parametrize(("km", "scope"), [(5, None), (300, ["220503"])])
 def test_counter_payers_equal_the_direct_query(con, everyone, km, scope) -> None:
     """The campaign list from the per-customer facts (kept or read for the area) is the one

@@ -93,9 +93,10 @@ PRELOAD = ("pandas", "pyarrow", "pydeck", "dashboards.overview.data",
            "gcrm.placenames",
            # the pages opened by a link straight after sign-in (altair, h3: 0.7 s)
            "dashboards.outages.page", "dashboards.tradearea.page",
-           # then data read in advance (``module:function``): every customer's facts of the
-           # last 12 months for the Trading-area page (its summary and campaign list, ~2 s)
-           "dashboards.tradearea.data:warm")
+           # then data read in advance (``module:function``): the district boundaries (with
+           # DuckDB's spatial extension), every customer's facts of the last 12 months for
+           # the Trading-area page (its summary and campaign list, ~2 s)
+           "dashboards.components.data:warm", "dashboards.tradearea.data:warm")
 
 
 def _import_all(names: tuple[str, ...]) -> None:

@@ -585,9 +585,12 @@ def _indicators(con, ids: list[str] | None, district: str | None, months, scope,
     else:
         sql_cond, sql_params = "c.district_id = ?", [district]
     scond, sparams = scope_sql(scope)
-    n = con.execute(f"SELECT count(*), count(*) FILTER (WHERE c.customer_class = "
-                    f"'residential') FROM dim_customer c WHERE {sql_cond} AND {scond}",
-                    [*sql_params, *sparams]).fetchone()
+    if ids is not None:  # the area's customers and residential ones, read already (scoped)
+        n = (len(ids), len(res_customers))
+    else:
+        n = con.execute(f"SELECT count(*), count(*) FILTER (WHERE c.customer_class = "
+                        f"'residential') FROM dim_customer c WHERE {sql_cond} AND {scond}",
+                        [*sql_params, *sparams]).fetchone()
     out = {"customers": float(n[0]), "residential_customers": float(n[1])}
     if (ids is not None and not ids) or n[0] == 0:
         tot, counter = dict.fromkeys(_TOTALS, 0.0), 0.0
@@ -603,11 +606,13 @@ def _indicators(con, ids: list[str] | None, district: str | None, months, scope,
     out["payments"] = pays
     out["online_share"] = float(tot.get("online_payments", 0.0)) / pays if pays else np.nan
     out["counter_share"] = counter / pays if pays else np.nan
-    o = con.execute(
-        "SELECT count(*) FILTER (WHERE o.duration_min > 5), "
-        "coalesce(sum(o.duration_min) FILTER (WHERE o.duration_min > 5), 0) "
-        "FROM dim_customer c JOIN fact_outage o ON o.feeder_id = c.feeder_id "
-        f"WHERE {sql_cond} AND {scond} AND strftime(o.start_at, '%Y-%m') BETWEEN ? AND ?",
+    o = con.execute(  # customers per feeder, joined to its events (not every customer to them)
+        "WITH k AS (SELECT c.feeder_id, count(*) AS n FROM dim_customer c "
+        f"WHERE {sql_cond} AND {scond} GROUP BY 1) "
+        "SELECT coalesce(sum(k.n) FILTER (WHERE o.duration_min > 5), 0), "
+        "coalesce(sum(k.n * o.duration_min) FILTER (WHERE o.duration_min > 5), 0) "
+        "FROM k JOIN fact_outage o ON o.feeder_id = k.feeder_id "
+        "WHERE strftime(o.start_at, '%Y-%m') BETWEEN ? AND ?",
         [*sql_params, *sparams, *months]).fetchone()
     out["customer_interruptions"] = float(o[0])
     out["interruptions_per_customer"] = float(o[0]) / per
