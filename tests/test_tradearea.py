@@ -427,9 +427,9 @@ def test_area_facts_from_everyones_facts_equal_the_cube(con, everyone) -> None:
                       where=where, months=everyone.months)
     assert len(cons) > 1 and len(pays) > 5
     for facts in (tradearea.AreaFacts.of(everyone, inside),
-                  tradearea.AreaFacts.read(con, inside, everyone.months)):
-        pd.testing.assert_frame_equal(facts.consumption, cons, check_dtype=False, rtol=1e-12)
-        pd.testing.assert_frame_equal(facts.payments, pays, check_dtype=False, rtol=1e-12)
+                  tradearea.AreaFacts.read(con, where["customer"], everyone.months, None)):
+        pd.testing.assert_frame_equal(facts.consumption, cons, rtol=1e-12)
+        pd.testing.assert_frame_equal(facts.payments, pays, rtol=1e-12)
         assert (facts.payments["payments"] == pays["payments"]).all()
         assert (facts.payments["online_payments"] == pays["online_payments"]).all()
 
@@ -488,8 +488,9 @@ def test_counter_payers_equal_the_direct_query(con, everyone, km, scope) -> None
 
 
 def test_the_pages_facts_are_read_once_per_load(demo_db: Path, monkeypatch) -> None:
-    """The page keeps every customer's facts per warehouse, load and months: read once (also
-    by two sessions at the same time; the sign-in's warm-up is one of them), then shared."""
+    """The page keeps every customer's facts per warehouse, load and months: read once in the
+    background (started by the sign-in's warm-up; sessions asking meanwhile wait for it, or
+    the page reads its area's own), then shared."""
     import threading
 
     from dashboards.components.data import warehouse_info
@@ -509,6 +510,7 @@ def test_the_pages_facts_are_read_once_per_load(demo_db: Path, monkeypatch) -> N
     for th in threads:
         th.join()
     assert len({id(g) for g in got}) == 1 and got[0] is td._FACTS[key].result()
+    assert td.customer_facts(*key, wait=False) is got[0]  # read: the page uses it
     other = td.customer_facts(info.path, "another load", key[2])
     assert other is not got[0] and len(td._FACTS) == 2
 

@@ -173,43 +173,52 @@ FACTS_KEPT = 2
 
 
 def customer_facts(db: str, version: str, months: tuple[str, str],
-                   threads: int | None = None) -> tradearea.CustomerFacts:
+                   wait: bool = True) -> tradearea.CustomerFacts | None:
     """Every customer's facts over ``months`` (:class:`gcrm.tradearea.queries.CustomerFacts`),
     read once per load of the warehouse and shared by every session and scope (the areas' and
     campaign lists' customers are scoped before they are looked up in it): a new area's
-    summary and campaign list are then look-ups, not scans of the facts (1-2 s each on 1M
-    customers). A read in progress (:func:`warm`'s, or another session's) is waited for,
-    never repeated. Kept in memory as Arrow tables (not pickled per use like ``st.cache_data``
-    values). ``threads``: DuckDB threads of the read (the background warm-up takes one core
-    of two, leaving the other to the page the user opens meanwhile)."""
+    summary and campaign list are then a join, not scans of the facts (1-2 s each on 1M
+    customers). Read in a background thread (one DuckDB thread: the other core stays with
+    the pages), never twice at a time; kept in memory, not pickled per use like
+    ``st.cache_data`` values.
+
+    ``wait=False`` (the page): None while the read is under way (the first area of a load is
+    read for its own customers meanwhile, the same numbers; :func:`warm` starts the read
+    during the sign-in), else the facts."""
     key = (db, version, (str(months[0]), str(months[1])))
     with _FACTS_LOCK:
         future = _FACTS.get(key)
-        mine = future is None
-        if mine:
+        if future is None:
             future = _FACTS[key] = Future()
+            threading.Thread(target=_read_facts, args=(key, future), daemon=True,
+                             name="gcrm-customer-facts").start()
             while len(_FACTS) > FACTS_KEPT:
                 _FACTS.popitem(last=False)
         else:
             _FACTS.move_to_end(key)
-    if mine:
-        try:
-            con = warehouse.connect(db, read_only=True)  # its own: the run's may be in use
-            try:
-                future.set_result(tradearea.CustomerFacts.read(con, key[2], threads=threads))
-            finally:
-                con.close()
-        except BaseException as exc:
-            with _FACTS_LOCK:
-                _FACTS.pop(key, None)
-            future.set_exception(exc)
+    if not wait and not future.done():
+        return None
     return future.result()
 
 
+def _read_facts(key: tuple[str, str, tuple[str, str]], future: Future) -> None:
+    try:
+        con = warehouse.connect(key[0], read_only=True)
+        try:
+            future.set_result(tradearea.CustomerFacts.read(con, key[2], threads=1))
+        finally:
+            con.close()
+    except BaseException as exc:  # the next call tries again
+        with _FACTS_LOCK:
+            if _FACTS.get(key) is future:
+                del _FACTS[key]
+        future.set_exception(exc)
+
+
 def warm() -> None:
-    """Read :func:`customer_facts` of the configured warehouse's last 12 months (the page's
-    default period) in advance: called by the app shell's background preload while the
-    sign-in form shows. A warehouse that cannot be read is left to the pages to report."""
+    """Start reading :func:`customer_facts` of the configured warehouse's last 12 months (the
+    page's default period): called by the app shell's background preload while the sign-in
+    form shows. A warehouse that cannot be read is left to the pages to report."""
     from dashboards.components.data import warehouse_info
     from gcrm import cube
 
@@ -217,7 +226,7 @@ def warm() -> None:
         info = warehouse_info()
         with connection(info.path) as con:
             months = cube.month_range(con, 12)
-        customer_facts(info.path, info.version, months, threads=1)
+        customer_facts(info.path, info.version, months, wait=False)
     except Exception:  # no warehouse yet, or a load under way: nothing to warm
         return
 
@@ -232,7 +241,7 @@ def summary(db: str, version: str, spec: Spec, months: tuple[str, str], scope: S
         area, label = resolve_area(con, spec, months)
         return tradearea.area_summary(con, area, label, months, scope_list(scope), household_size,
                                       min_cell=min_cell,
-                                      customers=customer_facts(db, version, months))
+                                      customers=customer_facts(db, version, months, wait=False))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -247,7 +256,7 @@ def targets(db: str, version: str, spec: Spec, segment: str, months: tuple[str, 
         return tradearea.targets(con, area, segment, months, scope_list(scope), mask=mask,
                                  min_counter_share=min_counter_share,
                                  visit_months=visit_months,
-                                 customers=(customer_facts(db, version, months)
+                                 customers=(customer_facts(db, version, months, wait=False)
                                             if segment == "counter_payers" else None))
 
 

@@ -454,26 +454,26 @@ def _ids_cond(alias: str = "c") -> str:
 _CUSTOMER_SQL = {
     "consumption": (
         "SELECT f.customer_id, sum(f.kwh) AS kwh, sum(f.amount) AS amount FROM "
-        "fact_consumption f JOIN dim_time t ON t.month = f.month WHERE t.month BETWEEN ? AND ?"
-        "{ids} GROUP BY 1"),
+        "fact_consumption f JOIN dim_time t ON t.month = f.month WHERE t.month BETWEEN ? AND ? "
+        "GROUP BY 1"),
     "payments": (
         "SELECT f.customer_id, f.channel, count(*) AS payments, sum(f.amount) AS paid, "
         "arg_max(f.service_point_id, f.paid_at) AS last_point FROM fact_payment f "
-        "JOIN dim_time t ON t.month = f.month WHERE t.month BETWEEN ? AND ?{ids} GROUP BY ALL"),
+        "JOIN dim_time t ON t.month = f.month WHERE t.month BETWEEN ? AND ? GROUP BY ALL"),
 }
 
 
 class CustomerFacts:
-    """Each customer's consumption and payments summed over ``months``: tables
+    """Every customer's consumption and payments summed over ``months``: tables
     ``consumption`` (customer_id, kwh, amount) and ``payments`` (customer_id, channel,
     payments, paid, and ``last_point``: the service point of the customer's last payment in
     that channel), held in a private in-memory DuckDB database.
 
-    Read for an area's customers (:meth:`read` with ``ids``: one scan of each fact for the
-    list, what the CLI does) or for every customer once (the page keeps it per load and
-    months: a new area is then a join of its customers with these tables, ~40 ms at 1M
-    customers, instead of two scans of the facts). Either way the area's numbers are computed
-    from it by the same code (:meth:`AreaFacts.of`, :func:`targets`)."""
+    The page reads them once per load (in the background) and then answers any area by a
+    join of its customers with these tables (~0.1 s at 1M customers) instead of scanning the
+    facts for the area's customer list (1-2 s per fact); :func:`area_summary` and
+    :func:`targets` take them as ``customers`` and give the same numbers either way (the
+    sums within 1e-12: customer by customer first)."""
 
     def __init__(self, months: tuple[str, str], tables: dict[str, pa.Table]) -> None:
         self.months = (str(months[0]), str(months[1]))
@@ -485,14 +485,12 @@ class CustomerFacts:
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, months: tuple[str, str],
-             ids: list[str] | None = None, threads: int | None = None) -> CustomerFacts:
-        """The facts of ``ids`` (None: every customer) over ``months``; ``threads`` limits
-        the DuckDB threads of ``con`` (a read in the background leaves cores to the rest)."""
+             threads: int | None = None) -> CustomerFacts:
+        """Every customer's facts over ``months``; ``threads`` limits the DuckDB threads of
+        ``con`` (a read in the background leaves cores to the rest)."""
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        cond, extra = ("", []) if ids is None else (f" AND {_ids_cond('f')}", [ids])
-        return cls(months, {name: con.execute(sql.format(ids=cond),
-                                              [*months, *extra]).to_arrow_table()
+        return cls(months, {name: con.execute(sql, list(months)).to_arrow_table()
                             for name, sql in _CUSTOMER_SQL.items()})
 
     def query(self, sql: str, params: Sequence = (), **frames: pd.DataFrame) -> pd.DataFrame:
@@ -516,9 +514,10 @@ _CLASS_ORDER = "ORDER BY customer_class NULLS LAST, tariff NULLS LAST"
 @dataclass(frozen=True)
 class AreaFacts:
     """An area's facts by class and tariff (consumption) and by class, tariff and channel
-    (payments), as the cube's queries by those dimensions would give them (the same rows and
-    order; sums up to the order of floating-point additions: customer by customer first).
-    The area's totals, class table and channel table are sums of these."""
+    (payments): the cube's queries by those dimensions (:meth:`read`), or the same rows in
+    the same order from every customer's :class:`CustomerFacts` (:meth:`of`; sums up to the
+    order of floating-point additions). The area's totals, class table and channel table are
+    sums of these (one scan of each fact, not five)."""
 
     consumption: pd.DataFrame  # customer_class, tariff, kwh, amount
     payments: pd.DataFrame  # customer_class, tariff, channel, paid, payments, online_payments
@@ -534,17 +533,23 @@ class AreaFacts:
             keys=keys)
         pays = facts.query(
             "SELECT k.customer_class, k.tariff, f.channel, sum(f.paid) AS paid, "
-            "CAST(sum(f.payments) AS BIGINT) AS payments, CAST(coalesce(sum(f.payments) FILTER "
-            f"(WHERE f.channel IN ({online})), 0) AS BIGINT) AS online_payments FROM payments f "
+            "CAST(sum(f.payments) AS DOUBLE) AS payments, CAST(coalesce(sum(f.payments) FILTER "
+            f"(WHERE f.channel IN ({online})), 0) AS DOUBLE) AS online_payments FROM payments f "
             f"JOIN keys k USING (customer_id) GROUP BY ALL {_CLASS_ORDER}, channel NULLS LAST",
             keys=keys)
         return cls(cons, pays)
 
     @classmethod
-    def read(cls, con, inside: pd.DataFrame, months) -> AreaFacts:
-        """The facts of the customers ``inside``, read for them alone."""
-        ids = inside["customer_id"].tolist()
-        return cls.of(CustomerFacts.read(con, months, ids), inside)
+    def read(cls, con, ids: list[str], months, scope) -> AreaFacts:
+        """The facts of the customers ``ids``, read for them alone through the cube (one scan
+        of each fact for the list: what the CLI does, and the page until it holds every
+        customer's :class:`CustomerFacts`)."""
+        where = {"customer": ids}
+        return cls(cube.query(con, ["kwh", "amount"], by=CLASS_KEYS, where=where,
+                              months=months, scope=scope),
+                   cube.query(con, ["paid", "payments", "online_payments"],
+                              by=[*CLASS_KEYS, "channel"], where=where, months=months,
+                              scope=scope))
 
     def totals(self) -> tuple[dict[str, float], float]:
         """(the area's totals of :data:`_TOTALS`, its counter payments)."""
@@ -676,7 +681,8 @@ def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
     res = inside[inside["customer_class"] == "residential"]
     facts = None
     if ids:
-        facts = (AreaFacts.read(con, inside, m) if customers is None or customers.months != m
+        facts = (AreaFacts.read(con, ids, m, scope)
+                 if customers is None or customers.months != m
                  else AreaFacts.of(customers, inside))
     area_ind = _indicators(con, ids, None, m, scope, in_cells, res, household_size, facts)
     district = None
@@ -849,11 +855,19 @@ _TARGET_BASE = ("SELECT c.customer_id, c.name, c.customer_class, c.tariff, c.dis
 def _counter_payers(con, ids: list[str], months, min_share: float,
                     customers: CustomerFacts | None) -> pd.DataFrame:
     """The customers ``ids`` with more than ``min_share`` of their payments in ``months`` at
-    a counter: their payments, counter payments, share and last counter (from
-    :class:`CustomerFacts`), then their details, counter payments first."""
-    facts = (customers if customers is not None and customers.months == tuple(months)
-             else CustomerFacts.read(con, months, ids))
-    pay = facts.query(
+    a counter: their details, payments, counter payments, share and last counter, counter
+    payments first; from every customer's :class:`CustomerFacts` when given (the page), else
+    from the payments of ``ids``."""
+    if customers is None or customers.months != tuple(months):
+        return con.execute(
+            f"{_TARGET_BASE}, count(*) AS payments, count(*) FILTER (WHERE f.channel = "
+            "'counter') AS counter_payments, counter_payments / payments AS counter_share, "
+            "arg_max(f.service_point_id, f.paid_at) FILTER (WHERE f.channel = 'counter') "
+            "AS last_counter FROM dim_customer c JOIN fact_payment f USING (customer_id) "
+            f"WHERE {_ids_cond()} AND f.month BETWEEN ? AND ? GROUP BY ALL "
+            "HAVING counter_share > ? ORDER BY counter_payments DESC, c.customer_id",
+            [ids, *months, min_share]).df()
+    pay = customers.query(
         "SELECT customer_id, n AS payments, counter AS counter_payments, counter / n AS "
         "counter_share, last_counter FROM (SELECT f.customer_id, CAST(sum(f.payments) AS "
         "BIGINT) AS n, CAST(coalesce(sum(f.payments) FILTER (WHERE f.channel = 'counter'), 0) "
