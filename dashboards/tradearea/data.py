@@ -180,11 +180,12 @@ def customer_facts(db: str, version: str, months: tuple[str, str],
     summary and campaign list are then a join, not scans of the facts (1-2 s each on 1M
     customers). Read in a background thread (one DuckDB thread: the other core stays with
     the pages), never twice at a time; kept in memory, not pickled per use like
-    ``st.cache_data`` values.
+    ``st.cache_data`` values. :func:`warm` starts the read during the sign-in.
 
-    ``wait=False`` (the page): None while the read is under way (the first area of a load is
-    read for its own customers meanwhile, the same numbers; :func:`warm` starts the read
-    during the sign-in), else the facts."""
+    The page waits for a read under way (measured: reading the first area's own facts
+    meanwhile, as the CLI does, made the first render slower, 13.8-14.3 s against 6.6-6.9 s
+    on the 1M warehouse, both reads sharing two cores); ``wait=False``: None until the read
+    has finished."""
     key = (db, version, (str(months[0]), str(months[1])))
     with _FACTS_LOCK:
         future = _FACTS.get(key)
@@ -241,7 +242,7 @@ def summary(db: str, version: str, spec: Spec, months: tuple[str, str], scope: S
         area, label = resolve_area(con, spec, months)
         return tradearea.area_summary(con, area, label, months, scope_list(scope), household_size,
                                       min_cell=min_cell,
-                                      customers=customer_facts(db, version, months, wait=False))
+                                      customers=customer_facts(db, version, months))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -256,7 +257,7 @@ def targets(db: str, version: str, spec: Spec, segment: str, months: tuple[str, 
         return tradearea.targets(con, area, segment, months, scope_list(scope), mask=mask,
                                  min_counter_share=min_counter_share,
                                  visit_months=visit_months,
-                                 customers=(customer_facts(db, version, months, wait=False)
+                                 customers=(customer_facts(db, version, months)
                                             if segment == "counter_payers" else None))
 
 
