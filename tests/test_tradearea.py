@@ -435,17 +435,20 @@ def test_area_facts_from_everyones_facts_equal_the_cube(con, everyone) -> None:
 
 
 def test_summary_with_everyones_facts_is_the_same(con, everyone) -> None:
+    """The page (every customer's facts kept) and the CLI (the area's read) show the same
+    numbers to the last bit: both sum exactly."""
     area, label = tradearea.area_from(con, service_point=HALL, km=3)
     for scope in (None, ["220503"]):
         own = tradearea.area_summary(con, area, label, scope=scope)
         kept = tradearea.area_summary(con, area, label, scope=scope, customers=everyone)
-        for part in ("metrics", "by_class", "by_channel", "cells"):
-            pd.testing.assert_frame_equal(getattr(kept, part), getattr(own, part), rtol=1e-12)
+        for part in ("metrics", "by_class", "by_channel", "cells"):  # to the last bit
+            pd.testing.assert_frame_equal(getattr(kept, part), getattr(own, part),
+                                          check_exact=True)
         assert kept.customer_ids == own.customer_ids
     other = tradearea.CustomerFacts.read(con, ("2025-01", "2025-03"))  # other months: ignored
     again = tradearea.area_summary(con, area, label, customers=other)
     own = tradearea.area_summary(con, area, label)
-    pd.testing.assert_frame_equal(again.metrics, own.metrics, rtol=1e-12)
+    pd.testing.assert_frame_equal(again.metrics, own.metrics, check_exact=True)
 
 
 #: the outage indicators' query before (every customer joined to its feeder's events)

@@ -450,14 +450,20 @@ def _ids_cond(alias: str = "c") -> str:
     return f"{alias}.customer_id IN (SELECT unnest(?::VARCHAR[]))"
 
 
+#: money and kWh are summed exactly (as decimals, then rounded once to a float): an area's sums
+#: are then the same to the last bit whichever way its rows are grouped (customer by customer
+#: for the page, all at once for the CLI), and whatever order DuckDB's threads add them in
+_DECIMAL = "DECIMAL(38, 10)"
 #: one row per customer (consumption) and per customer and channel (payments) over the months
 _CUSTOMER_SQL = {
     "consumption": (
-        "SELECT f.customer_id, sum(f.kwh) AS kwh, sum(f.amount) AS amount FROM "
+        "SELECT f.customer_id, sum(CAST(f.kwh AS {D})) AS kwh, sum(CAST(f.amount AS {D})) "
+        "AS amount FROM "
         "fact_consumption f JOIN dim_time t ON t.month = f.month WHERE t.month BETWEEN ? AND ? "
         "GROUP BY 1"),
     "payments": (
-        "SELECT f.customer_id, f.channel, count(*) AS payments, sum(f.amount) AS paid, "
+        "SELECT f.customer_id, f.channel, count(*) AS payments, sum(CAST(f.amount AS {D})) "
+        "AS paid, "
         "arg_max(f.service_point_id, f.paid_at) AS last_point FROM fact_payment f "
         "JOIN dim_time t ON t.month = f.month WHERE t.month BETWEEN ? AND ? GROUP BY ALL"),
 }
@@ -490,7 +496,8 @@ class CustomerFacts:
         ``con`` (a read in the background leaves cores to the rest)."""
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        return cls(months, {name: con.execute(sql, list(months)).to_arrow_table()
+        return cls(months, {name: con.execute(sql.format(D=_DECIMAL),
+                                              list(months)).to_arrow_table()
                             for name, sql in _CUSTOMER_SQL.items()})
 
     def query(self, sql: str, params: Sequence = (), **frames: pd.DataFrame) -> pd.DataFrame:
@@ -528,11 +535,12 @@ class AreaFacts:
         keys = inside[["customer_id", *CLASS_KEYS]]
         online = ", ".join(f"'{c}'" for c in ONLINE_CHANNELS)
         cons = facts.query(
-            "SELECT k.customer_class, k.tariff, sum(f.kwh) AS kwh, sum(f.amount) AS amount "
-            f"FROM consumption f JOIN keys k USING (customer_id) GROUP BY ALL {_CLASS_ORDER}",
+            "SELECT k.customer_class, k.tariff, CAST(sum(f.kwh) AS DOUBLE) AS kwh, "
+            "CAST(sum(f.amount) AS DOUBLE) AS amount FROM consumption f JOIN keys k "
+            f"USING (customer_id) GROUP BY ALL {_CLASS_ORDER}",
             keys=keys)
         pays = facts.query(
-            "SELECT k.customer_class, k.tariff, f.channel, sum(f.paid) AS paid, "
+            "SELECT k.customer_class, k.tariff, f.channel, CAST(sum(f.paid) AS DOUBLE) AS paid, "
             "CAST(sum(f.payments) AS DOUBLE) AS payments, CAST(coalesce(sum(f.payments) FILTER "
             f"(WHERE f.channel IN ({online})), 0) AS DOUBLE) AS online_payments FROM payments f "
             f"JOIN keys k USING (customer_id) GROUP BY ALL {_CLASS_ORDER}, channel NULLS LAST",
@@ -541,15 +549,26 @@ class AreaFacts:
 
     @classmethod
     def read(cls, con, ids: list[str], months, scope) -> AreaFacts:
-        """The facts of the customers ``ids``, read for them alone through the cube (one scan
-        of each fact for the list: what the CLI does, and the page until it holds every
-        customer's :class:`CustomerFacts`)."""
-        where = {"customer": ids}
-        return cls(cube.query(con, ["kwh", "amount"], by=CLASS_KEYS, where=where,
-                              months=months, scope=scope),
-                   cube.query(con, ["paid", "payments", "online_payments"],
-                              by=[*CLASS_KEYS, "channel"], where=where, months=months,
-                              scope=scope))
+        """The facts of the customers ``ids``, read for them alone (one scan of each fact for
+        the list, as the cube's queries by class and tariff, and channel, would: what the CLI
+        does); sums exact as in :class:`CustomerFacts`, so the page's numbers are the CLI's
+        to the last bit."""
+        cond, params = scope_sql(scope)
+        where = (f"WHERE {_ids_cond()} AND t.month BETWEEN ? AND ? AND {cond}", [ids, *months,
+                                                                                 *params])
+        online = ", ".join(f"'{c}'" for c in ONLINE_CHANNELS)
+        join = "JOIN dim_customer c USING (customer_id) JOIN dim_time t ON t.month = f.month"
+        cons = con.execute(
+            f"SELECT c.customer_class, c.tariff, CAST(sum(CAST(f.kwh AS {_DECIMAL})) AS DOUBLE) "
+            f"AS kwh, CAST(sum(CAST(f.amount AS {_DECIMAL})) AS DOUBLE) AS amount FROM "
+            f"fact_consumption f {join} {where[0]} GROUP BY ALL {_CLASS_ORDER}", where[1]).df()
+        pays = con.execute(
+            "SELECT c.customer_class, c.tariff, f.channel, CAST(sum(CAST(f.amount AS "
+            f"{_DECIMAL})) AS DOUBLE) AS paid, CAST(count(*) AS DOUBLE) AS payments, "
+            f"CAST(count(*) FILTER (WHERE f.channel IN ({online})) AS DOUBLE) AS "
+            f"online_payments FROM fact_payment f {join} {where[0]} GROUP BY ALL "
+            f"{_CLASS_ORDER}, channel NULLS LAST", where[1]).df()
+        return cls(cons, pays)
 
     def totals(self) -> tuple[dict[str, float], float]:
         """(the area's totals of :data:`_TOTALS`, its counter payments)."""
@@ -668,7 +687,7 @@ def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
     With ``min_cell`` (a role without ``read_pii``: :func:`gcrm.cube.disclosure.min_cell_for`)
     the numbers describing fewer than ``min_cell`` customers are hidden (NaN): see
     :func:`protect`. ``customers``: every customer's facts over ``months``
-    (:meth:`CustomerFacts.read` without ids; the page keeps them), else the area's are read.
+    (:meth:`CustomerFacts.read`; the page keeps them), else the area's are read (cube).
     """
     if area is None or area.is_empty:
         raise ValueError("the trade area is empty")
