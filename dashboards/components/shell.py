@@ -94,9 +94,14 @@ PRELOAD = ("pandas", "pyarrow", "pydeck", "dashboards.overview.data",
            # the pages opened by a link straight after sign-in (altair, h3: 0.7 s)
            "dashboards.outages.page", "dashboards.tradearea.page",
            # then data read in advance (``module:function``): the district boundaries (with
-           # DuckDB's spatial extension), every customer's facts of the last 12 months for
-           # the Trading-area page (its summary and campaign list, ~2 s)
-           "dashboards.components.data:warm", "dashboards.tradearea.data:warm")
+           # DuckDB's spatial extension)
+           "dashboards.components.data:warm")
+
+#: what a page reads in advance while its deep link's visitor signs in (``module:function``,
+#: in a background thread): every customer's facts of the last 12 months for the
+#: Trading-area page (its summary and campaign list, 2-4 s on 1M customers). Only for the
+#: page asked for: read for every page, it slowed the Outages page's cold first render.
+PREPARE = {"tradearea": "dashboards.tradearea.data:warm"}
 
 
 def _import_all(names: tuple[str, ...]) -> None:
@@ -105,6 +110,14 @@ def _import_all(names: tuple[str, ...]) -> None:
         loaded = importlib.import_module(module)
         if func:
             getattr(loaded, func)()
+
+
+def prepare(url_path: str) -> None:
+    """Start :data:`PREPARE`'s reading for the page at ``url_path`` (the sign-in form shows
+    meanwhile; a no-op for other pages, and when the data are read or being read)."""
+    if entry := PREPARE.get(url_path):
+        threading.Thread(target=_import_all, args=((entry,),), name="gcrm-prepare",
+                         daemon=True).start()
 
 
 @st.cache_resource(show_spinner=False)

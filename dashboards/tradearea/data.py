@@ -218,8 +218,9 @@ def _read_facts(key: tuple[str, str, tuple[str, str]], future: Future) -> None:
 
 def warm() -> None:
     """Start reading :func:`customer_facts` of the configured warehouse's last 12 months (the
-    page's default period): called by the app shell's background preload while the sign-in
-    form shows. A warehouse that cannot be read is left to the pages to report."""
+    page's default period): called by the app shell
+    (:func:`dashboards.components.shell.prepare`) while the sign-in form of a link to this
+    page shows. A warehouse that cannot be read is left to the pages to report."""
     from dashboards.components.data import warehouse_info
     from gcrm import cube
 
