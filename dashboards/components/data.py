@@ -117,19 +117,6 @@ def warehouse_info() -> WarehouseInfo:
     return WarehouseInfo(str(path), version, loaded_at)
 
 
-def warm() -> None:
-    """Read in advance what the pages' first runs read: the district boundaries of the
-    configured warehouse for a user without a scope (cached as the pages ask for them), and
-    with them DuckDB's spatial extension (0.2-0.9 s). Called by the app shell's background
-    preload while the sign-in form shows; a warehouse that cannot be read is left to the
-    pages to report."""
-    try:
-        info = warehouse_info()
-        regions_geojson(info.path, info.version, "district", scope=None)
-    except Exception:  # no warehouse yet, or a load under way: nothing to warm
-        return
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def month_range(db: str, version: str, last: int = 12,
                 scope: Scope = None) -> tuple[str, str]:

@@ -92,10 +92,7 @@ PRELOAD = ("pandas", "pyarrow", "pydeck", "dashboards.overview.data",
            "dashboards.overview.trend", "dashboards.components.kpi",
            "gcrm.placenames",
            # the pages opened by a link straight after sign-in (altair, h3: 0.7 s)
-           "dashboards.outages.page", "dashboards.tradearea.page",
-           # then data read in advance (``module:function``): the district boundaries (with
-           # DuckDB's spatial extension)
-           "dashboards.components.data:warm")
+           "dashboards.outages.page", "dashboards.tradearea.page")
 
 #: what a page reads in advance while its deep link's visitor signs in (``module:function``,
 #: in a background thread): every customer's facts of the last 12 months for the
