@@ -58,6 +58,8 @@ pages = [_page(*entry, lang) for entry in PAGES]
 if who is None or who.can("view_audit"):  # logged out: a hidden page, keeps the deep link
     pages.append(_page(*AUDIT, lang))
 nav = st.navigation(pages, position="sidebar" if who else "hidden")  # hidden: keeps deep links
-if who is not None:
+if who is None:
+    shell.prepare(nav.url_path)  # the asked-for page's data are read while the user signs in
+else:
     with data.run_connection(shell.warehouse().path):  # one connection for the page's queries
         nav.run()

@@ -123,6 +123,30 @@ def test_greedy_mclp_known_answers() -> None:
         huff.greedy_mclp([0], [0], [0], [0], [1], k=0, radius_km=1)
 
 
+def test_nearest_is_the_brute_force_answer() -> None:
+    """The k-d tree's nearest point (then great-circle distances among its candidates) is
+    the brute-force argmin over every pair: same index (the lowest among equal distances,
+    here on a grid with customers exactly on and between its points), same distance."""
+    rng = np.random.default_rng(7)
+    gx, gy = np.meshgrid(np.arange(125.0, 125.5, 0.01), np.arange(41.5, 42.0, 0.01))
+    cases = [(rng.uniform(125, 127, 5000), rng.uniform(41, 43, 5000),
+              rng.uniform(125, 127, 300), rng.uniform(41, 43, 300)),
+             (np.r_[np.round(rng.uniform(125, 125.5, 3000), 3), gx.ravel()[:50], 125.005],
+              np.r_[np.round(rng.uniform(41.5, 42, 3000), 3), gy.ravel()[:50], 41.5],
+              gx.ravel(), gy.ravel()),
+             (np.array([126.0]), np.array([42.0]), np.array([125.0]), np.array([41.0]))]
+    for lon1, lat1, lon2, lat2 in cases:
+        d = geometry.distance_matrix(lon1, lat1, lon2, lat2)
+        idx, dist = geometry.nearest(lon1, lat1, lon2, lat2)
+        assert (idx == d.argmin(axis=1)).all()
+        assert (dist == d.min(axis=1)).all()
+    _, _, metres = GEOD.inv(126.0, 42.0, 125.0, 41.0)  # on the ellipsoid: within 0.5%
+    assert idx[0] == 0 and dist[0] == pytest.approx(metres / 1000, rel=5e-3)
+    assert geometry.nearest([], [], [1.0], [1.0])[0].size == 0
+    with pytest.raises(ValueError, match="no target points"):
+        geometry.nearest([1.0], [1.0], [], [])
+
+
 def test_potential_and_penetration() -> None:
     assert huff.potential_customers([260, 26, 0], [40, 50, 3]).tolist() == [60.0, 0.0, 0.0]
     assert huff.potential_customers([250], [0], household_size=2.5).tolist() == [100.0]
@@ -371,3 +395,132 @@ def test_population_cells_are_scoped(con) -> None:
     assert 0 < len(scoped) < len(everything)
     assert set(scoped["district_id"]) == {"220502"}
     assert {"cell_id", "lon", "lat", "resident", "floating"} <= set(scoped.columns)
+
+
+# --------------------------------------------------------------------------- per-customer facts
+#: the campaign list's query before the per-customer facts (issue #22): the known answer
+OLD_COUNTER_PAYERS = (
+    "SELECT c.customer_id, c.name, c.customer_class, c.tariff, c.district_id, "
+    "c.service_point_id, c.phone, c.address, c.lon, c.lat, count(*) AS payments, "
+    "count(*) FILTER (WHERE f.channel = 'counter') AS counter_payments, counter_payments / "
+    "payments AS counter_share, arg_max(f.service_point_id, f.paid_at) FILTER (WHERE "
+    "f.channel = 'counter') AS last_counter FROM dim_customer c JOIN fact_payment f USING "
+    "(customer_id) WHERE c.customer_id IN (SELECT unnest(?::VARCHAR[])) AND f.month BETWEEN ? "
+    "AND ? GROUP BY ALL HAVING counter_share > ? ORDER BY counter_payments DESC, c.customer_id")
+
+
+@pytest.fixture(scope="module")
+def everyone(con) -> tradearea.CustomerFacts:
+    """Every customer's facts of the last 12 months (what the page keeps per load)."""
+    return tradearea.CustomerFacts.read(con, cube.month_range(con, 12))
+
+
+def test_area_facts_from_everyones_facts_equal_the_cube(con, everyone) -> None:
+    """An area's facts looked up in every customer's (the page) or read for its customers
+    (the CLI) are the cube's queries by class, tariff (and channel): same rows, same order,
+    counts exact, sums within 1e-12."""
+    area, _ = tradearea.area_from(con, service_point=HALL, km=3)
+    inside = tradearea.customers_in(con, area)
+    where, keys = {"customer": inside["customer_id"].tolist()}, ["customer_class", "tariff"]
+    cons = cube.query(con, ["kwh", "amount"], by=keys, where=where, months=everyone.months)
+    pays = cube.query(con, ["paid", "payments", "online_payments"], by=[*keys, "channel"],
+                      where=where, months=everyone.months)
+    assert len(cons) > 1 and len(pays) > 5
+    for facts in (tradearea.AreaFacts.of(everyone, inside),
+                  tradearea.AreaFacts.read(con, where["customer"], everyone.months, None)):
+        pd.testing.assert_frame_equal(facts.consumption, cons, rtol=1e-12)
+        pd.testing.assert_frame_equal(facts.payments, pays, rtol=1e-12)
+        assert (facts.payments["payments"] == pays["payments"]).all()
+        assert (facts.payments["online_payments"] == pays["online_payments"]).all()
+
+
+def test_summary_with_everyones_facts_is_the_same(con, everyone) -> None:
+    """The page (every customer's facts kept) and the CLI (the area's read) show the same
+    numbers to the last bit: both sum exactly."""
+    area, label = tradearea.area_from(con, service_point=HALL, km=3)
+    for scope in (None, ["220503"]):
+        own = tradearea.area_summary(con, area, label, scope=scope)
+        kept = tradearea.area_summary(con, area, label, scope=scope, customers=everyone)
+        for part in ("metrics", "by_class", "by_channel", "cells"):  # to the last bit
+            pd.testing.assert_frame_equal(getattr(kept, part), getattr(own, part),
+                                          check_exact=True)
+        assert kept.customer_ids == own.customer_ids
+    other = tradearea.CustomerFacts.read(con, ("2025-01", "2025-03"))  # other months: ignored
+    again = tradearea.area_summary(con, area, label, customers=other)
+    own = tradearea.area_summary(con, area, label)
+    pd.testing.assert_frame_equal(again.metrics, own.metrics, check_exact=True)
+
+
+#: the outage indicators' query before (every customer joined to its feeder's events)
+OLD_OUTAGES = (
+    "SELECT count(*) FILTER (WHERE o.duration_min > 5), coalesce(sum(o.duration_min) FILTER "
+    "(WHERE o.duration_min > 5), 0) FROM dim_customer c JOIN fact_outage o ON o.feeder_id = "
+    "c.feeder_id WHERE {cond} AND strftime(o.start_at, '%Y-%m') BETWEEN ? AND ?")
+
+
+def test_outage_and_count_indicators_equal_the_per_customer_join(con) -> None:
+    area, label = tradearea.area_from(con, service_point=HALL, km=3)
+    s = tradearea.area_summary(con, area, label)
+    m = s.metrics.set_index("metric")
+    for col, cond, params in (
+            ("area", "c.customer_id IN (SELECT unnest(?::VARCHAR[]))", [s.customer_ids]),
+            ("district", "c.district_id = ?", [s.district_id])):
+        n, minutes = con.execute(OLD_OUTAGES.format(cond=cond), [*params, *s.months]).fetchone()
+        customers, residential = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE c.customer_class = 'residential') FROM "
+            f"dim_customer c WHERE {cond}", params).fetchone()
+        assert n > 0 and m.loc["customer_interruptions", col] == n
+        assert m.loc["outage_minutes_per_customer", col] == pytest.approx(
+            minutes / customers, rel=1e-12)
+        assert (m.loc["customers", col], m.loc["residential_customers", col]) == (
+            customers, residential)
+
+
+@pytest.mark.parametrize(("km", "scope"), [(5, None), (300, ["220503"])])
+def test_counter_payers_equal_the_direct_query(con, everyone, km, scope) -> None:
+    """The campaign list from the per-customer facts (kept or read for the area) is the one
+    query over the payments it replaced: same rows, order and values."""
+    area, _ = tradearea.area_from(con, service_point=HALL, km=km)
+    ids = tradearea.customers_in(con, area, scope)["customer_id"].tolist()
+    want = con.execute(OLD_COUNTER_PAYERS, [ids, *everyone.months, 0.5]).df()
+    assert len(want) > 10
+    for kept in (None, everyone):
+        got = tradearea.targets(con, area, "counter_payers", everyone.months, scope, mask=False,
+                                customers=kept)
+        pd.testing.assert_frame_equal(got, want)
+
+
+def test_the_pages_facts_are_read_once_per_load(demo_db: Path, monkeypatch) -> None:
+    """The page keeps every customer's facts per warehouse, load and months: read once in the
+    background (started by the sign-in's warm-up; sessions asking meanwhile wait for it, or
+    the page reads its area's own), then shared."""
+    import threading
+
+    from dashboards.components.data import warehouse_info
+    from dashboards.tradearea import data as td
+
+    monkeypatch.setenv("GCRM_DB", str(demo_db))
+    monkeypatch.setattr(td, "_FACTS", type(td._FACTS)())
+    td.warm()
+    info = warehouse_info()
+    (key,) = td._FACTS
+    assert key[:2] == (info.path, info.version) and key[2] == everyone_months(demo_db)
+    got: list = []
+    threads = [threading.Thread(target=lambda: got.append(td.customer_facts(*key)))
+               for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert len({id(g) for g in got}) == 1 and got[0] is td._FACTS[key].result()
+    assert td.customer_facts(*key, wait=False) is got[0]  # read: the page uses it
+    other = td.customer_facts(info.path, "another load", key[2])
+    assert other is not got[0] and len(td._FACTS) == 2
+
+
+def everyone_months(db: Path) -> tuple[str, str]:
+    c = duckdb.connect(str(db), read_only=True)
+    try:
+        return tuple(cube.month_range(c, 12))
+    finally:
+        c.close()

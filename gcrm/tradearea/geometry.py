@@ -29,6 +29,7 @@ import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
 from pyproj import CRS, Transformer
+from scipy.spatial import cKDTree
 
 EARTH_RADIUS_KM = 6371.0088
 WGS84 = "EPSG:4326"
@@ -52,20 +53,35 @@ def distance_matrix(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike,
                         np.asarray(lat2, float)[None, :])
 
 
+def _unit_vectors(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.float64]:
+    x, y = np.radians(lon), np.radians(lat)
+    return np.column_stack([np.cos(y) * np.cos(x), np.cos(y) * np.sin(x), np.sin(y)])
+
+
 def nearest(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike,
-            chunk: int = 2048) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+            candidates: int = 4) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """For every point of the first set, the index of the nearest point of the second and the
-    distance in km (brute force in chunks; the second set must not be empty)."""
+    distance in km (the second set must not be empty).
+
+    The straight-line (chord) distance between points on the sphere grows with the
+    great-circle distance, so a k-d tree of unit vectors (``scipy.spatial.cKDTree``) finds the
+    ``candidates`` nearest by chord; the great-circle distance (:func:`haversine_km`) to each
+    then chooses, the lowest index among equal distances: the answer of comparing every pair
+    (which took 4 s for a district's 134,000 customers and 914 population cells), in
+    O(n log m)."""
     lon1, lat1 = np.asarray(lon1, float), np.asarray(lat1, float)
-    if len(np.asarray(lon2)) == 0:
+    lon2, lat2 = np.asarray(lon2, float), np.asarray(lat2, float)
+    if lon2.size == 0:
         raise ValueError("no target points to measure distances to")
-    idx = np.empty(lon1.size, dtype=np.int64)
-    dist = np.empty(lon1.size, dtype=np.float64)
-    for s in range(0, lon1.size, chunk):
-        d = distance_matrix(lon1[s:s + chunk], lat1[s:s + chunk], lon2, lat2)
-        idx[s:s + chunk] = d.argmin(axis=1)
-        dist[s:s + chunk] = d[np.arange(d.shape[0]), idx[s:s + chunk]]
-    return idx, dist
+    if lon1.size == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+    k = min(candidates, lon2.size)
+    _, cand = cKDTree(_unit_vectors(lon2, lat2)).query(_unit_vectors(lon1, lat1), k=k)
+    cand = np.asarray(cand, dtype=np.int64).reshape(lon1.size, k)
+    d = haversine_km(lon1[:, None], lat1[:, None], lon2[cand], lat2[cand])
+    order = np.lexsort((cand, d), axis=1)[:, 0]  # nearest, then the lowest index
+    rows = np.arange(lon1.size)
+    return cand[rows, order], d[rows, order]
 
 
 # --------------------------------------------------------------------------- projections
