@@ -8,8 +8,10 @@ The ETL and its peer run interleaved, ``--repeat`` rounds of (peer, ETL) for eve
 (the source tree whose ``gcrm etl`` runs: ``PYTHONPATH=<tree>``; default this one; give two to
 compare a before and an after in the same run, their order alternating between rounds). Each
 ETL run's ratio is against the peer run just before it; the figure is the median ratio. Every
-run is printed with its wall time, the peak RSS of its process and the load average (1-minute,
-at its start, the mean of samples every 2 s while it ran, and at its end). The input files are
+run is printed with the wall time of its process (interpreter start included, for both), its
+CPU seconds (user + system: less sensitive to the machine's load than the wall time), its peak
+RSS and the load average (1-minute, at its start, the mean of samples every 2 s while it ran,
+and at its end). The input files are
 read once into the OS file cache before each timed run (both read the same files: neither
 pays for the disk).
 
@@ -38,11 +40,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PEER = """
-import sys, time, duckdb
+import sys, duckdb
 from pathlib import Path
 src = Path(sys.argv[1]); con = duckdb.connect(sys.argv[2])
 con.execute("SET enable_progress_bar = false")
-t = time.perf_counter()
 for f in sorted(src.iterdir()):
     if f.suffix == ".csv":
         con.execute(f"CREATE TABLE {f.stem} AS SELECT * FROM read_csv(?, all_varchar=true)",
@@ -50,7 +51,6 @@ for f in sorted(src.iterdir()):
     elif f.suffix == ".parquet":
         con.execute(f"CREATE TABLE {f.stem} AS SELECT * FROM read_parquet(?)", [str(f)])
 con.close()
-print(time.perf_counter() - t)
 """
 
 HERE = Path(__file__).resolve().parent.parent
@@ -64,8 +64,10 @@ class Run:
     wall: float
     rss_gib: float
     load: tuple[float, float, float]  # 1-minute load average: start, mean while running, end
+    cpu: float = 0.0  # CPU seconds of the process (user + system, all threads)
     steps: dict[str, float] = field(default_factory=dict)
     ratio: float | None = None
+    peer_cpu: float = 1.0  # CPU seconds of the peer run it is compared with
 
 
 def _warm(inp: Path) -> float:
@@ -102,14 +104,16 @@ def _run(what: str, cmd: list[str], env: dict[str, str] | None = None) -> tuple[
     end = os.getloadavg()[0]
     mean = statistics.fmean(samples) if samples else (start + end) / 2
     lines = proc.stdout.strip().splitlines()
-    peak = int(lines[-1].split()[1]) if lines and lines[-1].startswith("PEAK ") else 0
-    return Run(what, wall, peak / 1024**2, (start, mean, end)), "\n".join(lines[:-1])
+    peak, cpu = (int(lines[-1].split()[1]), float(lines[-1].split()[2])) \
+        if lines and lines[-1].startswith("PEAK ") else (0, 0.0)
+    return Run(what, wall, peak / 1024**2, (start, mean, end), cpu), "\n".join(lines[:-1])
 
 
 def _child(code: str) -> list[str]:
-    """A Python child that runs ``code`` and prints its own peak RSS (KiB) last."""
-    wrapped = code + ("\nimport resource as _r\n"
-                      "print('PEAK', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss)\n")
+    """A Python child that runs ``code`` and prints its own peak RSS (KiB) and CPU seconds
+    last."""
+    wrapped = code + ("\nimport resource as _r\nu = _r.getrusage(_r.RUSAGE_SELF)\n"
+                      "print('PEAK', u.ru_maxrss, u.ru_utime + u.ru_stime)\n")
     return [sys.executable, "-c", wrapped]
 
 
@@ -126,9 +130,8 @@ except SystemExit as e:
 def _peer(inp: Path, out: Path) -> Run:
     db = out / "peer.duckdb"
     db.unlink(missing_ok=True)
-    run, text = _run("peer", [*_child(PEER), str(inp), str(db)])
+    run, _ = _run("peer", [*_child(PEER), str(inp), str(db)])
     db.unlink(missing_ok=True)
-    run.wall = float(text.split()[-1])  # the copy itself, without the interpreter's start
     return run
 
 
@@ -147,8 +150,8 @@ def _etl(tree: Path, inp: Path, out: Path) -> tuple[Run, dict]:
 
 def _show(run: Run, label: str) -> None:
     ratio = f"{run.ratio:6.2f}x" if run.ratio else " " * 7
-    print(f"{label:<34}{run.wall:>8.1f} s {run.rss_gib:>6.2f} GiB {ratio}   load "
-          f"{run.load[0]:.1f} / {run.load[1]:.1f} / {run.load[2]:.1f}", flush=True)
+    print(f"{label:<30}{run.wall:>8.1f} s {run.cpu:>7.1f} s {run.rss_gib:>6.2f} GiB {ratio}"
+          f"   {run.load[0]:.1f} / {run.load[1]:.1f} / {run.load[2]:.1f}", flush=True)
 
 
 def _report(tree: str, runs: list[Run], rows: dict[str, int]) -> bool:
@@ -164,9 +167,11 @@ def _report(tree: str, runs: list[Run], rows: dict[str, int]) -> bool:
     wall = statistics.median(r.wall for r in runs)
     rss = max(r.rss_gib for r in runs)
     ratio = statistics.median(r.ratio or 0.0 for r in runs)
-    print(f"{'gcrm etl (wall)':<18}{wall:>10.1f}   peak RSS {rss:.2f} GiB (highest run)")
+    print(f"{'gcrm etl (wall)':<18}{wall:>10.1f}   peak RSS {rss:.2f} GiB (highest run), "
+          f"CPU {statistics.median(r.cpu for r in runs):.1f} s")
     print(f"median ratio gcrm etl / raw DuckDB copy (same round): {ratio:.2f}x  "
-          f"(runs: {', '.join(f'{r.ratio:.2f}x' for r in runs)})")
+          f"(runs: {', '.join(f'{r.ratio:.2f}x' for r in runs)}); CPU seconds: "
+          f"{statistics.median(r.cpu / r.peer_cpu for r in runs):.2f}x")
     ok = wall < 180 and rss < 6
     print(f"targets of issue #4 (< 180 s, < 6 GiB): {'met' if ok else 'NOT met'}")
     ok = ratio <= 1.5 and rss <= 4
@@ -247,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     print(f"input {inp} (file cache warmed before each run: first read "
           f"{_warm(inp):.1f} s); warehouses under {out}")
-    print(f"{'run':<34}{'wall':>10} {'peak RSS':>10} {'ratio':>7}   load average "
+    print(f"{'run':<30}{'wall':>10} {'CPU':>9} {'peak RSS':>10} {'ratio':>7}   load average "
           "start / mean / end")
     runs: dict[str, list[Run]] = {str(t): [] for t in trees}
     summary: dict = {}
@@ -259,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
             _show(peer, f"{rnd + 1}. peer: raw DuckDB copy")
             _warm(inp)
             run, summary = _etl(tree, inp, out)
-            run.ratio = run.wall / peer.wall
+            run.ratio, run.peer_cpu = run.wall / peer.wall, peer.cpu
             runs[str(tree)].append(run)
             _show(run, f"{rnd + 1}. gcrm etl {tree.name}")
     rows = {f["file"].split(".")[0]: f["read"] for f in summary["files"]}
