@@ -15,7 +15,8 @@ and at its end). The input files are
 read once into the OS file cache before each timed run (both read the same files: neither
 pays for the disk).
 
-Prints rows/s per step (the median over the runs of each tree) and the ratio to the peer.
+Prints seconds, CPU seconds (when the load reports them) and rows/s per step (the median over
+the runs of each tree) and the ratio to the peer.
 Targets: issue #4, whole ETL under 3 minutes and peak memory under 6 GB on 2 cores; issue #22,
 at most 1.5x the raw copy and 4 GiB. The warehouses are written under ``--out`` (default
 ``<workdir>/c<customers>_m<months>/etl_load``, removed afterwards); ``--keep`` keeps the last
@@ -66,6 +67,7 @@ class Run:
     load: tuple[float, float, float]  # 1-minute load average: start, mean while running, end
     cpu: float = 0.0  # CPU seconds of the process (user + system, all threads)
     steps: dict[str, float] = field(default_factory=dict)
+    step_cpu: dict[str, float] = field(default_factory=dict)  # when the load reports it
     ratio: float | None = None
     peer_cpu: float = 1.0  # CPU seconds of the peer run it is compared with
 
@@ -145,6 +147,7 @@ def _etl(tree: Path, inp: Path, out: Path) -> tuple[Run, dict]:
     run, _ = _run(str(tree), cmd, env)
     summary = json.loads((report / "summary.json").read_text("utf-8"))
     run.steps = {s["step"]: s["seconds"] for s in summary["steps"]}
+    run.step_cpu = {s["step"]: s["cpu_seconds"] for s in summary["steps"] if "cpu_seconds" in s}
     return run, summary
 
 
@@ -157,13 +160,15 @@ def _show(run: Run, label: str) -> None:
 def _report(tree: str, runs: list[Run], rows: dict[str, int]) -> bool:
     """Median step times and ratio of one tree's runs; True when issue #22's targets hold."""
     print(f"\n{tree}: median of {len(runs)} run(s)")
-    print(f"{'step':<18}{'seconds':>10}{'rows':>14}{'rows/s':>14}   each run")
+    print(f"{'step':<18}{'seconds':>10}{'CPU s':>8}{'rows':>14}{'rows/s':>14}   each run")
     for step in runs[0].steps:
         secs = [r.steps.get(step, 0.0) for r in runs]
+        cpus = [r.step_cpu[step] for r in runs if step in r.step_cpu]
+        cpu = f"{statistics.median(cpus):.1f}" if cpus else ""
         med, n = statistics.median(secs), rows.get(step, 0)
         rate = f"{n / med:,.0f}" if n and med else ""
         each = " ".join(f"{s:.1f}" for s in secs)
-        print(f"{step:<18}{med:>10.1f}{n:>14,}{rate:>14}   {each}")
+        print(f"{step:<18}{med:>10.1f}{cpu:>8}{n:>14,}{rate:>14}   {each}")
     wall = statistics.median(r.wall for r in runs)
     rss = max(r.rss_gib for r in runs)
     ratio = statistics.median(r.ratio or 0.0 for r in runs)

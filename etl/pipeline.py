@@ -72,6 +72,8 @@ class LoadReport:
     seconds: float = 0.0
     #: the months whose rollups this load rebuilt; None: all of them (a full build)
     rollup_months: list[str] | None = None
+    #: CPU seconds (user + system, every thread of the process) of each step
+    step_cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def rejected(self) -> int:
@@ -85,7 +87,9 @@ class LoadReport:
                  "notes": c.notes} for c in self.counts
             ],
             "repaired_regions": self.repaired_regions, "locate": self.locate,
-            "steps": [{"step": s, "seconds": round(t, 3)} for s, t in self.steps],
+            "steps": [{"step": s, "seconds": round(t, 3),
+                       **({"cpu_seconds": round(self.step_cpu[s], 3)} if s in self.step_cpu
+                          else {})} for s, t in self.steps],
             "rollups": "full" if self.rollup_months is None else self.rollup_months,
             "seconds": round(self.seconds, 3),
         }
@@ -144,12 +148,14 @@ class _Steps:
         self.bar = tqdm(total=total, disable=quiet, unit="step", leave=False,
                         bar_format="{desc:<28} {bar} {n_fmt}/{total_fmt} [{elapsed}]")
         self.times: list[tuple[str, float]] = []
+        self.cpu: dict[str, float] = {}
 
     def run(self, name: str, fn: Callable[[], object]) -> object:
         self.bar.set_description(name)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = fn()
         self.times.append((name, time.perf_counter() - t0))
+        self.cpu[name] = time.process_time() - c0
         self.bar.update(1)
         return out
 
@@ -583,7 +589,7 @@ def _run(con: duckdb.DuckDBPyConnection, plan: Plan, region_batch: RegionBatch |
             if unbalanced:  # cannot happen by construction; checked, never assumed
                 raise RuntimeError(f"row accounting broken for {unbalanced}")
             report.seconds = time.perf_counter() - t_start
-            report.steps = steps.times
+            report.steps, report.step_cpu = steps.times, steps.cpu
             con.execute("UPDATE etl_loads SET finished_at = ?, summary = ? WHERE load_id = ?",
                         [_now(con), json.dumps(report.as_dict(), ensure_ascii=False), load_id])
             warehouse.set_meta(con, "data_version", str(load_id))
