@@ -116,10 +116,13 @@ def _child(code: str) -> list[str]:
     last."""
     wrapped = code + ("\nimport resource as _r\nu = _r.getrusage(_r.RUSAGE_SELF)\n"
                       "print('PEAK', u.ru_maxrss, u.ru_utime + u.ru_stime)\n")
-    return [sys.executable, "-c", wrapped]
+    # -P: the current folder is not put first on sys.path (it would shadow PYTHONPATH)
+    return [sys.executable, "-P", "-c", wrapped]
 
 
 ETL = """
+import etl
+print("TREE", etl.__file__)
 from gcrm.cli import main
 try:
     main()
@@ -144,7 +147,10 @@ def _etl(tree: Path, inp: Path, out: Path) -> tuple[Run, dict]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     cmd = [*_child(ETL), "etl", "--db", str(db), "--input", str(inp), "--quiet",
            "--report-dir", str(report)]
-    run, _ = _run(str(tree), cmd, env)
+    run, out = _run(str(tree), cmd, env)
+    where = next(line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("TREE "))
+    if not Path(where).resolve().is_relative_to(tree):
+        raise SystemExit(f"the load ran {where}, not the code of {tree}")
     summary = json.loads((report / "summary.json").read_text("utf-8"))
     run.steps = {s["step"]: s["seconds"] for s in summary["steps"]}
     run.step_cpu = {s["step"]: s["cpu_seconds"] for s in summary["steps"] if "cpu_seconds" in s}
