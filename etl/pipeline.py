@@ -39,7 +39,7 @@ import pandas as pd
 import shapely
 from tqdm import tqdm
 
-from etl import readers, spec
+from etl import dupkeys, readers, spec
 from etl import revenue as revenue_files
 from etl.errors import InputError
 from etl.locate import assign_all
@@ -50,7 +50,6 @@ from etl.validate import (
     DateWindow,
     compile_checked,
     compile_checked_rejects,
-    compile_dup_candidates,
     compile_dups,
     compile_normalised,
     q,
@@ -80,6 +79,8 @@ class LoadReport:
     seconds: float = 0.0
     #: the months whose rollups this load rebuilt; None: all of them (a full build)
     rollup_months: list[str] | None = None
+    #: CPU seconds (user + system, every thread of the process) of each step
+    step_cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def rejected(self) -> int:
@@ -94,8 +95,9 @@ class LoadReport:
             ],
             "repaired_regions": self.repaired_regions, "locate": self.locate,
             "steps": [{"step": s, "seconds": round(t, 3),
-                       "peak_rss_mb": None if m is None else round(m / 2**20)}
-                      for s, t, m in self.steps],
+                       "peak_rss_mb": None if m is None else round(m / 2**20),
+                       **({"cpu_seconds": round(self.step_cpu[s], 3)} if s in self.step_cpu
+                          else {})} for s, t, m in self.steps],
             "rollups": "full" if self.rollup_months is None else self.rollup_months,
             "seconds": round(self.seconds, 3),
         }
@@ -154,13 +156,15 @@ class _Steps:
         self.bar = tqdm(total=total, disable=quiet, unit="step", leave=False,
                         bar_format="{desc:<28} {bar} {n_fmt}/{total_fmt} [{elapsed}]")
         self.times: list[tuple[str, float, int | None]] = []
+        self.cpu: dict[str, float] = {}
 
     def run(self, name: str, fn: Callable[[], object]) -> object:
         self.bar.set_description(name)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         with PeakRSS() as rss:
             out = fn()
         self.times.append((name, time.perf_counter() - t0, rss.peak))
+        self.cpu[name] = time.process_time() - c0
         self.bar.update(1)
         return out
 
@@ -191,10 +195,8 @@ def _validate(con: duckdb.DuckDBPyConnection, src: readers.Source, count: FileCo
     count.read = readers.register(con, src, raw)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {norm} AS "
                 + compile_normalised(src.spec, raw, src.columns, readers.column_types(con, raw)))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE c_{name} AS "
-                + compile_dup_candidates(src.spec, norm))
     dups = None
-    if con.execute(f"SELECT count(*) FROM c_{name}").fetchone()[0]:
+    if dupkeys.create_candidates(con, src.spec, norm, count.read, f"c_{name}"):
         dups = f"d_{name}"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {dups} AS "
                     + compile_dups(src.spec, norm, f"SELECT __h FROM c_{name}"))
@@ -288,17 +290,35 @@ def _replace_facts(con: duckdb.DuckDBPyConnection, target: str, key: tuple[str, 
     return con.execute(f"INSERT INTO {target} BY NAME {select} FROM {good}").fetchone()[0]
 
 
-def _touch(con: duckdb.DuckDBPyConnection, touched: set[str] | None, target: str,
-           key: tuple[str, ...], good: str, month: str) -> None:
-    """Add to ``touched`` the months of a fact batch and of the stored rows it replaces."""
-    if touched is None:
+def _touch_replaced(con: duckdb.DuckDBPyConnection, touched: set[str] | None, target: str,
+                    key: tuple[str, ...], good: str) -> None:
+    """Before the delete: add to ``touched`` the months of the stored rows a fact batch
+    replaces (a key with a month keeps the row in its month: nothing to add)."""
+    if touched is None or "month" in key:
         return
-    touched.update(r[0] for r in con.execute(f"SELECT DISTINCT {month} FROM {good}").fetchall())
-    if "month" in key:  # a replaced row is in the same month
+    if not con.execute(f"SELECT count(*) > 0 FROM {target}").fetchone()[0]:
         return
     on = " AND ".join(f"f.{q(k)} = s.{q(k)}" for k in key)
     touched.update(r[0] for r in con.execute(
         f"SELECT DISTINCT f.month FROM {target} f JOIN {good} s ON {on}").fetchall())
+
+
+#: the month of a loaded fact row, over its file's normalised view
+FACT_MONTHS = {"consumption": "month",
+               "payments": "strftime(TRY_CAST(paid_at AS TIMESTAMP), '%Y-%m')"}
+
+
+def _touch_loaded(con: duckdb.DuckDBPyConnection, touched: set[str] | None, name: str) -> None:
+    """After the insert and the listing of the rejects: add to ``touched`` the months of the
+    rows loaded, from the one column of the normalised view that gives them (the checked
+    view is not read again), rejected rows left out."""
+    if touched is None or name not in FACT_MONTHS:
+        return
+    rejected = _has_temp(con, f"r_{name}")
+    touched.update(r[0] for r in con.execute(
+        f"SELECT DISTINCT {FACT_MONTHS[name]} FROM n_{name}"
+        + (f" WHERE __row NOT IN (SELECT __row FROM r_{name})" if rejected else "")).fetchall()
+        if r[0] is not None)
 
 
 # --------------------------------------------------------------------------- per file
@@ -412,13 +432,11 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
                     "FROM dim_customer c WHERE NOT EXISTS "
                     "(SELECT 1 FROM dim_feeder f WHERE f.feeder_id = c.feeder_id)", [now])
     elif name == "consumption":
-        _touch(con, touched, "fact_consumption", ("customer_id", "month"), good, "month")
         count.loaded = _replace_facts(
             con, "fact_consumption", ("customer_id", "month"),
             "SELECT customer_id, month, kwh, peak_kwh, flat_kwh, valley_kwh, amount", good)
     elif name == "payments":
-        _touch(con, touched, "fact_payment", ("payment_id",), good,
-               "strftime(paid_at, '%Y-%m')")
+        _touch_replaced(con, touched, "fact_payment", ("payment_id",), good)
         count.loaded = _replace_facts(
             con, "fact_payment", ("payment_id",),
             "SELECT payment_id, customer_id, paid_at, strftime(paid_at, '%Y-%m') AS month, "
@@ -454,6 +472,7 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
     elif name in revenue_files.FACTS:
         count.loaded = revenue_files.load(con, name, good, _replace_facts)
     count.rejected = _quarantine(con, src, load_id, count)
+    _touch_loaded(con, touched, name)
     _drop_stage(con, name)
     return count
 
@@ -587,7 +606,7 @@ def _run(con: duckdb.DuckDBPyConnection, plan: Plan, region_batch: RegionBatch |
         if unbalanced:  # cannot happen by construction; checked, never assumed
             raise RuntimeError(f"row accounting broken for {unbalanced}")
         report.seconds = time.perf_counter() - t_start
-        report.steps = steps.times
+        report.steps, report.step_cpu = steps.times, steps.cpu
         con.execute("UPDATE etl_loads SET finished_at = ?, summary = ? WHERE load_id = ?",
                     [_now(con), json.dumps(report.as_dict(), ensure_ascii=False), load_id])
         warehouse.set_meta(con, "data_version", str(load_id))

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl import spec
+from etl import dupkeys, spec
 from etl.validate import (
     DateWindow,
     compile_checked,
@@ -49,10 +49,10 @@ def _column(col: spec.Col, rng: np.random.Generator, n: int, is_key: bool) -> li
     return [pool[i] for i in rng.integers(0, len(pool), n)]
 
 
-@pytest.mark.parametrize("fs", spec.TABULAR, ids=lambda s: s.name)
-def test_stage_matches_reference(fs: spec.FileSpec) -> None:
+def _messy(fs: spec.FileSpec, n: int = 400) -> duckdb.DuckDBPyConnection:
+    """A connection with view ``n``: ``n`` messy rows of ``fs`` normalised, and two
+    customers and feeders to refer to."""
     rng = np.random.default_rng(len(fs.name))
-    n = 400
     df = pd.DataFrame({c.name: _column(c, rng, n, c.name in fs.key) for c in fs.columns})
     if fs.keep_extra:
         df["extra"] = [f"x{i}" for i in range(n)]
@@ -60,9 +60,16 @@ def test_stage_matches_reference(fs: spec.FileSpec) -> None:
     con = duckdb.connect()
     for table, key in (("dim_customer", "customer_id"), ("dim_feeder", "feeder_id")):
         con.execute(f"CREATE TABLE {table} AS SELECT * FROM (VALUES ('C1'), ('C2')) t({key})")
-    con.register("src", df)
+    con.execute("CREATE TABLE src AS SELECT * FROM df")
     present = tuple(c for c in df.columns if c != "__row")
     con.execute("CREATE VIEW n AS " + compile_normalised(fs, "src", present))
+    return con
+
+
+@pytest.mark.parametrize("fs", spec.TABULAR, ids=lambda s: s.name)
+def test_stage_matches_reference(fs: spec.FileSpec) -> None:
+    n = 400
+    con = _messy(fs, n)
     want = con.execute(compile_rejects(fs, "n", WINDOW) + " ORDER BY __row").df()
     con.execute("CREATE TABLE d AS " + compile_dups(fs, "n", compile_dup_candidates(fs, "n")))
     assert con.execute("SELECT count(*) FROM d").fetchone()[0] > 0
@@ -75,3 +82,23 @@ def test_stage_matches_reference(fs: spec.FileSpec) -> None:
     assert con.execute(f"SELECT count(*) FROM ((({ref}) EXCEPT ALL ({staged})) UNION ALL "
                        f"(({staged}) EXCEPT ALL ({ref})))").fetchone()[0] == 0
     assert con.execute(f"SELECT count(*) FROM ({staged})").fetchone()[0] == n
+
+
+@pytest.mark.parametrize("fs", spec.TABULAR, ids=lambda s: s.name)
+def test_numpy_dup_candidates_match_the_sql_sort(fs: spec.FileSpec,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The load's duplicate-key candidates (hashes sorted in numpy, or in SQL past
+    ``dupkeys.MAX_ROWS``) are the reference query's; missing keys are never candidates."""
+    con = _messy(fs)
+    want = {r[0] for r in con.execute(compile_dup_candidates(fs, "n")).fetchall()}
+    assert want, "the messy input has duplicate keys"
+    assert None not in want
+    for table, max_rows in (("c_numpy", dupkeys.MAX_ROWS), ("c_sql", 0)):
+        monkeypatch.setattr(dupkeys, "MAX_ROWS", max_rows)
+        assert dupkeys.create_candidates(con, fs, "n", 400, table) == len(want)
+        assert {r[0] for r in con.execute(f"SELECT __h FROM {table}").fetchall()} == want
+    # the exact comparison finds the same duplicated keys from either
+    dups = con.execute(compile_dups(fs, "n", "SELECT __h FROM c_numpy")
+                       + " ORDER BY ALL").fetchall()
+    assert dups and dups == con.execute(compile_dups(fs, "n", compile_dup_candidates(fs, "n"))
+                                        + " ORDER BY ALL").fetchall()

@@ -76,27 +76,59 @@ def _profiles(con: duckdb.DuckDBPyConnection, dims: tuple[str, ...]) -> list[str
     return cust
 
 
-def _base_sql(fact: str, dims: tuple[str, ...], cust: list[str], where: str = "") -> str:
-    """:func:`_aggregate` computed in two steps, the same rows: the facts summed by profile
-    (``rollup__cust``), month and their own dimensions (integer and short keys, where the
-    star join grouped tens of millions of rows by a dozen text columns), then the profiles'
-    attributes and the calendar joined to that much smaller result."""
+def _split(dims: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
+    """``dims`` as (customer attributes, the fact's own columns, calendar columns)."""
+    cust = [d for d in dims if DIMENSIONS[d].expr.startswith(("c.", "fd."))]
     own = [d for d in dims if DIMENSIONS[d].expr.startswith("f.")]
     time = [d for d in dims if DIMENSIONS[d].expr.startswith("t.")]
     assert len(cust) + len(own) + len(time) == len(dims), "a dimension of an unknown table"
-    measures = _measures(fact)
+    return cust, own, time
+
+
+def _agg_sql(fact: str, dims: tuple[str, ...], where: str = "") -> str:
+    """The facts satisfying ``where`` summed by profile (``rollup__cust``), month and their
+    own dimensions: integer and short keys, where the star join grouped tens of millions of
+    rows by a dozen text columns."""
+    own = _split(dims)[1]
     inner = ", ".join(["p.__pid", "f.month", *(f'{DIMENSIONS[d].expr} AS "{d}"' for d in own),
-                       *(f'{m.month_agg or m.agg} AS "{m.name}"' for m in measures)])
+                       *(f'{m.month_agg or m.agg} AS "{m.name}"' for m in _measures(fact))])
     cond = f" WHERE {where}" if where else ""
-    agg = (f"SELECT {inner} FROM {FACT_TABLES[fact]} f JOIN rollup__cust p "
-           f"USING (customer_id){cond} GROUP BY ALL")
-    prof = ", ".join(f'"{d}"' for d in cust)
-    outer = ", ".join([*(f'p."{d}"' for d in cust), *(f'{DIMENSIONS[d].expr} AS "{d}"'
-                                                      for d in time),
-                       *(f'a."{d}"' for d in own), *(f'a."{m.name}"' for m in measures)])
-    return (f"SELECT {outer} FROM ({agg}) a "
-            f"JOIN (SELECT DISTINCT __pid, {prof} FROM rollup__cust) p USING (__pid) "
-            "JOIN dim_time t ON t.month = a.month")
+    return (f"SELECT {inner} FROM {FACT_TABLES[fact]} f JOIN rollup__cust p "
+            f"USING (customer_id){cond} GROUP BY ALL")
+
+
+def _from_agg_sql(rollup: Rollup, ordered: bool = False) -> str:
+    """``rollup`` from ``rollup__agg`` (:func:`_agg_sql`) and the profiles' attributes
+    ``rollup__prof``: the profiles numbered again by this rollup's attributes only
+    (``rollup__map``, made by the caller from :func:`_map_sql`), the sums grouped by that
+    integer, then the attributes and the calendar joined to the result. The same rows as
+    ``rollup.sql()`` over the star join's pre-aggregate; ``ordered``: in the order of
+    ``ORDER BY ALL`` (the number follows the attributes' order), sorted by short keys."""
+    cust, own, time = _split(rollup.dims)
+    assert list(rollup.dims) == [*cust, *own, *time], "attributes, own columns, calendar"
+    measures = _measures(rollup.fact)
+    inner = ", ".join(["m.__rid", "a.month", *(f'a."{d}"' for d in own),
+                       *(f'{m.rollup_agg} AS "{m.name}"' for m in measures)])
+    agg = f"SELECT {inner} FROM rollup__agg a JOIN rollup__map m USING (__pid) GROUP BY ALL"
+    attrs = ", ".join(f'"{d}"' for d in cust)
+    outer = []
+    for d in rollup.dims:
+        kind = "c" if d in cust else "x" if d in own else "t"
+        outer.append(f'{DIMENSIONS[d].expr} AS "{d}"' if kind == "t" else f'{kind}."{d}"')
+    outer += [f'x."{m.name}"' for m in measures]
+    order = ", ".join(["x.__rid", *(f'x."{d}"' for d in own), "x.month"])
+    return (f"SELECT {', '.join(outer)} FROM ({agg}) x "
+            f"JOIN (SELECT DISTINCT __rid, {attrs} FROM rollup__map) c USING (__rid) "
+            "JOIN dim_time t ON t.month = x.month" + (f" ORDER BY {order}" if ordered else ""))
+
+
+def _map_sql(rollup: Rollup) -> str:
+    """Every profile of ``rollup__prof`` with a number for its combination of ``rollup``'s
+    customer attributes (``__rid``) and those attributes."""
+    cust = _split(rollup.dims)[0]
+    cols = ", ".join(f'"{d}"' for d in cust)
+    return (f"SELECT __pid, CAST(dense_rank() OVER (ORDER BY {cols}) AS INTEGER) AS __rid, "
+            f"{cols} FROM rollup__prof")
 
 
 _REGION = ("city", "district", "customer_class", "segment", "tariff", "big_customer")
@@ -302,18 +334,21 @@ def build_rollups(con: duckdb.DuckDBPyConnection,
         dims = tuple(dict.fromkeys(d for r in rollups for d in r.dims))
         assert "month" in dims, "rollups are month-grain"
         cust = _profiles(con, dims)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE rollup__base AS "
-                    f"{_base_sql(fact, dims, cust, where)}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rollup__agg AS {_agg_sql(fact, dims, where)}")
+        con.execute("CREATE OR REPLACE TEMP TABLE rollup__prof AS SELECT DISTINCT __pid, "
+                    + ", ".join(f'"{d}"' for d in cust) + " FROM rollup__cust")
         con.execute("DROP TABLE rollup__cust")
         for r in rollups:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE rollup__map AS {_map_sql(r)}")
             if full:
-                con.execute(f"CREATE OR REPLACE TABLE {r.name} AS {r.sql('rollup__base')} "
-                            "ORDER BY ALL")
+                con.execute(f"CREATE OR REPLACE TABLE {r.name} AS "
+                            f"{_from_agg_sql(r, ordered=True)}")
             else:
                 con.execute(f"DELETE FROM {r.name} f WHERE {where}")
-                con.execute(f"INSERT INTO {r.name} BY NAME {r.sql('rollup__base')}")
+                con.execute(f"INSERT INTO {r.name} BY NAME {_from_agg_sql(r)}")
             sizes[r.name] = con.execute(f"SELECT count(*) FROM {r.name}").fetchone()[0]
-        con.execute("DROP TABLE rollup__base")
+        for table in ("rollup__agg", "rollup__prof", "rollup__map"):
+            con.execute(f"DROP TABLE {table}")
     if full:
         _build_activity(con, sizes)
     else:
