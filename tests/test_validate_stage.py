@@ -71,6 +71,13 @@ def test_stage_matches_reference(fs: spec.FileSpec) -> None:
     n = 400
     con = _messy(fs, n)
     want = con.execute(compile_rejects(fs, "n", WINDOW) + " ORDER BY __row").df()
+    # the grouped candidates (what the Spark load runs) are the sorted ones, same rejects
+    sorted_, grouped = (set(con.execute(compile_dup_candidates(fs, "n", g)).fetchall())
+                        for g in (False, True))
+    assert sorted_ == grouped and sorted_
+    pd.testing.assert_frame_equal(
+        con.execute(compile_rejects(fs, "n", WINDOW, grouped=True) + " ORDER BY __row").df(),
+        want)
     con.execute("CREATE TABLE d AS " + compile_dups(fs, "n", compile_dup_candidates(fs, "n")))
     assert con.execute("SELECT count(*) FROM d").fetchone()[0] > 0
     con.execute("CREATE VIEW s AS " + compile_checked(fs, "n", WINDOW, "d"))

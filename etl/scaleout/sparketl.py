@@ -147,7 +147,7 @@ def _validate(ld: _Load, src: Any, count: FileCount) -> Any:
     raw.createOrReplaceTempView(f"src_{name}")
     ld.sql(compile_normalised(src.spec, f"src_{name}", src.columns, sparkread.types(raw))
            ).createOrReplaceTempView(f"n_{name}")
-    rej = ld.sql(compile_rejects(src.spec, f"n_{name}", ld.window)).persist()
+    rej = ld.sql(compile_rejects(src.spec, f"n_{name}", ld.window, grouped=True)).persist()
     rej.createOrReplaceTempView(f"r_{name}")
     _good_view(ld, name, src.spec)
     if name == "supply":  # its points: feeders and transformer areas (maybe none loaded)
