@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gcrm.spatial import RegionIndex
@@ -32,8 +32,13 @@ def _sjoin_first(regions: gpd.GeoDataFrame, x, y) -> np.ndarray:
 
 
 def _far_from_boundaries(regions: gpd.GeoDataFrame, x, y, tol: float = 1e-9) -> np.ndarray:
+    """Points clearly off every boundary (the only ones both answers must agree on). A
+    degenerate edge (Hypothesis found a vertex at 9e-225) makes GEOS divide by zero: that
+    distance is NaN, and the point counts as near (never compared), not as a failure."""
     edges = shapely.union_all(shapely.boundary(regions.geometry.to_numpy()))
-    return shapely.distance(shapely.points(x, y), edges) > tol
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dist = shapely.distance(shapely.points(x, y), edges)
+    return dist > tol
 
 
 @pytest.fixture(scope="module")
@@ -197,6 +202,9 @@ def polygon_sets(draw):
 
 @settings(max_examples=25, deadline=None)
 @given(geoms=polygon_sets(), seed=st.integers(0, 2**32 - 1))
+# found by Hypothesis in CI: a triangle with a vertex at 9e-225 (an edge of length ~0)
+@example(geoms=[shapely.from_wkt("MULTIPOLYGON (((1 0, 1 9e-225, 0.54 0.841, 1 0)))")],
+         seed=0)
 def test_random_polygons_match_sjoin(geoms: list, seed: int) -> None:
     if not geoms:
         return
