@@ -83,9 +83,11 @@ def _tree_rss(root: int) -> int:
     return sum(rss.get(p, 0) for p in tree)
 
 
-def _run(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
+def _run(cmd: list[str], env: dict | None = None, log: Path | None = None
+         ) -> tuple[float, float, str]:
     """Wall seconds, peak RSS (GiB) of the command's whole process tree (JVM included),
-    sampled every 0.5 s, and its stdout."""
+    sampled every 0.5 s, and its stdout; ``log`` keeps its whole output (a failure's cause
+    is often far above the end of a JVM's stack trace)."""
     t = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env)
@@ -97,6 +99,8 @@ def _run(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
+    if log is not None:
+        log.write_text(stdout + stderr)
     if proc.returncode != 0:
         sys.stderr.write(stdout[-3000:] + stderr[-3000:])
         raise SystemExit(f"command failed: {' '.join(cmd[:6])}")
@@ -140,7 +144,7 @@ def _size(args: argparse.Namespace, customers: int) -> dict:
             f.unlink(missing_ok=True)
         wall, peak, _ = _run([py, "-m", "gcrm.cli", "etl", "--db", str(db), "--input",
                               str(work / "input"), "--quiet", "--report-dir", str(work / "r1")],
-                             env)
+                             env, work / "duckdb.log")
     rows = sum(f["read"] for f in json.loads((work / "r1" / "summary.json").read_text())["files"])
     out["duckdb"] = {"load": wall, "peak": peak}
     wall, peak, _ = _run([py, "-c", EXPORT_SCRIPT, str(db), str(store), str(work / "store.duckdb")],
@@ -153,7 +157,7 @@ def _size(args: argparse.Namespace, customers: int) -> dict:
         wall, peak, _ = _run([py, "-m", "gcrm.cli", "etl", "--engine", "spark", "--store",
                               str(work / "spark_store"), "--db", str(sdb), "--input",
                               str(work / "input"), "--quiet", "--report-dir", str(work / "r2")],
-                             env)
+                             env, work / "spark.log")
         out["spark"] = {"load": wall, "peak": peak}
     targets = {"duckdb": str(db), "store": str(work / "store.duckdb"),
                "spark": str(work / "spark_store")}

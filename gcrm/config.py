@@ -121,6 +121,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spark_shuffle_partitions", "8",
             "Spark shuffle partitions for --engine spark (a few per core; hundreds on a "
             "cluster)."),
+    Setting("spark_local_dir", "",
+            "Folder for Spark's shuffle and spill files with --engine spark (empty: Spark's "
+            "default, the system temp folder); at province scale it needs tens of GB."),
     Setting("store_partitions", "month",
             "How a Parquet store splits its facts (gcrm etl --engine spark, gcrm store "
             "export; --partition-by): a comma-separated list of province, city, month. "

@@ -64,6 +64,8 @@ def session() -> Any:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
     )
+    if local_dir := config.get("spark_local_dir"):
+        builder = builder.config("spark.local.dir", local_dir)
     _SESSION = builder.getOrCreate()
     _SESSION.sparkContext.setLogLevel("ERROR")
     return _SESSION
