@@ -73,14 +73,13 @@ class LoadReport:
     counts: list[FileCount] = field(default_factory=list)
     repaired_regions: list[str] = field(default_factory=list)
     locate: dict[str, int] = field(default_factory=dict)
-    #: (step, seconds, peak resident bytes of this process during the step or None)
-    steps: list[tuple[str, float, int | None]] = field(default_factory=list)
+    #: (step, seconds, CPU seconds of every thread of the process, peak resident bytes of
+    #: the process during the step or None)
+    steps: list[tuple[str, float, float, int | None]] = field(default_factory=list)
     report_dir: str | None = None
     seconds: float = 0.0
     #: the months whose rollups this load rebuilt; None: all of them (a full build)
     rollup_months: list[str] | None = None
-    #: CPU seconds (user + system, every thread of the process) of each step
-    step_cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def rejected(self) -> int:
@@ -96,8 +95,7 @@ class LoadReport:
             "repaired_regions": self.repaired_regions, "locate": self.locate,
             "steps": [{"step": s, "seconds": round(t, 3),
                        "peak_rss_mb": None if m is None else round(m / 2**20),
-                       **({"cpu_seconds": round(self.step_cpu[s], 3)} if s in self.step_cpu
-                          else {})} for s, t, m in self.steps],
+                       "cpu_seconds": round(c, 3)} for s, t, c, m in self.steps],
             "rollups": "full" if self.rollup_months is None else self.rollup_months,
             "seconds": round(self.seconds, 3),
         }
@@ -155,16 +153,14 @@ class _Steps:
     def __init__(self, total: int, quiet: bool) -> None:
         self.bar = tqdm(total=total, disable=quiet, unit="step", leave=False,
                         bar_format="{desc:<28} {bar} {n_fmt}/{total_fmt} [{elapsed}]")
-        self.times: list[tuple[str, float, int | None]] = []
-        self.cpu: dict[str, float] = {}
+        self.times: list[tuple[str, float, float, int | None]] = []
 
     def run(self, name: str, fn: Callable[[], object]) -> object:
         self.bar.set_description(name)
         t0, c0 = time.perf_counter(), time.process_time()
         with PeakRSS() as rss:
             out = fn()
-        self.times.append((name, time.perf_counter() - t0, rss.peak))
-        self.cpu[name] = time.process_time() - c0
+        self.times.append((name, time.perf_counter() - t0, time.process_time() - c0, rss.peak))
         self.bar.update(1)
         return out
 
@@ -231,14 +227,14 @@ def _good_view(con: duckdb.DuckDBPyConnection, src: readers.Source) -> None:
                 + (f" AND s.__row NOT IN (SELECT __row FROM r_{name})" if listed else ""))
 
 
-def _drop_stage(con: duckdb.DuckDBPyConnection, name: str) -> None:
+def _drop_stage(con: duckdb.DuckDBPyConnection, src: readers.Source) -> None:
     """Drop a loaded file's views and tables, its raw rows included (a CSV's text copy is a
-    temp table as large as the file: kept to the end it would hold every file at once)."""
+    temp table as large as the file: kept to the end it would hold every file at once; a
+    Parquet file's is a view, :func:`etl.readers.register`)."""
+    name = src.spec.name
     for view in (f"v_{name}", f"s_{name}", f"n_{name}"):
         con.execute(f"DROP VIEW IF EXISTS {view}")
-    raw = f"src_{name}"
-    kind = "TABLE" if _has_temp(con, raw) else "VIEW"
-    con.execute(f"DROP {kind} IF EXISTS {q(raw)}")
+    con.execute(f"DROP {'VIEW' if src.is_parquet else 'TABLE'} IF EXISTS {q('src_' + name)}")
     for table in (f"c_{name}", f"d_{name}", f"r_{name}"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
@@ -473,7 +469,7 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
         count.loaded = revenue_files.load(con, name, good, _replace_facts)
     count.rejected = _quarantine(con, src, load_id, count)
     _touch_loaded(con, touched, name)
-    _drop_stage(con, name)
+    _drop_stage(con, src)
     return count
 
 
@@ -606,7 +602,7 @@ def _run(con: duckdb.DuckDBPyConnection, plan: Plan, region_batch: RegionBatch |
         if unbalanced:  # cannot happen by construction; checked, never assumed
             raise RuntimeError(f"row accounting broken for {unbalanced}")
         report.seconds = time.perf_counter() - t_start
-        report.steps, report.step_cpu = steps.times, steps.cpu
+        report.steps = steps.times
         con.execute("UPDATE etl_loads SET finished_at = ?, summary = ? WHERE load_id = ?",
                     [_now(con), json.dumps(report.as_dict(), ensure_ascii=False), load_id])
         warehouse.set_meta(con, "data_version", str(load_id))
