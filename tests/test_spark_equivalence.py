@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -324,3 +325,47 @@ def test_spark_rollup_rebuilds_the_store_rollups(engines) -> None:
                   "rollup_consumption_grid_activity"):
         _same(a, b, f"SELECT * FROM {table} ORDER BY ALL")
     test_same_cube_answers(engines, SHAPES[0])
+
+
+def _shuffle_files(spark) -> list[Path]:
+    """The shuffle data files in the session's scratch folders."""
+    dirs = spark._jvm.org.apache.spark.SparkEnv.get().blockManager().diskBlockManager() \
+        .localDirs()
+    return [f for d in dirs for f in Path(d.getPath()).rglob("shuffle_*.data")]
+
+
+def test_spark_loads_a_folder_without_the_split_revenue_facts_and_frees_its_scratch(
+        engines, tmp_path: Path) -> None:
+    """A folder without daily reads (the demo's plain folder): the split fact with no rows
+    is an empty view of the store, as on DuckDB (Spark writes no file for it); and the
+    load leaves no shuffle file behind (each file's are released once it is written: they
+    used to stay for the session and filled the disk at 10M customers)."""
+    from etl.pipeline import load
+    from etl.scaleout.sparketl import load as spark_load
+
+    _, _, store = engines
+    src = store.parent / "input"
+    keep = [f for f in src.iterdir() if f.name not in {"daily_reads.csv", "supply.csv",
+                                                        "transformers.csv", "relations.csv"}]
+    (tmp_path / "input").mkdir()
+    for f in keep:
+        shutil.copy(f, tmp_path / "input" / f.name)
+    load(tmp_path / "input", tmp_path / "duck.duckdb", quiet=True, report_dir=tmp_path / "r1")
+    spark_load(tmp_path / "input", tmp_path / "store", tmp_path / "spark.duckdb", quiet=True,
+               report_dir=tmp_path / "r2")
+    a = warehouse.connect(tmp_path / "duck.duckdb", read_only=True)
+    b = warehouse.connect(tmp_path / "spark.duckdb", read_only=True)
+    try:
+        assert b.execute("SELECT count(*) FROM fact_daily_read").fetchone()[0] == 0
+        _same(a, b, "SELECT month, count(*), sum(kwh) FROM fact_consumption GROUP BY 1 "
+                    "ORDER BY 1")
+    finally:
+        a.close()
+        b.close()
+    spark = sparkenv.session()
+    for _ in range(20):  # nothing holds them: a garbage collection frees them (the
+        if not _shuffle_files(spark):  # context cleaner deletes them in its own thread)
+            break
+        spark.sparkContext._jvm.System.gc()
+        time.sleep(0.5)
+    assert _shuffle_files(spark) == []

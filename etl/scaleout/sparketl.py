@@ -16,6 +16,7 @@ and the key-account relations (groups: :mod:`gcrm.accounts.groups`) are loaded a
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -113,6 +114,10 @@ class _Load:
             cols.append(value.cast(spark_type).alias(name))
         return df.select(*cols)
 
+    def empty(self, table: str) -> Any:
+        """No rows, with the pinned columns of ``table``."""
+        return self.spark.createDataFrame([], self.pin(self.spark.range(0), table).schema)
+
     def write(self, df: Any, table: str) -> Any:
         """Write ``table`` into the store being built; return it re-read as a view (a fact
         split by :attr:`partition_by`: the view has its pinned columns only)."""
@@ -124,7 +129,10 @@ class _Load:
         if split:
             writer = writer.partitionBy(*self.partition_by)
         writer.parquet(path)
-        out = self.spark.read.option("basePath", path).parquet(path)
+        if split and not any(Path(path).rglob("*.parquet")):  # no rows: Spark wrote no file
+            out = self.empty(table)
+        else:
+            out = self.spark.read.option("basePath", path).parquet(path)
         if split:
             out = out.select(*(f"`{c}`" for c, _ in lake.pinned()[table]))
         out.createOrReplaceTempView(table)
@@ -222,7 +230,27 @@ def _load_file(ld: _Load, src: Any) -> FileCount:
             _build_groups(ld)
     else:
         count.loaded = _load_dim(ld, name)
+    _release(ld, name)
     return count
+
+
+def _release(ld: _Load, name: str) -> None:
+    """Let Spark delete a loaded file's shuffle files now, not at the session's end (``name``
+    empty: every view and cached table, before and after a load: a session's earlier load or
+    store must not stand in for a table this load did not fill).
+
+    A shuffle's files live as long as the driver holds its dependency: the persisted rejects
+    and the file's views held them, so a load's scratch grew with every file (25 GB by the
+    payments of 10M customers). The file is written and re-read from the store, so its working
+    views and cached rejects go; a JVM garbage collection lets Spark's context cleaner see
+    the dependencies are gone (it would otherwise wait for its periodic one, 30 minutes).
+    """
+    ld.spark.catalog.clearCache()
+    views = (f"v_{name}", f"r_{name}", f"n_{name}", f"src_{name}") if name else _views(ld)
+    for view in views:
+        ld.spark.catalog.dropTempView(view)
+    gc.collect()  # Python's handles of the file's plans first, so the JVM may free them
+    ld.spark.sparkContext._jvm.System.gc()
 
 
 def _now(ld: _Load) -> Any:
@@ -270,8 +298,7 @@ def _empty_tables(ld: _Load, tables: tuple[str, ...] = ()) -> None:
     views = _views(ld)
     for table in tables or (*DIMS.values(), *(t for t, _ in FACTS.values())):
         if table not in views:
-            empty = ld.spark.createDataFrame([], ld.pin(ld.spark.range(0), table).schema)
-            ld.write(empty, table)
+            ld.write(ld.empty(table), table)
 
 
 def _calendar(ld: _Load) -> list[str]:
@@ -361,6 +388,7 @@ def load(input_dir: str | os.PathLike, store: str | os.PathLike,
     ld = _Load(spark, work, load_id, datetime.now().replace(microsecond=0), plan.window, crs,
                by)
     report = pipeline.LoadReport(load_id, str(input_dir.resolve()), crs)
+    _release(ld, "")
     try:
         _build(ld, plan, region_batch, report, quiet)
         report.seconds = time.perf_counter() - t_start
@@ -409,6 +437,7 @@ def _build(ld: _Load, plan: Any, region_batch: Any, report: Any, quiet: bool) ->
         report.steps = steps.times
     finally:
         steps.close()
+        _release(ld, "")  # the rollups' shuffles too: a long-lived session keeps no scratch
     unbalanced = [c.file for c in report.counts if not c.balanced]
     if unbalanced:  # cannot happen by construction; checked, never assumed
         raise RuntimeError(f"row accounting broken for {unbalanced}")
@@ -475,6 +504,7 @@ def rollup(store: str | os.PathLike, db: str | os.PathLike | None = None) -> dic
         ld.copy_scratch("meta")
         lake.swap_in(work, store)
     finally:
+        _release(ld, "")
         shutil.rmtree(work, ignore_errors=True)
         ld.scratch.close()
     if db is not None:
