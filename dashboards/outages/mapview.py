@@ -1,9 +1,10 @@
 """The outage page's index map (a fragment: a click or a control reruns only the map).
 
-District choropleth; a click on a district (or the "Area" select, kept in the URL as
-``?out_drill=<name>``) drills into its H3 cells; the breadcrumb goes back up. Feeder lines and
-event points (filtered by the day slider) on both levels; a click on an event opens it in the
-event view below (a full rerun). The map is SVG (:mod:`dashboards.components.svgmap`).
+District choropleth; a click on a district, a feeder line or an event cluster (or the "Area"
+select, kept in the URL as ``?out_drill=<name>``) drills into its H3 cells; the breadcrumb goes
+back up. Feeder lines on both levels; the events (filtered by the day slider) as clusters per
+substation in the city, one point per event in a district, where a click on one opens it in
+the event view below (a full rerun). The map is SVG (:mod:`dashboards.components.svgmap`).
 """
 
 from __future__ import annotations
@@ -56,14 +57,14 @@ def _drill_up() -> None:
 
 
 def _on_map_click(clicked: str) -> None:
-    """A click on the map: a district (or a feeder line in it) drills down; an event opens
-    in the event view below (ids: :mod:`dashboards.outages.maps`)."""
+    """A click on the map: a district (or a feeder line or event cluster in it) drills down;
+    an event opens in the event view below (ids: :mod:`dashboards.outages.maps`)."""
     ss = st.session_state
     if clicked.startswith(maps.EVENT):
         ss["out_event_pick"] = clicked.removeprefix(maps.EVENT)
         ss["out_event_rerun"] = True
         return
-    rid = clicked.removeprefix(maps.FEEDER)
+    rid = clicked.removeprefix(maps.FEEDER).removeprefix(maps.CLUSTER)
     if rid and not ss.get("out_drill"):
         ss["out_drill"] = rid
         _bump_map()
@@ -157,9 +158,10 @@ def _district_map(ctx: Ctx, choice: MapChoice, shown_evs: pd.DataFrame) -> None:
     except Exception as exc:
         ctx.fail(exc)
         lines, line_classes = [], None
-    points = maps.event_points(shown_evs, ctx.feeders, ctx.cause, ctx.t("outages.col.affected"))
+    points, clusters = maps.event_clusters(shown_evs, ctx.feeders, ctx.cause,
+                                           lambda *a: _cluster_tip(ctx, *a))
     scene = maps.district_scene(fc, lines, points, "districts", svgmap.buttons(ctx.lang))
-    st.caption(ctx.t("outages.drill.caption"))
+    st.caption(ctx.t("outages.map.cluster_caption"))
     legend_col = _map_and_legend(
         ctx, scene, f"out_map_{st.session_state['out_map_nonce']}",
         cmaps.legend_html(classes, index_label, fmt=",.3f", no_data=no_data), line_classes)
@@ -169,8 +171,27 @@ def _district_map(ctx: Ctx, choice: MapChoice, shown_evs: pd.DataFrame) -> None:
             f'<div style="font-size:0.85rem;line-height:1.6;margin-top:1em">'
             f"<b>{html.escape(ctx.t('outages.map.causes'))}</b>"
             + "".join(maps.swatch(maps.cause_color(c), ctx.cause(c)) for c in causes)
-            + f"<div>{html.escape(ctx.t('outages.map.size'))}</div></div>",
+            + f"<div>{html.escape(ctx.t('outages.map.cluster_size'))}</div></div>",
             unsafe_allow_html=True)
+    _cluster_spans(clusters)
+
+
+def _cluster_tip(ctx: Ctx, substation: str, events: int,
+                 customers: int) -> tuple[str, str, str]:
+    """An event cluster's tooltip: title, first line (the causes' counts follow), hint."""
+    return (ctx.tn("outages.map.cluster_title", events, substation=substation,
+                   count=f"{events:,}"),
+            ctx.t("outages.map.cluster_customers", n=f"{customers:,}"),
+            ctx.t("outages.map.cluster_hint"))
+
+
+def _cluster_spans(clusters: pd.DataFrame) -> None:
+    """Exact numbers of the event clusters for tests and scripts (``span.gcrm-cluster``)."""
+    st.markdown("".join(
+        f'<span class="gcrm-cluster" data-substation="{html.escape(str(r["substation"]))}" '
+        f'data-district="{html.escape(str(r["district"]))}" data-events="{int(r["events"])}" '
+        f'data-customers="{int(r["customers_affected"])}" style="display:none"></span>'
+        for r in clusters.to_dict("records")), unsafe_allow_html=True)
 
 
 # ---------------------------------------------------------------- one district's cells
