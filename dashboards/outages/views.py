@@ -189,13 +189,13 @@ def _record_cemi(ctx: Ctx, more_than: int, rows: int) -> None:
 
 
 def _cemi_export(ctx: Ctx, more_than: int, total: int) -> None:
-    """The whole list of the most-interrupted customers as CSV, written on the click."""
-    if total:
+    """The whole list of the most-interrupted customers as CSV, written on the click (for
+    users who may export)."""
+    if total and ctx.who.export:
         st.download_button(ctx.t("outages.cemi.export", count=f"{total:,}"),
                            partial(_cemi_csv, ctx, more_than), key="out_cemi_csv",
                            file_name=f"cemi_{more_than}_{ctx.year}.csv", mime="text/csv",
-                           on_click=partial(_record_cemi, ctx, more_than, total),
-                           icon=":material/download:")
+                           on_click=partial(_record_cemi, ctx, more_than, total))
 
 
 # ---------------------------------------------------------------- one event
