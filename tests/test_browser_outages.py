@@ -150,6 +150,26 @@ def _check_cemi_csv(page, db: Path) -> None:
     wait_for_app(page, DONE)
 
 
+def _event_class_rows(page, oid: str) -> list[dict]:
+    spans = page.locator(f'span.gcrm-event-class[data-outage="{oid}"]')
+    return [{"customer_class": spans.nth(i).get_attribute("data-class"),
+             "customers": int(spans.nth(i).get_attribute("data-customers")),
+             "big_customers": int(spans.nth(i).get_attribute("data-big")),
+             "sensitive_customers": int(spans.nth(i).get_attribute("data-sensitive"))}
+            for i in range(spans.count())]
+
+
+def _open_by_id(page, oid: str, by_class) -> None:
+    """Type an outage id into the event view's id box: that event opens."""
+    box = page.locator('[data-testid="stTextInput"]').filter(has_text="or an outage id")
+    box.locator("input").fill(oid)
+    box.locator("input").press("Enter")
+    page.wait_for_selector(f'span.gcrm-event-class[data-outage="{oid}"]',
+                           state="attached", timeout=30_000)
+    wait_for_app(page, DONE)
+    assert _event_class_rows(page, oid) == by_class.to_dict("records")
+
+
 def _notice_audits(db: Path) -> list[dict]:
     return audit_entries(db, "notice.prepare")
 
@@ -313,6 +333,8 @@ def test_drill_event_view_and_area_notice(planner, demo_db: Path) -> None:
                    for o in ranked["outage_id"].iloc[1:12]}
         oid = max(classes, key=lambda o: (classes[o], o))
         by_class = outages.affected_by_class(con, oid, scope=[DISTRICT])
+        last = ranked["outage_id"].iloc[-1]  # the smallest event: opened by its id
+        last_by_class = outages.affected_by_class(con, last, scope=[DISTRICT])
         pick_cells = outages.customer_cells(con, scope=[DISTRICT])
         cell = pick_cells.sort_values(["customers", "cell"], ascending=False).iloc[0]["cell"]
         cell_rows = len(outages.notice_list_area(con, outages.area_from_cells([cell]),
@@ -368,6 +390,15 @@ def test_drill_event_view_and_area_notice(planner, demo_db: Path) -> None:
             for i in range(spans.count())]
     assert rows == by_class.to_dict("records")
     assert page.get_by_text("black dot: the feeder's substation").count() == 1  # its map
+    _open_by_id(page, last, last_by_class)
+    # every event of the year in scope as CSV, largest first (the select lists the largest)
+    button = page.locator('[data-testid="stDownloadButton"]').filter(
+        has_text=f"All {len(ranked):,} events (CSV)")
+    with page.expect_download() as dl:
+        button.locator("button").click()
+    got = list(csv.DictReader(io.StringIO(
+        Path(dl.value.path()).read_text(encoding="utf-8-sig"))))
+    assert [r["outage_id"] for r in got] == ranked["outage_id"].tolist()
 
     # a planned-outage notice for a cell picked on the map
     page.get_by_text("in cells picked on the map").click()
