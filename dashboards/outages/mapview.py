@@ -20,7 +20,7 @@ from dashboards.components import data, svgmap
 from dashboards.components import maps as cmaps
 from dashboards.outages import context, maps
 from dashboards.outages import data as od
-from dashboards.outages.context import INDICES, Ctx
+from dashboards.outages.context import INDICES, Ctx, hidden
 
 
 @dataclass(frozen=True)
@@ -187,11 +187,11 @@ def _cluster_tip(ctx: Ctx, substation: str, events: int,
 
 def _cluster_spans(clusters: pd.DataFrame) -> None:
     """Exact numbers of the event clusters for tests and scripts (``span.gcrm-cluster``)."""
-    st.markdown("".join(
+    hidden("".join(
         f'<span class="gcrm-cluster" data-substation="{html.escape(str(r["substation"]))}" '
         f'data-district="{html.escape(str(r["district"]))}" data-events="{int(r["events"])}" '
         f'data-customers="{int(r["customers_affected"])}" style="display:none"></span>'
-        for r in clusters.to_dict("records")), unsafe_allow_html=True)
+        for r in clusters.to_dict("records")))
 
 
 # ---------------------------------------------------------------- one district's cells
@@ -237,10 +237,9 @@ def _cell_map(ctx: Ctx, choice: MapChoice, shown_evs: pd.DataFrame) -> None:
     _map_and_legend(ctx, scene, f"out_map_{drill}_{st.session_state['out_map_nonce']}",
                     cmaps.legend_html(classes, index_label, fmt=",.3f"), line_classes)
     # exact values for tests and scripts, as for the index table
-    st.markdown("".join(
+    hidden("".join(
         f'<span class="gcrm-cell" data-district="{html.escape(drill)}" '
         f'data-cell="{html.escape(r["h3"])}" data-index="{k}" '
         f'data-value="{float(r[k])!r}" style="display:none"></span>'
-        for r in records for k in ("customers_served", choice.index)),
-        unsafe_allow_html=True)
+        for r in records for k in ("customers_served", choice.index)))
     st.caption(ctx.tn("outages.drill.note", len(cell_idx)))

@@ -20,7 +20,7 @@ from dashboards.components import maps as cmaps
 from dashboards.components.mdtext import md
 from dashboards.outages import data as od
 from dashboards.outages import maps
-from dashboards.outages.context import GROUPINGS, INDICES, Ctx
+from dashboards.outages.context import GROUPINGS, INDICES, Ctx, hidden
 from gcrm.outages.queries import CONTACT_COLUMNS
 from gcrm.security.exports import csv_bytes
 from gcrm.vocab import CUSTOMER_CLASSES as CLASSES
@@ -64,11 +64,11 @@ def index_table(ctx: Ctx) -> None:
         ctx.t(f"outages.index.{k}"): st.column_config.NumberColumn(format=fmt.get(k, "%.3f"))
         for k in INDICES})
     # exact values for tests and scripts (repr round-trips a float)
-    st.markdown("".join(
+    hidden("".join(
         f'<span class="gcrm-rel" data-by="{by}" data-group="{html.escape(str(g or ""))}" '
         f'data-index="{k}" data-value="{float(v)!r}" style="display:none"></span>'
         for g, row in zip(idx[by], idx.to_dict("records"), strict=True)
-        for k, v in ((k, row[k]) for k in INDICES)), unsafe_allow_html=True)
+        for k, v in ((k, row[k]) for k in INDICES)))
     st.caption(ctx.t("outages.table.note"))
 
 
@@ -303,12 +303,12 @@ def _event_classes(ctx: Ctx, oid: str, by_class: pd.DataFrame) -> None:
                                                for v in by_class["sensitive_customers"]],
     })
     # exact numbers for tests and scripts
-    st.markdown("".join(
+    hidden("".join(
         f'<span class="gcrm-event-class" data-outage="{html.escape(str(oid))}" '
         f'data-class="{html.escape(str(r["customer_class"]))}" '
         f'data-customers="{int(r["customers"])}" data-big="{int(r["big_customers"])}" '
         f'data-sensitive="{int(r["sensitive_customers"])}" style="display:none"></span>'
-        for r in by_class.to_dict("records")), unsafe_allow_html=True)
+        for r in by_class.to_dict("records")))
 
 
 def _event_area(ctx: Ctx, ev: pd.Series, cells: pd.DataFrame) -> None:
