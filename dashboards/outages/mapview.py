@@ -102,10 +102,11 @@ def _controls(ctx: Ctx) -> MapChoice:
 
 def _lines(ctx: Ctx, within: str | None,
            show: bool) -> tuple[list[dict], cmaps.Classes | None]:
-    """Feeder lines of the scope (or of one district) coloured by SAIDI contribution: from the
-    substation to each district the feeder serves (in one district: to each H3 cell; at the
-    city level a line per cell was ~20,000 lines on the 1M-customer warehouse, unreadable
-    and slow to draw)."""
+    """Feeder lines coloured by SAIDI contribution: in one district, from each feeder's
+    substation to each H3 cell it serves; at the city level bundled, one line per substation
+    and district it feeds (:func:`~dashboards.outages.maps.feeder_bundles`; a line per feeder
+    and district was 1,469 lines and 0.26 MB of scene on the 1M-customer warehouse, a line per
+    cell ~20,000)."""
     if not show:
         return [], None
     fi = od.indices(ctx.db, ctx.version, ctx.year, "feeder", ctx.excl_planned, ctx.excl_med,
@@ -116,25 +117,37 @@ def _lines(ctx: Ctx, within: str | None,
     reach = od.feeder_reach(ctx.db, ctx.version, "h3" if within else "district", ctx.scope,
                             within)
 
+    total = sum(contribution.values())
+
     def label(feeder: str, minutes: float, share: float) -> str:
         return ctx.t("outages.map.line_tip", minutes=f"{minutes:,.2f}", share=f"{share:.0%}")
 
-    rows, classes = maps.feeder_lines(reach, ctx.feeders, contribution, served, label)
+    def bundle(sub: str, district: str, n: int, minutes: float, worst: str,
+               worst_minutes: float) -> tuple[str, str, str]:
+        return (ctx.tn("outages.map.bundle_title", n, substation=sub,
+                       district=ctx.names.get(district, district), count=n),
+                label("", minutes, minutes / total if total > 0 else 0.0),
+                ctx.t("outages.map.bundle_worst", feeder=worst, minutes=f"{worst_minutes:,.2f}"))
+
+    if within:
+        rows, classes = maps.feeder_lines(reach, ctx.feeders, contribution, served, label)
+    else:
+        rows, classes = maps.feeder_bundles(reach, ctx.feeders, contribution, bundle)
     return rows, classes if rows else None
 
 
 def _map_and_legend(ctx: Ctx, scene: dict, map_key: str, legend: str,
-                    line_classes: cmaps.Classes | None):
+                    line_classes: cmaps.Classes | None, lines_title: str):
     """The clickable map (5/6 of the width) and its legend beside it: the index classes and,
-    when feeder lines are drawn, their classes. Returns the legend column for more."""
+    when feeder lines are drawn, their classes (titled by message ``lines_title``). Returns
+    the legend column for more."""
     map_col, legend_col = st.columns([5, 1])
     with map_col:
         svgmap.show(scene, key=map_key, on_click=_on_map_click)
     with legend_col:
         st.markdown(legend, unsafe_allow_html=True)
         if line_classes is not None:
-            st.markdown(maps.line_legend_html(line_classes,
-                                              html.escape(ctx.t("outages.map.lines_legend")),
+            st.markdown(maps.line_legend_html(line_classes, html.escape(ctx.t(lines_title)),
                                               html.escape(ctx.t("outages.map.lines_note"))),
                         unsafe_allow_html=True)
     return legend_col
@@ -164,7 +177,8 @@ def _district_map(ctx: Ctx, choice: MapChoice, shown_evs: pd.DataFrame) -> None:
     st.caption(ctx.t("outages.map.cluster_caption"))
     legend_col = _map_and_legend(
         ctx, scene, f"out_map_{st.session_state['out_map_nonce']}",
-        cmaps.legend_html(classes, index_label, fmt=",.3f", no_data=no_data), line_classes)
+        cmaps.legend_html(classes, index_label, fmt=",.3f", no_data=no_data), line_classes,
+        "outages.map.bundles_legend")
     with legend_col:
         causes = sorted(set(ctx.evs["cause"].astype(str)))
         st.markdown(
@@ -235,7 +249,8 @@ def _cell_map(ctx: Ctx, choice: MapChoice, shown_evs: pd.DataFrame) -> None:
     points = maps.event_points(here, ctx.feeders, ctx.cause, ctx.t("outages.col.affected"))
     scene = maps.cell_scene(district_geo, cells, lines, points, drill, svgmap.buttons(ctx.lang))
     _map_and_legend(ctx, scene, f"out_map_{drill}_{st.session_state['out_map_nonce']}",
-                    cmaps.legend_html(classes, index_label, fmt=",.3f"), line_classes)
+                    cmaps.legend_html(classes, index_label, fmt=",.3f"), line_classes,
+                    "outages.map.lines_legend")
     # exact values for tests and scripts, as for the index table
     hidden("".join(
         f'<span class="gcrm-cell" data-district="{html.escape(drill)}" '
