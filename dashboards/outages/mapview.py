@@ -144,12 +144,11 @@ def _map_and_legend(ctx: Ctx, scene: dict, map_key: str, legend: str,
     map_col, legend_col = st.columns([5, 1])
     with map_col:
         svgmap.show(scene, key=map_key, on_click=_on_map_click)
-    with legend_col:
-        st.markdown(legend, unsafe_allow_html=True)
+    with legend_col:  # raw HTML (st.html): no Markdown for the browser to parse
+        st.html(legend)
         if line_classes is not None:
-            st.markdown(maps.line_legend_html(line_classes, html.escape(ctx.t(lines_title)),
-                                              html.escape(ctx.t("outages.map.lines_note"))),
-                        unsafe_allow_html=True)
+            st.html(maps.line_legend_html(line_classes, html.escape(ctx.t(lines_title)),
+                                          html.escape(ctx.t("outages.map.lines_note"))))
     return legend_col
 
 
@@ -181,12 +180,11 @@ def _district_map(ctx: Ctx, choice: MapChoice, shown_evs: pd.DataFrame) -> None:
         "outages.map.bundles_legend")
     with legend_col:
         causes = sorted(set(ctx.evs["cause"].astype(str)))
-        st.markdown(
+        st.html(
             f'<div style="font-size:0.85rem;line-height:1.6;margin-top:1em">'
             f"<b>{html.escape(ctx.t('outages.map.causes'))}</b>"
             + "".join(maps.swatch(maps.cause_color(c), ctx.cause(c)) for c in causes)
-            + f"<div>{html.escape(ctx.t('outages.map.cluster_size'))}</div></div>",
-            unsafe_allow_html=True)
+            + f"<div>{html.escape(ctx.t('outages.map.cluster_size'))}</div></div>")
     _cluster_spans(clusters)
 
 
