@@ -85,7 +85,7 @@ def event_points(events: pd.DataFrame, feeders: pd.DataFrame, cause_label,
     shown = events[events["feeder_id"].isin(at)]
     most = max(float(events["customers_affected"].max()), 1.0) if len(events) else 1.0
     causes = {c: cause_label(c) for c in shown["cause"].unique()}
-    starts = pd.to_datetime(shown["start_at"]).dt.strftime("%Y-%m-%d %H:%M")
+    starts = times(shown["start_at"]).dt.strftime("%Y-%m-%d %H:%M")
     pts = []
     for oid, fid, cause, n, sub, start in zip(
             shown["outage_id"].astype(str), shown["feeder_id"], shown["cause"],
@@ -165,9 +165,15 @@ def event_layer(points: list[dict], frame: svgmap.Frame) -> dict:
 
 
 # ---------------------------------------------------------------- events in time
+def times(values: pd.Series) -> pd.Series:
+    """``values`` as datetimes: as they are when they already are (``pd.to_datetime`` of the
+    warehouse's ``datetime64[us]`` column walked every value, 0.05-0.1 s per map run)."""
+    return values if pd.api.types.is_datetime64_any_dtype(values) else pd.to_datetime(values)
+
+
 def in_days(events: pd.DataFrame, first, last) -> pd.DataFrame:
     """The events that start on a day from ``first`` to ``last`` (dates, inclusive)."""
-    day = pd.to_datetime(events["start_at"]).dt.normalize()
+    day = times(events["start_at"]).dt.normalize()
     return events[(day >= pd.Timestamp(first)) & (day <= pd.Timestamp(last))]
 
 

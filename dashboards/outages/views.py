@@ -247,7 +247,7 @@ def _pick_event(ctx: Ctx, ranked: pd.DataFrame) -> str:
         extra = ranked[ranked["outage_id"] == ss.get("out_event")]
         listed = pd.concat([extra, listed])
     causes = {c: ctx.cause(c) for c in listed["cause"].unique()}
-    starts = pd.to_datetime(listed["start_at"]).dt.strftime("%Y-%m-%d %H:%M")
+    starts = maps.times(listed["start_at"]).dt.strftime("%Y-%m-%d %H:%M")
     labels = {o: f"{o} · {at} · {ctx.feeder_names.get(fid, fid)} · {causes[c]}"
               for o, at, fid, c in zip(listed["outage_id"], starts, listed["feeder_id"],
                                        listed["cause"], strict=True)}
