@@ -29,8 +29,15 @@ from gcrm.vocab import CUSTOMER_CLASSES as CLASSES
 #: the table is of all of them, the CSV beside it holds them all): 377k rows of the
 #: 1M-customer warehouse were 59 MB to send
 CEMI_SHOWN = 100
+#: index tables of at most this many rows are plain tables, longer ones sortable grids
+SHORT_TABLE = 40
 #: events in the event select (the largest first; any other by its id or from the map)
 EVENTS_LISTED = 300
+
+
+def _number(value: float, fmt: str) -> str:
+    """``value`` in printf format ``fmt``, "–" when it is not a number."""
+    return "–" if math.isnan(value) else fmt % value
 
 
 def _table(columns: dict[str, list[str]]) -> None:
@@ -55,14 +62,23 @@ def index_table(ctx: Ctx) -> None:
     """The indices of every group, with their exact values as hidden ``span.gcrm-rel``."""
     idx, by = ctx.idx, ctx.by
     st.subheader(ctx.t("outages.table.title"))
-    table = pd.DataFrame({ctx.t("outages.col.group"): [ctx.group_name(g) for g in idx[by]],
-                          ctx.t("outages.col.customers"): idx["customers_served"].astype(int)})
     fmt = {"asai": "%.6f", "rs_pct": "%.4f"}
-    for k in INDICES:
-        table[ctx.t(f"outages.index.{k}")] = idx[k].to_numpy(float)
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        ctx.t(f"outages.index.{k}"): st.column_config.NumberColumn(format=fmt.get(k, "%.3f"))
-        for k in INDICES})
+    if len(idx) <= SHORT_TABLE:  # districts, substations: a plain table
+        cols = {ctx.t("outages.col.group"): [md(ctx.group_name(g)) for g in idx[by]],
+                ctx.t("outages.col.customers"): [f"{int(n):,}"
+                                                 for n in idx["customers_served"]]}
+        cols.update({ctx.t(f"outages.index.{k}"): [_number(v, fmt.get(k, "%.3f"))
+                                                   for v in idx[k].to_numpy(float)]
+                     for k in INDICES})
+        _table(cols)
+    else:  # feeders (1,429 on the benchmark): a sortable grid that draws its visible rows
+        table = pd.DataFrame({
+            ctx.t("outages.col.group"): [ctx.group_name(g) for g in idx[by]],
+            ctx.t("outages.col.customers"): idx["customers_served"].astype(int),
+            **{ctx.t(f"outages.index.{k}"): idx[k].to_numpy(float) for k in INDICES}})
+        st.dataframe(table, hide_index=True, width="stretch", column_config={
+            ctx.t(f"outages.index.{k}"): st.column_config.NumberColumn(
+                format=fmt.get(k, "%.3f")) for k in INDICES})
     # exact values for tests and scripts (repr round-trips a float)
     hidden("".join(
         f'<span class="gcrm-rel" data-by="{by}" data-group="{html.escape(str(g or ""))}" '
