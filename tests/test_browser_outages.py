@@ -92,6 +92,84 @@ def _expected(db: Path) -> tuple[int, dict[str, float], str, list[str]]:
     return year, saidi, feeder, ids
 
 
+def _cluster_spans(page) -> dict[str, tuple[str, int, int]]:
+    """substation -> (district, events, customers affected) of the map's event clusters."""
+    spans = page.locator("span.gcrm-cluster")
+    return {spans.nth(i).get_attribute("data-substation"): (
+        spans.nth(i).get_attribute("data-district"),
+        int(spans.nth(i).get_attribute("data-events")),
+        int(spans.nth(i).get_attribute("data-customers"))) for i in range(spans.count())}
+
+
+def _expected_clusters(db: Path) -> dict[str, tuple[str, int, int]]:
+    """The planner's events of the latest year at located substations, counted per substation
+    straight from :func:`gcrm.outages.queries.events` (known answer of the clusters)."""
+    con = warehouse.connect(db, read_only=True)
+    try:
+        evs = outages.events(con, max(reliability.years(con)), scope=[DISTRICT])
+        fd = outages.feeders(con, scope=[DISTRICT])
+    finally:
+        con.close()
+    located = set(fd.loc[fd["lon"].notna() & fd["lat"].notna(), "feeder_id"])
+    out: dict[str, tuple[str, int, int]] = {}
+    for r in evs.to_dict("records"):
+        if r["feeder_id"] in located:
+            sub = str(r["substation_id"] or r["feeder_id"])
+            _, n, c = out.get(sub, (DISTRICT, 0, 0))
+            out[sub] = (DISTRICT, n + 1, c + int(r["customers_affected"]))
+    assert sum(n for _, n, _ in out.values()) > 0
+    return out
+
+
+def _check_cemi_csv(page, db: Path) -> None:
+    """The CEMI-3 CSV is :func:`gcrm.outages.queries.most_interrupted` (all of them, phone
+    masked for the planner), and its download is audited."""
+    con = warehouse.connect(db, read_only=True)
+    try:
+        expected = outages.most_interrupted(con, max(reliability.years(con)), 3,
+                                            scope=[DISTRICT])["customer_id"].tolist()
+    finally:
+        con.close()
+    assert expected
+    before = len(audit_entries(db, "export"))
+    button = page.locator('[data-testid="stDownloadButton"]').filter(
+        has_text=f"All {len(expected):,} customers (CSV)")
+    button.scroll_into_view_if_needed()
+    with page.expect_download() as dl:
+        button.locator("button").click()
+    rows = list(csv.DictReader(io.StringIO(
+        Path(dl.value.path()).read_text(encoding="utf-8-sig"))))
+    assert [r["customer_id"] for r in rows] == expected
+    assert all("*" in r["phone"] for r in rows if r["phone"])
+    deadline = time.monotonic() + 15
+    while len(audit_entries(db, "export")) == before and time.monotonic() < deadline:
+        page.wait_for_timeout(300)
+    entry = audit_entries(db, "export")[-1]
+    assert entry["target"] == "outages.cemi" and entry["user"] == PLANNER
+    assert json.loads(entry["detail"])["rows"] == len(expected)
+    wait_for_app(page, DONE)
+
+
+def _event_class_rows(page, oid: str) -> list[dict]:
+    spans = page.locator(f'span.gcrm-event-class[data-outage="{oid}"]')
+    return [{"customer_class": spans.nth(i).get_attribute("data-class"),
+             "customers": int(spans.nth(i).get_attribute("data-customers")),
+             "big_customers": int(spans.nth(i).get_attribute("data-big")),
+             "sensitive_customers": int(spans.nth(i).get_attribute("data-sensitive"))}
+            for i in range(spans.count())]
+
+
+def _open_by_id(page, oid: str, by_class) -> None:
+    """Type an outage id into the event view's id box: that event opens."""
+    box = page.locator('[data-testid="stTextInput"]').filter(has_text="or an outage id")
+    box.locator("input").fill(oid)
+    box.locator("input").press("Enter")
+    page.wait_for_selector(f'span.gcrm-event-class[data-outage="{oid}"]',
+                           state="attached", timeout=30_000)
+    wait_for_app(page, DONE)
+    assert _event_class_rows(page, oid) == by_class.to_dict("records")
+
+
 def _notice_audits(db: Path) -> list[dict]:
     return audit_entries(db, "notice.prepare")
 
@@ -133,7 +211,18 @@ def test_outage_page(planner, demo_db: Path) -> None:
     # are drawn as points that open them
     assert page.locator(f'{MAP} g.areas path.pick[data-id="{DISTRICT}"]').count() == 1
     assert page.locator(f"{MAP} g.labels text").count() >= 1
-    assert page.locator(f'{MAP} g[data-layer="events"] circle.pick').count() >= 1
+    # the city level shows the events clustered per substation (a drill shows the dots): one
+    # circle per cluster, and the clusters' counts are exactly the located events in scope
+    clusters = _cluster_spans(page)
+    assert page.locator(f'{MAP} g[data-layer="event_clusters"] circle.pick').count() == len(
+        clusters)
+    assert page.locator(f'{MAP} g[data-layer="events"] circle').count() == 0
+    assert clusters == _expected_clusters(demo_db)
+    assert all(d == DISTRICT for d, _, _ in clusters.values())
+
+    # the most-interrupted customers: the whole list as CSV (masked, audited), the grid shows
+    # the first of them
+    _check_cemi_csv(page, demo_db)
 
     # pick one feeder in the notice form
     box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Feeders")
@@ -147,7 +236,7 @@ def test_outage_page(planner, demo_db: Path) -> None:
     before = len(_notice_audits(demo_db))
 
     # download the notice CSV for one feeder: the same customers as outages.notice_list
-    button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV")
+    button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="Download CSV")
     button.wait_for(state="visible", timeout=30_000)
     with page.expect_download() as dl:
         button.locator("button").click()
@@ -244,6 +333,8 @@ def test_drill_event_view_and_area_notice(planner, demo_db: Path) -> None:
                    for o in ranked["outage_id"].iloc[1:12]}
         oid = max(classes, key=lambda o: (classes[o], o))
         by_class = outages.affected_by_class(con, oid, scope=[DISTRICT])
+        last = ranked["outage_id"].iloc[-1]  # the smallest event: opened by its id
+        last_by_class = outages.affected_by_class(con, last, scope=[DISTRICT])
         pick_cells = outages.customer_cells(con, scope=[DISTRICT])
         cell = pick_cells.sort_values(["customers", "cell"], ascending=False).iloc[0]["cell"]
         cell_rows = len(outages.notice_list_area(con, outages.area_from_cells([cell]),
@@ -271,6 +362,13 @@ def test_drill_event_view_and_area_notice(planner, demo_db: Path) -> None:
     assert float((cells_expected["saidi"] * w).sum() / w.sum()) == pytest.approx(
         district_saidi)
     page.locator(MAP).first.screenshot(path=str(artifact("outages_drill.png")))
+    # in the district every event is a dot that opens it (no clusters): only its events
+    here = {f"ev:{o}" for o, ds in zip(evs["outage_id"], evs["districts"].fillna(""),
+                                       strict=True) if DISTRICT in ds.split(",")}
+    dots = page.locator(f'{MAP} g[data-layer="events"] circle.pick')
+    shown_dots = {dots.nth(i).get_attribute("data-id") for i in range(dots.count())}
+    assert shown_dots and shown_dots <= here
+    assert page.locator(f'{MAP} g[data-layer="event_clusters"] circle').count() == 0
     page.get_by_role("button", name="All districts").click()
     page.wait_for_selector(".gcrm-drill", state="detached", timeout=30_000)
     wait_for_app(page, DONE)
@@ -292,6 +390,15 @@ def test_drill_event_view_and_area_notice(planner, demo_db: Path) -> None:
             for i in range(spans.count())]
     assert rows == by_class.to_dict("records")
     assert page.get_by_text("black dot: the feeder's substation").count() == 1  # its map
+    _open_by_id(page, last, last_by_class)
+    # every event of the year in scope as CSV, largest first (the select lists the largest)
+    button = page.locator('[data-testid="stDownloadButton"]').filter(
+        has_text=f"All {len(ranked):,} events (CSV)")
+    with page.expect_download() as dl:
+        button.locator("button").click()
+    got = list(csv.DictReader(io.StringIO(
+        Path(dl.value.path()).read_text(encoding="utf-8-sig"))))
+    assert [r["outage_id"] for r in got] == ranked["outage_id"].tolist()
 
     # a planned-outage notice for a cell picked on the map
     page.get_by_text("in cells picked on the map").click()
@@ -314,7 +421,9 @@ def test_drill_event_view_and_area_notice(planner, demo_db: Path) -> None:
                                    "buffer": b'{"type": "Feature", '}])
     page.get_by_text("The file is not valid JSON").wait_for(timeout=30_000)
     wait_for_app(page, DONE)
-    assert page.locator('[data-testid="stDownloadButton"]').count() == 0
+    # (the notice's downloads; the CEMI list's CSV above the notice stays)
+    assert page.locator('[data-testid="stDownloadButton"]').filter(
+        has_text="Download").count() == 0
 
     # a GCJ-02 polygon (declared in the file): converted, listed, exported, audited
     upload.set_input_files(files=[{"name": "area.geojson", "mimeType": "application/json",
@@ -322,7 +431,7 @@ def test_drill_event_view_and_area_notice(planner, demo_db: Path) -> None:
     page.get_by_text("Converted from GCJ-02").wait_for(timeout=30_000)
     wait_for_app(page, DONE)
     assert len(_notice_audits(demo_db)) == before
-    button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV")
+    button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="Download CSV")
     with page.expect_download() as dl:
         button.locator("button").click()
     text = Path(dl.value.path()).read_text(encoding="utf-8-sig")

@@ -53,3 +53,24 @@ def test_provenance_figures_match_the_files() -> None:
             assert f"| {rid} | {r['name']} |" in provenance
             assert f"{r['vertices']:,}" in provenance
             assert r["max_error_m_z10"] < 150  # 0.001° simplification stays near 100 m
+
+
+def test_regions_geojson_equals_st_asgeojson(mini_db_shared: Path) -> None:
+    """The maps' region outlines, read as WKB without the spatial extension and written by
+    shapely, are exactly DuckDB spatial's ``ST_AsGeoJSON`` (every level, both copies)."""
+    from gcrm.storage import regions, warehouse
+
+    con = warehouse.connect(mini_db_shared, read_only=True)
+    try:
+        got = {(lv, s): regions.regions_geojson(con, lv, simplified=s)
+               for lv in regions.LEVELS for s in (True, False)}
+        warehouse.load_spatial(con)
+        for (lv, s), fc in got.items():
+            col = "geom_simple" if s else "geom"
+            want = [json.loads(g) if g else None for (g,) in con.execute(
+                f"SELECT ST_AsGeoJSON({col}) FROM dim_region WHERE level = ? "
+                "ORDER BY region_id", [lv]).fetchall()]
+            assert [f["geometry"] for f in fc["features"]] == want
+        assert any(fc["features"] for fc in got.values())
+    finally:
+        con.close()

@@ -74,6 +74,13 @@ def most_interrupted(db: str, version: str, year: int, more_than: int, scope: Sc
                                          limit=limit))
 
 
+def all_interrupted(db: str, year: int, more_than: int, scope: Scope) -> pd.DataFrame:
+    """Every customer interrupted more than ``more_than`` times (the page's CSV export; not
+    cached: read fresh on the click, like the notice list)."""
+    with connection(db) as con:
+        return queries.most_interrupted(con, year, more_than, scope=scope_list(scope))
+
+
 @st.cache_data(show_spinner=False, max_entries=128)
 def event_detail(db: str, version: str, outage_id: str,
                  scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -3,12 +3,15 @@ index maps (district, then H3 cells), feeder lines, event points, the event map 
 area maps (no Streamlit here).
 
 The district map is a choropleth of the districts (the boundaries are the basemap: no tiles)
-with their names, feeder lines and a point per outage event at its feeder's substation. The
-cell maps are built here from H3 cell outlines (``h3.cell_to_boundary``). Tooltips are the
-three plain-text lines of :mod:`~dashboards.components.svgmap` (``title``, ``line1``,
-``line2``). What a click reports (``clicked``) is the item's id: a district's region id, a
-cell's H3 id, ``ev:<outage id>`` for an event and ``fd:<district id>`` for a feeder line (a
-click on a line drills into its district).
+with their names, feeder lines and the year's outage events aggregated per substation (one
+circle sized by their number, coloured by their most frequent cause, the counts per cause in
+its tooltip: 7,881 single dots on the 1M-customer warehouse were 1.4 MB of scene); a drilled
+district shows a point per event at its feeder's substation. The cell maps are built here
+from H3 cell outlines (``h3.cell_to_boundary``). Tooltips are the three plain-text lines of
+:mod:`~dashboards.components.svgmap` (``title``, ``line1``, ``line2``). What a click reports
+(``clicked``) is the item's id: a district's region id, a cell's H3 id, ``ev:<outage id>``
+for an event, ``fd:<district id>`` for a feeder line and ``sb:<district id>`` for an event
+cluster (a click on either drills into the district).
 
 Feeders have no line geometry in the warehouse: a feeder is drawn schematically as straight
 lines from its substation to the mean location of its customers in each district (or cell),
@@ -44,6 +47,8 @@ WIDTH = 900
 #: what a click on an event or on a feeder line reports: ``ev:<outage id>``, ``fd:<district>``
 EVENT = "ev:"
 FEEDER = "fd:"
+#: what a click on an event cluster (city level: one per substation) reports: ``sb:<district>``
+CLUSTER = "sb:"
 TONGHUA = (125.3, 41.2, 126.6, 42.4)  # the view when nothing is located
 #: the largest event's dot: 3 + this many px of radius (on the 1M-customer warehouse a fixed
 #: px-per-customer scale drew dots 60 px across that hid the districts)
@@ -80,7 +85,7 @@ def event_points(events: pd.DataFrame, feeders: pd.DataFrame, cause_label,
     shown = events[events["feeder_id"].isin(at)]
     most = max(float(events["customers_affected"].max()), 1.0) if len(events) else 1.0
     causes = {c: cause_label(c) for c in shown["cause"].unique()}
-    starts = pd.to_datetime(shown["start_at"]).dt.strftime("%Y-%m-%d %H:%M")
+    starts = times(shown["start_at"]).dt.strftime("%Y-%m-%d %H:%M")
     pts = []
     for oid, fid, cause, n, sub, start in zip(
             shown["outage_id"].astype(str), shown["feeder_id"], shown["cause"],
@@ -96,15 +101,79 @@ def event_points(events: pd.DataFrame, feeders: pd.DataFrame, cause_label,
     return pts
 
 
+def event_clusters(events: pd.DataFrame, feeders: pd.DataFrame, cause_label,
+                   tip: Callable[[str, int, int], tuple[str, str, str]]
+                   ) -> tuple[list[dict], pd.DataFrame]:
+    """The city level's events aggregated: one circle per substation (the events of all its
+    feeders), its area growing with the number of events (up to ``3 + MAX_DOT_PX`` px of
+    radius), coloured by its most frequent cause (ties: the first cause in CAUSE_COLORS'
+    order, then by name). ``tip(substation, events, customers)`` gives the tooltip's title,
+    first line and the hint of its last line, to which the events per cause are added. A click
+    reports ``sb:<district>``: the district the cluster's events touch most often (ties: the
+    lowest id).
+
+    Returns the points and a frame (``substation``, ``name``, ``district``, ``events``,
+    ``customers_affected``: the sum over its events, as the tooltip says; plus one column per
+    cause), one row per circle, for the page's exact numbers."""
+    loc = located_feeders(feeders)
+    ev = events[events["feeder_id"].isin(loc.index)]
+    cols = ["substation", "name", "district", "lon", "lat", "events", "customers_affected"]
+    if ev.empty:
+        return [], pd.DataFrame(columns=cols)
+    sub = ev["substation_id"].fillna(ev["feeder_id"]).astype(str)
+    ev = ev.assign(substation=sub, lon=ev["feeder_id"].map(loc["lon"]).astype(float),
+                   lat=ev["feeder_id"].map(loc["lat"]).astype(float))
+    g = ev.groupby("substation", sort=True)
+    summary = g.agg(name=("substation_name", "first"), lon=("lon", "mean"), lat=("lat", "mean"),
+                    events=("outage_id", "size"),
+                    customers_affected=("customers_affected", "sum"))
+    per_cause = ev.groupby(["substation", "cause"]).size().unstack(fill_value=0)
+    order = [c for c in CAUSE_COLORS if c in per_cause] + sorted(
+        c for c in per_cause if c not in CAUSE_COLORS)
+    per_cause = per_cause[order]
+    dist = (ev[["substation", "districts"]].assign(
+        district=ev["districts"].fillna("").str.split(",")).explode("district"))
+    dist = dist[dist["district"] != ""]
+    top = (dist.groupby(["substation", "district"]).size().reset_index(name="n")
+           .sort_values(["substation", "n", "district"], ascending=[True, False, True])
+           .drop_duplicates("substation").set_index("substation")["district"])
+    summary["district"] = top.reindex(summary.index).fillna("")
+    summary = summary.join(per_cause)
+    most = max(int(summary["events"].max()), 1)
+    labels = {c: cause_label(c) for c in order}
+    pts = []
+    for s, r in summary.iterrows():
+        n, cust = int(r["events"]), int(r["customers_affected"])
+        title, line1, hint = tip(str(r["name"] or s), n, cust)
+        counts = " · ".join(f"{labels[c]} {int(r[c]):,}" for c in order if r[c])
+        dominant = max(order, key=lambda c: r[c])  # max() keeps the first of equal counts
+        pts.append({"id": f"{CLUSTER}{r['district']}", "lon": r["lon"], "lat": r["lat"],
+                    "fill": [*cause_color(dominant), 210],
+                    "r": 3 + MAX_DOT_PX * math.sqrt(n / most), "title": title,
+                    "line1": f"{line1}; {counts}", "line2": hint})
+    return pts, summary.reset_index()[cols + order]
+
+
+def cluster_layer(points: list[dict], frame: svgmap.Frame) -> dict:
+    """The event clusters as pickable circles (a click drills into the district)."""
+    return svgmap.points(points, frame, "event_clusters", "fill", radius_px="r", pick=True)
+
+
 def event_layer(points: list[dict], frame: svgmap.Frame) -> dict:
     """The events as pickable circles (their own radius in px)."""
     return svgmap.points(points, frame, "events", "fill", radius_px="r", pick=True)
 
 
 # ---------------------------------------------------------------- events in time
+def times(values: pd.Series) -> pd.Series:
+    """``values`` as datetimes: as they are when they already are (``pd.to_datetime`` of the
+    warehouse's ``datetime64[us]`` column walked every value, 0.05-0.1 s per map run)."""
+    return values if pd.api.types.is_datetime64_any_dtype(values) else pd.to_datetime(values)
+
+
 def in_days(events: pd.DataFrame, first, last) -> pd.DataFrame:
     """The events that start on a day from ``first`` to ``last`` (dates, inclusive)."""
-    day = pd.to_datetime(events["start_at"]).dt.normalize()
+    day = times(events["start_at"]).dt.normalize()
     return events[(day >= pd.Timestamp(first)) & (day <= pd.Timestamp(last))]
 
 
@@ -209,6 +278,54 @@ def feeder_lines(reach: pd.DataFrame, feeders: pd.DataFrame,
     return rows, classes
 
 
+def feeder_bundles(reach: pd.DataFrame, feeders: pd.DataFrame,
+                   contribution: Mapping[str, float],
+                   tip: Callable[[str, str, int, float, str, float], tuple[str, str, str]]
+                   ) -> tuple[list[dict], maps.Classes]:
+    """The city level's feeder lines bundled: one line per substation and district it feeds
+    (45 lines instead of 1,469 on the 1M-customer warehouse, most of them a few px long on top
+    of each other), from the substation to its customers' mean location in the district,
+    coloured by the SAIDI contribution of its feeders there (the sum of their ``contribution``,
+    minutes), wider with more customers; a click reports ``fd:<district>``.
+
+    ``reach``: :func:`gcrm.outages.queries.feeder_reach` by district. ``tip(substation,
+    district, feeders, minutes, worst feeder, its minutes)`` gives the three tooltip lines.
+    Every feeder's own line is drawn in a drilled district (:func:`feeder_lines`)."""
+    subs = located_feeders(feeders)
+    here = reach[reach["feeder_id"].isin(subs.index)]
+    if here.empty:
+        return [], maps.classify([])
+    fid = here["feeder_id"]
+    here = here.assign(substation=fid.map(subs["substation_id"]).fillna(fid).astype(str),
+                       value=fid.map(contribution).fillna(0.0).astype(float),
+                       slon=fid.map(subs["lon"]).astype(float),
+                       slat=fid.map(subs["lat"]).astype(float),
+                       sname=fid.map(subs["substation_name"]),
+                       wlon=here["lon"] * here["customers"], wlat=here["lat"] * here["customers"])
+    worst = (here.sort_values(["value", "feeder_id"], ascending=[False, True])
+             .drop_duplicates(["substation", "district_id"])
+             .set_index(["substation", "district_id"]))
+    g = here.groupby(["substation", "district_id"], sort=True).agg(
+        feeders=("feeder_id", "nunique"), value=("value", "sum"),
+        customers=("customers", "sum"), wlon=("wlon", "sum"), wlat=("wlat", "sum"),
+        slon=("slon", "first"), slat=("slat", "first"), sname=("sname", "first"))
+    classes = maps.classify([v for v in g["value"] if v > 0])
+    rows = []
+    for (sub, dist), r in g.iterrows():
+        n = max(float(r["customers"]), 1.0)
+        wf = worst.loc[(sub, dist)]
+        title, line1, line2 = tip(str(r["sname"] or sub), str(dist), int(r["feeders"]),
+                                  float(r["value"]),
+                                  f"{subs.at[wf['feeder_id'], 'name'] or wf['feeder_id']} "
+                                  f"({wf['feeder_id']})", float(wf["value"]))
+        rows.append({"from_lon": r["slon"], "from_lat": r["slat"], "lon": r["wlon"] / n,
+                     "lat": r["wlat"] / n, "color": [*line_color(r["value"], classes), 230],
+                     "width": 1.5 + min(6.0, 0.35 * math.sqrt(r["customers"])),
+                     "id": f"{FEEDER}{dist or ''}", "title": title, "line1": line1,
+                     "line2": line2})
+    return rows, classes
+
+
 def lines_layer(rows: list[dict], frame: svgmap.Frame, pick: bool = True) -> dict:
     """Feeder lines, each in its colour and width."""
     return svgmap.lines(rows, frame, "feeders", "color", "width", pick=pick)
@@ -238,12 +355,12 @@ def basemap(regions: Mapping, frame: svgmap.Frame) -> tuple[dict, dict]:
 def district_scene(fc: Mapping, lines: list[dict], points: list[dict], view_id: str,
                    ui: Mapping[str, str], height: int = 520) -> dict:
     """The districts coloured by an index (a click drills), their names, feeder lines and
-    events (a click opens one)."""
+    the events clustered per substation (:func:`event_clusters`; a click drills)."""
     frame = frame_for(maps.bounds_of(fc), height)
     layers = [svgmap.areas(fc, frame)]
     if lines:
         layers.append(lines_layer(lines, frame))
-    layers += [svgmap.labels(fc, frame), event_layer(points, frame)]
+    layers += [svgmap.labels(fc, frame), cluster_layer(points, frame)]
     return svgmap.scene(frame, layers, view_id, ui)
 
 

@@ -1,9 +1,10 @@
 """The outage page's index map (a fragment: a click or a control reruns only the map).
 
-District choropleth; a click on a district (or the "Area" select, kept in the URL as
-``?out_drill=<name>``) drills into its H3 cells; the breadcrumb goes back up. Feeder lines and
-event points (filtered by the day slider) on both levels; a click on an event opens it in the
-event view below (a full rerun). The map is SVG (:mod:`dashboards.components.svgmap`).
+District choropleth; a click on a district, a feeder line or an event cluster (or the "Area"
+select, kept in the URL as ``?out_drill=<name>``) drills into its H3 cells; the breadcrumb goes
+back up. Feeder lines on both levels; the events (filtered by the day slider) as clusters per
+substation in the city, one point per event in a district, where a click on one opens it in
+the event view below (a full rerun). The map is SVG (:mod:`dashboards.components.svgmap`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dashboards.components import data, svgmap
 from dashboards.components import maps as cmaps
 from dashboards.outages import context, maps
 from dashboards.outages import data as od
-from dashboards.outages.context import INDICES, Ctx
+from dashboards.outages.context import INDICES, Ctx, hidden
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,14 @@ def _drill_up() -> None:
 
 
 def _on_map_click(clicked: str) -> None:
-    """A click on the map: a district (or a feeder line in it) drills down; an event opens
-    in the event view below (ids: :mod:`dashboards.outages.maps`)."""
+    """A click on the map: a district (or a feeder line or event cluster in it) drills down;
+    an event opens in the event view below (ids: :mod:`dashboards.outages.maps`)."""
     ss = st.session_state
     if clicked.startswith(maps.EVENT):
         ss["out_event_pick"] = clicked.removeprefix(maps.EVENT)
         ss["out_event_rerun"] = True
         return
-    rid = clicked.removeprefix(maps.FEEDER)
+    rid = clicked.removeprefix(maps.FEEDER).removeprefix(maps.CLUSTER)
     if rid and not ss.get("out_drill"):
         ss["out_drill"] = rid
         _bump_map()
@@ -101,10 +102,11 @@ def _controls(ctx: Ctx) -> MapChoice:
 
 def _lines(ctx: Ctx, within: str | None,
            show: bool) -> tuple[list[dict], cmaps.Classes | None]:
-    """Feeder lines of the scope (or of one district) coloured by SAIDI contribution: from the
-    substation to each district the feeder serves (in one district: to each H3 cell; at the
-    city level a line per cell was ~20,000 lines on the 1M-customer warehouse, unreadable
-    and slow to draw)."""
+    """Feeder lines coloured by SAIDI contribution: in one district, from each feeder's
+    substation to each H3 cell it serves; at the city level bundled, one line per substation
+    and district it feeds (:func:`~dashboards.outages.maps.feeder_bundles`; a line per feeder
+    and district was 1,469 lines and 0.26 MB of scene on the 1M-customer warehouse, a line per
+    cell ~20,000)."""
     if not show:
         return [], None
     fi = od.indices(ctx.db, ctx.version, ctx.year, "feeder", ctx.excl_planned, ctx.excl_med,
@@ -115,27 +117,38 @@ def _lines(ctx: Ctx, within: str | None,
     reach = od.feeder_reach(ctx.db, ctx.version, "h3" if within else "district", ctx.scope,
                             within)
 
+    total = sum(contribution.values())
+
     def label(feeder: str, minutes: float, share: float) -> str:
         return ctx.t("outages.map.line_tip", minutes=f"{minutes:,.2f}", share=f"{share:.0%}")
 
-    rows, classes = maps.feeder_lines(reach, ctx.feeders, contribution, served, label)
+    def bundle(sub: str, district: str, n: int, minutes: float, worst: str,
+               worst_minutes: float) -> tuple[str, str, str]:
+        return (ctx.tn("outages.map.bundle_title", n, substation=sub,
+                       district=ctx.names.get(district, district), count=n),
+                label("", minutes, minutes / total if total > 0 else 0.0),
+                ctx.t("outages.map.bundle_worst", feeder=worst, minutes=f"{worst_minutes:,.2f}"))
+
+    if within:
+        rows, classes = maps.feeder_lines(reach, ctx.feeders, contribution, served, label)
+    else:
+        rows, classes = maps.feeder_bundles(reach, ctx.feeders, contribution, bundle)
     return rows, classes if rows else None
 
 
 def _map_and_legend(ctx: Ctx, scene: dict, map_key: str, legend: str,
-                    line_classes: cmaps.Classes | None):
+                    line_classes: cmaps.Classes | None, lines_title: str):
     """The clickable map (5/6 of the width) and its legend beside it: the index classes and,
-    when feeder lines are drawn, their classes. Returns the legend column for more."""
+    when feeder lines are drawn, their classes (titled by message ``lines_title``). Returns
+    the legend column for more."""
     map_col, legend_col = st.columns([5, 1])
     with map_col:
         svgmap.show(scene, key=map_key, on_click=_on_map_click)
-    with legend_col:
-        st.markdown(legend, unsafe_allow_html=True)
+    with legend_col:  # raw HTML (st.html): no Markdown for the browser to parse
+        st.html(legend)
         if line_classes is not None:
-            st.markdown(maps.line_legend_html(line_classes,
-                                              html.escape(ctx.t("outages.map.lines_legend")),
-                                              html.escape(ctx.t("outages.map.lines_note"))),
-                        unsafe_allow_html=True)
+            st.html(maps.line_legend_html(line_classes, html.escape(ctx.t(lines_title)),
+                                          html.escape(ctx.t("outages.map.lines_note"))))
     return legend_col
 
 
@@ -157,20 +170,40 @@ def _district_map(ctx: Ctx, choice: MapChoice, shown_evs: pd.DataFrame) -> None:
     except Exception as exc:
         ctx.fail(exc)
         lines, line_classes = [], None
-    points = maps.event_points(shown_evs, ctx.feeders, ctx.cause, ctx.t("outages.col.affected"))
+    points, clusters = maps.event_clusters(shown_evs, ctx.feeders, ctx.cause,
+                                           lambda *a: _cluster_tip(ctx, *a))
     scene = maps.district_scene(fc, lines, points, "districts", svgmap.buttons(ctx.lang))
-    st.caption(ctx.t("outages.drill.caption"))
+    st.caption(ctx.t("outages.map.cluster_caption"))
     legend_col = _map_and_legend(
         ctx, scene, f"out_map_{st.session_state['out_map_nonce']}",
-        cmaps.legend_html(classes, index_label, fmt=",.3f", no_data=no_data), line_classes)
+        cmaps.legend_html(classes, index_label, fmt=",.3f", no_data=no_data), line_classes,
+        "outages.map.bundles_legend")
     with legend_col:
         causes = sorted(set(ctx.evs["cause"].astype(str)))
-        st.markdown(
+        st.html(
             f'<div style="font-size:0.85rem;line-height:1.6;margin-top:1em">'
             f"<b>{html.escape(ctx.t('outages.map.causes'))}</b>"
             + "".join(maps.swatch(maps.cause_color(c), ctx.cause(c)) for c in causes)
-            + f"<div>{html.escape(ctx.t('outages.map.size'))}</div></div>",
-            unsafe_allow_html=True)
+            + f"<div>{html.escape(ctx.t('outages.map.cluster_size'))}</div></div>")
+    _cluster_spans(clusters)
+
+
+def _cluster_tip(ctx: Ctx, substation: str, events: int,
+                 customers: int) -> tuple[str, str, str]:
+    """An event cluster's tooltip: title, first line (the causes' counts follow), hint."""
+    return (ctx.tn("outages.map.cluster_title", events, substation=substation,
+                   count=f"{events:,}"),
+            ctx.t("outages.map.cluster_customers", n=f"{customers:,}"),
+            ctx.t("outages.map.cluster_hint"))
+
+
+def _cluster_spans(clusters: pd.DataFrame) -> None:
+    """Exact numbers of the event clusters for tests and scripts (``span.gcrm-cluster``)."""
+    hidden("".join(
+        f'<span class="gcrm-cluster" data-substation="{html.escape(str(r["substation"]))}" '
+        f'data-district="{html.escape(str(r["district"]))}" data-events="{int(r["events"])}" '
+        f'data-customers="{int(r["customers_affected"])}" style="display:none"></span>'
+        for r in clusters.to_dict("records")))
 
 
 # ---------------------------------------------------------------- one district's cells
@@ -214,12 +247,12 @@ def _cell_map(ctx: Ctx, choice: MapChoice, shown_evs: pd.DataFrame) -> None:
     points = maps.event_points(here, ctx.feeders, ctx.cause, ctx.t("outages.col.affected"))
     scene = maps.cell_scene(district_geo, cells, lines, points, drill, svgmap.buttons(ctx.lang))
     _map_and_legend(ctx, scene, f"out_map_{drill}_{st.session_state['out_map_nonce']}",
-                    cmaps.legend_html(classes, index_label, fmt=",.3f"), line_classes)
+                    cmaps.legend_html(classes, index_label, fmt=",.3f"), line_classes,
+                    "outages.map.lines_legend")
     # exact values for tests and scripts, as for the index table
-    st.markdown("".join(
+    hidden("".join(
         f'<span class="gcrm-cell" data-district="{html.escape(drill)}" '
         f'data-cell="{html.escape(r["h3"])}" data-index="{k}" '
         f'data-value="{float(r[k])!r}" style="display:none"></span>'
-        for r in records for k in ("customers_served", choice.index)),
-        unsafe_allow_html=True)
+        for r in records for k in ("customers_served", choice.index)))
     st.caption(ctx.tn("outages.drill.note", len(cell_idx)))
