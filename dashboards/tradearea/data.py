@@ -172,10 +172,21 @@ _FACTS_LOCK = threading.Lock()
 FACTS_KEPT = 2
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def stored_months(db: str, version: str) -> tuple[str, str] | None:
+    """The months whose per-customer facts the warehouse stores (built by the load for its last
+    12 months: :mod:`gcrm.cube.percustomer`), None when it stores none."""
+    with connection(db) as con:
+        return tradearea.stored_customer_months(con)
+
+
 def customer_facts(db: str, version: str, months: tuple[str, str],
                    wait: bool = True) -> tradearea.CustomerFacts | None:
-    """Every customer's facts over ``months`` (:class:`gcrm.tradearea.queries.CustomerFacts`),
-    read once per load of the warehouse and shared by every session and scope (the areas' and
+    """Every customer's facts over ``months`` (:class:`gcrm.tradearea.queries.CustomerFacts`)
+    when the warehouse does not store them (:func:`stored_months`; None when it does: the
+    queries then join the areas' customers with the warehouse's own tables).
+
+    Read once per load of the warehouse and shared by every session and scope (the areas' and
     campaign lists' customers are scoped before they are looked up in it): a new area's
     summary and campaign list are then a join, not scans of the facts (1-2 s each on 1M
     customers). Read in a background thread (one DuckDB thread: the other core stays with
@@ -187,6 +198,8 @@ def customer_facts(db: str, version: str, months: tuple[str, str],
     on the 1M warehouse, both reads sharing two cores); ``wait=False``: None until the read
     has finished."""
     key = (db, version, (str(months[0]), str(months[1])))
+    if stored_months(db, version) == key[2]:
+        return None
     with _FACTS_LOCK:
         future = _FACTS.get(key)
         if future is None:
@@ -218,9 +231,10 @@ def _read_facts(key: tuple[str, str, tuple[str, str]], future: Future) -> None:
 
 def warm() -> None:
     """Start reading :func:`customer_facts` of the configured warehouse's last 12 months (the
-    page's default period): called by the app shell
-    (:func:`dashboards.components.shell.prepare`) while the sign-in form of a link to this
-    page shows. A warehouse that cannot be read is left to the pages to report."""
+    page's default period) unless the warehouse stores them (a load by this version does):
+    called by the app shell (:func:`dashboards.components.shell.prepare`) while the sign-in
+    form of a link to this page shows. A warehouse that cannot be read is left to the pages
+    to report."""
     from dashboards.components.data import warehouse_info
     from gcrm import cube
 
