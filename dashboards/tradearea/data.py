@@ -231,11 +231,12 @@ def _read_facts(key: tuple[str, str, tuple[str, str]], future: Future) -> None:
 
 def warm() -> None:
     """Start reading :func:`customer_facts` of the configured warehouse's last 12 months (the
-    page's default period) unless the warehouse stores them (a load by this version does):
+    page's default period) unless the warehouse stores them (a load by this version does), and
+    read the district boundaries every scope's map filters (with DuckDB's spatial extension):
     called by the app shell (:func:`dashboards.components.shell.prepare`) while the sign-in
     form of a link to this page shows. A warehouse that cannot be read is left to the pages
     to report."""
-    from dashboards.components.data import warehouse_info
+    from dashboards.components.data import regions_geojson, warehouse_info
     from gcrm import cube
 
     try:
@@ -243,6 +244,7 @@ def warm() -> None:
         with connection(info.path) as con:
             months = cube.month_range(con, 12)
         customer_facts(info.path, info.version, months, wait=False)
+        regions_geojson(info.path, info.version, "district")  # the map's (and scopes') regions
     except Exception:  # no warehouse yet, or a load under way: nothing to warm
         return
 
