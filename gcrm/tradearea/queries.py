@@ -506,14 +506,16 @@ class CustomerFacts:
         return cls(months, con, {name: f'"{db}".main.{table}'
                                  for name, table in percustomer.TABLES.items()})
 
-    def query(self, sql: str, params: Sequence = (), **frames: pd.DataFrame) -> pd.DataFrame:
+    def query(self, sql: str, params: Sequence = (),
+              **frames: pd.DataFrame | pa.Table) -> pd.DataFrame:
         """``sql`` over the tables ``{consumption}`` and ``{payments}`` (placeholders for
         their names) and the ``frames`` (on a cursor of its own: thread-safe; the frames go
         in as Arrow, which DuckDB reads 4x faster than a frame of Python strings)."""
         cur = self._db.cursor()
         try:
             for name, frame in frames.items():
-                cur.register(name, pa.Table.from_pandas(frame, preserve_index=False))
+                cur.register(name, frame if isinstance(frame, pa.Table)
+                             else pa.Table.from_pandas(frame, preserve_index=False))
             return cur.execute(sql.format(**self._tables), list(params)).df()
         finally:
             cur.close()
@@ -538,7 +540,7 @@ class AreaFacts:
     @classmethod
     def of(cls, facts: CustomerFacts, inside: pd.DataFrame) -> AreaFacts:
         """The facts of the customers ``inside`` (customer_id, customer_class, tariff)."""
-        keys = inside[["customer_id", *CLASS_KEYS]]
+        keys = pa.Table.from_pandas(inside[["customer_id", *CLASS_KEYS]], preserve_index=False)
         online = ", ".join(f"'{c}'" for c in ONLINE_CHANNELS)
         cons = facts.query(
             "SELECT k.customer_class, k.tariff, CAST(sum(f.kwh) AS DOUBLE) AS kwh, "
@@ -694,7 +696,8 @@ def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
                  months: tuple[str, str] | None = None, scope: Sequence[str] | None = None,
                  household_size: float = huff.HOUSEHOLD_SIZE,
                  min_cell: int | None = None,
-                 customers: CustomerFacts | None = None) -> AreaSummary:
+                 customers: CustomerFacts | None = None,
+                 inside: pd.DataFrame | None = None) -> AreaSummary:
     """Customers, consumption, payments, arrears, outages, population, penetration and
     potential customers inside polygon ``area``, beside the same numbers for the district
     holding most of the area's population (customers when it has no population cells).
@@ -704,12 +707,13 @@ def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
     :func:`protect`. ``customers``: every customer's facts over ``months``
     (:meth:`CustomerFacts.read`; the page keeps them for months the warehouse does not store),
     else the warehouse's stored ones when they cover ``months`` (:meth:`CustomerFacts.stored`),
-    else the area's facts are read for its customer list.
+    else the area's facts are read for its customer list. ``inside``: the area's customers
+    (:func:`customers_in` of ``area`` and ``scope``) when read already.
     """
     if area is None or area.is_empty:
         raise ValueError("the trade area is empty")
     m = _months(con, months)
-    inside = customers_in(con, area, scope)
+    inside = customers_in(con, area, scope) if inside is None else inside
     ids = inside["customer_id"].tolist()
     all_cells = _cells(con, scope)
     in_cells = all_cells[shapely.contains_xy(area, all_cells["lon"].to_numpy(),
@@ -851,7 +855,8 @@ def _suppress(df: pd.DataFrame, by: list[str], counts: pd.Series, min_cell: int,
 def targets(con: duckdb.DuckDBPyConnection, area, segment: str,
             months: tuple[str, str] | None = None, scope: Sequence[str] | None = None,
             mask: bool = True, min_counter_share: float = 0.5,
-            visit_months: int = 6, customers: CustomerFacts | None = None) -> pd.DataFrame:
+            visit_months: int = 6, customers: CustomerFacts | None = None,
+            inside: pd.DataFrame | None = None) -> pd.DataFrame:
     """Campaign list: customers inside ``area`` in ``segment``.
 
     * ``counter_payers``: more than ``min_counter_share`` of their payments in ``months``
@@ -862,14 +867,16 @@ def targets(con: duckdb.DuckDBPyConnection, area, segment: str,
     ``mask=True`` masks name, phone, ID number and address
     (:func:`gcrm.security.masking.mask_frame`). ``customers``: every customer's facts over
     ``months`` (:class:`CustomerFacts`), else the warehouse's stored ones when they cover
-    ``months``, else the area's payments are read.
+    ``months``, else the area's payments are read. ``inside``: the area's customers
+    (:func:`customers_in`) when read already.
     """
     from gcrm.security.masking import mask_frame
 
     if segment not in SEGMENTS:
         raise ValueError(f"unknown segment {segment!r}; valid segments: {', '.join(SEGMENTS)}")
     m = _months(con, months)
-    ids = customers_in(con, area, scope)["customer_id"].tolist()
+    inside = customers_in(con, area, scope) if inside is None else inside
+    ids = inside["customer_id"].tolist()
     if segment == "counter_payers":
         df = _counter_payers(con, ids, m, min_counter_share, customers)
     else:
