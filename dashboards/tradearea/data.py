@@ -172,10 +172,10 @@ _FACTS_LOCK = threading.Lock()
 FACTS_KEPT = 2
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
 def stored_months(db: str, version: str) -> tuple[str, str] | None:
     """The months whose per-customer facts the warehouse stores (built by the load for its last
-    12 months: :mod:`gcrm.cube.percustomer`), None when it stores none."""
+    12 months: :mod:`gcrm.cube.percustomer`), None when it stores none. Not cached: ``gcrm
+    upgrade`` may add them without a new data version (two catalogue look-ups)."""
     with connection(db) as con:
         return tradearea.stored_customer_months(con)
 
