@@ -22,6 +22,8 @@ import json
 
 import duckdb
 
+from gcrm.storage import warehouse
+
 #: money and kWh are summed exactly (as decimals, rounded once to a float by the reader): an
 #: area's sums are then the same to the last bit whichever way its rows are grouped (customer
 #: by customer, or all at once), and whatever order DuckDB's threads add them in
@@ -75,8 +77,6 @@ def _current(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
 def stored_months(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
     """The months the warehouse's stored tables cover; None when it has none (built before
     them, or by a load without consumption)."""
-    from gcrm.storage import warehouse
-
     raw = warehouse.get_meta(con, MONTHS_KEY)
     if not raw or not warehouse.has_tables(con, tuple(TABLES.values())):
         return None
@@ -90,8 +90,6 @@ def build(con: duckdb.DuckDBPyConnection, touched: set[str] | None = None) -> di
 
     ``touched``: the months a load changed (None: rebuild). The tables are kept when they
     already cover the current period and no touched month lies inside it."""
-    from gcrm.storage import warehouse
-
     months = _current(con)
     if months is None:
         return {}
