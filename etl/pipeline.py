@@ -4,10 +4,12 @@ Steps (in order): preflight (files and columns; nothing written on failure), reg
 service points, feeders, customers (CRS normalised), facts (consumption, payments, outages,
 service records), population grid, region assignment of every located thing, time dimension,
 rollups (all of them on a first load; afterwards only the months the load touched, see
-:func:`gcrm.cube.rollups.build_rollups`). Each file's good rows are read and cast once, by the
-insert (:func:`_validate`). The whole load runs on a private copy of the warehouse that is
-swapped in only when complete: an exception or a kill leaves the warehouse as it was. Rejected
-rows go to ``etl_rejects`` and to ``rejects.csv`` in the report folder, written before the
+:func:`gcrm.cube.rollups.build_rollups`), every customer's facts over the last 12 months
+(:mod:`gcrm.cube.percustomer`: rebuilt when the period moves or a month in it changed).
+Each file's good rows are read and cast once, by the insert (:func:`_validate`). The
+whole load runs on a private copy of the warehouse that is swapped in only when complete: an
+exception or a kill leaves the warehouse as it was. Rejected rows go to ``etl_rejects`` and to
+``rejects.csv`` in the report folder, written before the
 swap; ``loaded + rejected = read`` holds for every file.
 
 The statements on the copy are not wrapped in one DuckDB transaction (the copy makes the load
@@ -57,7 +59,7 @@ from etl.validate import (
     stage_columns,
 )
 from gcrm import config
-from gcrm.cube import rollups
+from gcrm.cube import percustomer, rollups
 from gcrm.spatial.crs import DATUMS, Datum, to_wgs84
 from gcrm.storage import warehouse
 
@@ -572,7 +574,7 @@ def _run(con: duckdb.DuckDBPyConnection, plan: Plan, region_batch: RegionBatch |
          report: LoadReport, out: Path, quiet: bool, t_start: float) -> None:
     """Every step, on the working copy; the report is written before the copy is swapped in."""
     load_id, datum = report.load_id, report.crs
-    steps = _Steps(len(plan.sources) + (1 if region_batch else 0) + 3, quiet)
+    steps = _Steps(len(plan.sources) + (1 if region_batch else 0) + 4, quiet)
     try:
         now = _now(con)
         con.execute("INSERT INTO etl_loads VALUES (?, ?, NULL, ?, ?, NULL)",
@@ -597,6 +599,7 @@ def _run(con: duckdb.DuckDBPyConnection, plan: Plan, region_batch: RegionBatch |
             touched |= rollups.changed_months(con)
             report.rollup_months = sorted(touched)
         steps.run("rollups", lambda: rollups.build_rollups(con, touched))
+        steps.run("customer facts", lambda: percustomer.build(con, touched))
         warehouse.set_meta(con, "schema_version", str(warehouse.SCHEMA_VERSION))
         unbalanced = [c.file for c in report.counts if not c.balanced]
         if unbalanced:  # cannot happen by construction; checked, never assumed

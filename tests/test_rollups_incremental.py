@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from etl.pipeline import load
+from gcrm.cube import percustomer
 from gcrm.cube.rollups import ACTIVITY, BITS_TABLE, ROLLUPS, build_rollups
 from gcrm.storage import warehouse
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.xdist_group("rollups_incremental")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "minimal"
-TABLES = [r.name for r in (*ROLLUPS, *ACTIVITY)] + [BITS_TABLE]
+TABLES = [r.name for r in (*ROLLUPS, *ACTIVITY)] + [BITS_TABLE, *percustomer.TABLES.values()]
 
 
 def _write(folder: Path, name: str, lines: list[str]) -> None:
@@ -32,7 +33,7 @@ def _rollups(db: Path) -> dict[str, pd.DataFrame | str | None]:
     try:
         out: dict[str, pd.DataFrame | str | None] = {
             t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").df() for t in TABLES}
-        for key in ("rollup_sizes", "activity_months"):
+        for key in ("rollup_sizes", "activity_months", percustomer.MONTHS_KEY):
             out[key] = warehouse.get_meta(con, key)
     finally:
         con.close()
@@ -45,6 +46,7 @@ def _assert_equals_full_rebuild(db: Path, tmp: Path) -> None:
     shutil.copy(db, copy)
     con = warehouse.connect(copy)
     build_rollups(con)  # months=None: everything from the facts
+    percustomer.build(con)
     con.close()
     got, want = _rollups(db), _rollups(copy)
     for key, value in want.items():
@@ -96,8 +98,25 @@ def _value(loads: tuple[Path, Path], sql: str) -> object:
         con.close()
 
 
+def _customer(loads: tuple[Path, Path], customer: str) -> tuple:
+    """(stored months, kWh, {channel: (payments, paid, last point)}) of ``customer`` in the
+    per-customer tables the loads keep (:mod:`gcrm.cube.percustomer`)."""
+    con = warehouse.connect(loads[1], read_only=True)
+    try:
+        kwh = con.execute("SELECT kwh FROM rollup_customer_consumption WHERE customer_id = ?",
+                          [customer]).fetchone()
+        pays = {r[0]: (r[1], float(r[2]), r[3]) for r in con.execute(
+            "SELECT channel, payments, paid, last_point FROM rollup_customer_payment WHERE "
+            "customer_id = ?", [customer]).fetchall()}
+        return percustomer.stored_months(con), float(kwh[0]), pays
+    finally:
+        con.close()
+
+
 def test_first_load_builds_everything(loads, tmp_path: Path) -> None:
     assert _step(loads, "first", tmp_path) is None
+    # consumption runs to January here: the stored period is January alone
+    assert _customer(loads, "A001") == (("2025-01", "2025-01"), 200.0, {})
 
 
 def test_append_rebuilds_only_the_new_months(loads, tmp_path: Path) -> None:
@@ -108,6 +127,9 @@ def test_append_rebuilds_only_the_new_months(loads, tmp_path: Path) -> None:
                          "WHERE month = '2025-02'") == 30340
     assert _value(loads, "SELECT sum(paid) FROM rollup_payment_month "
                          "WHERE month = '2025-03'") == pytest.approx(94.5)
+    # the period grew to February (consumption's last month): P1 in, P2 (March) out
+    assert _customer(loads, "A001") == (("2025-01", "2025-02"), 380.0,
+                                        {"counter": (1, 105.0, "SP1")})
 
 
 def test_correction_of_old_months(loads, tmp_path: Path) -> None:
@@ -115,6 +137,9 @@ def test_correction_of_old_months(loads, tmp_path: Path) -> None:
     assert _step(loads, "fix", tmp_path) == ["2025-01", "2025-03"]
     assert _value(loads, "SELECT count(*) FROM rollup_payment_month "
                          "WHERE month = '2025-03'") == 0
+    # January re-read (250) and P2 moved into the period
+    assert _customer(loads, "A001") == (("2025-01", "2025-02"), 430.0,
+                                        {"counter": (1, 105.0, "SP1"), "app": (1, 94.5, None)})
 
 
 def test_changed_customer_attributes(loads, tmp_path: Path) -> None:
@@ -130,3 +155,19 @@ def test_load_without_facts_rebuilds_nothing(loads, tmp_path: Path) -> None:
     folder.mkdir(exist_ok=True)
     shutil.copy(EXAMPLE / "outages.csv", folder / "outages.csv")
     assert _step(loads, "outages_only", tmp_path) == []
+
+
+def test_per_customer_tables_kept_unless_their_months_change(loads, tmp_path: Path) -> None:
+    """The stored per-customer facts are rebuilt by a load touching a month of their period,
+    kept by one touching none (or only months before it)."""
+    copy = tmp_path / "keep.duckdb"
+    shutil.copy(loads[1], copy)
+    con = warehouse.connect(copy)
+    try:
+        assert percustomer.build(con, set()) == {}
+        assert percustomer.build(con, {"2024-12"}) == {}
+        sizes = percustomer.build(con, {"2025-02"})
+        assert set(sizes) == set(percustomer.TABLES.values()) and all(sizes.values())
+        assert percustomer.build(con) == sizes  # None: always rebuilt
+    finally:
+        con.close()

@@ -160,6 +160,7 @@ def test_same_region_assignment_and_cells(engines) -> None:
     "rollup_consumption_activity", "rollup_consumption_feeder_activity",
     "rollup_consumption_grid_activity", "rollup_payment_channel_month",
     "dim_transformer", "fact_supply", "fact_daily_read", "dim_relation", "dim_customer_group",
+    "rollup_customer_consumption", "rollup_customer_payment",
 ])
 def test_same_tables(engines, table) -> None:
     a, b, _ = engines
@@ -183,6 +184,30 @@ def test_same_tables(engines, table) -> None:
             check_dtype=False)
         return
     _same(a, b, f"SELECT *{drop} FROM {table} ORDER BY ALL")
+
+
+def test_same_stored_customer_facts(engines) -> None:
+    """Both engines store every customer's facts for the same last 12 months, and the
+    Trading-area queries use them on either (an area's summary the same to the last bit)."""
+    from gcrm.cube import percustomer
+    from gcrm.tradearea import queries as tradearea
+
+    a, b, _ = engines
+    months = percustomer.stored_months(a)
+    assert months is not None and percustomer.stored_months(b) == months
+    hall = a.execute("SELECT min(service_point_id) FROM dim_service_point WHERE kind = "
+                     "'business_hall'").fetchone()[0]
+    x, y = (tradearea.area_summary(c, tradearea.area_from(c, service_point=hall, km=3)[0],
+                                   months=months) for c in (a, b))
+    assert tradearea.CustomerFacts.stored(b, months) is not None
+    # the area's facts are summed exactly; the outage minutes come from each engine's own
+    # durations and the district's column from the rollups' float sums (within 1e-8)
+    outage = x.metrics["metric"].str.contains("outage")
+    pd.testing.assert_series_equal(x.metrics["area"][~outage], y.metrics["area"][~outage],
+                                   check_exact=True)
+    pd.testing.assert_frame_equal(x.metrics, y.metrics, rtol=1e-8)
+    for part in ("by_class", "by_channel"):
+        pd.testing.assert_frame_equal(getattr(x, part), getattr(y, part), check_exact=True)
 
 
 SHAPES = [
@@ -315,6 +340,7 @@ def test_spark_rollup_rebuilds_the_store_rollups(engines) -> None:
     a, b, store = engines
     before = warehouse.get_meta(b, "data_version")
     shutil.rmtree(store / "rollup_payment_channel_month")  # lost: rebuilt from the facts
+    shutil.rmtree(store / "rollup_customer_payment")
     out = CliRunner().invoke(cli, ["rollup", "--engine", "spark", "--store", str(store),
                                    "--db", str(store.parent / "spark.duckdb")])
     assert out.exit_code == 0, out.output
@@ -322,8 +348,11 @@ def test_spark_rollup_rebuilds_the_store_rollups(engines) -> None:
     assert int(warehouse.get_meta(b, "data_version")) == int(before) + 1
     assert lake.partitioning(store, "fact_consumption") == ("city_id", "month")
     for table in ("rollup_consumption_month", "rollup_payment_channel_month",
-                  "rollup_consumption_grid_activity"):
+                  "rollup_consumption_grid_activity", "rollup_customer_payment"):
         _same(a, b, f"SELECT * FROM {table} ORDER BY ALL")
+    from gcrm.cube import percustomer
+
+    assert percustomer.stored_months(b) == percustomer.stored_months(a) is not None
     test_same_cube_answers(engines, SHAPES[0])
 
 

@@ -490,15 +490,32 @@ def test_counter_payers_equal_the_direct_query(con, everyone, km, scope) -> None
         pd.testing.assert_frame_equal(got, want)
 
 
-def test_the_pages_facts_are_read_once_per_load(demo_db: Path, monkeypatch) -> None:
-    """The page keeps every customer's facts per warehouse, load and months: read once in the
-    background (started by the sign-in's warm-up; sessions asking meanwhile wait for it, or
-    the page reads its area's own), then shared."""
+@pytest.fixture(scope="module")
+def unstored_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo warehouse as a GCRM before the stored per-customer facts left it (a copy
+    without their tables and ``meta`` entry)."""
+    from gcrm.cube import percustomer
+
+    db = tmp_path_factory.mktemp("unstored") / "gcrm.duckdb"
+    shutil.copy(demo_db, db)
+    c = duckdb.connect(str(db))
+    for table in percustomer.TABLES.values():
+        c.execute(f"DROP TABLE {table}")
+    c.execute("DELETE FROM meta WHERE key = ?", [percustomer.MONTHS_KEY])
+    c.close()
+    return db
+
+
+def test_the_pages_facts_are_read_once_per_load(unstored_db: Path, monkeypatch) -> None:
+    """Without stored per-customer facts (a warehouse loaded before them) the page keeps every
+    customer's facts per warehouse, load and months: read once in the background (started by
+    the sign-in's warm-up; sessions asking meanwhile wait for it), then shared."""
     import threading
 
     from dashboards.components.data import warehouse_info
     from dashboards.tradearea import data as td
 
+    demo_db = unstored_db
     monkeypatch.setenv("GCRM_DB", str(demo_db))
     monkeypatch.setattr(td, "_FACTS", type(td._FACTS)())
     td.warm()
@@ -524,3 +541,75 @@ def everyone_months(db: Path) -> tuple[str, str]:
         return tuple(cube.month_range(c, 12))
     finally:
         c.close()
+
+
+# --------------------------------------------------------------------------- stored by the load
+def test_the_loads_per_customer_tables_equal_the_read(con, everyone) -> None:
+    """The load stores every customer's facts of the last 12 months: the same rows, to the
+    last bit, as reading them from the facts (CustomerFacts.read) for those months."""
+    from gcrm.cube import percustomer
+
+    months = cube.month_range(con, 12)
+    assert percustomer.stored_months(con) == months == everyone.months
+    stored = tradearea.CustomerFacts.stored(con, months)
+    assert stored is not None
+    for name in ("consumption", "payments"):
+        sql = "SELECT * FROM {" + name + "} ORDER BY ALL"
+        want, got = everyone.query(sql), stored.query(sql)
+        assert len(want) > 2000
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+    a001 = stored.query("SELECT kwh FROM {consumption} WHERE customer_id = "
+                        "(SELECT min(customer_id) FROM {consumption})").iloc[0, 0]
+    first = con.execute("SELECT min(customer_id) FROM fact_consumption WHERE month BETWEEN ? "
+                        "AND ?", list(months)).fetchone()[0]
+    assert float(a001) == pytest.approx(con.execute(
+        "SELECT sum(kwh) FROM fact_consumption WHERE customer_id = ? AND month BETWEEN ? AND ?",
+        [first, *months]).fetchone()[0], rel=1e-12)
+
+
+def test_stored_facts_serve_the_default_months_only(con, everyone) -> None:
+    """The summary and campaign list use the stored tables for their months (the same numbers
+    as the kept read, to the last bit); other months fall back to reading the facts, exactly
+    as a read of those months gives."""
+    area, label = tradearea.area_from(con, service_point=HALL, km=3)
+    months = everyone.months
+    assert tradearea._kept(con, None, months) is not None  # stored: nothing to read
+    stored = tradearea.area_summary(con, area, label, months)
+    kept = tradearea.area_summary(con, area, label, months, customers=everyone)
+    for part in ("metrics", "by_class", "by_channel", "cells"):
+        pd.testing.assert_frame_equal(getattr(stored, part), getattr(kept, part),
+                                      check_exact=True)
+    other = ("2025-01", "2025-03")
+    assert tradearea.CustomerFacts.stored(con, other) is None
+    assert tradearea._kept(con, None, other) is None
+    read = tradearea.CustomerFacts.read(con, other)
+    own = tradearea.area_summary(con, area, label, other)  # the facts, for the area's list
+    via = tradearea.area_summary(con, area, label, other, customers=read)
+    pd.testing.assert_frame_equal(own.metrics, via.metrics, check_exact=True)
+    assert own.metrics.set_index("metric").loc["kwh", "area"] != \
+        stored.metrics.set_index("metric").loc["kwh", "area"]
+    ids = tradearea.customers_in(con, area)["customer_id"].tolist()
+    for m in (months, other):
+        want = con.execute(OLD_COUNTER_PAYERS, [ids, *m, 0.5]).df()
+        got = tradearea.targets(con, area, "counter_payers", m, mask=False)
+        pd.testing.assert_frame_equal(got, want)
+
+
+def test_the_page_reads_nothing_when_the_warehouse_stores_the_facts(demo_db: Path,
+                                                                     monkeypatch) -> None:
+    """A warehouse loaded by this version: the sign-in's warm-up and the page start no read of
+    every customer's facts for the default months (the queries join the stored tables); for
+    other months they are read in the background as before."""
+    from dashboards.components.data import warehouse_info
+    from dashboards.tradearea import data as td
+
+    monkeypatch.setenv("GCRM_DB", str(demo_db))
+    monkeypatch.setattr(td, "_FACTS", type(td._FACTS)())
+    td.warm()
+    info = warehouse_info()
+    months = everyone_months(demo_db)
+    assert td.stored_months(info.path, info.version) == months
+    assert td.customer_facts(info.path, info.version, months) is None
+    assert not td._FACTS
+    other = td.customer_facts(info.path, info.version, ("2025-01", "2025-03"))
+    assert other is not None and other.months == ("2025-01", "2025-03") and len(td._FACTS) == 1

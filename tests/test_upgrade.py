@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -100,4 +101,36 @@ def test_the_group_dimension_on_a_warehouse_without_groups(mini_db_shared: Path,
     after = CliRunner().invoke(cli, by_group)
     assert after.exit_code == 0, after.output
     assert after.output.splitlines()[0] == "group,kwh"
+    assert CliRunner().invoke(cli, ["upgrade", "--db", str(db)]).output == ""
+
+
+def test_upgrade_stores_the_per_customer_facts_a_warehouse_lacks(mini_db_shared: Path,
+                                                                 tmp_path: Path) -> None:
+    """A warehouse loaded before the per-customer facts were stored (the Trading-area page
+    then reads them from the facts) gets them from ``gcrm upgrade``: the same rows a load
+    stores, for the same months; a second upgrade does nothing."""
+    from gcrm.cube import percustomer
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(mini_db_shared, db)
+    con = duckdb.connect(str(db))
+    want = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").df()
+            for t in percustomer.TABLES.values()}
+    months = percustomer.stored_months(con)
+    for table in percustomer.TABLES.values():
+        con.execute(f"DROP TABLE {table}")
+    con.execute("DELETE FROM meta WHERE key = ?", [percustomer.MONTHS_KEY])
+    assert percustomer.stored_months(con) is None
+    con.close()
+    up = CliRunner().invoke(cli, ["upgrade", "--db", str(db)])
+    assert up.exit_code == 0, up.output
+    assert "rollup_customer_consumption (from the facts)" in up.output
+    con = warehouse.connect(db, read_only=True)
+    try:
+        assert percustomer.stored_months(con) == months == ("2025-01", "2025-02")
+        for table, df in want.items():
+            pd.testing.assert_frame_equal(con.execute(f"SELECT * FROM {table} ORDER BY ALL")
+                                          .df(), df)
+    finally:
+        con.close()
     assert CliRunner().invoke(cli, ["upgrade", "--db", str(db)]).output == ""

@@ -95,9 +95,10 @@ PRELOAD = ("pandas", "pyarrow", "pydeck", "dashboards.overview.data",
            "dashboards.outages.page", "dashboards.tradearea.page")
 
 #: what a page reads in advance while its deep link's visitor signs in (``module:function``,
-#: in a background thread): every customer's facts of the last 12 months for the
-#: Trading-area page (its summary and campaign list, 2-4 s on 1M customers). Only for the
-#: page asked for: read for every page, it slowed the Outages page's cold first render.
+#: in a background thread): for the Trading-area page the district boundaries, and every
+#: customer's facts of the last 12 months when the warehouse does not store them (its
+#: summary and campaign list, 2-4 s on 1M customers). Only for the page asked for: read for
+#: every page, it slowed the Outages page's cold first render.
 PREPARE = {"tradearea": "dashboards.tradearea.data:warm"}
 
 

@@ -38,6 +38,7 @@ from etl.spec import FileCount
 from etl.validate import DateWindow, compile_normalised, compile_rejects, compile_typed
 from etl.validate import reject_value_expr as _value_expr
 from gcrm import config
+from gcrm.cube import percustomer
 from gcrm.cube.dialect import to_spark
 from gcrm.cube.rollups import (
     ACTIVITY,
@@ -97,6 +98,8 @@ class _Load:
         warehouse.create_schema(self.scratch)
         self.rejects: list[pd.DataFrame] = []
         self.regions: Any = None
+        #: the months of the stored per-customer facts (:func:`_customer_facts`)
+        self.customer_months: tuple[str, str] | None = None
 
     def sql(self, duck_sql: str) -> Any:
         return self.spark.sql(to_spark(duck_sql))
@@ -334,6 +337,19 @@ def _rollups(ld: _Load, months: list[str]) -> dict[str, int]:
     return sizes
 
 
+def _customer_facts(ld: _Load) -> dict[str, int]:
+    """Every customer's facts over the last 12 months of consumption
+    (:mod:`gcrm.cube.percustomer`, the same SQL as the DuckDB load); their months go to
+    ``ld.customer_months`` (None: no consumption, no tables)."""
+    row = ld.spark.sql("SELECT min(month), max(month) FROM fact_consumption").first()
+    if row is None or row[1] is None:
+        return {}
+    ld.customer_months = percustomer.window(row[0], row[1])
+    return {table: ld.write(ld.spark.sql(to_spark(percustomer.sql(name), ld.customer_months)),
+                            table).count()
+            for name, table in percustomer.TABLES.items()}
+
+
 def _region_population(ld: _Load) -> None:
     """Population of regions from the grid (as ``etl.locate.assign_all``)."""
     pops = ld.spark.sql(
@@ -412,7 +428,7 @@ def _refuse_unsupported(plan: Any) -> None:
 
 
 def _build(ld: _Load, plan: Any, region_batch: Any, report: Any, quiet: bool) -> None:
-    steps = pipeline._Steps(len(plan.sources) + 4, quiet)
+    steps = pipeline._Steps(len(plan.sources) + 5, quiet)
     try:
         report.counts.append(steps.run("regions", lambda: pipeline._load_regions(
             ld.scratch, region_batch, ld.load_id, ld.now)))
@@ -430,6 +446,7 @@ def _build(ld: _Load, plan: Any, region_batch: Any, report: Any, quiet: bool) ->
         steps.run("regions population", lambda: _region_population(ld))
         months = steps.run("time dimension", lambda: _calendar(ld))
         report.rollups = steps.run("rollups", lambda: _rollups(ld, months))
+        report.rollups.update(steps.run("customer facts", lambda: _customer_facts(ld)))
         located = ld.spark.sql("SELECT locate_status, count(*) FROM dim_customer GROUP BY 1"
                                ).collect()
         got = {k: int(v) for k, v in located}
@@ -457,6 +474,8 @@ def _finish(ld: _Load, report: Any, db: Any, report_dir: Any) -> None:
             "rollup_sizes": json.dumps(getattr(report, "rollups", {})),
             "activity_months": json.dumps([r[0] for r in con.execute(
                 "SELECT month FROM dim_time ORDER BY 1").fetchall()])}
+    if ld.customer_months:
+        meta[percustomer.MONTHS_KEY] = json.dumps(list(ld.customer_months))
     for key, value in meta.items():
         warehouse.set_meta(con, key, value)
     for table in ("meta", "etl_loads", "etl_rejects", "dim_region", "dim_customer_group"):
@@ -467,8 +486,8 @@ def _finish(ld: _Load, report: Any, db: Any, report_dir: Any) -> None:
 
 # --------------------------------------------------------------------------- rollups only
 def rollup(store: str | os.PathLike, db: str | os.PathLike | None = None) -> dict[str, int]:
-    """Rebuild the rollups and activity tables of the Parquet store ``store`` with Spark
-    (``gcrm rollup --engine spark``); return their row counts.
+    """Rebuild the rollups, activity tables and per-customer facts of the Parquet store
+    ``store`` with Spark (``gcrm rollup --engine spark``); return their row counts.
 
     The facts and dimensions stay: a copy of the store made of hard links (no data copied)
     gets the new rollups and ``meta`` (``rollup_sizes``, ``activity_months``, a new
@@ -481,7 +500,7 @@ def rollup(store: str | os.PathLike, db: str | os.PathLike | None = None) -> dic
         raise ValueError(f"{store} is not a GCRM Parquet store (no meta table)")
     if db is not None:
         lake.check_target(config.db_path(db))
-    derived = {r.name for r in (*ROLLUPS, *ACTIVITY)} | {"meta"}
+    derived = {r.name for r in (*ROLLUPS, *ACTIVITY)} | {"meta", *percustomer.TABLES.values()}
     spark = sparkenv.session()
     sparkenv.register_store(spark, store)
     work = store.with_name(f".{store.name}.writing-{os.getpid()}")
@@ -493,13 +512,16 @@ def rollup(store: str | os.PathLike, db: str | os.PathLike | None = None) -> dic
                DateWindow.from_settings(), "wgs84", ())
     try:
         months = [r[0] for r in spark.sql("SELECT month FROM dim_time ORDER BY 1").collect()]
-        sizes = _rollups(ld, months)
+        sizes = {**_rollups(ld, months), **_customer_facts(ld)}
         glob = lake.table_glob(store, "meta").replace("'", "''")
         ld.scratch.execute(f"INSERT OR REPLACE INTO meta SELECT key, value FROM "
                            f"read_parquet('{glob}')")
+        ld.scratch.execute("DELETE FROM meta WHERE key = ?", [percustomer.MONTHS_KEY])
         for key, value in {"rollup_sizes": json.dumps(sizes), "data_version": str(ld.load_id),
                            "activity_months": json.dumps(months),
-                           "rollups_at": datetime.now().isoformat(timespec="seconds")}.items():
+                           "rollups_at": datetime.now().isoformat(timespec="seconds"),
+                           **({percustomer.MONTHS_KEY: json.dumps(list(ld.customer_months))}
+                              if ld.customer_months else {})}.items():
             warehouse.set_meta(ld.scratch, key, value)
         ld.copy_scratch("meta")
         lake.swap_in(work, store)

@@ -472,22 +472,25 @@ def backup_cmd(db: Path, out: Path, force: bool) -> None:
 @handle_errors
 def upgrade_cmd(db: Path) -> None:
     """Bring a warehouse built by an older GCRM up to this version (the rollups are rebuilt
-    from the facts in a copy swapped in when done; the data stay). Does nothing when the
-    warehouse is current."""
+    from the facts in a copy swapped in when done; the data stay; every customer's facts for
+    the last 12 months are stored if missing). Does nothing when the warehouse is current."""
     from gcrm import config
-    from gcrm.cube.upgrade import missing_tables, upgrade
+    from gcrm.cube.percustomer import TABLES
+    from gcrm.cube.upgrade import missing_tables, per_customer, upgrade
 
     if not config.db_path(db).exists():
         raise BadInput(f"warehouse {config.db_path(db)} does not exist; build it with `gcrm demo`")
-    missing = missing_tables(db)
+    missing, stored = missing_tables(db), per_customer(db)
     before, after = upgrade(db)
     if before != after:
         audit_action(db, None, "upgrade", str(db), schema_from=before, schema_to=after)
         click.echo(f"warehouse upgraded: schema {before} -> {after}")
-    elif missing:
-        audit_action(db, None, "upgrade", str(db), tables_created=missing)
-        click.echo(f"warehouse upgraded: tables created: {', '.join(missing)} (empty until "
-                   "the next load)")
+    elif missing or not stored:
+        built = [] if stored else list(TABLES.values())
+        audit_action(db, None, "upgrade", str(db), tables_created=[*missing, *built])
+        click.echo("warehouse upgraded: tables created: "
+                   + ", ".join([*(f"{t} (empty until the next load)" for t in missing),
+                                *(f"{t} (from the facts)" for t in built)]))
 
 
 @click.command("restore")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 import duckdb
 import pandas as pd
 
-from gcrm.cube import disclosure
+from gcrm.cube import disclosure, percustomer
 from gcrm.cube.model import DIMENSIONS, FACTS, MEASURES, base_measures
 from gcrm.cube.rollups import ACTIVITY, FEEDER_JOIN, ROLLUPS, SOURCES, WORD_BITS, activity_words
 from gcrm.security.scope import scope_sql
@@ -444,10 +444,7 @@ def month_range(con: duckdb.DuckDBPyConnection, last: int = 12) -> tuple[str, st
     row = con.execute("SELECT min(month), max(month) FROM fact_consumption").fetchone()
     if row is None or row[1] is None:
         raise CubeError("the warehouse holds no consumption data yet")
-    first, end = row
-    y, m = int(end[:4]), int(end[5:])
-    idx = y * 12 + (m - 1) - (last - 1)
-    return max(f"{idx // 12:04d}-{idx % 12 + 1:02d}", first), end
+    return percustomer.window(row[0], row[1], last)
 
 
 def months(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 from gcrm import config
+from gcrm.cube import percustomer
 from gcrm.cube.rollups import build_rollups
 from gcrm.storage import warehouse
 
@@ -38,9 +39,25 @@ def missing_tables(db: str | os.PathLike | None = None) -> list[str]:
         con.close()
 
 
+def per_customer(db: str | os.PathLike | None = None) -> bool:
+    """Whether the warehouse at ``db`` stores every customer's facts for its last 12 months
+    (:mod:`gcrm.cube.percustomer`), or needs none: no consumption, or a file of views over a
+    Parquet store (``gcrm rollup --engine spark`` builds the store's)."""
+    con = warehouse.connect(db, read_only=True)
+    try:
+        loaded = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+                             "'fact_consumption' AND database_name = current_database()"
+                             ).fetchone()[0]
+        return (not loaded or percustomer.stored_months(con) is not None or not con.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM fact_consumption LIMIT 1)").fetchone()[0])
+    finally:
+        con.close()
+
+
 def upgrade(db: str | os.PathLike | None = None) -> tuple[int, int]:
     """Upgrade the warehouse at ``db``; (version before, version after). The optional tables
-    it lacks are created (empty: the next load fills them) at any version.
+    it lacks are created (empty: the next load fills them) at any version, and every
+    customer's facts for the last 12 months built when it lacks them (:func:`per_customer`).
 
     Raises :class:`ValueError` for a warehouse newer than this GCRM and
     :class:`~gcrm.storage.warehouse.WarehouseBusy` while a load runs.
@@ -49,7 +66,7 @@ def upgrade(db: str | os.PathLike | None = None) -> tuple[int, int]:
     if before > warehouse.SCHEMA_VERSION:
         raise ValueError(f"schema version {before} is newer than this GCRM's "
                          f"({warehouse.SCHEMA_VERSION}); upgrade GCRM instead")
-    if before == warehouse.SCHEMA_VERSION and not missing_tables(db):
+    if before == warehouse.SCHEMA_VERSION and not missing_tables(db) and per_customer(db):
         return before, before
     with warehouse.load_lock(db), warehouse.staged_copy(db) as work:
         con = warehouse.connect(work)
@@ -58,6 +75,7 @@ def upgrade(db: str | os.PathLike | None = None) -> tuple[int, int]:
                 warehouse.create_schema(con)
                 if before != warehouse.SCHEMA_VERSION:
                     build_rollups(con)
+                percustomer.build(con)
                 warehouse.set_meta(con, "schema_version", str(warehouse.SCHEMA_VERSION))
             con.execute("CHECKPOINT")
         finally:
@@ -66,8 +84,9 @@ def upgrade(db: str | os.PathLike | None = None) -> tuple[int, int]:
 
 
 def rebuild_rollups(db: str | os.PathLike | None = None) -> dict[str, int]:
-    """Rebuild the rollups of the warehouse at ``db`` from its facts (``gcrm rollup``), in a
-    staged copy swapped in when done; return their row counts."""
+    """Rebuild the rollups (and every customer's facts for the last 12 months) of the
+    warehouse at ``db`` from its facts (``gcrm rollup``), in a staged copy swapped in when
+    done; return their row counts."""
     if not config.db_path(db).exists():
         raise ValueError(f"warehouse {config.db_path(db)} does not exist")
     with warehouse.load_lock(db), warehouse.staged_copy(db) as work:
@@ -77,6 +96,7 @@ def rebuild_rollups(db: str | os.PathLike | None = None) -> dict[str, int]:
                 raise ValueError(f"warehouse {db}: {'; '.join(problems)}")
             with warehouse.transaction(con):  # same answers: data_version stays
                 sizes = build_rollups(con)
+                sizes.update(percustomer.build(con))
             con.execute("CHECKPOINT")
         finally:
             con.close()

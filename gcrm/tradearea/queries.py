@@ -24,7 +24,7 @@ import pyarrow as pa
 import shapely
 
 from gcrm import cube
-from gcrm.cube import disclosure
+from gcrm.cube import disclosure, percustomer
 from gcrm.security.scope import scope_sql
 from gcrm.tradearea import geometry, huff, network
 from gcrm.vocab import ONLINE_CHANNELS, SERVICE_POINT_KINDS
@@ -450,65 +450,73 @@ def _ids_cond(alias: str = "c") -> str:
     return f"{alias}.customer_id IN (SELECT unnest(?::VARCHAR[]))"
 
 
-#: money and kWh are summed exactly (as decimals, then rounded once to a float): an area's sums
-#: are then the same to the last bit whichever way its rows are grouped (customer by customer
-#: for the page, all at once for the CLI), and whatever order DuckDB's threads add them in
-_DECIMAL = "DECIMAL(38, 10)"
-#: one row per customer (consumption) and per customer and channel (payments) over the months
-_CUSTOMER_SQL = {
-    "consumption": (
-        "SELECT f.customer_id, sum(CAST(f.kwh AS {D})) AS kwh, sum(CAST(f.amount AS {D})) "
-        "AS amount FROM "
-        "fact_consumption f JOIN dim_time t ON t.month = f.month WHERE t.month BETWEEN ? AND ? "
-        "GROUP BY 1"),
-    "payments": (
-        "SELECT f.customer_id, f.channel, count(*) AS payments, sum(CAST(f.amount AS {D})) "
-        "AS paid, "
-        "arg_max(f.service_point_id, f.paid_at) AS last_point FROM fact_payment f "
-        "JOIN dim_time t ON t.month = f.month WHERE t.month BETWEEN ? AND ? GROUP BY ALL"),
-}
+#: money and kWh are summed exactly: see :mod:`gcrm.cube.percustomer`
+_DECIMAL = percustomer.DECIMAL
+
+
+def stored_customer_months(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """The months whose per-customer facts the warehouse stores (:class:`CustomerFacts`'s
+    :meth:`~CustomerFacts.stored`), None when it stores none."""
+    return percustomer.stored_months(con)
 
 
 class CustomerFacts:
     """Every customer's consumption and payments summed over ``months``: tables
     ``consumption`` (customer_id, kwh, amount) and ``payments`` (customer_id, channel,
     payments, paid, and ``last_point``: the service point of the customer's last payment in
-    that channel), held in a private in-memory DuckDB database.
+    that channel), by :data:`gcrm.cube.percustomer.SQL`.
 
-    The page reads them once per load (in the background) and then answers any area by a
-    join of its customers with these tables (~0.1 s at 1M customers) instead of scanning the
-    facts for the area's customer list (1-2 s per fact); :func:`area_summary` and
-    :func:`targets` take them as ``customers`` and give the same numbers either way (the
-    sums within 1e-12: customer by customer first)."""
+    Either the warehouse's own tables, built by the load for its last 12 months
+    (:meth:`stored`: queried in place, nothing read beforehand), or, for other months or a
+    warehouse without them, read once into a private in-memory DuckDB database
+    (:meth:`read`: two grouped scans of the facts, 2-4 s at 1M customers; the page reads
+    them in the background and keeps them). An area is then a join of its customers with
+    these tables (~0.1 s at 1M customers) instead of scans of the facts for the area's
+    customer list (1-2 s per fact); :func:`area_summary` and :func:`targets` give the same
+    numbers either way (sums exact)."""
 
-    def __init__(self, months: tuple[str, str], tables: dict[str, pa.Table]) -> None:
+    def __init__(self, months: tuple[str, str], con: duckdb.DuckDBPyConnection,
+                 tables: dict[str, str]) -> None:
         self.months = (str(months[0]), str(months[1]))
-        self._db = duckdb.connect()  # native tables: a join reads them ~6x faster than Arrow
-        for name, table in tables.items():
-            self._db.register("_t", table)
-            self._db.execute(f"CREATE TABLE {name} AS SELECT * FROM _t")
-            self._db.unregister("_t")
+        self._db, self._tables = con, tables
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, months: tuple[str, str],
              threads: int | None = None) -> CustomerFacts:
-        """Every customer's facts over ``months``; ``threads`` limits the DuckDB threads of
-        ``con`` (a read in the background leaves cores to the rest)."""
+        """Every customer's facts over ``months``, read into memory; ``threads`` limits the
+        DuckDB threads of ``con`` (a read in the background leaves cores to the rest)."""
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        return cls(months, {name: con.execute(sql.format(D=_DECIMAL),
-                                              list(months)).to_arrow_table()
-                            for name, sql in _CUSTOMER_SQL.items()})
+        db = duckdb.connect()  # native tables: a join reads them ~6x faster than Arrow
+        for name in percustomer.SQL:
+            db.register("_t", con.execute(percustomer.sql(name), list(months)).to_arrow_table())
+            db.execute(f"CREATE TABLE {name} AS SELECT * FROM _t")
+            db.unregister("_t")
+        return cls(months, db, {name: name for name in percustomer.SQL})
 
-    def query(self, sql: str, params: Sequence = (), **frames: pd.DataFrame) -> pd.DataFrame:
-        """``sql`` over the tables ``consumption`` and ``payments`` and the ``frames`` (on a
-        cursor of its own: thread-safe; the frames go in as Arrow, which DuckDB reads 4x
-        faster than a frame of Python strings)."""
+    @classmethod
+    def stored(cls, con: duckdb.DuckDBPyConnection,
+               months: tuple[str, str]) -> CustomerFacts | None:
+        """The warehouse's stored per-customer tables (:mod:`gcrm.cube.percustomer`) when
+        they cover exactly ``months``, queried through ``con`` (the caller's: use it in the
+        caller's thread); None otherwise."""
+        if percustomer.stored_months(con) != (str(months[0]), str(months[1])):
+            return None
+        db = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+        return cls(months, con, {name: f'"{db}".main.{table}'
+                                 for name, table in percustomer.TABLES.items()})
+
+    def query(self, sql: str, params: Sequence = (),
+              **frames: pd.DataFrame | pa.Table) -> pd.DataFrame:
+        """``sql`` over the tables ``{consumption}`` and ``{payments}`` (placeholders for
+        their names) and the ``frames`` (on a cursor of its own: thread-safe; the frames go
+        in as Arrow, which DuckDB reads 4x faster than a frame of Python strings)."""
         cur = self._db.cursor()
         try:
             for name, frame in frames.items():
-                cur.register(name, pa.Table.from_pandas(frame, preserve_index=False))
-            return cur.execute(sql, list(params)).df()
+                cur.register(name, frame if isinstance(frame, pa.Table)
+                             else pa.Table.from_pandas(frame, preserve_index=False))
+            return cur.execute(sql.format(**self._tables), list(params)).df()
         finally:
             cur.close()
 
@@ -532,17 +540,18 @@ class AreaFacts:
     @classmethod
     def of(cls, facts: CustomerFacts, inside: pd.DataFrame) -> AreaFacts:
         """The facts of the customers ``inside`` (customer_id, customer_class, tariff)."""
-        keys = inside[["customer_id", *CLASS_KEYS]]
+        keys = pa.Table.from_pandas(inside[["customer_id", *CLASS_KEYS]], preserve_index=False)
         online = ", ".join(f"'{c}'" for c in ONLINE_CHANNELS)
         cons = facts.query(
             "SELECT k.customer_class, k.tariff, CAST(sum(f.kwh) AS DOUBLE) AS kwh, "
-            "CAST(sum(f.amount) AS DOUBLE) AS amount FROM consumption f JOIN keys k "
+            "CAST(sum(f.amount) AS DOUBLE) AS amount FROM {consumption} f JOIN keys k "
             f"USING (customer_id) GROUP BY ALL {_CLASS_ORDER}",
             keys=keys)
         pays = facts.query(
             "SELECT k.customer_class, k.tariff, f.channel, CAST(sum(f.paid) AS DOUBLE) AS paid, "
             "CAST(sum(f.payments) AS DOUBLE) AS payments, CAST(coalesce(sum(f.payments) FILTER "
-            f"(WHERE f.channel IN ({online})), 0) AS DOUBLE) AS online_payments FROM payments f "
+            f"(WHERE f.channel IN ({online})), 0) AS DOUBLE) AS online_payments "
+            "FROM {payments} f "
             f"JOIN keys k USING (customer_id) GROUP BY ALL {_CLASS_ORDER}, channel NULLS LAST",
             keys=keys)
         return cls(cons, pays)
@@ -590,6 +599,14 @@ class AreaFacts:
         return self.payments.groupby("channel", as_index=False)[["payments", "paid"]].sum()
 
 
+def _kept(con, customers: CustomerFacts | None, months) -> CustomerFacts | None:
+    """``customers`` when they cover ``months``, else the warehouse's stored per-customer
+    tables when they do (:meth:`CustomerFacts.stored`), else None (read the facts)."""
+    if customers is not None and customers.months == tuple(months):
+        return customers
+    return CustomerFacts.stored(con, tuple(months))
+
+
 def _totals(con, where: dict, months, scope) -> tuple[dict[str, float], float]:
     """(totals, counter payments) of a district from the cube (its rollups answer)."""
     df = cube.query(con, list(_TOTALS), where=where, months=months, scope=scope)
@@ -600,17 +617,18 @@ def _totals(con, where: dict, months, scope) -> tuple[dict[str, float], float]:
 
 
 def _indicators(con, ids: list[str] | None, district: str | None, months, scope,
-                cells: pd.DataFrame, res_customers: pd.DataFrame,
-                household_size: float, facts: AreaFacts | None = None) -> dict[str, float]:
-    """Indicators for a customer-id set (``ids``, whose ``facts`` are read already) or a
-    whole district."""
+                cells: pd.DataFrame, potential: pd.DataFrame, residential: int = 0,
+                facts: AreaFacts | None = None) -> dict[str, float]:
+    """Indicators for a customer-id set (``ids``, whose ``facts`` and number of
+    ``residential`` customers are known already) or a whole district; ``potential``: its
+    cells' :func:`_potential`."""
     if ids is not None:
         sql_cond, sql_params = _ids_cond(), [ids]
     else:
         sql_cond, sql_params = "c.district_id = ?", [district]
     scond, sparams = scope_sql(scope)
     if ids is not None:  # the area's customers and residential ones, read already (scoped)
-        n = (len(ids), len(res_customers))
+        n = (len(ids), residential)
     else:
         n = con.execute(f"SELECT count(*), count(*) FILTER (WHERE c.customer_class = "
                         f"'residential') FROM dim_customer c WHERE {sql_cond} AND {scond}",
@@ -644,8 +662,7 @@ def _indicators(con, ids: list[str] | None, district: str | None, months, scope,
     out["resident"] = float(cells["resident"].sum())
     out["floating"] = float(cells["floating"].sum())
     out["penetration"] = huff.penetration(out["customers"], out["resident"])
-    pot = _potential(cells, res_customers, household_size)
-    out["potential_customers"] = float(pot["potential"].sum())
+    out["potential_customers"] = float(potential["potential"].sum())
     out["potential_per_1000_residents"] = (out["potential_customers"] * 1000 / out["resident"]
                                            if out["resident"] else np.nan)
     return out
@@ -679,7 +696,8 @@ def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
                  months: tuple[str, str] | None = None, scope: Sequence[str] | None = None,
                  household_size: float = huff.HOUSEHOLD_SIZE,
                  min_cell: int | None = None,
-                 customers: CustomerFacts | None = None) -> AreaSummary:
+                 customers: CustomerFacts | None = None,
+                 inside: pd.DataFrame | None = None) -> AreaSummary:
     """Customers, consumption, payments, arrears, outages, population, penetration and
     potential customers inside polygon ``area``, beside the same numbers for the district
     holding most of the area's population (customers when it has no population cells).
@@ -687,12 +705,15 @@ def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
     With ``min_cell`` (a role without ``read_pii``: :func:`gcrm.cube.disclosure.min_cell_for`)
     the numbers describing fewer than ``min_cell`` customers are hidden (NaN): see
     :func:`protect`. ``customers``: every customer's facts over ``months``
-    (:meth:`CustomerFacts.read`; the page keeps them), else the area's are read (cube).
+    (:meth:`CustomerFacts.read`; the page keeps them for months the warehouse does not store),
+    else the warehouse's stored ones when they cover ``months`` (:meth:`CustomerFacts.stored`),
+    else the area's facts are read for its customer list. ``inside``: the area's customers
+    (:func:`customers_in` of ``area`` and ``scope``) when read already.
     """
     if area is None or area.is_empty:
         raise ValueError("the trade area is empty")
     m = _months(con, months)
-    inside = customers_in(con, area, scope)
+    inside = customers_in(con, area, scope) if inside is None else inside
     ids = inside["customer_id"].tolist()
     all_cells = _cells(con, scope)
     in_cells = all_cells[shapely.contains_xy(area, all_cells["lon"].to_numpy(),
@@ -700,10 +721,10 @@ def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
     res = inside[inside["customer_class"] == "residential"]
     facts = None
     if ids:
-        facts = (AreaFacts.read(con, ids, m, scope)
-                 if customers is None or customers.months != m
-                 else AreaFacts.of(customers, inside))
-    area_ind = _indicators(con, ids, None, m, scope, in_cells, res, household_size, facts)
+        kept = _kept(con, customers, m)
+        facts = AreaFacts.read(con, ids, m, scope) if kept is None else AreaFacts.of(kept, inside)
+    cells = _potential(in_cells.reset_index(drop=True), res, household_size)
+    area_ind = _indicators(con, ids, None, m, scope, in_cells, cells, len(res), facts)
     district = None
     if len(in_cells) and in_cells["district_id"].notna().any():
         district = in_cells.groupby("district_id")["resident"].sum().idxmax()
@@ -711,9 +732,12 @@ def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
         district = inside["district_id"].value_counts().idxmax()
     if district is not None:
         d_cells = all_cells[all_cells["district_id"] == district]
-        d_res = _customers(con, scope, " AND c.district_id = ? AND c.customer_class = "
-                           "'residential'", [district])
-        dist_ind = _indicators(con, None, district, m, scope, d_cells, d_res, household_size)
+        cond, params = scope_sql(scope)  # the district's residential customers' points
+        d_res = con.execute("SELECT c.lon, c.lat FROM dim_customer c WHERE c.lon IS NOT NULL "
+                            "AND c.lat IS NOT NULL AND c.district_id = ? AND c.customer_class "
+                            f"= 'residential' AND {cond}", [district, *params]).df()
+        dist_ind = _indicators(con, None, district, m, scope, d_cells,
+                               _potential(d_cells, d_res, household_size))
     else:
         dist_ind = dict.fromkeys(area_ind, np.nan)
     metrics = pd.DataFrame({"metric": list(area_ind), "unit": [_UNITS[k] for k in area_ind],
@@ -721,7 +745,6 @@ def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
                             "district": [dist_ind[k] for k in area_ind]})
     by_class = _by_class(inside, facts)
     by_channel = _by_channel(facts)
-    cells = _potential(in_cells.reset_index(drop=True), res, household_size)
     summary = AreaSummary(label, district, metrics, by_class, by_channel, cells, m, ids)
     return summary if min_cell is None else protect(con, summary, scope, min_cell)
 
@@ -832,7 +855,8 @@ def _suppress(df: pd.DataFrame, by: list[str], counts: pd.Series, min_cell: int,
 def targets(con: duckdb.DuckDBPyConnection, area, segment: str,
             months: tuple[str, str] | None = None, scope: Sequence[str] | None = None,
             mask: bool = True, min_counter_share: float = 0.5,
-            visit_months: int = 6, customers: CustomerFacts | None = None) -> pd.DataFrame:
+            visit_months: int = 6, customers: CustomerFacts | None = None,
+            inside: pd.DataFrame | None = None) -> pd.DataFrame:
     """Campaign list: customers inside ``area`` in ``segment``.
 
     * ``counter_payers``: more than ``min_counter_share`` of their payments in ``months``
@@ -842,14 +866,17 @@ def targets(con: duckdb.DuckDBPyConnection, area, segment: str,
 
     ``mask=True`` masks name, phone, ID number and address
     (:func:`gcrm.security.masking.mask_frame`). ``customers``: every customer's facts over
-    ``months`` (:class:`CustomerFacts`; the page keeps them), else the area's are read.
+    ``months`` (:class:`CustomerFacts`), else the warehouse's stored ones when they cover
+    ``months``, else the area's payments are read. ``inside``: the area's customers
+    (:func:`customers_in`) when read already.
     """
     from gcrm.security.masking import mask_frame
 
     if segment not in SEGMENTS:
         raise ValueError(f"unknown segment {segment!r}; valid segments: {', '.join(SEGMENTS)}")
     m = _months(con, months)
-    ids = customers_in(con, area, scope)["customer_id"].tolist()
+    inside = customers_in(con, area, scope) if inside is None else inside
+    ids = inside["customer_id"].tolist()
     if segment == "counter_payers":
         df = _counter_payers(con, ids, m, min_counter_share, customers)
     else:
@@ -875,9 +902,10 @@ def _counter_payers(con, ids: list[str], months, min_share: float,
                     customers: CustomerFacts | None) -> pd.DataFrame:
     """The customers ``ids`` with more than ``min_share`` of their payments in ``months`` at
     a counter: their details, payments, counter payments, share and last counter, counter
-    payments first; from every customer's :class:`CustomerFacts` when given (the page), else
-    from the payments of ``ids``."""
-    if customers is None or customers.months != tuple(months):
+    payments first; from every customer's :class:`CustomerFacts` (given or stored: :func:`_kept`),
+    else from the payments of ``ids``."""
+    customers = _kept(con, customers, months)
+    if customers is None:
         return con.execute(
             f"{_TARGET_BASE}, count(*) AS payments, count(*) FILTER (WHERE f.channel = "
             "'counter') AS counter_payments, counter_payments / payments AS counter_share, "
@@ -891,7 +919,7 @@ def _counter_payers(con, ids: list[str], months, min_share: float,
         "counter_share, last_counter FROM (SELECT f.customer_id, CAST(sum(f.payments) AS "
         "BIGINT) AS n, CAST(coalesce(sum(f.payments) FILTER (WHERE f.channel = 'counter'), 0) "
         "AS BIGINT) AS counter, any_value(f.last_point) FILTER (WHERE f.channel = 'counter') "
-        "AS last_counter FROM payments f JOIN ids USING (customer_id) GROUP BY 1) "
+        "AS last_counter FROM {payments} f JOIN ids USING (customer_id) GROUP BY 1) "
         "WHERE counter / n > ?", [min_share], ids=pd.DataFrame({"customer_id": ids}, dtype=object))
     details = con.execute(f"{_TARGET_BASE} FROM dim_customer c WHERE {_ids_cond()}",
                           [pay["customer_id"].tolist()]).df()
