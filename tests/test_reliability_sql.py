@@ -133,3 +133,22 @@ def test_feeders_count_their_customers_in_scope(con):
             assert len(got) == con.execute("SELECT count(*) FROM dim_feeder").fetchone()[0]
             want = want.reindex(got.index, fill_value=0)
         assert got.to_dict() == want.to_dict()
+
+
+def test_most_interrupted_first_rows_are_the_whole_lists_first(con):
+    """The first ``limit`` rows (sorted within the feeders' tie groups only) are exactly the
+    first rows of the whole list, at limits inside and at the edges of tie groups, scoped
+    or not."""
+    year = queries.years(con)[-1]
+    district = con.execute("SELECT district_id FROM dim_customer WHERE district_id IS NOT NULL "
+                           "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    for scope in (None, [district]):
+        for more_than in (0, 3):
+            everyone = queries.most_interrupted(con, year, more_than, scope=scope)
+            assert len(everyone) > 10
+            ties = everyone.groupby(["interruptions", "minutes"], sort=False).size().cumsum()
+            for limit in {0, 1, 7, int(ties.iloc[0]), int(ties.iloc[0]) + 1, len(everyone),
+                          len(everyone) + 5}:
+                got = queries.most_interrupted(con, year, more_than, scope=scope, limit=limit)
+                assert_frame_equal(got, everyone.head(limit).reset_index(drop=True),
+                                   check_exact=True)
