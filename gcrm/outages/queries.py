@@ -123,8 +123,8 @@ def base(con: duckdb.DuckDBPyConnection, since: pd.Timestamp | int,
     customers = con.execute(
         f"WITH k AS (SELECT c.feeder_id, c.city_id, c.district_id, {opened} AS opened_on, "
         f"count(*) AS n FROM dim_customer c WHERE {where} GROUP BY ALL) "
-        "SELECT k.*, fd.substation_id FROM k LEFT JOIN dim_feeder fd USING (feeder_id) "
-        "ORDER BY ALL", [*opened_params, *params]).df()
+        "SELECT k.*, fd.substation_id FROM k LEFT JOIN dim_feeder fd USING (feeder_id)",
+        [*opened_params, *params]).df()
     return Base(customers, _outages(con), since, None if scope is None else tuple(scope))
 
 
