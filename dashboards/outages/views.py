@@ -29,7 +29,8 @@ from gcrm.vocab import CUSTOMER_CLASSES as CLASSES
 #: the table is of all of them, the CSV beside it holds them all): 377k rows of the
 #: 1M-customer warehouse were 59 MB to send
 CEMI_SHOWN = 100
-#: index tables of at most this many rows are plain tables, longer ones sortable grids
+#: index tables (and lists of flagged customers) of at most this many rows are plain tables,
+#: longer ones sortable grids
 SHORT_TABLE = 40
 #: events in the event select (the largest first; any other by its id or from the map)
 EVENTS_LISTED = 300
@@ -363,5 +364,10 @@ def _event_flagged(ctx: Ctx, affected: pd.DataFrame) -> None:
                      big=int(affected["big_customer"].astype(bool).sum()),
                      sensitive=int(affected["sensitive"].astype(bool).sum())))
     if ctx.who.read_customers:
-        cols = [*CONTACT_COLUMNS, "segment", "sensitive"]
-        st.dataframe(ctx.show_pii(flagged[cols]), hide_index=True, width="stretch")
+        shown = ctx.show_pii(flagged[[*CONTACT_COLUMNS, "segment", "sensitive"]])
+        if len(shown) <= SHORT_TABLE:  # usually a few (10 for the largest event of the
+            # benchmark): a plain table, not a grid that settles 0.3 s after the page
+            _table({md(c): ["" if v is None or v is pd.NA or v != v else md(v)
+                            for v in shown[c]] for c in shown.columns})
+        else:
+            st.dataframe(shown, hide_index=True, width="stretch")
