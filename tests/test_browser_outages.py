@@ -333,6 +333,8 @@ def test_drill_event_view_and_area_notice(planner, demo_db: Path) -> None:
                    for o in ranked["outage_id"].iloc[1:12]}
         oid = max(classes, key=lambda o: (classes[o], o))
         by_class = outages.affected_by_class(con, oid, scope=[DISTRICT])
+        hit = outages.affected_customers(con, oid, scope=[DISTRICT])
+        flagged = hit[hit["big_customer"] | hit["sensitive"]]["customer_id"].tolist()
         last = ranked["outage_id"].iloc[-1]  # the smallest event: opened by its id
         last_by_class = outages.affected_by_class(con, last, scope=[DISTRICT])
         pick_cells = outages.customer_cells(con, scope=[DISTRICT])
@@ -390,6 +392,11 @@ def test_drill_event_view_and_area_notice(planner, demo_db: Path) -> None:
             for i in range(spans.count())]
     assert rows == by_class.to_dict("records")
     assert page.get_by_text("black dot: the feeder's substation").count() == 1  # its map
+    # its big and sensitive customers: a plain table of exactly them (a short list)
+    assert 0 < len(flagged) <= 40
+    table = page.locator('[data-testid="stTable"]').filter(has_text=flagged[0])
+    assert table.locator("tbody tr").count() == len(flagged)
+    assert all(table.get_by_text(c, exact=True).count() == 1 for c in flagged)
     _open_by_id(page, last, last_by_class)
     # every event of the year in scope as CSV, largest first (the select lists the largest)
     button = page.locator('[data-testid="stDownloadButton"]').filter(

@@ -96,6 +96,11 @@ def test_event_clusters_and_feeder_bundles_known_answer() -> None:
     assert pts[0]["title"] == "东站:3" and pts[0]["line1"] == "112; <weather> 1 · <equipment> 2"
     assert pts[0]["fill"][:3] == list(om.CAUSE_COLORS["equipment"])  # the most frequent
     assert pts[0]["r"] == 3 + 12 and pts[1]["r"] == 3 + 12 * (1 / 3) ** 0.5
+    # a drilled district's events: its id in the list (not a prefix of an id), none without
+    with_none = pd.concat([events, events.head(1).assign(outage_id="O6", districts=None)])
+    assert om.events_in(with_none, "220521")["outage_id"].tolist() == ["O2", "O3", "O4"]
+    assert om.events_in(with_none, "220502")["outage_id"].tolist() == ["O1", "O2", "O3", "O5"]
+    assert om.events_in(with_none, "2205").empty
     reach = pd.DataFrame({"feeder_id": ["F1", "F2", "F2", "F3", "F4"],
                           "district_id": ["220502", "220502", "220521", "220521", "220502"],
                           "lon": [126.0, 126.2, 126.4, 126.1, 126.0],

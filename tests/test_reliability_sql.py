@@ -67,3 +67,88 @@ def test_span_drill_and_med_match(con):
     new = queries.med(con, year)
     assert (old.threshold_min, old.days, old.basis) == (new.threshold_min, new.days, new.basis)
     pd.testing.assert_series_equal(old.daily, new.daily, check_exact=True)
+
+
+@pytest.mark.parametrize("kw", [{}, {"exclude_planned": True}, {"exclude_med": True},
+                                {"month": 3}])
+def test_shared_base_matches_per_customer_kernel(con, kw):
+    """One :func:`queries.base` (customers counted once, from 1 January) answers every
+    grouping but H3, a month of the year, a drilled district's feeders and the major event
+    days with the same numbers as the per-customer kernel."""
+    year = queries.years(con)[-1]
+    shared = queries.base(con, year)
+    opts = Options(year=year, **kw)
+    for by in ("district", "feeder", "substation", "city"):
+        outages, customers = _per_customer(con, by) if by != "city" else _per_customer_city(con)
+        want = reliability(outages, customers.drop(columns="district_id"), opts)
+        got = queries.indices(con, year, by, shared=shared, **kw)
+        assert_frame_equal(got, want.rename(columns={"group": by}), check_exact=True)
+    outages, customers = _per_customer(con, "feeder")
+    district = customers["district_id"].dropna().value_counts().index[0]
+    inside = customers["district_id"] == district
+    everyone = customers.drop(columns="district_id")
+    want = reliability(outages, everyone[inside], opts, system=everyone)
+    got = queries.indices(con, year, "feeder", within=district, shared=shared, **kw)
+    assert_frame_equal(got, want.rename(columns={"group": "feeder"}), check_exact=True)
+    if not kw:
+        old = major_event_days(outages, customers, opts)
+        new = queries.med(con, year, shared=shared)
+        assert (old.threshold_min, old.days) == (new.threshold_min, new.days)
+        pd.testing.assert_series_equal(old.daily, new.daily, check_exact=True)
+
+
+def _per_customer_city(con) -> tuple[pd.DataFrame, pd.DataFrame]:
+    outages, customers = _per_customer(con, "district")
+    city = con.execute("SELECT customer_id, city_id FROM dim_customer").df()
+    customers = customers.merge(city, on="customer_id", how="left")
+    return outages, customers.assign(group=customers.pop("city_id"))
+
+
+def test_shared_base_in_scope_and_refused_outside_it(con):
+    """A scoped base gives the scoped numbers; a base of another scope or of a later start
+    is refused rather than giving wrong numbers."""
+    year = queries.years(con)[-1]
+    district = con.execute("SELECT district_id FROM dim_customer WHERE district_id IS NOT NULL "
+                           "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    shared = queries.base(con, year, scope=[district])
+    for by in ("district", "feeder", "substation"):
+        assert_frame_equal(queries.indices(con, year, by, scope=[district], shared=shared),
+                           queries.indices(con, year, by, scope=[district]), check_exact=True)
+    with pytest.raises(ValueError, match="shared base"):
+        queries.indices(con, year, "district", shared=shared)
+    with pytest.raises(ValueError, match="shared base"):
+        queries.indices(con, year - 1, "district", scope=[district], shared=shared)
+
+
+def test_feeders_count_their_customers_in_scope(con):
+    """:func:`queries.feeders` counts each feeder's customers first, then joins the feeders:
+    the same counts as a per-customer count, feeders without customers in scope left out."""
+    customers = con.execute("SELECT feeder_id, city_id, district_id FROM dim_customer").df()
+    district = customers["district_id"].value_counts().index[0]
+    for scope, rows in ((None, customers),
+                        ([district], customers[customers["district_id"] == district])):
+        got = queries.feeders(con, scope=scope).set_index("feeder_id")["customers"]
+        want = rows.groupby("feeder_id").size()
+        if scope is None:
+            assert len(got) == con.execute("SELECT count(*) FROM dim_feeder").fetchone()[0]
+            want = want.reindex(got.index, fill_value=0)
+        assert got.to_dict() == want.to_dict()
+
+
+def test_most_interrupted_first_rows_are_the_whole_lists_first(con):
+    """The first ``limit`` rows (sorted within the feeders' tie groups only) are exactly the
+    first rows of the whole list, at limits inside and at the edges of tie groups, scoped
+    or not."""
+    year = queries.years(con)[-1]
+    district = con.execute("SELECT district_id FROM dim_customer WHERE district_id IS NOT NULL "
+                           "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    for scope in (None, [district]):
+        for more_than in (0, 3):
+            everyone = queries.most_interrupted(con, year, more_than, scope=scope)
+            assert len(everyone) > 10
+            ties = everyone.groupby(["interruptions", "minutes"], sort=False).size().cumsum()
+            for limit in {0, 1, 7, int(ties.iloc[0]), int(ties.iloc[0]) + 1, len(everyone),
+                          len(everyone) + 5}:
+                got = queries.most_interrupted(con, year, more_than, scope=scope, limit=limit)
+                assert_frame_equal(got, everyone.head(limit).reset_index(drop=True),
+                                   check_exact=True)

@@ -27,20 +27,34 @@ def years(db: str, version: str) -> list[int]:
         return [int(y) for y in queries.years(con)]
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def base(db: str, version: str, year: int, scope: Scope) -> queries.Base:
+    """:func:`gcrm.outages.queries.base` from 1 January of ``year``: the customers counted
+    once per feeder, district and opening month, and the outages, shared by every index of
+    the year below (district, feeder, substation, a drilled district's feeders and cells,
+    major event days): one scan of the customers instead of one per grouping."""
+    with connection(db) as con:
+        return queries.base(con, year, scope=scope_list(scope))
+
+
 @st.cache_data(show_spinner=False, max_entries=128)
 def indices(db: str, version: str, year: int, by: str, exclude_planned: bool,
             exclude_med: bool, scope: Scope, within: str | None = None) -> pd.DataFrame:
-    """:func:`gcrm.outages.queries.indices`; ``within`` drills into one region (e.g. a
-    district's H3 cells with ``by="h3"``)."""
+    """:func:`gcrm.outages.queries.indices` from the year's :func:`base`; ``within`` drills
+    into one region (e.g. a district's H3 cells with ``by="h3"``)."""
+    shared = base(db, version, year, scope)
     with connection(db) as con:
         return queries.indices(con, year, by, exclude_planned=exclude_planned,
-                               exclude_med=exclude_med, scope=scope_list(scope), within=within)
+                               exclude_med=exclude_med, scope=scope_list(scope), within=within,
+                               shared=shared)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def med(db: str, version: str, year: int, exclude_planned: bool, scope: Scope) -> MedResult:
+    shared = base(db, version, year, scope)
     with connection(db) as con:
-        return queries.med(con, year, exclude_planned=exclude_planned, scope=scope_list(scope))
+        return queries.med(con, year, exclude_planned=exclude_planned, scope=scope_list(scope),
+                           shared=shared)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

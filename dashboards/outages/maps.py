@@ -101,6 +101,14 @@ def event_points(events: pd.DataFrame, feeders: pd.DataFrame, cause_label,
     return pts
 
 
+def events_in(events: pd.DataFrame, district: str) -> pd.DataFrame:
+    """The events whose customers include some of ``district`` (its id in their ``districts``
+    list): the lists are those of the events' feeders, split once per distinct list."""
+    lists = events["districts"].fillna("")
+    hit = {ds for ds in lists.unique() if district in ds.split(",")}
+    return events[lists.isin(hit)]
+
+
 def event_clusters(events: pd.DataFrame, feeders: pd.DataFrame, cause_label,
                    tip: Callable[[str, int, int], tuple[str, str, str]]
                    ) -> tuple[list[dict], pd.DataFrame]:
@@ -131,10 +139,12 @@ def event_clusters(events: pd.DataFrame, feeders: pd.DataFrame, cause_label,
     order = [c for c in CAUSE_COLORS if c in per_cause] + sorted(
         c for c in per_cause if c not in CAUSE_COLORS)
     per_cause = per_cause[order]
-    dist = (ev[["substation", "districts"]].assign(
-        district=ev["districts"].fillna("").str.split(",")).explode("district"))
+    # events per substation and district list first (a few hundred pairs, not every event's
+    # list split apart), then per district
+    pairs = ev.groupby(["substation", ev["districts"].fillna("")]).size().reset_index(name="n")
+    dist = pairs.assign(district=pairs["districts"].str.split(",")).explode("district")
     dist = dist[dist["district"] != ""]
-    top = (dist.groupby(["substation", "district"]).size().reset_index(name="n")
+    top = (dist.groupby(["substation", "district"])["n"].sum().reset_index(name="n")
            .sort_values(["substation", "n", "district"], ascending=[True, False, True])
            .drop_duplicates("substation").set_index("substation")["district"])
     summary["district"] = top.reindex(summary.index).fillna("")

@@ -242,8 +242,7 @@ def _cell_map(ctx: Ctx, choice: MapChoice, shown_evs: pd.DataFrame) -> None:
                                lambda v: f"{index_label}: {v:,.3f}", served_txt)
     district_geo = {"type": "FeatureCollection", "features": [
         f for f in ctx.geo["features"] if f["properties"]["region_id"] == drill]}
-    here = shown_evs[shown_evs["districts"].fillna("").str.split(",").map(
-        lambda ds: drill in ds)]
+    here = maps.events_in(shown_evs, drill)
     points = maps.event_points(here, ctx.feeders, ctx.cause, ctx.t("outages.col.affected"))
     scene = maps.cell_scene(district_geo, cells, lines, points, drill, svgmap.buttons(ctx.lang))
     _map_and_legend(ctx, scene, f"out_map_{drill}_{st.session_state['out_map_nonce']}",

@@ -29,7 +29,8 @@ from gcrm.vocab import CUSTOMER_CLASSES as CLASSES
 #: the table is of all of them, the CSV beside it holds them all): 377k rows of the
 #: 1M-customer warehouse were 59 MB to send
 CEMI_SHOWN = 100
-#: index tables of at most this many rows are plain tables, longer ones sortable grids
+#: index tables (and lists of flagged customers) of at most this many rows are plain tables,
+#: longer ones sortable grids
 SHORT_TABLE = 40
 #: events in the event select (the largest first; any other by its id or from the map)
 EVENTS_LISTED = 300
@@ -89,12 +90,18 @@ def index_table(ctx: Ctx) -> None:
 
 
 # ---------------------------------------------------------------- daily SAIDI + MED
+#: Vega's canvas renderer (``st.vega_lite_chart`` keeps ``usermeta.embedOptions.renderer``):
+#: as SVG the year's 365 bars were ~3,200 DOM nodes, among the last parts of a first render
+#: to settle; the tooltips work the same on a canvas
+CANVAS = {"usermeta": {"embedOptions": {"renderer": "canvas"}}}
+
+
 def daily_spec(threshold: float | None, day_label: str, saidi_label: str,
                threshold_label: str) -> dict:
     """Daily system SAIDI as bars (days over the major-event-day threshold in orange) with the
     threshold as a dashed rule: a plain Vega-Lite spec for ``st.vega_lite_chart`` (built
     through Altair it cost 0.07-0.16 s of server time per run). The data: ``day`` (ISO date),
-    ``saidi`` and ``med`` (over the threshold)."""
+    ``saidi`` and ``med`` (over the threshold). Drawn on a canvas (:data:`CANVAS`)."""
     bars = {
         "mark": {"type": "bar", "size": 3},
         "encoding": {
@@ -107,7 +114,7 @@ def daily_spec(threshold: float | None, day_label: str, saidi_label: str,
                         {"field": "saidi", "type": "quantitative", "title": saidi_label,
                          "format": ",.2f"}]}}
     if threshold is None:
-        return bars
+        return {**bars, **CANVAS}
     rule_data = {"values": [{"t": threshold, "label": threshold_label}]}
     rule = {"data": rule_data,
             "mark": {"type": "rule", "color": "#d55e00", "strokeDash": [6, 4], "size": 2},
@@ -118,7 +125,7 @@ def daily_spec(threshold: float | None, day_label: str, saidi_label: str,
             "mark": {"type": "text", "align": "left", "dx": 4, "dy": -6, "color": "#d55e00"},
             "encoding": {"y": {"field": "t", "type": "quantitative"}, "x": {"value": 0},
                          "text": {"field": "label", "type": "nominal"}}}
-    return {"layer": [bars, rule, text]}
+    return {"layer": [bars, rule, text], **CANVAS}
 
 
 def daily_frame(daily: pd.Series, threshold: float | None) -> pd.DataFrame:
@@ -357,5 +364,10 @@ def _event_flagged(ctx: Ctx, affected: pd.DataFrame) -> None:
                      big=int(affected["big_customer"].astype(bool).sum()),
                      sensitive=int(affected["sensitive"].astype(bool).sum())))
     if ctx.who.read_customers:
-        cols = [*CONTACT_COLUMNS, "segment", "sensitive"]
-        st.dataframe(ctx.show_pii(flagged[cols]), hide_index=True, width="stretch")
+        shown = ctx.show_pii(flagged[[*CONTACT_COLUMNS, "segment", "sensitive"]])
+        if len(shown) <= SHORT_TABLE:  # usually a few (10 for the largest event of the
+            # benchmark): a plain table, not a grid that settles 0.3 s after the page
+            _table({md(c): ["" if v is None or v is pd.NA or v != v else md(v)
+                            for v in shown[c]] for c in shown.columns})
+        else:
+            st.dataframe(shown, hide_index=True, width="stretch")

@@ -97,17 +97,24 @@ def _n(customers: pd.DataFrame) -> pd.Series:
     return pd.Series(1, index=customers.index, dtype="int64", name="n")
 
 
+def _datetimes(s: pd.Series) -> pd.Series:
+    """``s`` as datetimes: as it is when it holds them already (``pd.to_datetime`` walked
+    every value of a datetime column to decide whether to cache: ~15 ms per call on a
+    year's 26k outages, four calls per page run)."""
+    return s if pd.api.types.is_datetime64_any_dtype(s) else pd.to_datetime(s)
+
+
 def _served(customers: pd.DataFrame, opts: Options) -> pd.DataFrame:
     """Customers existing at the end of the reporting period."""
     if "opened_on" in customers.columns:
-        opened = pd.to_datetime(customers["opened_on"])
+        opened = _datetimes(customers["opened_on"])
         customers = customers[opened.isna() | (opened < opts.period()[1])]
     return customers
 
 
 def _events(outages: pd.DataFrame, opts: Options, in_period: bool) -> pd.DataFrame:
     ev = outages.copy()
-    ev["start_at"] = pd.to_datetime(ev["start_at"])
+    ev["start_at"] = _datetimes(ev["start_at"])
     ev["day"] = ev["start_at"].dt.normalize()
     if in_period:
         start, end = opts.period()
