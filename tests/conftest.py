@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.sparkstore import engines  # noqa: F401 (one Spark-built store per session)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -17,25 +19,27 @@ ROOT = Path(__file__).resolve().parent.parent
 BROWSER_GROUPS = {
     "test_browser_security": "browser-a", "test_browser_home": "browser-a",
     "test_browser_customers": "browser-a", "test_browser_revenue": "browser-a",
-    "test_browser_reports": "browser-a", "test_browser_scale": "browser-a",
+    "test_browser_reports": "browser-a",
     "test_browser_explorer": "browser-b", "test_browser_outages": "browser-b",
     "test_browser_tradearea": "browser-b", "test_browser_forecast": "browser-b",
     "test_browser_tariff": "browser-b", "test_browser_accounts": "browser-b",
 }
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's, which reads the groups into the ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (``make test``: ``-n 2 --dist loadgroup``) the browser tests of a
     module stay on one worker (they share its server), grouped by :data:`BROWSER_GROUPS`
     (a new module joins ``browser-b`` until measured) while the workers share the rest. The
-    other Spark tests form one group too: their module's Spark session and loads are built once,
-    on one worker, instead of once on each worker that picks up one of them."""
+    Spark tests (the browser test on a Spark-built store among them) form one group: the
+    session's Spark-built store (``engines``, :mod:`tests.sparkstore`) and Spark session are
+    built once, on one worker, instead of once on each worker that picks up one of them."""
     for item in items:
-        if item.get_closest_marker("browser") is not None:
+        if item.get_closest_marker("spark") is not None:  # a browser test on Spark too
+            item.add_marker(pytest.mark.xdist_group("spark"))
+        elif item.get_closest_marker("browser") is not None:
             module = Path(str(item.fspath)).stem
             item.add_marker(pytest.mark.xdist_group(BROWSER_GROUPS.get(module, "browser-b")))
-        elif item.get_closest_marker("spark") is not None:
-            item.add_marker(pytest.mark.xdist_group("spark"))
 
 
 EXAMPLE = ROOT / "examples" / "minimal"

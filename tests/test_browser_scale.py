@@ -1,19 +1,19 @@
 """The overview in a real browser on a Parquet store built by Spark (docs/scale.md).
 
-A small demo input is loaded with ``gcrm etl --engine spark``; the app serves the warehouse of
+The demo input of the engine-equivalence suite (with a row for every rule) is loaded by Spark
+into a Parquet store (``engines``, :mod:`tests.sparkstore`); the app serves the warehouse of
 views over the store, and its KPI tiles equal the DuckDB load of the same input. (The demo, not
-examples/minimal: the overview's default period is the last 12 months.)
+examples/minimal: the revenue-protection and key-account files are in it.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from gcrm import cube
-from gcrm.storage import sparkenv, warehouse
+from gcrm.storage import warehouse
 from tests.browser import add_account, login, read_kpis, streamlit_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.spark]
@@ -23,25 +23,10 @@ DONE = '.gcrm-page-done[data-page="home"][data-lang="en"]'
 
 
 @pytest.fixture(scope="module")
-def spark_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    if reason := sparkenv.missing():
-        pytest.skip(reason)
-    from click.testing import CliRunner
-
-    from etl.demo import generate
-    from etl.pipeline import load
-    from gcrm.cli import cli
-
-    base = tmp_path_factory.mktemp("scale")
-    generate(base / "input", customers=400, months=13, seed=5, progress=False)
-    load(base / "input", base / "duck.duckdb", quiet=True, report_dir=base / "r1")
-    result = CliRunner().invoke(cli, [
-        "etl", "--engine", "spark", "--input", str(base / "input"), "--store",
-        str(base / "store"), "--db", str(base / "gcrm.duckdb"), "--quiet",
-        "--report-dir", str(base / "report")], env={"GCRM_SPARK_SHUFFLE_PARTITIONS": "2"})
-    sparkenv.stop()
-    assert result.exit_code == 0, result.output
-    yield base / "gcrm.duckdb"
+def spark_db(engines) -> Path:
+    """The session's Spark-built store (:mod:`tests.sparkstore`), attached as a warehouse."""
+    _, _, store = engines
+    return store.parent / "spark.duckdb"
 
 
 def test_overview_on_a_spark_built_store(spark_db: Path, browser) -> None:
