@@ -80,24 +80,28 @@ def test_spark_dialect_refuses_what_it_cannot_carry() -> None:
 
 
 def test_spark_engine_without_java_is_a_clear_exit_2(tmp_path, monkeypatch) -> None:
-    from click.testing import CliRunner
+    """In a process of its own (``gcrm`` as a user runs it): a Spark session another test
+    left running in this worker must not stand in for the missing Java."""
+    import subprocess
+    import sys
 
-    from gcrm.cli import cli
     from gcrm.storage import sparkenv
 
-    if sparkenv._SESSION is not None:
-        pytest.skip("a Spark session is already running in this process")
     monkeypatch.setenv("PATH", str(tmp_path))  # no java on it
     monkeypatch.delenv("JAVA_HOME", raising=False)
     assert "Java 17" in (sparkenv.missing() or "")
-    result = CliRunner().invoke(cli, ["etl", "--engine", "spark", "--input",
-                                      str(Path(__file__).parent.parent / "examples" / "minimal"),
-                                      "--store", str(tmp_path / "store"),
-                                      "--db", str(tmp_path / "w.duckdb")])
-    assert result.exit_code == 2, result.output
-    assert "Java 17" in result.output and not (tmp_path / "store").exists()
-    result = CliRunner().invoke(cli, ["query", "--engine", "spark", "--measure", "kwh"])
-    assert result.exit_code == 2 and "--store" in result.output
+
+    def gcrm(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "gcrm.cli", *args], capture_output=True,
+                              text=True, timeout=120, cwd=tmp_path)
+
+    result = gcrm("etl", "--engine", "spark", "--input",
+                  str(Path(__file__).parent.parent / "examples" / "minimal"),
+                  "--store", str(tmp_path / "store"), "--db", str(tmp_path / "w.duckdb"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Java 17" in result.stdout + result.stderr and not (tmp_path / "store").exists()
+    result = gcrm("query", "--engine", "spark", "--measure", "kwh")
+    assert result.returncode == 2 and "--store" in result.stdout + result.stderr
 
 
 def test_store_cli_round_trip(mini_db_shared: Path, tmp_path: Path) -> None:
