@@ -31,6 +31,7 @@ import streamlit as st
 
 from dashboards.components.data import connection
 from dashboards.components.session import Scope, scope_list
+from gcrm.cube import percustomer
 from gcrm.storage import warehouse
 from gcrm.tradearea import queries as tradearea
 from gcrm.tradearea.huff import huff_areas
@@ -177,7 +178,7 @@ def stored_months(db: str, version: str) -> tuple[str, str] | None:
     12 months: :mod:`gcrm.cube.percustomer`), None when it stores none. Not cached: ``gcrm
     upgrade`` may add them without a new data version (two catalogue look-ups)."""
     with connection(db) as con:
-        return tradearea.stored_customer_months(con)
+        return percustomer.stored_months(con)
 
 
 def customer_facts(db: str, version: str, months: tuple[str, str],

@@ -237,10 +237,10 @@ def _load_file(ld: _Load, src: Any) -> FileCount:
     return count
 
 
-def _release(ld: _Load, name: str) -> None:
-    """Let Spark delete a loaded file's shuffle files now, not at the session's end (``name``
-    empty: every view and cached table, before and after a load: a session's earlier load or
-    store must not stand in for a table this load did not fill).
+def _release(ld: _Load, name: str | None = None) -> None:
+    """Let Spark delete a loaded file's shuffle files now, not at the session's end (no
+    ``name``: every view and cached table, before and after a load: a session's earlier load
+    or store must not stand in for a table this load did not fill).
 
     A shuffle's files live as long as the driver holds its dependency: the persisted rejects
     and the file's views held them, so a load's scratch grew with every file (25 GB by the
@@ -249,7 +249,8 @@ def _release(ld: _Load, name: str) -> None:
     the dependencies are gone (it would otherwise wait for its periodic one, 30 minutes).
     """
     ld.spark.catalog.clearCache()
-    views = (f"v_{name}", f"r_{name}", f"n_{name}", f"src_{name}") if name else _views(ld)
+    views = _views(ld) if name is None else (f"v_{name}", f"r_{name}", f"n_{name}",
+                                                 f"src_{name}")
     for view in views:
         ld.spark.catalog.dropTempView(view)
     gc.collect()  # Python's handles of the file's plans first, so the JVM may free them
@@ -404,7 +405,7 @@ def load(input_dir: str | os.PathLike, store: str | os.PathLike,
     ld = _Load(spark, work, load_id, datetime.now().replace(microsecond=0), plan.window, crs,
                by)
     report = pipeline.LoadReport(load_id, str(input_dir.resolve()), crs)
-    _release(ld, "")
+    _release(ld)
     try:
         _build(ld, plan, region_batch, report, quiet)
         report.seconds = time.perf_counter() - t_start
@@ -454,7 +455,7 @@ def _build(ld: _Load, plan: Any, region_batch: Any, report: Any, quiet: bool) ->
         report.steps = steps.times
     finally:
         steps.close()
-        _release(ld, "")  # the rollups' shuffles too: a long-lived session keeps no scratch
+        _release(ld)  # the rollups' shuffles too: a long-lived session keeps no scratch
     unbalanced = [c.file for c in report.counts if not c.balanced]
     if unbalanced:  # cannot happen by construction; checked, never assumed
         raise RuntimeError(f"row accounting broken for {unbalanced}")
@@ -526,7 +527,7 @@ def rollup(store: str | os.PathLike, db: str | os.PathLike | None = None) -> dic
         ld.copy_scratch("meta")
         lake.swap_in(work, store)
     finally:
-        _release(ld, "")
+        _release(ld)
         shutil.rmtree(work, ignore_errors=True)
         ld.scratch.close()
     if db is not None:

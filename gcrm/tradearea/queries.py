@@ -454,12 +454,6 @@ def _ids_cond(alias: str = "c") -> str:
 _DECIMAL = percustomer.DECIMAL
 
 
-def stored_customer_months(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
-    """The months whose per-customer facts the warehouse stores (:class:`CustomerFacts`'s
-    :meth:`~CustomerFacts.stored`), None when it stores none."""
-    return percustomer.stored_months(con)
-
-
 class CustomerFacts:
     """Every customer's consumption and payments summed over ``months``: tables
     ``consumption`` (customer_id, kwh, amount) and ``payments`` (customer_id, channel,
