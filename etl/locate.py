@@ -60,7 +60,6 @@ class Locator:
         return city, district
 
 
-
 def status(lon: np.ndarray, lat: np.ndarray, district: np.ndarray, city: np.ndarray) -> np.ndarray:
     missing = ~(np.isfinite(lon) & np.isfinite(lat))
     with np.errstate(invalid="ignore"):
