@@ -2,9 +2,9 @@
 
 The load compares the candidates' keys exactly afterwards (:func:`etl.validate.compile_dups`),
 so a hash collision costs a little time, never a wrong reject. The hashes are sorted in numpy
-when they fit in :data:`MAX_ROWS` (8 bytes a row, outside DuckDB's memory limit): streamed
-from DuckDB into one preallocated array and sorted in place, 2-3x less CPU than DuckDB's
-window sort (32.7M payments: 3.7 s against 9 s). Bigger files keep the SQL sort
+when they fit in :data:`MAX_ROWS` (8 bytes a row, outside DuckDB's memory limit): computed
+into a temp table on every thread, copied into one array and sorted in place, 2-3x less CPU
+than DuckDB's window sort (32.7M payments: 3.7 s against 9 s). Bigger files keep the SQL sort
 (:func:`etl.validate.compile_dup_candidates`), which spills past DuckDB's memory limit.
 """
 
@@ -23,14 +23,22 @@ MAX_ROWS = 50_000_000
 
 def sorted_hashes(con: duckdb.DuckDBPyConnection, spec: FileSpec, norm_view: str,
                   rows: int) -> np.ndarray:
-    """The non-NULL key hashes of the ``rows`` rows of ``norm_view``, sorted."""
-    out = np.empty(rows, np.uint64)
-    n = 0
-    for batch in con.execute(compile_key_hashes(spec, norm_view)).to_arrow_reader(1 << 20):
-        h = batch.column(0).drop_null().to_numpy()
-        out[n:n + len(h)] = h
-        n += len(h)
-    out = out[:n]
+    """The non-NULL key hashes of the ``rows`` rows of ``norm_view``, sorted.
+
+    The hashes are computed into a temp table first: DuckDB fills it on every thread, where
+    a result streamed to Python is computed on one (32.7M payments: 1.5 s against 3.5 s on
+    two cores); reading the table back is a copy (0.25 s)."""
+    table = "dupkeys__hashes"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
+                + compile_key_hashes(spec, norm_view))
+    try:
+        out = con.execute(f"SELECT __h FROM {table} WHERE __h IS NOT NULL"
+                          ).fetchnumpy()["__h"]
+    finally:
+        con.execute(f"DROP TABLE {table}")
+    if np.ma.isMaskedArray(out):  # no NULL is left: the mask is empty
+        out = out.compressed()
+    assert len(out) <= rows and out.dtype == np.uint64, "the key hashes of the file's rows"
     out.sort()
     return out
 

@@ -33,6 +33,9 @@ class Locator:
         gdf = gpd.GeoDataFrame(df, geometry="geometry", crs="EPSG:4326")
         self.parent = dict(zip(gdf["region_id"], gdf["parent_id"], strict=True))
         self.level = dict(zip(gdf["region_id"], gdf["level"], strict=True))
+        #: each district's city (a district whose parent is not a city has none)
+        self.city_of = {d: p for d, p in self.parent.items()
+                        if self.level[d] == "district" and self.level.get(p) == "city"}
         districts = gdf[gdf["level"] == "district"]
         cities = gdf[gdf["level"] == "city"]
         self.districts = RegionIndex(districts) if len(districts) else None
@@ -49,15 +52,12 @@ class Locator:
         """(city_id, district_id) arrays; None where not contained."""
         n = len(lon)
         district = self.districts.assign(lon, lat) if self.districts else np.full(n, None, object)
-        city = np.array([self._city_of(d) for d in district], dtype=object)
+        city = pd.Series(district, dtype=object).map(self.city_of)
+        city = city.where(city.notna(), None).to_numpy(dtype=object)
         todo = np.flatnonzero(pd.isna(city))
         if self.cities is not None and todo.size:
             city[todo] = self.cities.assign(lon[todo], lat[todo])
         return city, district
-
-    def _city_of(self, district: str | None) -> str | None:
-        parent = self.parent.get(district) if district else None
-        return parent if parent and self.level.get(parent) == "city" else None
 
 
 def status(lon: np.ndarray, lat: np.ndarray, district: np.ndarray, city: np.ndarray) -> np.ndarray:

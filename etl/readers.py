@@ -179,6 +179,22 @@ def register(con: duckdb.DuckDBPyConnection, source: Source, view: str) -> int:
 
 #: bytes of CSV text parsed at a time (one insert into the temp table per block)
 CSV_BLOCK = 16 << 20
+#: a CSV file up to this size is parsed whole, on every thread (pyarrow's streaming reader
+#: parses on one): 1M customers, 202 MB, 1.75 s -> ~0.8 s); bigger ones are streamed
+CSV_WHOLE = 512 << 20
+
+
+def _csv_options(names: list[str]) -> dict:
+    """pyarrow's options for every CSV file: all columns text, nothing read as NULL."""
+    return {
+        "read_options": pacsv.ReadOptions(encoding="utf8", column_names=names, skip_rows=1,
+                                          block_size=CSV_BLOCK),
+        "convert_options": pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    }
 
 
 def _stream_csv(con: duckdb.DuckDBPyConnection, source: Source, view: str) -> int:
@@ -192,18 +208,13 @@ def _stream_csv(con: duckdb.DuckDBPyConnection, source: Source, view: str) -> in
                 + ", ".join([*(f"{q(n)} VARCHAR" for n in names), "__row BIGINT"]) + ")")
     rows = 0
     try:
-        reader = pacsv.open_csv(
-            source.path,
-            read_options=pacsv.ReadOptions(encoding="utf8", column_names=names, skip_rows=1,
-                                           block_size=CSV_BLOCK),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-        for batch in reader:
-            block = pa.Table.from_batches([batch]).append_column(
+        if source.path.stat().st_size <= CSV_WHOLE:
+            blocks = [pacsv.read_csv(source.path, **_csv_options(names))]
+        else:
+            blocks = pacsv.open_csv(source.path, **_csv_options(names))
+        for batch in blocks:
+            block = (pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch)
+                     else batch).append_column(
                 "__row", pa.array(range(rows + 1, rows + 1 + batch.num_rows), pa.int64()))
             con.register("csv_block__arrow", block)
             con.execute(f'INSERT INTO "{view}" SELECT * FROM csv_block__arrow')

@@ -164,4 +164,20 @@ def test_encrypted_warehouse_reloads_through_its_copy(example_dir: Path, tmp_pat
     with warehouse.connect(db, read_only=True) as con:
         assert warehouse.get_meta(con, "data_version") == "2"
         assert con.execute("SELECT sum(kwh) FROM fact_consumption").fetchone()[0] == 83210
+        # its storage version has no FSST to name for the unique payment ids: DICT_FSST
+        assert _compression(con, "fact_payment", "payment_id") == {"DICT_FSST"}
     assert staging(db) == []
+
+
+def _compression(con, table: str, column: str) -> set[str]:
+    """The compression methods of ``column``'s data segments (checkpointed)."""
+    return {r[0] for r in con.execute(
+        "SELECT DISTINCT compression FROM pragma_storage_info(?) WHERE column_name = ? "
+        "AND segment_type <> 'VALIDITY'", [table, column]).fetchall()}
+
+
+def test_unique_payment_ids_are_stored_with_fsst(mini_db: Path) -> None:
+    """Named in the schema (DuckDB does not try a dictionary on them in every row group)."""
+    with warehouse.connect(mini_db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM fact_payment").fetchone()[0] > 0
+        assert _compression(con, "fact_payment", "payment_id") == {"FSST"}

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from etl.pipeline import load
-from gcrm.cube import percustomer
+from gcrm.cube import percustomer, rollups
 from gcrm.cube.rollups import ACTIVITY, BITS_TABLE, ROLLUPS, build_rollups
 from gcrm.storage import warehouse
 
@@ -171,3 +171,22 @@ def test_per_customer_tables_kept_unless_their_months_change(loads, tmp_path: Pa
         assert percustomer.build(con) == sizes  # None: always rebuilt
     finally:
         con.close()
+
+
+def test_profiles_sharing_a_number_are_ranked(loads, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Profiles are numbered by their attributes' hash; should two share a number, they are
+    ranked instead and the rollups are the same. Forced here: every profile first gets 0."""
+    copy = tmp_path / "collide.duckdb"
+    shutil.copy(loads[1], copy)
+    con = warehouse.connect(copy)
+    try:
+        assert con.execute("SELECT count(DISTINCT (city_id, district_id, customer_class)) "
+                           "FROM dim_customer").fetchone()[0] > 1, "one profile: no collision"
+        monkeypatch.setattr(rollups, "PROFILE_NUMBERS", ("0", *rollups.PROFILE_NUMBERS[1:]))
+        build_rollups(con)
+    finally:
+        con.close()
+    got, want = _rollups(copy), _rollups(loads[1])
+    for table in (r.name for r in ROLLUPS):
+        pd.testing.assert_frame_equal(got[table], want[table], obj=table)
