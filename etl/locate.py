@@ -122,6 +122,17 @@ def _assign_customers(con: duckdb.DuckDBPyConnection, loc: Locator) -> pd.Series
     return counts
 
 
+#: the customers' ``locate_status`` values a load reports
+STATUSES = ("ok", "missing", "out_of_range", "outside")
+
+
+def located_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The customers by ``locate_status`` as they are (what :func:`assign_all` returns)."""
+    have = dict(con.execute("SELECT locate_status, count(*) FROM dim_customer "
+                            "GROUP BY 1").fetchall())
+    return {k: int(have.get(k, 0)) for k in STATUSES}
+
+
 def assign_all(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Assign regions everywhere; return counts of customers by ``locate_status``."""
     loc = Locator(con)
@@ -142,4 +153,4 @@ def assign_all(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         WHERE r.region_id = p.region_id AND r.population IS DISTINCT FROM p.pop
     """)
     warehouse.set_meta(con, "h3_resolution", str(H3_RESOLUTION))
-    return {k: int(counts.get(k, 0)) for k in ("ok", "missing", "out_of_range", "outside")}
+    return {k: int(counts.get(k, 0)) for k in STATUSES}
