@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -727,6 +728,35 @@ _UNITS = {"customers": "accounts", "residential_customers": "accounts", "kwh": "
           "per 1,000 residents"}
 
 
+def _district_of(in_cells: pd.DataFrame, inside: pd.DataFrame) -> str | None:
+    """The district holding most of the area's population (``in_cells``), else most of its
+    customers (``inside``); None when neither is known."""
+    if len(in_cells) and in_cells["district_id"].notna().any():
+        return in_cells.groupby("district_id")["resident"].sum().idxmax()
+    if len(inside) and inside["district_id"].notna().any():
+        return inside["district_id"].value_counts().idxmax()
+    return None
+
+
+def _district_side(con, district: str, all_cells: pd.DataFrame, months, scope,
+                   household_size: float) -> dict[str, float]:
+    """The indicators of ``district`` (:func:`_indicators`), on a cursor of ``con`` of its own
+    (called in a thread of its own by :func:`area_summary`)."""
+    cur = con.cursor()
+    try:
+        db = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+        cur.execute(f'USE "{db}"')
+        d_cells = all_cells[all_cells["district_id"] == district]
+        cond, params = scope_sql(scope)  # the district's residential customers' points
+        d_res = cur.execute("SELECT c.lon, c.lat FROM dim_customer c WHERE c.lon IS NOT NULL "
+                            "AND c.lat IS NOT NULL AND c.district_id = ? AND c.customer_class "
+                            f"= 'residential' AND {cond}", [district, *params]).df()
+        return _indicators(cur, None, district, months, scope, d_cells,
+                           _potential(d_cells, d_res, household_size))
+    finally:
+        cur.close()
+
+
 def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
                  months: tuple[str, str] | None = None, scope: Sequence[str] | None = None,
                  household_size: float = huff.HOUSEHOLD_SIZE,
@@ -753,28 +783,20 @@ def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
     all_cells = _cells(con, scope)
     in_cells = all_cells[shapely.contains_xy(area, all_cells["lon"].to_numpy(),
                                              all_cells["lat"].to_numpy())]
-    res = inside[inside["customer_class"] == "residential"]
-    facts = None
-    if ids:
-        kept = _kept(con, customers, m)
-        facts = AreaFacts.read(con, ids, m, scope) if kept is None else AreaFacts.of(kept, inside)
-    cells = _potential(in_cells.reset_index(drop=True), res, household_size)
-    area_ind = _indicators(con, inside, None, m, scope, in_cells, cells, facts)
-    district = None
-    if len(in_cells) and in_cells["district_id"].notna().any():
-        district = in_cells.groupby("district_id")["resident"].sum().idxmax()
-    elif len(inside) and inside["district_id"].notna().any():
-        district = inside["district_id"].value_counts().idxmax()
-    if district is not None:
-        d_cells = all_cells[all_cells["district_id"] == district]
-        cond, params = scope_sql(scope)  # the district's residential customers' points
-        d_res = con.execute("SELECT c.lon, c.lat FROM dim_customer c WHERE c.lon IS NOT NULL "
-                            "AND c.lat IS NOT NULL AND c.district_id = ? AND c.customer_class "
-                            f"= 'residential' AND {cond}", [district, *params]).df()
-        dist_ind = _indicators(con, None, district, m, scope, d_cells,
-                               _potential(d_cells, d_res, household_size))
-    else:
-        dist_ind = dict.fromkeys(area_ind, np.nan)
+    district = _district_of(in_cells, inside)
+    with ThreadPoolExecutor(1, thread_name_prefix="gcrm-district") as pool:
+        # the district's side needs nothing of the area's: computed meanwhile
+        later = None if district is None else pool.submit(
+            _district_side, con, district, all_cells, m, scope, household_size)
+        facts = None
+        if ids:
+            kept = _kept(con, customers, m)
+            facts = (AreaFacts.read(con, ids, m, scope) if kept is None
+                     else AreaFacts.of(kept, inside))
+        res = inside[inside["customer_class"] == "residential"]
+        cells = _potential(in_cells.reset_index(drop=True), res, household_size)
+        area_ind = _indicators(con, inside, None, m, scope, in_cells, cells, facts)
+        dist_ind = dict.fromkeys(area_ind, np.nan) if later is None else later.result()
     metrics = pd.DataFrame({"metric": list(area_ind), "unit": [_UNITS[k] for k in area_ind],
                             "area": list(area_ind.values()),
                             "district": [dist_ind[k] for k in area_ind]})
