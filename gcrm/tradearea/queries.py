@@ -738,14 +738,20 @@ def _district_of(in_cells: pd.DataFrame, inside: pd.DataFrame) -> str | None:
     return None
 
 
-def _district_side(con, district: str, all_cells: pd.DataFrame, months, scope,
-                   household_size: float) -> dict[str, float]:
-    """The indicators of ``district`` (:func:`_indicators`), on a cursor of ``con`` of its own
-    (called in a thread of its own by :func:`area_summary`)."""
+def _cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of ``con`` on its current database, for another thread (a connection is used
+    by one thread at a time: call this in ``con``'s)."""
+    db = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
     cur = con.cursor()
+    cur.execute(f'USE "{db}"')
+    return cur
+
+
+def _district_side(cur, district: str, all_cells: pd.DataFrame, months, scope,
+                   household_size: float) -> dict[str, float]:
+    """The indicators of ``district`` (:func:`_indicators`) on ``cur`` (a :func:`_cursor`,
+    closed here: :func:`area_summary` calls this in a thread of its own)."""
     try:
-        db = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
-        cur.execute(f'USE "{db}"')
         d_cells = all_cells[all_cells["district_id"] == district]
         cond, params = scope_sql(scope)  # the district's residential customers' points
         d_res = cur.execute("SELECT c.lon, c.lat FROM dim_customer c WHERE c.lon IS NOT NULL "
@@ -787,7 +793,7 @@ def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
     with ThreadPoolExecutor(1, thread_name_prefix="gcrm-district") as pool:
         # the district's side needs nothing of the area's: computed meanwhile
         later = None if district is None else pool.submit(
-            _district_side, con, district, all_cells, m, scope, household_size)
+            _district_side, _cursor(con), district, all_cells, m, scope, household_size)
         facts = None
         if ids:
             kept = _kept(con, customers, m)
