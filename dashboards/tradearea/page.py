@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboards.components import session, shell
 from dashboards.tradearea import areas, controls, downloads, maps, views
+from dashboards.tradearea import data as td
 from dashboards.tradearea.state import PAGE
 from gcrm.i18n import t
 
@@ -44,3 +45,5 @@ def render() -> None:
         maps.draw_map(ctx, choice, area, overlays, sites, site_km,
                       controls.map_click_handler(ctx))
     shell.page_done(PAGE, lang)
+    # the next area's joins read a copy of the stored per-customer tables, made meanwhile
+    td.stored_copy(wh.path, wh.version, choice.months, start=True)

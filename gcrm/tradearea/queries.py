@@ -500,14 +500,25 @@ class CustomerFacts:
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, months: tuple[str, str],
-             threads: int | None = None) -> CustomerFacts:
+             threads: int | None = None, stored: bool = False) -> CustomerFacts:
         """Every customer's facts over ``months``, read into memory; ``threads`` limits the
-        DuckDB threads of ``con`` (a read in the background leaves cores to the rest)."""
+        DuckDB threads of ``con`` (a read in the background leaves cores to the rest).
+
+        ``stored``: copy the warehouse's stored tables (:meth:`stored`; ValueError when they
+        do not cover ``months``) instead of reading the facts: 0.6-0.8 s at 1M customers,
+        not 2-4 s, and an area's two joins with the copy took 0.04-0.09 s against 0.13-0.18 s
+        with the file's tables (read and decompressed again by every query)."""
+        months = (str(months[0]), str(months[1]))
         if threads:
             con.execute(f"SET threads = {int(threads)}")
+        if stored and percustomer.stored_months(con) != months:
+            raise ValueError(f"the warehouse does not store the facts of {months[0]}.."
+                             f"{months[1]}")
         db = duckdb.connect()  # native tables: a join reads them ~6x faster than Arrow
-        for name in percustomer.SQL:
-            db.register("_t", con.execute(percustomer.sql(name), list(months)).to_arrow_table())
+        for name, table in percustomer.TABLES.items():
+            sql, params = ((f"SELECT * FROM {table}", []) if stored
+                           else (percustomer.sql(name), list(months)))
+            db.register("_t", con.execute(sql, params).to_arrow_table())
             db.execute(f"CREATE TABLE {name} AS SELECT * FROM _t")
             db.unregister("_t")
         return cls(months, db, {name: name for name in percustomer.SQL})
