@@ -952,7 +952,7 @@ def targets(con: duckdb.DuckDBPyConnection, area, segment: str,
     inside = customers_in(con, area, scope) if inside is None else inside
     ids = inside["customer_id"]
     if segment == "counter_payers":
-        df = _counter_payers(con, ids, m, min_counter_share, customers)
+        df = _counter_payers(con, ids, m, min_counter_share, customers, area.bounds)
     else:
         if visit_months < 1:
             raise ValueError("visit months must be at least 1")
@@ -974,11 +974,13 @@ _TARGET_BASE = ("SELECT c.customer_id, c.name, c.customer_class, c.tariff, c.dis
 
 
 def _counter_payers(con, ids: pd.Series, months, min_share: float,
-                    customers: CustomerFacts | None) -> pd.DataFrame:
-    """The customers ``ids`` with more than ``min_share`` of their payments in ``months`` at
-    a counter: their details, payments, counter payments, share and last counter, counter
-    payments first; from every customer's :class:`CustomerFacts` (given or stored: :func:`_kept`),
-    else from the payments of ``ids``."""
+                    customers: CustomerFacts | None,
+                    bounds: tuple[float, float, float, float]) -> pd.DataFrame:
+    """The customers ``ids`` (located within ``bounds``: the area's) with more than
+    ``min_share`` of their payments in ``months`` at a counter: their details, payments,
+    counter payments, share and last counter, counter payments first; from every customer's
+    :class:`CustomerFacts` (given or stored: :func:`_kept`), else from the payments of
+    ``ids``."""
     customers = _kept(con, customers, months)
     if customers is None:
         with _ids(con, ids):
@@ -998,8 +1000,11 @@ def _counter_payers(con, ids: pd.Series, months, min_share: float,
         "AS last_counter FROM {payments} f JOIN ids USING (customer_id) GROUP BY 1) "
         "WHERE counter / n > ?", [min_share],
         ids=pa.table({"customer_id": pa.array(ids, pa.string())}))
+    x0, y0, x1, y1 = bounds  # the area's bounding box spares reading most customers
     with _ids(con, pay["customer_id"]):
-        details = con.execute(f"{_TARGET_BASE} FROM dim_customer c WHERE {_ids_cond()}").df()
+        details = con.execute(f"{_TARGET_BASE} FROM dim_customer c WHERE c.lon BETWEEN ? AND ? "
+                              f"AND c.lat BETWEEN ? AND ? AND {_ids_cond()}",
+                              [x0, x1, y0, y1]).df()
     df = details.merge(pay, on="customer_id")
     return df.sort_values(["counter_payments", "customer_id"], ascending=[False, True],
                           kind="stable").reset_index(drop=True)
