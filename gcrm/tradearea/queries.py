@@ -515,6 +515,8 @@ class CustomerFacts:
             raise ValueError(f"the warehouse does not store the facts of {months[0]}.."
                              f"{months[1]}")
         db = duckdb.connect()  # native tables: a join reads them ~6x faster than Arrow
+        if threads:
+            db.execute(f"SET threads = {int(threads)}")
         for name, table in percustomer.TABLES.items():
             sql, params = ((f"SELECT * FROM {table}", []) if stored
                            else (percustomer.sql(name), list(months)))
