@@ -731,3 +731,31 @@ def test_the_page_copies_the_stored_tables_after_its_run(demo_db: Path, monkeypa
     assert td._facts(info.path, info.version, months) is copy and not td._FACTS
     assert td.stored_copy(info.path, info.version, ("2025-01", "2025-03"), start=True) is None
     assert len(td._COPIES) == 1
+
+
+def test_a_copy_under_way_is_stopped_at_exit(demo_db: Path) -> None:
+    """A server that exits while the copy runs inside DuckDB (a query of its own here that
+    would take minutes) interrupts it and exits cleanly: a daemon thread left inside DuckDB
+    aborted the process ("terminate called without an active exception")."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import time\n"
+        "from dashboards.components.data import warehouse_info\n"
+        "from dashboards.tradearea import data as td\n"
+        "from gcrm.tradearea import queries\n"
+        "def slow(con, months, threads=None, stored=False):\n"
+        "    con.execute('SELECT count(*) FROM range(10000000000) a, range(1000) b').fetchall()\n"
+        "queries.CustomerFacts.read = staticmethod(slow)\n"
+        "i = warehouse_info()\n"
+        "td.stored_copy(i.path, i.version, td.stored_months(i.path, i.version), start=True)\n"
+        "time.sleep(1)\n"
+        "assert td._COPYING, 'the copy is under way'\n")
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "GCRM_DB": str(demo_db), "PYTHONPATH": str(root)}
+    r = subprocess.run([sys.executable, "-P", "-c", code], env=env, capture_output=True,
+                       text=True, timeout=120, check=False)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "terminate called" not in r.stderr
