@@ -70,6 +70,16 @@ def resolve_area(con, spec: Spec, months: tuple[str, str] | None):
                                pbf=d.get("pbf"), share=d.get("share"), months=months)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def area_of(db: str, version: str, spec: Spec,
+            months: tuple[str, str] | None) -> tuple[object, str]:
+    """``(polygon, label)`` of an :func:`area_spec` (:func:`resolve_area`), worked out once
+    for the area's customers, summary and campaign list (a drive-time area's roads are
+    walked once, not three times) and for the label the page's downloads record."""
+    with connection(db) as con:
+        return resolve_area(con, spec, months)
+
+
 # --------------------------------------------------------------------------- cached reads
 @st.cache_data(show_spinner=False, max_entries=16)
 def service_points(db: str, version: str, kinds: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -329,8 +339,8 @@ def area_customers(db: str, version: str, spec: Spec, months: tuple[str, str],
     (:func:`gcrm.tradearea.queries.customers_in`), read once for the area's :func:`summary`
     and :func:`targets` (0.1-0.3 s each on 1M customers under load); a resource, not copied
     per use: the queries only read it."""
+    area, _ = area_of(db, version, spec, months)
     with connection(db) as con:
-        area, _ = resolve_area(con, spec, months)
         return tradearea.customers_in(con, area, scope_list(scope))
 
 
@@ -340,8 +350,8 @@ def summary(db: str, version: str, spec: Spec, months: tuple[str, str], scope: S
     """:func:`gcrm.tradearea.queries.area_summary` of the area ``spec`` (as ``gcrm tradearea
     summary``); ``min_cell``: disclosure control for a role without ``read_pii``
     (:func:`dashboards.components.disclosure.min_cell_for`), None for none."""
+    area, label = area_of(db, version, spec, months)
     with connection(db) as con:
-        area, label = resolve_area(con, spec, months)
         return tradearea.area_summary(con, area, label, months, scope_list(scope), household_size,
                                       min_cell=min_cell,
                                       customers=_facts(db, version, months),
@@ -355,8 +365,8 @@ def targets(db: str, version: str, spec: Spec, segment: str, months: tuple[str, 
     """The campaign list, cached like every number of the page: per load of the warehouse
     (``version``), area, segment, scope and masking (it took 1.4-1.9 s on every run of the
     page, also a rerun for an unrelated widget)."""
+    area, _ = area_of(db, version, spec, months)
     with connection(db) as con:
-        area, _ = resolve_area(con, spec, months)
         return tradearea.targets(con, area, segment, months, scope_list(scope), mask=mask,
                                  min_counter_share=min_counter_share,
                                  visit_months=visit_months,

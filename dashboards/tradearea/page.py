@@ -20,6 +20,17 @@ from dashboards.tradearea.state import PAGE
 from gcrm.i18n import t
 
 
+def _label(ctx, choice, area) -> str:
+    """The area named in the audit log of the downloads: its summary's label (that of
+    ``gcrm tradearea summary``), the area's own when it has no summary."""
+    if area.spec is None:
+        return area.label
+    try:
+        return td.area_of(ctx.db, ctx.version, area.spec, choice.months)[1]
+    except Exception:  # the summary says what is wrong with the area
+        return area.label
+
+
 def render() -> None:
     """Draw the page (``dashboards/app.py`` calls it on every run)."""
     lang = shell.current_lang()
@@ -32,18 +43,23 @@ def render() -> None:
     choice = controls.choose(ctx)
     area = areas.build(ctx, choice)
     overlays = controls.overlays(ctx)
-    map_box = st.container()  # filled at the end, when the sites are known too
+    map_box = st.container()  # filled when the sites are known too
     layers = areas.export_layers(choice, area)
     areas.coverage(ctx, choice, overlays, layers)
-    summary = views.inside(ctx, choice, area)
+    summary_box = st.container()  # filled last: see below
     views.huff_table(area, lang)
     sites, site_km = views.site_selection(ctx, choice, layers)
-    what = summary.label if summary else area.label  # the area named in the audit log
-    downloads.targets(ctx, choice, area, what)
-    downloads.layers(ctx, layers, what)
+    # the map and the campaign list (the elements the browser takes longest to draw: an SVG
+    # scene, a grid of thousands of rows) are sent before the summary is worked out, so the
+    # browser draws them meanwhile; the page's layout is the same
     with map_box:
         maps.draw_map(ctx, choice, area, overlays, sites, site_km,
                       controls.map_click_handler(ctx))
+    what = _label(ctx, choice, area)
+    downloads.targets(ctx, choice, area, what)
+    downloads.layers(ctx, layers, what)
+    with summary_box:
+        views.inside(ctx, choice, area)
     shell.page_done(PAGE, lang)
     # the next area's joins read a copy of the stored per-customer tables, made meanwhile
     td.stored_copy(wh.path, wh.version, choice.months, start=True)
