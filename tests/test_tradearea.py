@@ -759,3 +759,40 @@ def test_a_copy_under_way_is_stopped_at_exit(demo_db: Path) -> None:
                        text=True, timeout=120, check=False)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "terminate called" not in r.stderr
+
+
+def test_the_pages_summary_thread(demo_db: Path, monkeypatch) -> None:
+    """The page works out the summary in a thread of its own, within its script run: a
+    cached function works there (computed once, then served from the cache) and an error is
+    raised where the result is asked for, not lost in the thread."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("GCRM_DB", str(demo_db))
+
+    def script() -> None:
+        import os
+
+        import streamlit as st
+
+        from dashboards.tradearea import data as td
+        from dashboards.tradearea import page
+
+        @st.cache_data
+        def months(db: str) -> tuple[str, str] | None:
+            st.session_state["computed"] = st.session_state.get("computed", 0) + 1
+            return td.stored_months(db, "v")
+
+        db = os.environ["GCRM_DB"]
+        st.write(repr(page._in_thread(db, months, db).result(timeout=60)))
+        st.write(repr(page._in_thread(db, months, db).result(timeout=60)))
+        try:
+            page._in_thread(db, td.area_of, db, "v", (("km", 1.0),), None).result(timeout=60)
+        except ValueError as exc:
+            st.write(f"error: {exc}")
+
+    at = AppTest.from_function(script).run(timeout=120)
+    assert not at.exception
+    texts = [m.value for m in at.markdown]
+    want = repr(everyone_months(demo_db))
+    assert texts[:2] == [want, want] and at.session_state["computed"] == 1
+    assert texts[2].startswith("error: ")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -186,8 +187,16 @@ def parse_numbers(text: str) -> list[float]:
 
 
 # --------------------------------------------------------------------------- inside the area
-def inside(ctx: Context, choice: Choice, area: Area) -> tradearea.AreaSummary | None:
-    """What lies inside the area, beside its district (None: no area, or a message)."""
+def summary_args(ctx: Context, choice: Choice, area: Area) -> tuple:
+    """The arguments of the area's :func:`dashboards.tradearea.data.summary`."""
+    return (ctx.db, ctx.version, area.spec, choice.months, ctx.scope, choice.household_size,
+            disclosure.min_cell_for(ctx.who))
+
+
+def inside(ctx: Context, choice: Choice, area: Area,
+           later: Future | None = None) -> tradearea.AreaSummary | None:
+    """What lies inside the area, beside its district (None: no area, or a message);
+    ``later``: the summary under way in another thread (:func:`summary_args`)."""
     lang, summary = ctx.lang, None
     st.subheader(t("ta.inside.title", lang))
     if area.spec is None:
@@ -195,8 +204,8 @@ def inside(ctx: Context, choice: Choice, area: Area) -> tradearea.AreaSummary | 
     else:
         try:
             with st.spinner(t("ta.working", lang)):
-                summary = td.summary(ctx.db, ctx.version, area.spec, choice.months, ctx.scope,
-                                     choice.household_size, disclosure.min_cell_for(ctx.who))
+                summary = (later.result() if later is not None
+                           else td.summary(*summary_args(ctx, choice, area)))
         except Exception as exc:  # bad input or missing data: a message, never a traceback
             fail(exc, lang)
     if summary is not None:
