@@ -38,7 +38,7 @@ def _in_thread(db: str, func: Callable, *args) -> Future:
         except BaseException as exc:  # raised where the result is asked for
             future.set_exception(exc)
 
-    thread = threading.Thread(target=run, daemon=True, name="gcrm-ta-summary")
+    thread = threading.Thread(target=run, name="gcrm-ta-summary")  # exit waits for it
     add_script_run_ctx(thread, get_script_run_ctx())
     thread.start()
     return future

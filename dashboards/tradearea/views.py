@@ -278,12 +278,10 @@ def _hidden_as_text(summary: tradearea.AreaSummary, part: str, table: pd.DataFra
     """``table`` (rows of ``summary.<part>``) with its rows hidden by disclosure control
     reading "<5" in the columns of ``formats`` (made text: ``config`` is updated); unchanged
     when nothing of it is hidden."""
-    rows = summary.hidden.get(part, np.zeros(0, dtype=bool))
-    if not rows.any():
+    if not summary.hidden.get(part, np.zeros(0, dtype=bool)).any():
         return table
     config.update(dict.fromkeys(formats, disclosure.text_column()))
-    return disclosure.as_text(table, formats, dict.fromkeys(formats, rows),
-                              disclosure.below(summary.min_cell or 0))
+    return _as_text(summary, part, table, formats)
 
 
 def _by_class(summary: tradearea.AreaSummary, lang: str) -> None:
