@@ -1,7 +1,7 @@
 """Where a page's time goes in the browser: which element finishes last, the main thread's
 long tasks and Chromium's own counters, for the Outages page's steps.
 
-    python -m bench page_trace [--db PATH] [--repeat 1]
+    python -m bench page_trace [--db PATH] [--repeat 1] [--page outages|tradearea]
 
 ``page_render`` gives one number per step (click -> the page's last DOM change). This
 breaks that number down, on the same server and browser setup (a fresh server: session 0 is
@@ -14,8 +14,9 @@ cold):
 * Chromium's counters over the step (CDP ``Performance.getMetrics``): script, layout, style
   recalculation and task seconds.
 
-The steps are those of ``page_render`` for the Outages page: sign in (first render), drill
-into a district with the "Area" select, back up, reload.
+The steps are those of ``page_render`` for the page: Outages (the default): sign in (first
+render), drill into a district with the "Area" select, back up, reload; Trading areas
+(``--page tradearea``): sign in (the first hall's rings), pick another business hall, reload.
 """
 
 from __future__ import annotations
@@ -85,36 +86,51 @@ def _report(page, cdp, step: str, before: dict[str, float], wall: float) -> None
               f"{r['n']:6d} changes  {name}")
 
 
-def _step(page, cdp, step: str, act, url_test: str | None = None) -> None:
+def _step(page, cdp, name: str, step: str, act, url_test: str | None = None) -> None:
     before = _metrics(cdp)
     t = time.perf_counter()
     act()
-    _drawn(page, "outages", url_test)
+    _drawn(page, name, url_test)
     _report(page, cdp, step, before, time.perf_counter() - t)
 
 
-def _session(browser, url: str, target) -> None:
+def _outages(page, cdp, target) -> None:
+    _step(page, cdp, "outages", f"drill city -> {target.name}",
+          lambda: _pick(page, "Area", target.name, target.name),
+          f"() => !!document.querySelector('.gcrm-drill[data-district="
+          f"\"{target.district}\"]')")
+    _step(page, cdp, "outages", "roll up",
+          page.get_by_role("button", name="All districts").click,
+          "() => !new URL(location.href).searchParams.get('out_drill')")
+
+
+def _tradearea(page, cdp, target) -> None:
+    sp = target.hall
+    _step(page, cdp, "tradearea", f"pick a hall ({sp})",
+          lambda: _pick(page, "Service point", target.hall_name, f"{target.hall_name} · {sp}"),
+          f"() => new URL(location.href).searchParams.get('sp') === '{sp}'")
+
+
+STEPS = {"outages": _outages, "tradearea": _tradearea}
+
+
+def _session(browser, url: str, name: str, target) -> None:
     ctx = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="en-US")
     ctx.add_init_script(RECORDER)
     page = ctx.new_page()
     cdp = ctx.new_cdp_session(page)
     cdp.send("Performance.enable")
     try:
-        page.goto(f"{url}/outages")
+        page.goto(f"{url}/{name}")
         page.wait_for_selector('.gcrm-page-done[data-page="login"]', state="attached",
                                timeout=120_000)
         form = page.locator('[data-testid="stForm"]')
         form.locator("input").nth(0).fill(USER)
         form.locator('input[type="password"]').fill(PASSWORD)
-        _step(page, cdp, "first render",
+        _step(page, cdp, name, "first render",
               form.locator('[data-testid="stFormSubmitButton"] button').click)
-        _step(page, cdp, f"drill city -> {target.name}",
-              lambda: _pick(page, "Area", target.name, target.name),
-              f"() => !!document.querySelector('.gcrm-drill[data-district="
-              f"\"{target.district}\"]')")
-        _step(page, cdp, "roll up", page.get_by_role("button", name="All districts").click,
-              "() => !new URL(location.href).searchParams.get('out_drill')")
-        _step(page, cdp, "open again", page.reload)
+        STEPS[name](page, cdp, target)
+        _step(page, cdp, name, "open again", page.reload)
     finally:
         ctx.close()
 
@@ -123,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench page_trace")
     ap.add_argument("--db", type=Path, default=DEFAULT_DB)
     ap.add_argument("--repeat", type=int, default=1, help="warm sessions after the cold one")
+    ap.add_argument("--page", choices=sorted(STEPS), default="outages")
     args = ap.parse_args(argv)
     if not args.db.exists():
         print(f"no benchmark warehouse at {args.db}", file=sys.stderr)
@@ -134,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     with streamlit_app(args.db, timeout=180) as url, chromium() as browser:
         for i in range(args.repeat + 1):
             print(f"\n##### session {i} ({'cold' if i == 0 else 'warm'})", flush=True)
-            _session(browser, url, targets[i % len(targets)])
+            _session(browser, url, args.page, targets[i % len(targets)])
     return 0
 
 

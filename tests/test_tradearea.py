@@ -613,3 +613,186 @@ def test_the_page_reads_nothing_when_the_warehouse_stores_the_facts(demo_db: Pat
     assert not td._FACTS
     other = td.customer_facts(info.path, info.version, ("2025-01", "2025-03"))
     assert other is not None and other.months == ("2025-01", "2025-03") and len(td._FACTS) == 1
+
+
+# --------------------------------------------------------------------------- a new area, faster
+@pytest.mark.parametrize(("km", "scope"), [(3, None), (300, None), (300, ["220503"]),
+                                           (300, [])])
+def test_customers_in_is_every_located_customer_inside(con, km, scope) -> None:
+    """An area's customers (fetched as Arrow, only those inside made Python objects) are the
+    located customers in scope whose point lies inside, as the frame DuckDB gives: same rows,
+    order, columns and types."""
+    from gcrm.security.scope import scope_sql
+
+    area, _ = tradearea.area_from(con, service_point=HALL, km=km)
+    cond, params = scope_sql(scope)
+    every = con.execute(
+        "SELECT c.customer_id, c.customer_class, c.tariff, c.big_customer, c.lon, c.lat, "
+        "c.district_id, c.feeder_id, c.service_point_id FROM dim_customer c WHERE c.lon IS "
+        f"NOT NULL AND c.lat IS NOT NULL AND {cond}", params).df()
+    want = every[shapely.contains_xy(area, every["lon"].to_numpy(), every["lat"].to_numpy())]
+    got = tradearea.customers_in(con, area, scope)
+    pd.testing.assert_frame_equal(got, want.reset_index(drop=True), check_exact=True)
+    assert (len(got) > 0) == (scope != [])
+
+
+def test_an_area_without_customers(con) -> None:
+    """An area nobody lives in: zero customers and facts, an empty campaign list (the empty
+    id list registered as a table, not an error)."""
+    area = shapely.box(0.0, 0.0, 0.01, 0.01)  # the Gulf of Guinea
+    assert tradearea.customers_in(con, area).empty
+    s = tradearea.area_summary(con, area, "nowhere")
+    m = s.metrics.set_index("metric")
+    assert m.loc["customers", "area"] == 0 and m.loc["kwh", "area"] == 0
+    assert m.loc["customer_interruptions", "area"] == 0 and s.customer_ids == []
+    for seg in tradearea.SEGMENTS:
+        assert tradearea.targets(con, area, seg, mask=False).empty
+
+
+def _brute_force_district(con, district: str, months, household_size: float) -> dict:
+    """The district's counts, outages and potential customers the slow way: every customer
+    of the district against every event of its feeder, every residential customer against
+    every population cell of the district."""
+    n, res = con.execute("SELECT count(*), count(*) FILTER (WHERE customer_class = "
+                         "'residential') FROM dim_customer WHERE district_id = ?",
+                         [district]).fetchone()
+    events, minutes = con.execute(OLD_OUTAGES.format(cond="c.district_id = ?"),
+                                  [district, *months]).fetchone()
+    cells = con.execute("SELECT lon, lat, resident FROM population_grid WHERE district_id = ? "
+                        "ORDER BY cell_id", [district]).df()
+    pts = con.execute("SELECT lon, lat FROM dim_customer WHERE district_id = ? AND "
+                      "customer_class = 'residential' AND lon IS NOT NULL AND lat IS NOT NULL",
+                      [district]).df()
+    d = geometry.distance_matrix(pts["lon"], pts["lat"], cells["lon"], cells["lat"])
+    counts = np.bincount(d.argmin(axis=1), minlength=len(cells))  # first of equal distances
+    potential = huff.potential_customers(cells["resident"], counts, household_size).sum()
+    return {"customers": n, "residential_customers": res, "customer_interruptions": events,
+            "outage_minutes_per_customer": minutes / n, "potential_customers": potential,
+            "resident": cells["resident"].sum()}
+
+
+@pytest.mark.parametrize("household_size", [2.6, 3.1])
+def test_the_districts_side_known_answer(con, household_size) -> None:
+    """The district's column (computed in a thread of its own, on a cursor, while the area's
+    side runs) is the brute-force answer, and the same as computing it alone; the area's
+    column is the same whichever way the district's was computed."""
+    area, label = tradearea.area_from(con, service_point=HALL, km=3)
+    s = tradearea.area_summary(con, area, label, household_size=household_size)
+    d = s.metrics.set_index("metric")["district"]
+    want = _brute_force_district(con, s.district_id, s.months, household_size)
+    for k, v in want.items():
+        assert d[k] == pytest.approx(float(v), rel=1e-12), k
+    alone = tradearea._district_side(tradearea._cursor(con), s.district_id,
+                                     tradearea.population_cells(con), s.months, None,
+                                     household_size)
+    assert alone == d.to_dict()
+
+
+def test_the_stored_copy_gives_the_same_numbers(con) -> None:
+    """A copy of the stored per-customer tables in memory (the page's, made after its run)
+    holds their rows to the last bit; an area's summary and campaign list from it are the
+    stored tables' ones; it is refused for months the warehouse does not store."""
+    months = cube.month_range(con, 12)
+    copy = tradearea.CustomerFacts.read(con, months, stored=True)
+    stored = tradearea.CustomerFacts.stored(con, months)
+    for name in ("consumption", "payments"):
+        sql = "SELECT * FROM {" + name + "} ORDER BY ALL"
+        pd.testing.assert_frame_equal(copy.query(sql), stored.query(sql), check_exact=True)
+    area, label = tradearea.area_from(con, service_point=HALL, km=5)
+    a = tradearea.area_summary(con, area, label, months)
+    b = tradearea.area_summary(con, area, label, months, customers=copy)
+    for part in ("metrics", "by_class", "by_channel", "cells"):
+        pd.testing.assert_frame_equal(getattr(a, part), getattr(b, part), check_exact=True)
+    pd.testing.assert_frame_equal(
+        tradearea.targets(con, area, "counter_payers", months, mask=False),
+        tradearea.targets(con, area, "counter_payers", months, mask=False, customers=copy))
+    with pytest.raises(ValueError, match="does not store"):
+        tradearea.CustomerFacts.read(con, ("2025-01", "2025-03"), stored=True)
+
+
+def test_the_page_copies_the_stored_tables_after_its_run(demo_db: Path, monkeypatch) -> None:
+    """The page asks for the copy without starting it while it computes (the stored tables
+    are joined in place meanwhile) and starts it at the end of its run: once, in the
+    background; no read of the facts; other months get no copy."""
+    from dashboards.components.data import warehouse_info
+    from dashboards.tradearea import data as td
+
+    monkeypatch.setenv("GCRM_DB", str(demo_db))
+    monkeypatch.setattr(td, "_FACTS", type(td._FACTS)())
+    monkeypatch.setattr(td, "_COPIES", type(td._COPIES)())
+    info = warehouse_info()
+    months = everyone_months(demo_db)
+    assert td._facts(info.path, info.version, months) is None and not td._COPIES
+    td.stored_copy(info.path, info.version, months, start=True)
+    td.stored_copy(info.path, info.version, months, start=True)  # a second run meanwhile
+    (key,) = td._COPIES
+    copy = td._COPIES[key].result(timeout=60)
+    assert key == (info.path, info.version, months) and copy.months == months
+    assert td._facts(info.path, info.version, months) is copy and not td._FACTS
+    assert td.stored_copy(info.path, info.version, ("2025-01", "2025-03"), start=True) is None
+    assert len(td._COPIES) == 1
+
+
+def test_a_copy_under_way_is_stopped_at_exit(demo_db: Path) -> None:
+    """A server that exits while the copy runs inside DuckDB (a query of its own here that
+    would take minutes) interrupts it and exits cleanly: a daemon thread left inside DuckDB
+    aborted the process ("terminate called without an active exception")."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import time\n"
+        "from dashboards.components.data import warehouse_info\n"
+        "from dashboards.tradearea import data as td\n"
+        "from gcrm.tradearea import queries\n"
+        "def slow(con, months, threads=None, stored=False):\n"
+        "    con.execute('SELECT count(*) FROM range(10000000000) a, range(1000) b').fetchall()\n"
+        "queries.CustomerFacts.read = staticmethod(slow)\n"
+        "i = warehouse_info()\n"
+        "td.stored_copy(i.path, i.version, td.stored_months(i.path, i.version), start=True)\n"
+        "time.sleep(1)\n"
+        "assert td._COPYING, 'the copy is under way'\n")
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "GCRM_DB": str(demo_db), "PYTHONPATH": str(root)}
+    r = subprocess.run([sys.executable, "-P", "-c", code], env=env, capture_output=True,
+                       text=True, timeout=120, check=False)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "terminate called" not in r.stderr
+
+
+def test_the_pages_summary_thread(demo_db: Path, monkeypatch) -> None:
+    """The page works out the summary in a thread of its own, within its script run: a
+    cached function works there (computed once, then served from the cache) and an error is
+    raised where the result is asked for, not lost in the thread."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("GCRM_DB", str(demo_db))
+
+    def script() -> None:
+        import os
+
+        import streamlit as st
+
+        from dashboards.tradearea import data as td
+        from dashboards.tradearea import page
+
+        @st.cache_data
+        def months(db: str) -> tuple[str, str] | None:
+            st.session_state["computed"] = st.session_state.get("computed", 0) + 1
+            return td.stored_months(db, "v")
+
+        db = os.environ["GCRM_DB"]
+        st.write(repr(page._in_thread(db, months, db).result(timeout=60)))
+        st.write(repr(page._in_thread(db, months, db).result(timeout=60)))
+        try:
+            page._in_thread(db, td.area_of, db, "v", (("km", 1.0),), None).result(timeout=60)
+        except ValueError as exc:
+            st.write(f"error: {exc}")
+
+    at = AppTest.from_function(script).run(timeout=120)
+    assert not at.exception
+    texts = [m.value for m in at.markdown]
+    want = repr(everyone_months(demo_db))
+    assert texts[:2] == [want, want] and at.session_state["computed"] == 1
+    assert texts[2].startswith("error: ")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,7 @@ import streamlit as st
 
 from dashboards.components import disclosure
 from dashboards.components.kpi import kpi_tiles
+from dashboards.components.mdtext import md
 from dashboards.tradearea import data as td
 from dashboards.tradearea.state import Area, Choice, Context, fail, keep
 from dashboards.tradearea.state import widget_key as wkey
@@ -185,8 +187,16 @@ def parse_numbers(text: str) -> list[float]:
 
 
 # --------------------------------------------------------------------------- inside the area
-def inside(ctx: Context, choice: Choice, area: Area) -> tradearea.AreaSummary | None:
-    """What lies inside the area, beside its district (None: no area, or a message)."""
+def summary_args(ctx: Context, choice: Choice, area: Area) -> tuple:
+    """The arguments of the area's :func:`dashboards.tradearea.data.summary`."""
+    return (ctx.db, ctx.version, area.spec, choice.months, ctx.scope, choice.household_size,
+            disclosure.min_cell_for(ctx.who))
+
+
+def inside(ctx: Context, choice: Choice, area: Area,
+           later: Future | None = None) -> tradearea.AreaSummary | None:
+    """What lies inside the area, beside its district (None: no area, or a message);
+    ``later``: the summary under way in another thread (:func:`summary_args`)."""
     lang, summary = ctx.lang, None
     st.subheader(t("ta.inside.title", lang))
     if area.spec is None:
@@ -194,15 +204,19 @@ def inside(ctx: Context, choice: Choice, area: Area) -> tradearea.AreaSummary | 
     else:
         try:
             with st.spinner(t("ta.working", lang)):
-                summary = td.summary(ctx.db, ctx.version, area.spec, choice.months, ctx.scope,
-                                     choice.household_size, disclosure.min_cell_for(ctx.who))
+                summary = (later.result() if later is not None
+                           else td.summary(*summary_args(ctx, choice, area)))
         except Exception as exc:  # bad input or missing data: a message, never a traceback
             fail(exc, lang)
     if summary is not None:
         _summary_numbers(ctx, summary, area)
         with st.expander(t("ta.inside.all", lang), expanded=False):
-            st.dataframe(metrics_table(summary.metrics, lang, Hidden.of(summary)),
-                         hide_index=True, width="stretch")
+            table = metrics_table(summary.metrics, lang, Hidden.of(summary))
+            for c in (t("ta.col.indicator", lang), t("ta.col.unit", lang)):
+                table[c] = table[c].map(md)
+            index = t("ta.col.index", lang)
+            table[index] = [f"{v:,}" if pd.notna(v) else "" for v in table[index]]
+            short_table(table)
             st.caption(t("ta.inside.note", lang, size=f"{choice.household_size:g}"))
         left, right = st.columns([3, 2])
         with left:
@@ -241,23 +255,33 @@ def _summary_numbers(ctx: Context, summary: tradearea.AreaSummary, area: Area) -
                          payers=int(r0["actual_payers"])))
 
 
+def short_table(table: pd.DataFrame) -> None:
+    """A short table (the indicators, classes, channels: a few rows) as plain HTML
+    (``st.table``; cells already text, names escaped for Markdown: :func:`md`): no grid that
+    the browser draws 0.2-0.3 s after the rest of the page (measured: a new area's last
+    elements to settle)."""
+    st.table(table, hide_index=True)
+
+
+def _as_text(summary: tradearea.AreaSummary, part: str, table: pd.DataFrame,
+             formats: Mapping[str, str | Callable[[float], str]]) -> pd.DataFrame:
+    """``table`` (rows of ``summary.<part>``) with the number columns of ``formats`` as
+    text, its rows hidden by disclosure control reading "<5"."""
+    rows = summary.hidden.get(part, np.zeros(len(table), dtype=bool))
+    return disclosure.as_text(table, formats, dict.fromkeys(formats, rows),
+                              disclosure.below(summary.min_cell or 0))
+
+
 def _hidden_as_text(summary: tradearea.AreaSummary, part: str, table: pd.DataFrame,
                     formats: Mapping[str, str | Callable[[float], str]],
                     config: dict) -> pd.DataFrame:
     """``table`` (rows of ``summary.<part>``) with its rows hidden by disclosure control
     reading "<5" in the columns of ``formats`` (made text: ``config`` is updated); unchanged
     when nothing of it is hidden."""
-    rows = summary.hidden.get(part, np.zeros(0, dtype=bool))
-    if not rows.any():
+    if not summary.hidden.get(part, np.zeros(0, dtype=bool)).any():
         return table
     config.update(dict.fromkeys(formats, disclosure.text_column()))
-    return disclosure.as_text(table, formats, dict.fromkeys(formats, rows),
-                              disclosure.below(summary.min_cell or 0))
-
-
-def _whole(values: pd.Series) -> pd.Series:
-    """Counts as integers (floats when disclosure control left some missing)."""
-    return values if values.isna().any() else values.astype(int)
+    return _as_text(summary, part, table, formats)
 
 
 def _by_class(summary: tradearea.AreaSummary, lang: str) -> None:
@@ -265,20 +289,15 @@ def _by_class(summary: tradearea.AreaSummary, lang: str) -> None:
     bc = summary.by_class
     col = {c: t(f"ta.col.{c}", lang) for c in ("customers", "kwh", "amount", "paid", "arrears")}
     table = pd.DataFrame({
-        t("ta.col.class", lang): [translate(c, "report.class.", lang)
+        t("ta.col.class", lang): [md(translate(c, "report.class.", lang))
                                   for c in bc["customer_class"]],
-        t("ta.col.tariff", lang): bc["tariff"],
-        col["customers"]: _whole(bc["customers"]),
-        col["kwh"]: bc["kwh"].round(0),
-        col["amount"]: bc["amount"].round(2),
-        col["paid"]: bc["paid"].round(2),
-        col["arrears"]: bc["arrears"].round(2)})
-    config = {col[c]: st.column_config.NumberColumn(format="localized")
-              for c in ("kwh", "amount", "paid", "arrears")}
-    table = _hidden_as_text(summary, "by_class", table, {
+        t("ta.col.tariff", lang): bc["tariff"].map(md),
+        col["customers"]: bc["customers"],
+        col["kwh"]: bc["kwh"], col["amount"]: bc["amount"], col["paid"]: bc["paid"],
+        col["arrears"]: bc["arrears"]})
+    short_table(_as_text(summary, "by_class", table, {
         col["customers"]: ",.0f", col["kwh"]: ",.0f", col["amount"]: ",.2f",
-        col["paid"]: ",.2f", col["arrears"]: ",.2f"}, config)
-    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+        col["paid"]: ",.2f", col["arrears"]: ",.2f"}))
 
 
 def _by_channel(summary: tradearea.AreaSummary, lang: str) -> None:
@@ -289,17 +308,12 @@ def _by_channel(summary: tradearea.AreaSummary, lang: str) -> None:
         return
     col = {c: t(f"ta.col.{c}", lang) for c in ("payments", "paid", "share")}
     table = pd.DataFrame({
-        t("ta.col.channel", lang): [translate(c, "report.channel.", lang)
+        t("ta.col.channel", lang): [md(translate(c, "report.channel.", lang))
                                     for c in ch["channel"]],
-        col["payments"]: _whole(ch["payments"]),
-        col["paid"]: ch["paid"].round(2),
-        col["share"]: (100 * ch["share"]).round(1)})
-    config = {col["share"]: st.column_config.ProgressColumn(
-        format="%.1f%%", min_value=0, max_value=100)}
-    table = _hidden_as_text(summary, "by_channel", table, {
-        col["payments"]: ",.0f", col["paid"]: ",.2f",
-        col["share"]: lambda v: f"{v:.1f}%"}, config)
-    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+        col["payments"]: ch["payments"], col["paid"]: ch["paid"],
+        col["share"]: 100 * ch["share"]})
+    short_table(_as_text(summary, "by_channel", table, {
+        col["payments"]: ",.0f", col["paid"]: ",.2f", col["share"]: lambda v: f"{v:.1f}%"}))
 
 
 def _cells(summary: tradearea.AreaSummary, lang: str) -> None:
