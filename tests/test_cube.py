@@ -251,3 +251,43 @@ def test_members_and_months(con) -> None:
     assert cube.members(con, "channel") == ["app", "autodebit", "bank", "counter", "online"]
     with pytest.raises(CubeError, match="unknown dimension"):
         cube.members(con, "weather")
+
+
+def test_query_cache_is_shared_safely_by_threads() -> None:
+    """Every dashboard session runs in a thread of its own and shares the cache: lookups and
+    evictions racing each other neither fail nor lose count. The race is made likely: the
+    cache's entries pause for a moment in every reordering (another thread runs then)."""
+    import random
+    import threading
+    import time
+    from collections import OrderedDict
+
+    from gcrm.cube.engine import _Cache
+
+    class Slow(OrderedDict):
+        def move_to_end(self, key, last=True):
+            time.sleep(0.0005)
+            super().move_to_end(key, last)
+
+    cache = _Cache(size=3, entries=Slow())
+    frame = pd.DataFrame({"x": [1]})
+    errors: list[BaseException] = []
+
+    def work(seed: int) -> None:
+        rng = random.Random(seed)  # four keys for three places: hits and evictions
+        try:
+            for _ in range(300):
+                key = str(rng.randrange(4))
+                if cache.get(key) is None:
+                    cache.put(key, frame)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    assert cache.hits + cache.misses == 6 * 300 and len(cache.entries) <= 3
+    assert cache.hits > 0  # the reordering (where the race was) did run

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -310,23 +311,32 @@ def compile_query(q: Query, sizes: Mapping[str, int] | None = None,
 # --------------------------------------------------------------------------- execution
 @dataclass
 class _Cache:
+    """Results by query, the ``size`` latest kept. Shared by every session of a dashboard
+    server (each runs in a thread of its own, some pages in several): a lock keeps a lookup
+    from racing another thread's eviction."""
+
     size: int = 256
     entries: OrderedDict = field(default_factory=OrderedDict)
     hits: int = 0
     misses: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self, key: str) -> pd.DataFrame | None:
-        if key in self.entries:
+        with self.lock:
+            df = self.entries.get(key)
+            if df is None:
+                self.misses += 1
+                return None
             self.entries.move_to_end(key)
             self.hits += 1
-            return self.entries[key].copy()
-        self.misses += 1
-        return None
+        return df.copy()
 
     def put(self, key: str, df: pd.DataFrame) -> None:
-        self.entries[key] = df.copy()
-        while len(self.entries) > self.size:
-            self.entries.popitem(last=False)
+        df = df.copy()
+        with self.lock:
+            self.entries[key] = df
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
 
 
 CACHE = _Cache()
