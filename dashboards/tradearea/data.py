@@ -257,8 +257,7 @@ def _kept(table: OrderedDict, key: tuple[str, str, tuple[str, str]],
             thread = threading.Thread(target=_read_facts, args=(table, key, future),
                                       daemon=True, name="gcrm-customer-facts")
             thread.start()
-            if table is _COPIES:
-                _COPY_THREADS[:] = [*(t for t in _COPY_THREADS if t.is_alive()), thread]
+            _COPY_THREADS[:] = [*(t for t in _COPY_THREADS if t.is_alive()), thread]
             while len(table) > FACTS_KEPT:
                 table.popitem(last=False)
         elif future is not None:
@@ -266,7 +265,8 @@ def _kept(table: OrderedDict, key: tuple[str, str, tuple[str, str]],
     return future
 
 
-#: the connections of the copies under way and their threads (:func:`_stop_copies`)
+#: the connections of the reads and copies under way and their threads
+#: (:func:`_stop_copies`)
 _COPYING: set = set()
 _COPY_THREADS: list[threading.Thread] = []
 
@@ -279,8 +279,7 @@ def _read_facts(table: OrderedDict, key: tuple[str, str, tuple[str, str]],
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), COPY_NICE)
     try:
         con = warehouse.connect(key[0], read_only=True)
-        if copy:
-            _COPYING.add(con)
+        _COPYING.add(con)
         try:
             future.set_result(tradearea.CustomerFacts.read(con, key[2], threads=1,
                                                            stored=copy))
@@ -296,8 +295,8 @@ def _read_facts(table: OrderedDict, key: tuple[str, str, tuple[str, str]],
 
 @atexit.register
 def _stop_copies() -> None:
-    """At exit, interrupt the copies under way and let their threads end (a daemon thread
-    still inside DuckDB when the interpreter finalises aborts the process)."""
+    """At exit, interrupt the reads and copies under way and let their threads end (a
+    daemon thread still inside DuckDB when the interpreter finalises aborts the process)."""
     for con in list(_COPYING):
         with contextlib.suppress(Exception):
             con.interrupt()
