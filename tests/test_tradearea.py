@@ -802,34 +802,3 @@ def test_the_pages_summary_thread(demo_db: Path, monkeypatch) -> None:
     want = repr(everyone_months(demo_db))
     assert texts[:2] == [want, want] and at.session_state["computed"] == 1
     assert texts[2].startswith("error: ")
-
-
-@pytest.mark.parametrize("rows", [1_200, 3])
-def test_the_campaign_grid_shows_the_first_rows(rows: int, monkeypatch) -> None:
-    """The page's grid holds the list's first ``TARGETS_SHOWN`` rows in order and says so;
-    a shorter list is shown whole, without the note (the downloads always hold every row)."""
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("GCRM_TEST_ROWS", str(rows))
-
-    def page() -> None:
-        import os
-
-        import pandas as pd
-
-        from dashboards.tradearea import downloads
-
-        n = int(os.environ["GCRM_TEST_ROWS"])
-        downloads.shown_targets(pd.DataFrame({"customer_id": [f"C{i:05d}" for i in range(n)]}),
-                                "en")
-
-    at = AppTest.from_function(page).run()
-    assert not at.exception
-    shown = at.dataframe[0].value
-    from dashboards.tradearea.downloads import TARGETS_SHOWN
-
-    assert shown["customer_id"].tolist() == [f"C{i:05d}" for i in range(min(rows,
-                                                                            TARGETS_SHOWN))]
-    notes = [c.value for c in at.caption]
-    assert notes == ([f"Showing the first {TARGETS_SHOWN} in the list's order; the CSV and "
-                      "Excel downloads hold all 1,200."] if rows > TARGETS_SHOWN else [])

@@ -18,7 +18,6 @@ from dashboards.tradearea import data as td
 from dashboards.tradearea.state import Area, Choice, Context, fail, keep, set_choice
 from dashboards.tradearea.state import widget_key as wkey
 from gcrm.i18n import t, tn
-from gcrm.i18n.numbers import format_number
 from gcrm.security.exports import csv_bytes, xlsx_bytes
 from gcrm.tradearea import queries as tradearea
 
@@ -100,27 +99,12 @@ def targets(ctx: Context, choice: Choice, area: Area, what: str) -> None:
                + tn("ta.targets.count", len(rows), lang))
     if mask:
         st.caption(t("ta.targets.masked", lang))
-    shown_targets(rows, lang)
+    st.dataframe(rows, hide_index=True, width="stretch", height=280)
     st.markdown(f'<div class="gcrm-ta-targets" data-rows="{len(rows)}" '
                 f'data-segment="{segment}" style="display:none"></div>',
                 unsafe_allow_html=True)
     _target_buttons(ctx, choice, rows, segment, what, mask)
     _audit_error("ta_audit_error", lang)
-
-
-#: rows of a campaign list shown in the page's grid; the downloads hold all of them (an area
-#: of a 1M-customer city lists ~10,000 counter payers: sending them all to the browser on
-#: every new area cost ~0.1 s of "pick a hall", and nobody scrolls them there)
-TARGETS_SHOWN = 500
-
-
-def shown_targets(rows: pd.DataFrame, lang: str) -> None:
-    """The campaign list's first :data:`TARGETS_SHOWN` rows in a grid, in the list's order
-    (the downloads, :func:`_target_buttons`, have every row), and how many are shown."""
-    st.dataframe(rows.head(TARGETS_SHOWN), hide_index=True, width="stretch", height=280)
-    if len(rows) > TARGETS_SHOWN:
-        st.caption(t("ta.targets.shown", lang, shown=format_number(TARGETS_SHOWN, lang, 0),
-                     total=format_number(len(rows), lang, 0)))
 
 
 # --------------------------------------------------------------------------- layer downloads
