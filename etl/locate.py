@@ -31,11 +31,11 @@ class Locator:
         df = self.regions(con) if df is None else df.copy()
         df["geometry"] = shapely.from_wkb(df.pop("wkb").map(bytes))
         gdf = gpd.GeoDataFrame(df, geometry="geometry", crs="EPSG:4326")
-        self.parent = dict(zip(gdf["region_id"], gdf["parent_id"], strict=True))
-        self.level = dict(zip(gdf["region_id"], gdf["level"], strict=True))
+        parent = dict(zip(gdf["region_id"], gdf["parent_id"], strict=True))
+        level = dict(zip(gdf["region_id"], gdf["level"], strict=True))
         #: each district's city (a district whose parent is not a city has none)
-        self.city_of = {d: p for d, p in self.parent.items()
-                        if self.level[d] == "district" and self.level.get(p) == "city"}
+        self.city_of = {d: p for d, p in parent.items()
+                        if level[d] == "district" and level.get(p) == "city"}
         districts = gdf[gdf["level"] == "district"]
         cities = gdf[gdf["level"] == "city"]
         self.districts = RegionIndex(districts) if len(districts) else None

@@ -211,17 +211,17 @@ def _stream_csv(con: duckdb.DuckDBPyConnection, source: Source, view: str) -> in
     rows = 0
     try:
         if source.path.stat().st_size <= CSV_WHOLE:
-            blocks = [pacsv.read_csv(source.path, **_csv_options(names))]
+            tables = iter([pacsv.read_csv(source.path, **_csv_options(names))])
         else:
-            blocks = pacsv.open_csv(source.path, **_csv_options(names))
-        for batch in blocks:
-            block = (pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch)
-                     else batch).append_column(
-                "__row", pa.array(range(rows + 1, rows + 1 + batch.num_rows), pa.int64()))
+            tables = (pa.Table.from_batches([batch])
+                      for batch in pacsv.open_csv(source.path, **_csv_options(names)))
+        for table in tables:
+            block = table.append_column(
+                "__row", pa.array(range(rows + 1, rows + 1 + table.num_rows), pa.int64()))
             con.register("csv_block__arrow", block)
             con.execute(f'INSERT INTO "{view}" SELECT * FROM csv_block__arrow')
             con.unregister("csv_block__arrow")
-            rows += batch.num_rows
+            rows += table.num_rows
     except pa.ArrowInvalid as exc:
         raise InputError(source.file, f"malformed CSV: {_malformed(source, exc)}") from exc
     return rows
