@@ -758,7 +758,7 @@ def test_a_copy_under_way_is_stopped_at_exit(demo_db: Path, start: str) -> None:
         "i = warehouse_info()\n"
         f"{start}\n"
         "time.sleep(1)\n"
-        "assert td._COPYING, 'the copy is under way'\n")
+        "assert td._READING, 'the read is under way'\n")
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "GCRM_DB": str(demo_db), "PYTHONPATH": str(root)}
     r = subprocess.run([sys.executable, "-P", "-c", code], env=env, capture_output=True,

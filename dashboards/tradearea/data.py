@@ -257,7 +257,7 @@ def _kept(table: OrderedDict, key: tuple[str, str, tuple[str, str]],
             thread = threading.Thread(target=_read_facts, args=(table, key, future),
                                       daemon=True, name="gcrm-customer-facts")
             thread.start()
-            _COPY_THREADS[:] = [*(t for t in _COPY_THREADS if t.is_alive()), thread]
+            _READ_THREADS[:] = [*(t for t in _READ_THREADS if t.is_alive()), thread]
             while len(table) > FACTS_KEPT:
                 table.popitem(last=False)
         elif future is not None:
@@ -266,9 +266,9 @@ def _kept(table: OrderedDict, key: tuple[str, str, tuple[str, str]],
 
 
 #: the connections of the reads and copies under way and their threads
-#: (:func:`_stop_copies`)
-_COPYING: set = set()
-_COPY_THREADS: list[threading.Thread] = []
+#: (:func:`_stop_reads`)
+_READING: set = set()
+_READ_THREADS: list[threading.Thread] = []
 
 
 def _read_facts(table: OrderedDict, key: tuple[str, str, tuple[str, str]],
@@ -279,12 +279,12 @@ def _read_facts(table: OrderedDict, key: tuple[str, str, tuple[str, str]],
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), COPY_NICE)
     try:
         con = warehouse.connect(key[0], read_only=True)
-        _COPYING.add(con)
+        _READING.add(con)
         try:
             future.set_result(tradearea.CustomerFacts.read(con, key[2], threads=1,
                                                            stored=copy))
         finally:
-            _COPYING.discard(con)
+            _READING.discard(con)
             con.close()
     except BaseException as exc:  # the next call tries again
         with _FACTS_LOCK:
@@ -294,13 +294,13 @@ def _read_facts(table: OrderedDict, key: tuple[str, str, tuple[str, str]],
 
 
 @atexit.register
-def _stop_copies() -> None:
+def _stop_reads() -> None:
     """At exit, interrupt the reads and copies under way and let their threads end (a
     daemon thread still inside DuckDB when the interpreter finalises aborts the process)."""
-    for con in list(_COPYING):
+    for con in list(_READING):
         with contextlib.suppress(Exception):
             con.interrupt()
-    for thread in _COPY_THREADS:
+    for thread in _READ_THREADS:
         thread.join(timeout=10)
 
 
