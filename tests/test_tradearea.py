@@ -682,9 +682,9 @@ def test_the_districts_side_known_answer(con, household_size) -> None:
     want = _brute_force_district(con, s.district_id, s.months, household_size)
     for k, v in want.items():
         assert d[k] == pytest.approx(float(v), rel=1e-12), k
-    alone = tradearea._district_side(tradearea._cursor(con), s.district_id,
-                                     tradearea.population_cells(con), s.months, None,
-                                     household_size)
+    alone = tradearea.district_side(tradearea._cursor(con), s.district_id,
+                                    tradearea.population_cells(con), s.months, None,
+                                    household_size)
     assert alone == d.to_dict()
 
 
@@ -802,3 +802,39 @@ def test_the_pages_summary_thread(demo_db: Path, monkeypatch) -> None:
     want = repr(everyone_months(demo_db))
     assert texts[:2] == [want, want] and at.session_state["computed"] == 1
     assert texts[2].startswith("error: ")
+
+
+def test_the_page_keeps_each_districts_side(con, demo_db: Path, monkeypatch) -> None:
+    """The district's column does not depend on the area: the page keeps it per district
+    (and load, months, scope and household size) for the next area in that district, served
+    from there; each entry is the column computed afresh."""
+    from dashboards.tradearea import data as td
+
+    monkeypatch.setattr(td, "_SIDES", type(td._SIDES)())
+    side = td.district_sides(str(demo_db), "load 1")
+    wide, wide_label = tradearea.area_from(con, service_point=HALL, km=3)
+    near, near_label = tradearea.area_from(con, service_point=HALL, km=1)
+
+    def column(s: tradearea.AreaSummary) -> dict[str, float]:
+        return s.metrics.set_index("metric")["district"].to_dict()
+
+    fresh = tradearea.area_summary(con, wide, wide_label)
+    first = tradearea.area_summary(con, wide, wide_label, side=side)
+    assert column(first) == column(fresh)
+    pd.testing.assert_frame_equal(first.metrics, fresh.metrics)
+    (key,) = td._SIDES
+    assert key[2] == first.district_id and td._SIDES[key] == column(fresh)
+    # the next area in the district is served the kept column (marked here to tell)
+    td._SIDES[key]["customers"] += 1000
+    second = tradearea.area_summary(con, near, near_label, side=side)
+    assert second.district_id == first.district_id and len(td._SIDES) == 1
+    assert column(second) == {**column(fresh), "customers": column(fresh)["customers"] + 1000}
+    assert not second.metrics.set_index("metric")["area"].equals(
+        first.metrics.set_index("metric")["area"])  # another area: its own column
+    # another scope, household size or load: computed afresh, kept apart
+    scoped = tradearea.area_summary(con, near, near_label, scope=[first.district_id], side=side)
+    assert column(scoped) == column(tradearea.area_summary(con, near, near_label,
+                                                           scope=[first.district_id]))
+    tradearea.area_summary(con, near, near_label, household_size=3.1, side=side)
+    tradearea.area_summary(con, near, near_label, side=td.district_sides(str(demo_db), "load 2"))
+    assert len(td._SIDES) == 4

@@ -12,7 +12,7 @@ Methods, formulas and assumptions: docs/trade-areas.md.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -760,10 +760,11 @@ def _cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return cur
 
 
-def _district_side(cur, district: str, all_cells: pd.DataFrame, months, scope,
-                   household_size: float) -> dict[str, float]:
+def district_side(cur, district: str, all_cells: pd.DataFrame, months, scope,
+                  household_size: float) -> dict[str, float]:
     """The indicators of ``district`` (:func:`_indicators`) on ``cur`` (a :func:`_cursor`,
-    closed here: :func:`area_summary` calls this in a thread of its own)."""
+    closed here: :func:`area_summary` calls this in a thread of its own); ``all_cells``: the
+    population cells within ``scope`` (:func:`population_cells`)."""
     try:
         d_cells = all_cells[all_cells["district_id"] == district]
         cond, params = scope_sql(scope)  # the district's residential customers' points
@@ -781,7 +782,8 @@ def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
                  household_size: float = huff.HOUSEHOLD_SIZE,
                  min_cell: int | None = None,
                  customers: CustomerFacts | None = None,
-                 inside: pd.DataFrame | None = None) -> AreaSummary:
+                 inside: pd.DataFrame | None = None,
+                 side: Callable[..., dict[str, float]] = district_side) -> AreaSummary:
     """Customers, consumption, payments, arrears, outages, population, penetration and
     potential customers inside polygon ``area``, beside the same numbers for the district
     holding most of the area's population (customers when it has no population cells).
@@ -792,7 +794,9 @@ def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
     (:meth:`CustomerFacts.read`; the page keeps them for months the warehouse does not store),
     else the warehouse's stored ones when they cover ``months`` (:meth:`CustomerFacts.stored`),
     else the area's facts are read for its customer list. ``inside``: the area's customers
-    (:func:`customers_in` of ``area`` and ``scope``) when read already.
+    (:func:`customers_in` of ``area`` and ``scope``) when read already. ``side``: what gives
+    the district's column, :func:`district_side` or a function of the same arguments and
+    answer (the page's keeps each district's: it does not depend on the area).
     """
     if area is None or area.is_empty:
         raise ValueError("the trade area is empty")
@@ -806,7 +810,7 @@ def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
     with ThreadPoolExecutor(1, thread_name_prefix="gcrm-district") as pool:
         # the district's side needs nothing of the area's: computed meanwhile
         later = None if district is None else pool.submit(
-            _district_side, _cursor(con), district, all_cells, m, scope, household_size)
+            side, _cursor(con), district, all_cells, m, scope, household_size)
         facts = None
         if ids:
             kept = _kept(con, customers, m)
