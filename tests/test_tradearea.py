@@ -682,7 +682,7 @@ def test_the_districts_side_known_answer(con, household_size) -> None:
     want = _brute_force_district(con, s.district_id, s.months, household_size)
     for k, v in want.items():
         assert d[k] == pytest.approx(float(v), rel=1e-12), k
-    alone = tradearea.district_side(tradearea._cursor(con), s.district_id,
+    alone = tradearea.district_side(tradearea.thread_cursor(con), s.district_id,
                                     tradearea.population_cells(con), s.months, None,
                                     household_size)
     assert alone == d.to_dict()
@@ -737,7 +737,10 @@ def test_the_page_copies_the_stored_tables_after_its_run(demo_db: Path, monkeypa
     "td.stored_copy(i.path, i.version, td.stored_months(i.path, i.version), start=True)",
     # every customer's facts of months the warehouse does not store: read in the background
     "td.customer_facts(i.path, i.version, ('2020-01', '2020-12'), wait=False)",
-], ids=["copy", "read"])
+    # the districts' columns worked out after the page's run
+    "queries.population_cells = lambda con, scope=None: slow(con, None)\n"
+    "td.warm_district_sides(i.path, i.version, ('2020-01', '2020-12'), None, 3.1, ['220502'])",
+], ids=["copy", "read", "districts"])
 def test_a_copy_under_way_is_stopped_at_exit(demo_db: Path, start: str) -> None:
     """A server that exits while the copy (or a read of every customer's facts) runs inside
     DuckDB (a query of its own here that would take minutes) interrupts it and exits
@@ -838,3 +841,42 @@ def test_the_page_keeps_each_districts_side(con, demo_db: Path, monkeypatch) -> 
     tradearea.area_summary(con, near, near_label, household_size=3.1, side=side)
     tradearea.area_summary(con, near, near_label, side=td.district_sides(str(demo_db), "load 2"))
     assert len(td._SIDES) == 4
+
+
+def test_the_page_works_out_the_districts_sides_after_its_run(con, demo_db: Path,
+                                                             monkeypatch) -> None:
+    """After its run the page works out, in the background, the district column of every
+    district holding a service point in scope (:func:`warm_district_sides`): each equal to
+    the column computed afresh, none twice; a summary in such a district is served it."""
+    from dashboards.tradearea import data as td
+
+    monkeypatch.setattr(td, "_SIDES", type(td._SIDES)())
+    months = cube.month_range(con, 12)
+    districts = [r[0] for r in con.execute(
+        "SELECT DISTINCT district_id FROM dim_service_point WHERE district_id IS NOT NULL "
+        "ORDER BY 1").fetchall()]
+    assert len(districts) >= 2
+    for scope in (None, (districts[1],)):
+        td.warm_district_sides(str(demo_db), "load 1", months, scope, 3.1, [None, *districts])
+        td.warm_district_sides(str(demo_db), "load 1", months, scope, 3.1, districts)  # again
+        for thread in list(td._READ_THREADS):
+            thread.join(timeout=60)
+        assert not td._WARMING
+        kept = {k[2]: v for k, v in td._SIDES.items() if k[4] == (None if scope is None
+                                                                  else tuple(scope))}
+        assert sorted(kept) == districts  # every district, once
+        cells = tradearea.population_cells(con, scope)
+        for district, side in kept.items():
+            fresh = tradearea.district_side(tradearea.thread_cursor(con), district, cells,
+                                            months, scope, 3.1)
+            assert pd.Series(side).equals(pd.Series(fresh)), district  # NaN where fresh's
+    assert len(td._SIDES) == 2 * len(districts)
+    area, label = tradearea.area_from(con, service_point=HALL, km=3)
+    s = tradearea.area_summary(con, area, label, months, household_size=3.1,
+                               side=td.district_sides(str(demo_db), "load 1"))
+    key = (str(demo_db), "load 1", s.district_id, months, None, 3.1)
+    td._SIDES[key]["resident"] += 7  # marked here to tell it was served
+    again = tradearea.area_summary(con, area, label, months, household_size=3.1,
+                                   side=td.district_sides(str(demo_db), "load 1"))
+    assert (again.metrics.set_index("metric").loc["resident", "district"]
+            == s.metrics.set_index("metric").loc["resident", "district"] + 7)

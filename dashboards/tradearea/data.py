@@ -364,6 +364,58 @@ def district_sides(db: str, version: str) -> Callable[..., dict[str, float]]:
     return side
 
 
+#: the district columns being worked out in the background (:func:`warm_district_sides`)
+_WARMING: set[tuple] = set()
+#: how many districts one warm-up works out at most (a user with a whole province in scope)
+WARM_DISTRICTS = 64
+
+
+def warm_district_sides(db: str, version: str, months: tuple[str, str], scope: Scope,
+                        household_size: float, districts: Sequence[str]) -> None:
+    """Work out the district column (:func:`district_sides`) of each of ``districts`` not
+    kept yet, in a background thread at the lowest CPU priority (:data:`COPY_NICE`), like
+    :func:`stored_copy` after the page's run: an area in another of them is then summed
+    without its district's 0.1-0.35 s. A warm-up under way for the same load, months, scope
+    and household size is not started twice; one that fails leaves the page to compute what
+    it needs."""
+    key = (db, version, (str(months[0]), str(months[1])), scope, float(household_size))
+    scoped = None if scope is None else tuple(scope_list(scope))
+    with _SIDES_LOCK:
+        todo = [d for d in dict.fromkeys(districts) if d and (
+            db, version, d, key[2], scoped, key[4]) not in _SIDES][:WARM_DISTRICTS]
+        if not todo or key in _WARMING:
+            return
+        _WARMING.add(key)
+    thread = threading.Thread(target=_warm_sides, args=(key, todo), daemon=True,
+                              name="gcrm-district-sides")
+    thread.start()
+    with _FACTS_LOCK:
+        _READ_THREADS[:] = [*(t for t in _READ_THREADS if t.is_alive()), thread]
+
+
+def _warm_sides(key: tuple, districts: list[str]) -> None:
+    db, version, months, scope, household_size = key
+    with contextlib.suppress(AttributeError, OSError):  # Linux: a thread's own nice
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), COPY_NICE)
+    try:
+        con = warehouse.connect(db, read_only=True)
+        _READING.add(con)
+        try:
+            cells = tradearea.population_cells(con, scope_list(scope))
+            side = district_sides(db, version)
+            for district in districts:
+                side(tradearea.thread_cursor(con), district, cells, months, scope_list(scope),
+                     household_size)
+        finally:
+            _READING.discard(con)
+            con.close()
+    except Exception:  # interrupted at exit, or a load swapped the file: the page computes
+        pass
+    finally:
+        with _SIDES_LOCK:
+            _WARMING.discard(key)
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def area_customers(db: str, version: str, spec: Spec, months: tuple[str, str],
                    scope: Scope) -> pd.DataFrame:

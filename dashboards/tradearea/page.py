@@ -87,5 +87,8 @@ def render() -> None:
     with summary_box:
         views.inside(ctx, choice, area, later)
     shell.page_done(PAGE, lang)
-    # the next area's joins read a copy of the stored per-customer tables, made meanwhile
+    # the next area's joins read a copy of the stored per-customer tables, made meanwhile,
+    # and its district's column is worked out already if it holds a service point in scope
     td.stored_copy(wh.path, wh.version, choice.months, start=True)
+    td.warm_district_sides(ctx.db, ctx.version, choice.months, ctx.scope,
+                           choice.household_size, ctx.visible_sp["district_id"].dropna())

@@ -751,7 +751,7 @@ def _district_of(in_cells: pd.DataFrame, inside: pd.DataFrame) -> str | None:
     return None
 
 
-def _cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+def thread_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor of ``con`` on its current database, for another thread (a connection is used
     by one thread at a time: call this in ``con``'s)."""
     db = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
@@ -762,7 +762,7 @@ def _cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 def district_side(cur, district: str, all_cells: pd.DataFrame, months, scope,
                   household_size: float) -> dict[str, float]:
-    """The indicators of ``district`` (:func:`_indicators`) on ``cur`` (a :func:`_cursor`,
+    """The indicators of ``district`` (:func:`_indicators`) on ``cur`` (a :func:`thread_cursor`,
     closed here: :func:`area_summary` calls this in a thread of its own); ``all_cells``: the
     population cells within ``scope`` (:func:`population_cells`)."""
     try:
@@ -810,7 +810,7 @@ def area_summary(con: duckdb.DuckDBPyConnection, area, label: str = "area",
     with ThreadPoolExecutor(1, thread_name_prefix="gcrm-district") as pool:
         # the district's side needs nothing of the area's: computed meanwhile
         later = None if district is None else pool.submit(
-            side, _cursor(con), district, all_cells, m, scope, household_size)
+            side, thread_cursor(con), district, all_cells, m, scope, household_size)
         facts = None
         if ids:
             kept = _kept(con, customers, m)
