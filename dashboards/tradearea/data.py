@@ -399,6 +399,7 @@ def _warm_sides(key: tuple, districts: list[str]) -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), COPY_NICE)
     try:
         con = warehouse.connect(db, read_only=True)
+        con.execute("SET threads = 1")  # DuckDB's work in this thread, at its priority
         _READING.add(con)
         try:
             cells = tradearea.population_cells(con, scope_list(scope))
