@@ -373,9 +373,9 @@ WARM_DISTRICTS = 64
 def warm_district_sides(db: str, version: str, months: tuple[str, str], scope: Scope,
                         household_size: float, districts: Sequence[str]) -> None:
     """Work out the district column (:func:`district_sides`) of each of ``districts`` not
-    kept yet, in a background thread at the lowest CPU priority (:data:`COPY_NICE`), like
-    :func:`stored_copy` after the page's run: an area in another of them is then summed
-    without its district's 0.1-0.35 s. A warm-up under way for the same load, months, scope
+    kept yet, in a background thread at the lowest CPU priority (:data:`COPY_NICE`), after
+    the :func:`stored_copy` started by the page's run: an area in another of them is then
+    summed without its district's 0.1-0.35 s. A warm-up under way for the same load, months, scope
     and household size is not started twice; one that fails leaves the page to compute what
     it needs."""
     key = (db, version, (str(months[0]), str(months[1])), scope, float(household_size))
@@ -397,6 +397,11 @@ def _warm_sides(key: tuple, districts: list[str]) -> None:
     db, version, months, scope, household_size = key
     with contextlib.suppress(AttributeError, OSError):  # Linux: a thread's own nice
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), COPY_NICE)
+    with _FACTS_LOCK:
+        copy = _COPIES.get((db, version, months))
+    if copy is not None:  # after the copy: its Python work (GIL) would hold up the page's
+        with contextlib.suppress(Exception):  # last messages, sent after its run
+            copy.result(timeout=120)
     try:
         con = warehouse.connect(db, read_only=True)
         con.execute("SET threads = 1")  # DuckDB's work in this thread, at its priority
