@@ -175,7 +175,9 @@ def test_pick_a_hall_numbers_map_and_campaign_csv(browser, app_url: str,
         button = page.locator('[data-testid="stDownloadButton"]').filter(
             has_text="Download CSV")
         button.scroll_into_view_if_needed()
-        with page.expect_download() as dl:
+        # the file is written on the click, in a rerun of the whole page: 30 s (Playwright's
+        # default) was too short once on a machine at load 10
+        with page.expect_download(timeout=90_000) as dl:
             button.locator("button").click()
         text = Path(dl.value.path()).read_text(encoding="utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(text)))
