@@ -60,3 +60,18 @@ def test_a_run_is_per_thread_and_per_database(demo_db: Path, tmp_path: Path) -> 
         t.join()
         assert seen["con"] is not mine
         mine.execute("SELECT 1").fetchone()
+
+
+def test_a_connection_with_its_own_thread_count(demo_db: Path, monkeypatch) -> None:
+    """``threads=1`` (the pages' background work, at its thread's low priority) holds for
+    that connection only; without it the ``threads`` setting, else DuckDB's default."""
+    monkeypatch.delenv("GCRM_THREADS", raising=False)
+    one = warehouse.connect(demo_db, read_only=True, threads=1)
+    other = warehouse.connect(demo_db, read_only=True)
+    try:
+        assert one.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+        assert other.execute("SELECT current_setting('threads')").fetchone()[0] == \
+            duckdb.connect().execute("SELECT current_setting('threads')").fetchone()[0]
+    finally:
+        one.close()
+        other.close()

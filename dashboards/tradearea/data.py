@@ -403,8 +403,7 @@ def _warm_sides(key: tuple, districts: list[str]) -> None:
         with contextlib.suppress(Exception):  # last messages, sent after its run
             copy.result(timeout=120)
     try:
-        con = warehouse.connect(db, read_only=True)
-        con.execute("SET threads = 1")  # DuckDB's work in this thread, at its priority
+        con = warehouse.connect(db, read_only=True, threads=1)  # all in this thread
         _READING.add(con)
         try:
             cells = tradearea.population_cells(con, scope_list(scope))

@@ -224,8 +224,11 @@ def connect(
     *,
     read_only: bool = False,
     spatial: bool = False,
+    threads: int | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse at ``path`` (default: ``$GCRM_DB`` or ``data/gcrm.duckdb``).
+    """Open the warehouse at ``path`` (default: ``$GCRM_DB`` or ``data/gcrm.duckdb``);
+    ``threads``: DuckDB's threads for this connection (default: the ``threads`` setting, else
+    every core; 1 runs its queries in the calling thread only).
 
     A writable connection creates the file (mode 0600) and the schema if needed. A read-only
     connection to a missing file raises :class:`FileNotFoundError` with the path in the message.
@@ -240,7 +243,7 @@ def connect(
     if not read_only:
         db.parent.mkdir(parents=True, exist_ok=True)
     settings = {}
-    if threads := config.get("threads"):
+    if threads := threads or config.get("threads"):
         settings["threads"] = int(threads)
     if mem := config.get("memory_limit"):
         settings["memory_limit"] = mem
