@@ -49,6 +49,8 @@ def _rewrite(node: Any) -> Any:
             x = args[0].sql("spark")
             return parse_one(f"(NOT isnan({x}) AND abs({x}) <> double('Infinity'))",
                              read="spark")
+        if name == "STRLEN" and len(args) == 1:  # bytes of the UTF-8 text
+            return parse_one(f"length(encode({args[0].sql('spark')}, 'UTF-8'))", read="spark")
         if name == "TO_JSON" and len(args) == 1:  # DuckDB keeps null fields; so must Spark
             return parse_one(f"to_json({args[0].sql('spark')}, map('ignoreNullFields', 'false'))",
                              read="spark")
