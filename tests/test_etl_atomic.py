@@ -164,8 +164,11 @@ def test_encrypted_warehouse_reloads_through_its_copy(example_dir: Path, tmp_pat
     with warehouse.connect(db, read_only=True) as con:
         assert warehouse.get_meta(con, "data_version") == "2"
         assert con.execute("SELECT sum(kwh) FROM fact_consumption").fetchone()[0] == 83210
-        # its storage version has no FSST to name for the unique payment ids: DICT_FSST
+        # its storage version has no FSST to name for the unique payment ids, nor a plain
+        # dictionary for the repeated text: DICT_FSST for both
         assert _compression(con, "fact_payment", "payment_id") == {"DICT_FSST"}
+        for table, column in REPEATED_TEXT:
+            assert _compression(con, table, column) == {"DICT_FSST"}, (table, column)
     assert staging(db) == []
 
 
@@ -176,8 +179,17 @@ def _compression(con, table: str, column: str) -> set[str]:
         "AND segment_type <> 'VALIDITY'", [table, column]).fetchall()}
 
 
+#: the facts' text columns with few distinct values per row group (named dictionaries)
+REPEATED_TEXT = (("fact_consumption", "customer_id"), ("fact_consumption", "month"),
+                 ("fact_payment", "customer_id"), ("fact_payment", "month"),
+                 ("fact_payment", "channel"), ("fact_payment", "service_point_id"))
+
+
 def test_unique_payment_ids_are_stored_with_fsst(mini_db: Path) -> None:
-    """Named in the schema (DuckDB does not try a dictionary on them in every row group)."""
+    """Named in the schema (DuckDB does not try a dictionary on them in every row group);
+    the repeated text of the facts as dictionaries (nor FSST on it)."""
     with warehouse.connect(mini_db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM fact_payment").fetchone()[0] > 0
         assert _compression(con, "fact_payment", "payment_id") == {"FSST"}
+        for table, column in REPEATED_TEXT:
+            assert _compression(con, table, column) == {"Dictionary"}, (table, column)
