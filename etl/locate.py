@@ -85,13 +85,12 @@ def _write_changes(con: duckdb.DuckDBPyConnection, table: str, key: str, df: pd.
     con.register("locate_df", df)
     changed = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in cols)
     sets = ", ".join(f"{c} = s.{c}" for c in cols)
-    n = con.execute(f"SELECT count(*) FROM {table} t JOIN locate_df s USING ({key}) "
-                    f"WHERE {changed}").fetchone()[0]
-    if n:
-        con.execute(f"UPDATE {table} t SET {sets} FROM locate_df s "
-                    f"WHERE t.{key} = s.{key} AND ({changed})")
+    # the rows that changed, counted by the update itself (no count before: 0.13-0.2 s of
+    # a 1M-customer load)
+    n = con.execute(f"UPDATE {table} t SET {sets} FROM locate_df s "
+                    f"WHERE t.{key} = s.{key} AND ({changed})").fetchone()[0]
     con.unregister("locate_df")
-    return n
+    return int(n)
 
 
 #: customers located at a time (the memory of a load stays bounded however many there are)
@@ -103,6 +102,9 @@ def _chunks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]]:
 
     Ranges of keys, not of ``rowid``: rows written by an open transaction have row ids from
     2^62 on, so row-id ranges would not be dense."""
+    n, first = con.execute("SELECT count(*), min(customer_id) FROM dim_customer").fetchone()
+    if n <= CHUNK:  # one chunk: no need to number every id in order
+        return [(first, None)] if n else []
     starts = [r[0] for r in con.execute(
         "SELECT customer_id FROM (SELECT customer_id, row_number() OVER (ORDER BY customer_id) "
         "AS r FROM dim_customer) WHERE (r - 1) % ? = 0 ORDER BY 1", [CHUNK]).fetchall()]
