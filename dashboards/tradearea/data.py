@@ -254,10 +254,7 @@ def _kept(table: OrderedDict, key: tuple[str, str, tuple[str, str]],
         future = table.get(key)
         if future is None and start:
             future = table[key] = Future()
-            thread = threading.Thread(target=_read_facts, args=(table, key, future),
-                                      daemon=True, name="gcrm-customer-facts")
-            thread.start()
-            _READ_THREADS[:] = [*(t for t in _READ_THREADS if t.is_alive()), thread]
+            _background(_read_facts, (table, key, future), "gcrm-customer-facts")
             while len(table) > FACTS_KEPT:
                 table.popitem(last=False)
         elif future is not None:
@@ -271,12 +268,26 @@ _READING: set = set()
 _READ_THREADS: list[threading.Thread] = []
 
 
+def _background(target: Callable, args: tuple, name: str) -> None:
+    """Start ``target(*args)`` in a daemon thread, kept in :data:`_READ_THREADS` for
+    :func:`_stop_reads` (call it holding :data:`_FACTS_LOCK`)."""
+    thread = threading.Thread(target=target, args=args, daemon=True, name=name)
+    thread.start()
+    _READ_THREADS[:] = [*(t for t in _READ_THREADS if t.is_alive()), thread]
+
+
+def _lowest_priority() -> None:
+    """Give the calling thread the lowest CPU priority (:data:`COPY_NICE`): nobody waits for
+    its work, which yields the cores to the pages (Linux: a thread's own nice)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), COPY_NICE)
+
+
 def _read_facts(table: OrderedDict, key: tuple[str, str, tuple[str, str]],
                 future: Future) -> None:
     copy = table is _COPIES
-    if copy:  # nobody waits for a copy: it yields the cores to the pages
-        with contextlib.suppress(AttributeError, OSError):  # Linux: a thread's own nice
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), COPY_NICE)
+    if copy:  # nobody waits for a copy
+        _lowest_priority()
     try:
         con = warehouse.connect(key[0], read_only=True)
         _READING.add(con)
@@ -338,6 +349,13 @@ _SIDES_LOCK = threading.Lock()
 SIDES_KEPT = 256
 
 
+def _side_key(db: str, version: str, district: str, months: Sequence[str],
+              scope: Sequence[str] | None, household_size: float) -> tuple:
+    """The key of a district's column in :data:`_SIDES`."""
+    return (db, version, district, (str(months[0]), str(months[1])),
+            None if scope is None else tuple(scope), float(household_size))
+
+
 def district_sides(db: str, version: str) -> Callable[..., dict[str, float]]:
     """The ``side`` of :func:`gcrm.tradearea.queries.area_summary` for this load of ``db``:
     :func:`gcrm.tradearea.queries.district_side`, each district's column kept for the next
@@ -346,8 +364,7 @@ def district_sides(db: str, version: str) -> Callable[..., dict[str, float]]:
     residential customers). Shared by every session, per scope."""
     def side(cur, district: str, all_cells: pd.DataFrame, months, scope,
              household_size: float) -> dict[str, float]:
-        key = (db, version, district, tuple(months), None if scope is None else tuple(scope),
-               household_size)
+        key = _side_key(db, version, district, months, scope, household_size)
         with _SIDES_LOCK:
             kept = _SIDES.get(key)
             if kept is not None:
@@ -375,28 +392,23 @@ def warm_district_sides(db: str, version: str, months: tuple[str, str], scope: S
     """Work out the district column (:func:`district_sides`) of each of ``districts`` not
     kept yet, in a background thread at the lowest CPU priority (:data:`COPY_NICE`), after
     the :func:`stored_copy` started by the page's run: an area in another of them is then
-    summed without its district's 0.1-0.35 s. A warm-up under way for the same load, months, scope
-    and household size is not started twice; one that fails leaves the page to compute what
-    it needs."""
+    summed without its district's 0.1-0.35 s. A warm-up under way for the same load, months,
+    scope and household size is not started twice; one that fails leaves the page to compute
+    what it needs."""
     key = (db, version, (str(months[0]), str(months[1])), scope, float(household_size))
-    scoped = None if scope is None else tuple(scope_list(scope))
     with _SIDES_LOCK:
-        todo = [d for d in dict.fromkeys(districts) if d and (
-            db, version, d, key[2], scoped, key[4]) not in _SIDES][:WARM_DISTRICTS]
+        todo = [d for d in dict.fromkeys(districts) if d and _side_key(
+            db, version, d, months, scope, household_size) not in _SIDES][:WARM_DISTRICTS]
         if not todo or key in _WARMING:
             return
         _WARMING.add(key)
-    thread = threading.Thread(target=_warm_sides, args=(key, todo), daemon=True,
-                              name="gcrm-district-sides")
-    thread.start()
     with _FACTS_LOCK:
-        _READ_THREADS[:] = [*(t for t in _READ_THREADS if t.is_alive()), thread]
+        _background(_warm_sides, (key, todo), "gcrm-district-sides")
 
 
 def _warm_sides(key: tuple, districts: list[str]) -> None:
     db, version, months, scope, household_size = key
-    with contextlib.suppress(AttributeError, OSError):  # Linux: a thread's own nice
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), COPY_NICE)
+    _lowest_priority()
     with _FACTS_LOCK:
         copy = _COPIES.get((db, version, months))
     if copy is not None:  # after the copy: its Python work (GIL) would hold up the page's
