@@ -111,6 +111,17 @@ class Plan:
     window: DateWindow  # plausible dates, fixed for the whole load
 
 
+def _older_schema(con: duckdb.DuckDBPyConnection) -> str | None:
+    """What to do when the warehouse was built by an older GCRM (a load writes this version's
+    tables: ``gcrm upgrade`` first); None for a current or a new, empty one."""
+    if not warehouse.has_tables(con, ("meta",)):
+        return None
+    version = warehouse.get_meta(con, "schema_version")
+    if version is None or not version.isdigit() or int(version) >= warehouse.SCHEMA_VERSION:
+        return None
+    return next(iter(warehouse.schema_problems(con)), None)
+
+
 def preflight(input_dir: Path, db: str | Path | None = None) -> Plan:
     """Check files and columns before anything is written; raise :class:`InputError`.
 
@@ -124,6 +135,8 @@ def preflight(input_dir: Path, db: str | Path | None = None) -> Plan:
     path = config.db_path(db)
     if path.exists():
         with warehouse.connect(path, read_only=True) as con:
+            if older := _older_schema(con):
+                raise InputError(str(path), older)
             for t in has:
                 table = "dim_region" if t == "regions" else "dim_customer"
                 exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
@@ -199,7 +212,7 @@ def _validate(con: duckdb.DuckDBPyConnection, src: readers.Source, count: FileCo
         con.execute(f"CREATE OR REPLACE TEMP TABLE {dups} AS "
                     + compile_dups(src.spec, norm, f"SELECT __h FROM c_{name}"))
     con.execute(f"CREATE OR REPLACE TEMP VIEW s_{name} AS "
-                + compile_checked(src.spec, norm, window, dups))
+                + compile_checked(src.spec, norm, window, dups, keys=True))
     con.execute(f"DROP TABLE IF EXISTS r_{name}")
     if name in CHECKED_FIRST:
         _list_rejects(con, name)
@@ -224,7 +237,8 @@ def _good_view(con: duckdb.DuckDBPyConnection, src: readers.Source) -> None:
     name = src.spec.name
     listed = _has_temp(con, f"r_{name}") and con.execute(
         f"SELECT count(*) > 0 FROM r_{name}").fetchone()[0]
-    con.execute(f"CREATE OR REPLACE TEMP VIEW v_{name} AS SELECT {stage_columns(src.spec)} "
+    con.execute(f"CREATE OR REPLACE TEMP VIEW v_{name} AS SELECT "
+                f"{stage_columns(src.spec, keys=True)} "
                 f"FROM s_{name} s WHERE s.__v IS NULL"
                 + (f" AND s.__row NOT IN (SELECT __row FROM r_{name})" if listed else ""))
 
@@ -264,25 +278,52 @@ def _quarantine(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: in
 
 def _upsert_dim(con: duckdb.DuckDBPyConnection, target: str, key: str, cols: list[str],
                 stage: str, now: datetime) -> None:
-    """Update changed rows (bumping ``updated_at``) and insert new ones."""
+    """Update changed rows (bumping ``updated_at``) and insert new ones (a new customer given
+    its integer key, :data:`SURROGATE`; ``stage`` then has the rows' ``__row``)."""
     sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in cols)
     changed = " OR ".join(f"t.{q(c)} IS DISTINCT FROM s.{q(c)}" for c in cols)
     con.execute(
         f"UPDATE {target} t SET {sets}, updated_at = ? FROM {stage} s "
         f"WHERE t.{q(key)} = s.{q(key)} AND ({changed})", [now])
     collist = ", ".join(q(c) for c in [key, *cols])
+    new, given = _new_keys(con, target)
     con.execute(
-        f"INSERT INTO {target} ({collist}, updated_at) SELECT {collist}, ? FROM {stage} s "
+        f"INSERT INTO {target} ({collist}{new}, updated_at) SELECT {collist}{given}, ? "
+        f"FROM {stage} s "
         f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t.{q(key)} = s.{q(key)})", [now])
 
 
-def _replace_facts(con: duckdb.DuckDBPyConnection, target: str, key: tuple[str, ...],
-                   select: str, good: str) -> int:
+#: the dimension whose rows get an integer key, and its column: a customer's
+#: (``customer_key``), which the monthly facts hold in place of the text id. Given once, when
+#: the customer is first loaded, and never changed: its row number in that file on a first
+#: load (:func:`_load_located_dim`), else one more than the largest key so far, in the file's
+#: order. The Spark engine gives the same keys (``etl.scaleout.sparketl``).
+SURROGATE = {"dim_customer": "customer_key"}
+
+
+def _new_keys(con: duckdb.DuckDBPyConnection, target: str) -> tuple[str, str]:
+    """(``, column``, ``, expression``) giving the new rows of ``target`` their integer key
+    (:data:`SURROGATE`) over the staged rows ``s`` (with ``__row``); two empty strings for a
+    table without one."""
+    if target not in SURROGATE:
+        return "", ""
+    col = SURROGATE[target]
+    top = con.execute(f"SELECT max({col}) FROM {target}").fetchone()[0]
+    if top is None:  # a first load: the row number
+        return f", {col}", ", CAST(s.__row AS INTEGER)"
+    return f", {col}", f", CAST({int(top)} + row_number() OVER (ORDER BY s.__row) AS INTEGER)"
+
+
+def _replace_facts(con: duckdb.DuckDBPyConnection, target: str,
+                   key: tuple[str | tuple[str, str], ...], select: str, good: str) -> int:
     """Upsert by key: delete stored rows whose key is in the batch, then append the batch.
 
-    Streams from the source through the typed view; returns the number of rows inserted.
+    ``key``: the key's columns, each a name (the same in ``target`` and ``good``) or a pair
+    (its name in ``target``, in ``good``). Streams from the source through the typed view;
+    returns the number of rows inserted.
     """
-    on = " AND ".join(f"f.{q(k)} = s.{q(k)}" for k in key)
+    on = " AND ".join(f"f.{q(k)} = s.{q(k)}" if isinstance(k, str)
+                      else f"f.{q(k[0])} = s.{q(k[1])}" for k in key)
     if con.execute(f"SELECT count(*) > 0 FROM {target}").fetchone()[0]:
         con.execute(f"DELETE FROM {target} f USING {good} s WHERE {on}")
     return con.execute(f"INSERT INTO {target} BY NAME {select} FROM {good}").fetchone()[0]
@@ -381,10 +422,12 @@ def _load_located_dim(con: duckdb.DuckDBPyConnection, good: str, target: str, ke
     update, so no staged copy and one pass over the view fewer."""
     collist = ", ".join(q(c) for c in [key, *cols])
     if datum == "wgs84" and not con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]:
-        return con.execute(f"INSERT INTO {target} ({collist}, updated_at) "
-                           f"SELECT {collist}, ? FROM {good}", [now]).fetchone()[0]
+        new, given = _new_keys(con, target)
+        return con.execute(f"INSERT INTO {target} ({collist}{new}, updated_at) "
+                           f"SELECT {collist}{given}, ? FROM {good} s", [now]).fetchone()[0]
     ok = f"{good}_ok"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {ok} AS SELECT {collist} FROM {good}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {ok} AS SELECT {collist}"
+                f"{', __row' if target in SURROGATE else ''} FROM {good}")
     if datum != "wgs84":
         _stage(con, f"{good}_xy",
                _convert(con.execute(f"SELECT {q(key)}, lon, lat FROM {ok}").df(), datum))
@@ -431,14 +474,15 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, src: readers.Source, load_id: 
                     "(SELECT 1 FROM dim_feeder f WHERE f.feeder_id = c.feeder_id)", [now])
     elif name == "consumption":
         count.loaded = _replace_facts(
-            con, "fact_consumption", ("customer_id", "month"),
-            "SELECT customer_id, month, kwh, peak_kwh, flat_kwh, valley_kwh, amount", good)
+            con, "fact_consumption", (("customer_key", "__key_customer_id"), "month"),
+            "SELECT __key_customer_id AS customer_key, month, kwh, peak_kwh, flat_kwh, "
+            "valley_kwh, amount", good)
     elif name == "payments":
         _touch_replaced(con, touched, "fact_payment", ("payment_id",), good)
         count.loaded = _replace_facts(
             con, "fact_payment", ("payment_id",),
-            "SELECT payment_id, customer_id, paid_at, strftime(paid_at, '%Y-%m') AS month, "
-            "amount, channel, service_point_id", good)
+            "SELECT payment_id, __key_customer_id AS customer_key, paid_at, "
+            "strftime(paid_at, '%Y-%m') AS month, amount, channel, service_point_id", good)
     elif name == "outages":
         count.loaded = _replace_facts(
             con, "fact_outage", ("outage_id",),

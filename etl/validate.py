@@ -19,6 +19,9 @@ from gcrm import config
 
 REF_TABLES = {"customer": ("dim_customer", "customer_id"), "feeder": ("dim_feeder", "feeder_id")}
 REF_REASONS = {"customer": "unknown_customer", "feeder": "unknown_feeder"}
+#: the integer key of a referenced row, read by the same join that checks the reference
+#: (:func:`compile_checked` with ``keys``): column ``__key_<column>`` of the checked view
+REF_KEYS = {"customer": "customer_key"}
 
 
 @dataclass(frozen=True)
@@ -343,11 +346,12 @@ def compile_dups(spec: FileSpec, norm_view: str, candidates: str) -> str:
 
 
 def compile_checked(spec: FileSpec, norm_view: str, window: DateWindow,
-                    dups: str | None = None) -> str:
+                    dups: str | None = None, keys: bool = False) -> str:
     """Every row of the normalised view once: ``__row``, the typed columns (defaults applied,
     as :func:`compile_typed`) and ``__v``, ``reason|field`` of the first failing check of
     :func:`checks` (NULL for a good row). Each column is cast once. ``dups``: the table of
-    :func:`compile_dups` (None: the file has no duplicate key)."""
+    :func:`compile_dups` (None: the file has no duplicate key). ``keys``: with the integer key
+    of each referenced row too (:data:`REF_KEYS`, as ``__key_<column>``)."""
     casts = [f"{_typed(c, 's.' + q(c.name))} AS {q('__t_' + c.name)}"
              for c in spec.columns if not _plain(c) and c.kind != "enum"]
     inner = f"SELECT {', '.join(['s.*', *casts])} FROM {q(norm_view)} s"
@@ -359,14 +363,18 @@ def compile_checked(spec: FileSpec, norm_view: str, window: DateWindow,
         conds.append(("d.__first IS NOT NULL AND s.__row > d.__first", "duplicate_key",
                       ",".join(spec.key)))
     conds += _local_checks(spec, window)
+    out = ["s.__row"]
     for col in spec.columns:
         if col.ref:
             table, key_col = REF_TABLES[col.ref]
-            joins.append(f"LEFT JOIN (SELECT {q(key_col)} AS __k FROM {table}) r_{col.name} "
-                         f"ON s.{q(col.name)} = r_{col.name}.__k")
+            sk = keys and REF_KEYS.get(col.ref)
+            joins.append(f"LEFT JOIN (SELECT {q(key_col)} AS __k"
+                         + (f", {q(sk)} AS __sk" if sk else "")
+                         + f" FROM {table}) r_{col.name} ON s.{q(col.name)} = r_{col.name}.__k")
             conds.append((f"s.{q(col.name)} IS NOT NULL AND r_{col.name}.__k IS NULL",
                           REF_REASONS[col.ref], col.name))
-    out = ["s.__row"]
+            if sk:
+                out.append(f"r_{col.name}.__sk AS {q('__key_' + col.name)}")
     for c in spec.columns:
         typed = (f"s.{q(c.name)}" if _plain(c) else f"lower(s.{q(c.name)})"
                  if c.kind == "enum" else f"s.{q('__t_' + c.name)}")
@@ -385,10 +393,13 @@ def compile_checked_rejects(checked_view: str) -> str:
             f"split_part(__v, '|', 2) AS __field FROM {q(checked_view)} WHERE __v IS NOT NULL")
 
 
-def stage_columns(spec: FileSpec) -> str:
+def stage_columns(spec: FileSpec, keys: bool = False) -> str:
     """The typed columns of a :func:`compile_checked` view (what :func:`compile_typed`
-    selects), over alias ``s``."""
+    selects), over alias ``s``; ``keys``: and the referenced rows' keys (made with ``keys``)."""
     cols = ["s.__row", *(f"s.{q(c.name)}" for c in spec.columns)]
     if spec.keep_extra:
         cols.append("s.attrs")
+    if keys:
+        cols += [f"s.{q('__key_' + c.name)}" for c in spec.columns
+                 if c.ref and REF_KEYS.get(c.ref)]
     return ", ".join(cols)

@@ -36,8 +36,8 @@ def customer(demo_db: Path) -> dict:
     try:
         cid, phone = con.execute(
             "SELECT customer_id, phone FROM dim_customer WHERE district_id = '220502' "
-            "AND phone IS NOT NULL AND lon IS NOT NULL AND customer_id IN "
-            "(SELECT customer_id FROM fact_consumption) ORDER BY customer_id LIMIT 1").fetchone()
+            "AND phone IS NOT NULL AND lon IS NOT NULL AND customer_key IN "
+            "(SELECT customer_key FROM fact_consumption) ORDER BY customer_id LIMIT 1").fetchone()
         kwh = float(cube.query(con, ["kwh"], where={"customer": [cid]})["kwh"].iloc[0])
     finally:
         con.close()

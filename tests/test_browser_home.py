@@ -96,7 +96,7 @@ def _expected_by_sql(db: Path) -> dict[str, float]:
         first_idx = y * 12 + m - 1 - 11
         first = f"{first_idx // 12:04d}-{first_idx % 12 + 1:02d}"
         customers, kwh, amount = con.execute(
-            "SELECT count(DISTINCT customer_id), sum(kwh), sum(amount) FROM fact_consumption "
+            "SELECT count(DISTINCT customer_key), sum(kwh), sum(amount) FROM fact_consumption "
             "WHERE month BETWEEN ? AND ?", [first, last]).fetchone()
         paid, online, n = con.execute(
             "SELECT sum(amount), count(*) FILTER (WHERE channel IN ('online', 'app')), count(*) "

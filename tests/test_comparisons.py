@@ -105,7 +105,7 @@ def con(gap_db: Path):
 def _kwh(con: duckdb.DuckDBPyConnection, months: list[str]) -> float:
     """kWh of the district over ``months``, in plain SQL over the facts."""
     return con.execute(
-        "SELECT sum(f.kwh) FROM fact_consumption f JOIN dim_customer c USING (customer_id) "
+        "SELECT sum(f.kwh) FROM fact_consumption f JOIN dim_customer c USING (customer_key) "
         "WHERE c.district_id = ? AND f.month IN (SELECT unnest(?))",
         [DISTRICT, months]).fetchone()[0]
 

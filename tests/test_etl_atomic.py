@@ -180,8 +180,7 @@ def _compression(con, table: str, column: str) -> set[str]:
 
 
 #: the facts' text columns with few distinct values per row group (named dictionaries)
-REPEATED_TEXT = (("fact_consumption", "customer_id"), ("fact_consumption", "month"),
-                 ("fact_payment", "customer_id"), ("fact_payment", "month"),
+REPEATED_TEXT = (("fact_consumption", "month"), ("fact_payment", "month"),
                  ("fact_payment", "channel"), ("fact_payment", "service_point_id"))
 
 

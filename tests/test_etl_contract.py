@@ -14,6 +14,7 @@ import pytest
 from etl.errors import InputError
 from etl.pipeline import load
 from gcrm.spatial.crs import wgs84_to_bd09, wgs84_to_gcj02
+from gcrm.storage.warehouse import BY_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_TABLES = ("dim_region", "dim_customer", "dim_feeder", "dim_service_point", "dim_time",
@@ -150,8 +151,8 @@ def test_incremental_load_appends_and_updates(example_dir: Path, tmp_path: Path)
     assert {c.file: c.loaded for c in report.counts} == {"customers.csv": 1,
                                                          "consumption.csv": 2}
     con = duckdb.connect(str(db), read_only=True)
-    kwh = dict(con.execute("SELECT month, kwh FROM fact_consumption WHERE customer_id = 'A001'"
-                           ).fetchall())
+    kwh = dict(con.execute(f"SELECT month, kwh FROM {BY_ID['fact_consumption']} "
+                           "WHERE customer_id = 'A001'").fetchall())
     assert kwh == {"2025-01": 201.0, "2025-02": 180.0, "2025-03": 210.0}
     after = dict(con.execute("SELECT customer_id, updated_at FROM dim_customer").fetchall())
     moved = con.execute("SELECT tariff, district_id, feeder_id FROM dim_customer "

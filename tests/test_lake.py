@@ -139,7 +139,7 @@ def test_city_partitions_prune_a_city_filter(mini_db_shared: Path, tmp_path: Pat
         lake.export(con, tmp_path / "s", "city,month")
         per_city = dict(con.execute(
             "SELECT c.city_id, count(*) FROM fact_consumption f JOIN dim_customer c "
-            "USING (customer_id) GROUP BY 1").fetchall())
+            "USING (customer_key) GROUP BY 1").fetchall())
     lake.attach(tmp_path / "s", tmp_path / "v.duckdb")
     folders = {p.name for p in (tmp_path / "s" / "fact_consumption").iterdir()}
     assert folders == {f"city_id={c or lake.NO_REGION}" for c in per_city}
@@ -217,7 +217,7 @@ def test_province_partitions_where_the_regions_have_provinces(mini_db_shared: Pa
         lake.export(con, tmp_path / "s", "month,city,province")  # nested outermost first
         n = con.execute("SELECT count(*) FROM fact_consumption").fetchone()[0]
         unlocated = con.execute("SELECT count(*) FROM fact_consumption JOIN dim_customer "
-                                "USING (customer_id) WHERE city_id IS NULL").fetchone()[0]
+                                "USING (customer_key) WHERE city_id IS NULL").fetchone()[0]
     assert lake.partitioning(tmp_path / "s", "fact_consumption") == (
         "province_id", "city_id", "month")
     lake.attach(tmp_path / "s", tmp_path / "v.duckdb")

@@ -130,8 +130,8 @@ def test_complaints_per_1000_by_independent_sql(con, months) -> None:
     got = overview.child_values(con, "complaints_per_1000", Place(), months).set_index("key")
     first, last = months
     rows = con.execute(
-        "WITH n AS (SELECT c.district_id, count(DISTINCT f.customer_id) AS customers "
-        "FROM fact_consumption f JOIN dim_customer c USING (customer_id) "
+        "WITH n AS (SELECT c.district_id, count(DISTINCT f.customer_key) AS customers "
+        "FROM fact_consumption f JOIN dim_customer c USING (customer_key) "
         "WHERE f.month BETWEEN ? AND ? GROUP BY 1), "
         "k AS (SELECT c.district_id, count(*) AS complaints FROM fact_service s "
         "JOIN dim_customer c USING (customer_id) WHERE s.kind = 'complaint' "

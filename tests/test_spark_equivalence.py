@@ -47,8 +47,8 @@ def test_same_rejects_and_accounting(engines) -> None:
 
 def test_same_region_assignment_and_cells(engines) -> None:
     a, b, _ = engines
-    _same(a, b, "SELECT customer_id, lon, lat, city_id, district_id, grid_id, locate_status, "
-                "transformer_id FROM dim_customer ORDER BY customer_id")
+    _same(a, b, "SELECT customer_id, customer_key, lon, lat, city_id, district_id, grid_id, "
+                "locate_status, transformer_id FROM dim_customer ORDER BY customer_id")
     _same(a, b, "SELECT service_point_id, city_id, district_id FROM dim_service_point "
                 "ORDER BY 1")
     _same(a, b, "SELECT region_id, population FROM dim_region ORDER BY 1")
@@ -72,8 +72,9 @@ def test_same_tables(engines, table) -> None:
     stamped = table in ("dim_feeder", "dim_transformer", "dim_relation")
     drop = " EXCLUDE (updated_at)" if stamped else ""
     if table in ("fact_consumption", "fact_payment", "fact_daily_read"):  # split facts
+        key = "customer_id" if table == "fact_daily_read" else "customer_key"
         assert b.execute(f"SELECT count(*) FROM {table} f JOIN dim_customer c USING "
-                         "(customer_id) WHERE f.city_id IS DISTINCT FROM c.city_id"
+                         f"({key}) WHERE f.city_id IS DISTINCT FROM c.city_id"
                          ).fetchone()[0] == 0
         derived = table == "fact_daily_read"  # its month partition is the month of its date
         if derived:

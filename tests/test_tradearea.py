@@ -17,6 +17,7 @@ from pyproj import Geod
 
 from gcrm import cube
 from gcrm.cli import cli
+from gcrm.storage.warehouse import BY_ID
 from gcrm.tradearea import geometry, huff
 from gcrm.tradearea import queries as tradearea
 
@@ -173,8 +174,8 @@ def test_area_summary_reconciles_with_the_cube(con) -> None:
     assert len(ids) == m.loc["customers", "area"] > 0
     months = cube.month_range(con, 12)
     direct = con.execute(
-        "SELECT sum(f.kwh) FROM fact_consumption f WHERE f.month BETWEEN ? AND ? AND "
-        "f.customer_id IN (SELECT unnest(?::VARCHAR[]))", [*months, ids]).fetchone()[0]
+        f"SELECT sum(f.kwh) FROM {BY_ID['fact_consumption']} f WHERE f.month BETWEEN ? AND ? "
+        "AND f.customer_id IN (SELECT unnest(?::VARCHAR[]))", [*months, ids]).fetchone()[0]
     assert m.loc["kwh", "area"] == pytest.approx(direct)
     assert s.by_class["customers"].sum() == len(ids)
     assert s.by_class["kwh"].sum() == pytest.approx(direct)
@@ -405,7 +406,7 @@ OLD_COUNTER_PAYERS = (
     "count(*) FILTER (WHERE f.channel = 'counter') AS counter_payments, counter_payments / "
     "payments AS counter_share, arg_max(f.service_point_id, f.paid_at) FILTER (WHERE "
     "f.channel = 'counter') AS last_counter FROM dim_customer c JOIN fact_payment f USING "
-    "(customer_id) WHERE c.customer_id IN (SELECT unnest(?::VARCHAR[])) AND f.month BETWEEN ? "
+    "(customer_key) WHERE c.customer_id IN (SELECT unnest(?::VARCHAR[])) AND f.month BETWEEN ? "
     "AND ? GROUP BY ALL HAVING counter_share > ? ORDER BY counter_payments DESC, c.customer_id")
 
 
@@ -560,10 +561,11 @@ def test_the_loads_per_customer_tables_equal_the_read(con, everyone) -> None:
         pd.testing.assert_frame_equal(got, want, check_exact=True)
     a001 = stored.query("SELECT kwh FROM {consumption} WHERE customer_id = "
                         "(SELECT min(customer_id) FROM {consumption})").iloc[0, 0]
-    first = con.execute("SELECT min(customer_id) FROM fact_consumption WHERE month BETWEEN ? "
-                        "AND ?", list(months)).fetchone()[0]
+    first = con.execute(f"SELECT min(customer_id) FROM {BY_ID['fact_consumption']} WHERE month "
+                        "BETWEEN ? AND ?", list(months)).fetchone()[0]
     assert float(a001) == pytest.approx(con.execute(
-        "SELECT sum(kwh) FROM fact_consumption WHERE customer_id = ? AND month BETWEEN ? AND ?",
+        f"SELECT sum(kwh) FROM {BY_ID['fact_consumption']} WHERE customer_id = ? AND month "
+        "BETWEEN ? AND ?",
         [first, *months]).fetchone()[0], rel=1e-12)
 
 

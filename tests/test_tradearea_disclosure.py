@@ -28,7 +28,7 @@ def lone(demo_db):
     try:
         row = con.execute(
             "SELECT c.lon, c.lat, c.customer_id FROM dim_customer c WHERE c.lon IS NOT NULL "
-            "AND c.customer_id IN (SELECT customer_id FROM fact_payment) "
+            "AND c.customer_key IN (SELECT customer_key FROM fact_payment) "
             "ORDER BY c.customer_id LIMIT 1").fetchone()
     finally:
         con.close()

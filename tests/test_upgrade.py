@@ -48,7 +48,7 @@ def test_upgrade_rebuilds_the_rollups_and_keeps_the_data(old_db: Path,
     want = CliRunner().invoke(cli, [*QUERY, "--db", str(mini_db_shared)])
     assert want.exit_code == 0, want.output
     up = CliRunner().invoke(cli, ["upgrade", "--db", str(old_db)])
-    assert up.exit_code == 0 and "schema 1 -> 2" in up.output, up.output
+    assert up.exit_code == 0 and "schema 1 -> 3" in up.output, up.output
     got = CliRunner().invoke(cli, [*QUERY, "--db", str(old_db)])
     assert got.exit_code == 0, got.output
     assert got.output == want.output

@@ -53,10 +53,11 @@ from gcrm.storage import lake, sparkenv, warehouse
 
 #: the fact tables and how each is selected from its file's typed rows (as etl.pipeline)
 FACTS = {
-    "consumption": ("fact_consumption", "SELECT customer_id, month, kwh, peak_kwh, flat_kwh, "
-                    "valley_kwh, amount"),
-    "payments": ("fact_payment", "SELECT payment_id, customer_id, paid_at, "
-                 "strftime(paid_at, '%Y-%m') AS month, amount, channel, service_point_id"),
+    "consumption": ("fact_consumption", "SELECT c.customer_key, v.month, v.kwh, v.peak_kwh, "
+                    "v.flat_kwh, v.valley_kwh, v.amount"),
+    "payments": ("fact_payment", "SELECT v.payment_id, c.customer_key, v.paid_at, "
+                 "strftime(v.paid_at, '%Y-%m') AS month, v.amount, v.channel, "
+                 "v.service_point_id"),
     "outages": ("fact_outage", 'SELECT outage_id, feeder_id, "start" AS start_at, '
                 '"end" AS end_at, date_diff(\'second\', "start", "end") / 60.0 AS duration_min, '
                 "cause, planned"),
@@ -65,6 +66,8 @@ FACTS = {
     **{name: (table, select) for name, (table, _, select) in revenue_files.TABLES.items()},
     "relations": ("dim_relation", "SELECT customer_id, related_id, kind"),
 }
+#: the facts that name their customer by its integer key (``c``: the customer of row ``v``)
+KEYED = frozenset({"consumption", "payments"})
 DIMS = {"service_points": "dim_service_point", "feeders": "dim_feeder",
         "customers": "dim_customer", "population": "population_grid",
         "transformers": "dim_transformer"}
@@ -201,7 +204,10 @@ def _load_dim(ld: _Load, name: str) -> int:
     """A dimension (located ones through the locator) written to the store."""
     from pyspark.sql import functions as F
 
-    df = ld.spark.table(f"v_{name}").drop("__row").withColumn("updated_at", _now(ld))
+    df = ld.spark.table(f"v_{name}")
+    if name == "customers":  # its key: the row number, as a first DuckDB load gives it
+        df = df.withColumn("customer_key", F.col("__row").cast("int"))
+    df = df.drop("__row").withColumn("updated_at", _now(ld))
     if name == "population":
         df = df.withColumn("resident", F.col("resident").cast("bigint")) \
                .withColumn("floating", F.col("floating").cast("bigint"))
@@ -224,7 +230,8 @@ def _load_file(ld: _Load, src: Any) -> FileCount:
     name = src.spec.name
     if name in FACTS:
         table, select = FACTS[name]
-        df = ld.sql(f"{select} FROM v_{name}")
+        df = ld.sql(f"{select} FROM v_{name} v" + (
+            " JOIN dim_customer c ON c.customer_id = v.customer_id" if name in KEYED else ""))
         if name == "relations":
             df = df.withColumn("updated_at", _now(ld))
         ld.write(ld.pin(df, table), table)

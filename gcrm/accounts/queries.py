@@ -31,6 +31,7 @@ from gcrm.security import audit
 from gcrm.security.masking import mask_frame
 from gcrm.security.scope import scope_sql
 from gcrm.storage import warehouse
+from gcrm.storage.warehouse import BY_ID
 from gcrm.vocab import RELATION_KINDS
 
 
@@ -126,9 +127,11 @@ def alert_inputs(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | Non
     inn = "customer_id IN (SELECT unnest(?::VARCHAR[]))"
     last_year = str(pd.Period(month, "M") - 12)
     p = _ids_param(ids)
-    cons = con.execute(f"SELECT customer_id, month, kwh, amount FROM fact_consumption "
-                       f"WHERE {inn} AND month <= ?", [*p, month]).df()
-    pays = con.execute(f"SELECT customer_id, paid_at, amount FROM fact_payment WHERE {inn} "
+    cons = con.execute(f"SELECT customer_id, month, kwh, amount FROM "
+                       f"{BY_ID['fact_consumption']} WHERE {inn} AND month <= ?",
+                       [*p, month]).df()
+    pays = con.execute(f"SELECT customer_id, paid_at, amount FROM {BY_ID['fact_payment']} "
+                       f"WHERE {inn} "
                        "AND CAST(paid_at AS DATE) <= ?", [*p, as_of]).df()
     hits = con.execute(f"""
         SELECT c.customer_id, o.outage_id, o.start_at, o.duration_min, o.planned
@@ -210,7 +213,7 @@ def portfolio_view(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection, vi
     p = _ids_param(ids)
     df = con.execute("""
         SELECT c.customer_id, c.name, c.customer_class, c.district_id, c.lon, c.lat,
-               (SELECT sum(kwh) FROM fact_consumption f WHERE f.customer_id = c.customer_id
+               (SELECT sum(kwh) FROM fact_consumption f WHERE f.customer_key = c.customer_key
                 AND f.month = ?) AS kwh
         FROM dim_customer c WHERE c.customer_id IN (SELECT unnest(?::VARCHAR[]))
         ORDER BY c.customer_id""", [month, *p]).df()
@@ -226,9 +229,10 @@ def arrears(con: duckdb.DuckDBPyConnection, ids: Sequence[str], as_of: date) -> 
     ``as_of`` settling the oldest bills first; customers owing nothing overdue are absent."""
     inn = "customer_id IN (SELECT unnest(?::VARCHAR[]))"
     bills = con.execute(f"SELECT customer_id, month, sum(amount) AS amount FROM "
-                        f"fact_consumption WHERE {inn} GROUP BY 1, 2", _ids_param(ids)).df()
-    pays = con.execute(f"SELECT customer_id, paid_at, amount FROM fact_payment WHERE {inn}",
-                       _ids_param(ids)).df()
+                        f"{BY_ID['fact_consumption']} WHERE {inn} GROUP BY 1, 2",
+                        _ids_param(ids)).df()
+    pays = con.execute(f"SELECT customer_id, paid_at, amount FROM {BY_ID['fact_payment']} "
+                       f"WHERE {inn}", _ids_param(ids)).df()
     end = pd.Timestamp(as_of) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
     owed = arrears_of(overdue(bills, pays, end))["overdue_amount"]
     return owed[owed > 0]
@@ -354,11 +358,13 @@ def group_view(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | None,
     lo, hi = months or ("0000-00", "9999-99")
     df = con.execute("""
         SELECT c.customer_id, c.name, c.customer_class, c.district_id, c.lon, c.lat,
-          coalesce((SELECT sum(kwh) FROM fact_consumption f WHERE f.customer_id = c.customer_id
-                    AND f.month BETWEEN ? AND ?), 0) AS kwh,
+          coalesce((SELECT sum(kwh) FROM fact_consumption f
+                    WHERE f.customer_key = c.customer_key AND f.month BETWEEN ? AND ?), 0)
+                    AS kwh,
           coalesce((SELECT sum(amount) FROM fact_consumption f
-                    WHERE f.customer_id = c.customer_id AND f.month BETWEEN ? AND ?), 0) AS amount,
-          coalesce((SELECT sum(amount) FROM fact_payment p WHERE p.customer_id = c.customer_id
+                    WHERE f.customer_key = c.customer_key AND f.month BETWEEN ? AND ?), 0)
+                    AS amount,
+          coalesce((SELECT sum(amount) FROM fact_payment p WHERE p.customer_key = c.customer_key
                     AND p.month BETWEEN ? AND ?), 0) AS paid,
           (SELECT count(*) FROM fact_outage o WHERE o.feeder_id = c.feeder_id
                     AND strftime(o.start_at, '%Y-%m') BETWEEN ? AND ?) AS outages,

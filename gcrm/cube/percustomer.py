@@ -29,19 +29,21 @@ from gcrm.storage import warehouse
 #: by customer, or all at once), and whatever order DuckDB's threads add them in
 DECIMAL = "DECIMAL(38, 10)"
 #: one row per customer (consumption) and per customer and channel (payments) over the months
-#: ``?`` .. ``?`` (``{D}``: :data:`DECIMAL`); the same text on DuckDB and, carried by
+#: ``?`` .. ``?`` (``{D}``: :data:`DECIMAL`), summed by the facts' integer key and named by the
+#: customer's id; the same text on DuckDB and, carried by
 #: :func:`gcrm.cube.dialect.to_spark`, on Spark
 SQL = {
     "consumption": (
-        "SELECT f.customer_id, sum(CAST(f.kwh AS {D})) AS kwh, sum(CAST(f.amount AS {D})) "
-        "AS amount FROM "
+        "SELECT c.customer_id, x.kwh, x.amount FROM (SELECT f.customer_key, "
+        "sum(CAST(f.kwh AS {D})) AS kwh, sum(CAST(f.amount AS {D})) AS amount FROM "
         "fact_consumption f JOIN dim_time t ON t.month = f.month WHERE t.month BETWEEN ? AND ? "
-        "GROUP BY 1"),
+        "GROUP BY 1) x JOIN dim_customer c USING (customer_key)"),
     "payments": (
-        "SELECT f.customer_id, f.channel, count(*) AS payments, sum(CAST(f.amount AS {D})) "
-        "AS paid, "
+        "SELECT c.customer_id, x.channel, x.payments, x.paid, x.last_point FROM (SELECT "
+        "f.customer_key, f.channel, count(*) AS payments, sum(CAST(f.amount AS {D})) AS paid, "
         "arg_max(f.service_point_id, f.paid_at) AS last_point FROM fact_payment f "
-        "JOIN dim_time t ON t.month = f.month WHERE t.month BETWEEN ? AND ? GROUP BY ALL"),
+        "JOIN dim_time t ON t.month = f.month WHERE t.month BETWEEN ? AND ? GROUP BY ALL) x "
+        "JOIN dim_customer c USING (customer_key)"),
 }
 #: the stored table of each of :data:`SQL`
 TABLES = {"consumption": "rollup_customer_consumption", "payments": "rollup_customer_payment"}

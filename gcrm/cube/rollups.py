@@ -23,9 +23,9 @@ TIME = ("month", "quarter", "year")
 #: (a left join on the feeder's key: it adds columns, never rows)
 FEEDER_JOIN = " LEFT JOIN dim_feeder fd ON fd.feeder_id = c.feeder_id"
 SOURCES = {
-    "consumption": "fact_consumption f JOIN dim_customer c USING (customer_id) "
+    "consumption": "fact_consumption f JOIN dim_customer c ON c.customer_key = f.customer_key "
                    "JOIN dim_time t ON t.month = f.month" + FEEDER_JOIN,
-    "payment": "fact_payment f JOIN dim_customer c USING (customer_id) "
+    "payment": "fact_payment f JOIN dim_customer c ON c.customer_key = f.customer_key "
                "JOIN dim_time t ON t.month = f.month" + FEEDER_JOIN,
 }
 
@@ -70,7 +70,7 @@ PROFILE_NUMBERS = ("hash({exprs})", "CAST(dense_rank() OVER (ORDER BY {exprs}) A
 
 def _profiles(con: duckdb.DuckDBPyConnection, dims: tuple[str, ...]) -> None:
     """Number every distinct combination of the customer attributes among ``dims`` (a
-    profile: 94,643 for 1M benchmark customers): temp tables ``rollup__cust`` (customer_id,
+    profile: 94,643 for 1M benchmark customers): temp tables ``rollup__cust`` (customer_key,
     ``__pid``, the attributes) and ``rollup__prof`` (each profile once).
 
     The number is the attributes' 64-bit hash, computed on every thread (a ``dense_rank``
@@ -82,7 +82,7 @@ def _profiles(con: duckdb.DuckDBPyConnection, dims: tuple[str, ...]) -> None:
     cols = ", ".join(f'{DIMENSIONS[d].expr} AS "{d}"' for d in cust)
     attrs = ", ".join(f'"{d}"' for d in cust)
     for number in PROFILE_NUMBERS:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE rollup__cust AS SELECT c.customer_id, "
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rollup__cust AS SELECT c.customer_key, "
                     f"{number.format(exprs=exprs)} AS __pid, {cols} "
                     f"FROM dim_customer c{FEEDER_JOIN}")
         con.execute("CREATE OR REPLACE TEMP TABLE rollup__prof AS "
@@ -111,7 +111,7 @@ def _agg_sql(fact: str, dims: tuple[str, ...], where: str = "") -> str:
                        *(f'{m.month_agg or m.agg} AS "{m.name}"' for m in _measures(fact))])
     cond = f" WHERE {where}" if where else ""
     return (f"SELECT {inner} FROM {FACT_TABLES[fact]} f JOIN rollup__cust p "
-            f"USING (customer_id){cond} GROUP BY ALL")
+            f"USING (customer_key){cond} GROUP BY ALL")
 
 
 def _from_agg_sql(rollup: Rollup, ordered: bool = False) -> str:
@@ -192,17 +192,17 @@ def activity_words(n_months: int) -> int:
 
 
 def activity_bits_sql(n_months: int, source: str = "fact_consumption", where: str = "") -> str:
-    """Per customer of ``source``, its month bitmap as ``bits_0`` ... (shared with Spark), over
-    the rows of ``source`` (``f``) that satisfy ``where`` (all when empty)."""
+    """Per customer (``customer_key``) of ``source``, its month bitmap as ``bits_0`` ... (shared
+    with Spark), over the rows of ``source`` (``f``) that satisfy ``where`` (all when empty)."""
     words = ", ".join(
         f"bit_or(CASE WHEN m.idx >= {w * WORD_BITS} AND m.idx < {(w + 1) * WORD_BITS} "
         f"THEN CAST(1 AS BIGINT) << (m.idx - {w * WORD_BITS}) ELSE CAST(0 AS BIGINT) END) "
         f"AS bits_{w}"
         for w in range(activity_words(n_months)))
-    return (f"SELECT f.customer_id, {words} FROM {source} f "
+    return (f"SELECT f.customer_key, {words} FROM {source} f "
             "JOIN (SELECT month, CAST(row_number() OVER (ORDER BY month) - 1 AS INTEGER) AS idx "
             f"FROM dim_time) m ON m.month = f.month {'WHERE ' + where if where else ''} "
-            "GROUP BY f.customer_id")
+            "GROUP BY f.customer_key")
 
 
 def activity_sql(rollup: Rollup, n_months: int, bits: str = "rollup__bits") -> str:
@@ -210,7 +210,7 @@ def activity_sql(rollup: Rollup, n_months: int, bits: str = "rollup__bits") -> s
     dims = ", ".join(f'{DIMENSIONS[d].expr} AS "{d}"' for d in rollup.dims)
     words = ", ".join(f"b.bits_{w}" for w in range(activity_words(n_months)))
     return (f"SELECT {dims}, {words}, count(*) AS customers "
-            f"FROM {bits} b JOIN dim_customer c USING (customer_id) "
+            f"FROM {bits} b JOIN dim_customer c USING (customer_key) "
             "LEFT JOIN dim_feeder fd ON fd.feeder_id = c.feeder_id GROUP BY ALL")
 
 
@@ -273,8 +273,8 @@ def _update_activity(con: duckdb.DuckDBPyConnection, touched: set[str],
         f"AS bits_{w}" for w in range(n))
     nonzero = " OR ".join(f"bits_{w} <> 0" for w in range(n))
     con.execute(f"CREATE OR REPLACE TABLE {BITS_TABLE} AS SELECT * FROM (SELECT "
-                f"coalesce(o.customer_id, t.customer_id) AS customer_id, {words} FROM "
-                f"{BITS_TABLE} o FULL JOIN rollup__newbits t USING (customer_id)) "
+                f"coalesce(o.customer_key, t.customer_key) AS customer_key, {words} FROM "
+                f"{BITS_TABLE} o FULL JOIN rollup__newbits t USING (customer_key)) "
                 f"WHERE {nonzero}")
     con.execute("DROP TABLE rollup__newbits")
     _sum_activity(con, len(months), sizes)
@@ -291,7 +291,7 @@ def _attrs_sql() -> tuple[str, int]:
     exprs = sorted({DIMENSIONS[d].expr for r in ROLLUPS for d in r.dims
                     if DIMENSIONS[d].expr.startswith(("c.", "fd."))})
     cols = ", ".join(f"{e} AS a{i}" for i, e in enumerate(exprs))
-    return f"SELECT c.customer_id, {cols} FROM dim_customer c{FEEDER_JOIN}", len(exprs)
+    return f"SELECT c.customer_key, {cols} FROM dim_customer c{FEEDER_JOIN}", len(exprs)
 
 
 def snapshot_attrs(con: duckdb.DuckDBPyConnection) -> None:
@@ -304,14 +304,14 @@ def changed_months(con: duckdb.DuckDBPyConnection) -> set[str]:
     changed since :func:`snapshot_attrs`: their rows move between rollup rows."""
     sql, n = _attrs_sql()
     diff = " OR ".join(f"n.a{i} IS DISTINCT FROM o.a{i}" for i in range(n))
-    con.execute("CREATE OR REPLACE TEMP TABLE rollup__changed AS SELECT customer_id "
-                f"FROM ({sql}) n JOIN rollup__attrs o USING (customer_id) WHERE {diff}")
+    con.execute("CREATE OR REPLACE TEMP TABLE rollup__changed AS SELECT customer_key "
+                f"FROM ({sql}) n JOIN rollup__attrs o USING (customer_key) WHERE {diff}")
     months: set[str] = set()
     if con.execute("SELECT count(*) FROM rollup__changed").fetchone()[0]:
         months = {r[0] for r in con.execute(
-            "SELECT DISTINCT month FROM fact_consumption WHERE customer_id IN "
-            "(SELECT customer_id FROM rollup__changed) UNION SELECT DISTINCT month "
-            "FROM fact_payment WHERE customer_id IN (SELECT customer_id FROM rollup__changed)"
+            "SELECT DISTINCT month FROM fact_consumption WHERE customer_key IN "
+            "(SELECT customer_key FROM rollup__changed) UNION SELECT DISTINCT month "
+            "FROM fact_payment WHERE customer_key IN (SELECT customer_key FROM rollup__changed)"
         ).fetchall()}
     con.execute("DROP TABLE rollup__changed")
     con.execute("DROP TABLE rollup__attrs")

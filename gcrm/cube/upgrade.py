@@ -1,14 +1,18 @@
 """Bring a warehouse built by an older GCRM up to this version's schema (``gcrm upgrade``).
 
-What changes between schema versions is derived data: the optional tables are created empty
-and the rollups are rebuilt from the facts, in a staged copy swapped in when done (readers
-keep reading the old file meanwhile, as during a load). The facts and dimensions stay as they
-are; a warehouse that is already current is left alone.
+What changes between schema versions: the optional tables are created empty, the rollups are
+rebuilt from the facts and (version 3) every customer is given its integer key, which the
+monthly facts then hold in place of the text id (:func:`key_customers`). All of it in a
+staged copy swapped in when done (readers keep reading the old file meanwhile, as during a
+load); the facts' values and the dimensions stay as they are. A warehouse that is already
+current is left alone.
 """
 
 from __future__ import annotations
 
 import os
+
+import duckdb
 
 from gcrm import config
 from gcrm.cube import percustomer
@@ -54,6 +58,43 @@ def per_customer(db: str | os.PathLike | None = None) -> bool:
         con.close()
 
 
+#: the monthly facts that name their customer by ``customer_key`` since schema version 3
+KEYED_FACTS = ("fact_consumption", "fact_payment")
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND NOT internal "
+        "AND database_name = current_database() ORDER BY column_index", [table]).fetchall()]
+
+
+def key_customers(con: duckdb.DuckDBPyConnection) -> None:
+    """Schema version 3 on a warehouse of an older one: ``dim_customer`` and the monthly facts
+    re-created with this version's columns, every customer given a key in the order it was
+    loaded and every fact row its customer's key. Raises :class:`ValueError` should a fact
+    row name no customer (a load never stores one). Tables already keyed are left alone."""
+    old = [t for t in ("dim_customer", *KEYED_FACTS) if "customer_key" not in _columns(con, t)]
+    if not old:
+        return
+    for table in old:
+        con.execute(f"CREATE TABLE {table}__v2 AS SELECT * FROM {table}")
+        con.execute(f"DROP TABLE {table}")
+    warehouse.create_schema(con)  # the tables dropped, with this version's columns
+    if "dim_customer" in old:
+        con.execute("INSERT INTO dim_customer BY NAME SELECT *, CAST(row_number() OVER "
+                    "(ORDER BY rowid) AS INTEGER) AS customer_key FROM dim_customer__v2")
+    for table in old[1:] if "dim_customer" in old else old:
+        cols = ", ".join(f'f."{c}"' for c in _columns(con, table) if c != "customer_key")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT c.customer_key, {cols} "
+                    f"FROM {table}__v2 f JOIN dim_customer c USING (customer_id)")
+        moved, had = con.execute(f"SELECT (SELECT count(*) FROM {table}), "
+                                 f"(SELECT count(*) FROM {table}__v2)").fetchone()
+        if moved != had:
+            raise ValueError(f"{table}: {had - moved} rows name no customer of dim_customer")
+    for table in old:
+        con.execute(f"DROP TABLE {table}__v2")
+
+
 def upgrade(db: str | os.PathLike | None = None) -> tuple[int, int]:
     """Upgrade the warehouse at ``db``; (version before, version after). The optional tables
     it lacks are created (empty: the next load fills them) at any version, and every
@@ -74,6 +115,7 @@ def upgrade(db: str | os.PathLike | None = None) -> tuple[int, int]:
             with warehouse.transaction(con):
                 warehouse.create_schema(con)
                 if before != warehouse.SCHEMA_VERSION:
+                    key_customers(con)
                     build_rollups(con)
                 percustomer.build(con)
                 warehouse.set_meta(con, "schema_version", str(warehouse.SCHEMA_VERSION))

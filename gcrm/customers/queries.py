@@ -27,6 +27,7 @@ from gcrm.customers.risk import rank, risk_scores
 from gcrm.customers.segments import Segmentation, segment
 from gcrm.security.masking import mask_frame
 from gcrm.security.scope import scope_sql
+from gcrm.storage.warehouse import BY_ID
 
 LIST_COLUMNS = ("rank", "customer_id", "name", "customer_class", "district_id", "phone",
                 "arrears_score", "arrears_why", "churn_score", "churn_why", "days_overdue",
@@ -51,10 +52,10 @@ def risk_inputs(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | None
     where, params = scope_sql(scope)
     inscope = f"SELECT c.customer_id FROM dim_customer c WHERE {where}"
     cons = con.execute(f"""
-        SELECT customer_id, month, kwh, amount FROM fact_consumption
+        SELECT customer_id, month, kwh, amount FROM {BY_ID['fact_consumption']}
         WHERE customer_id IN ({inscope})""", params).df()
     pays = con.execute(f"""
-        SELECT customer_id, paid_at, amount FROM fact_payment
+        SELECT customer_id, paid_at, amount FROM {BY_ID['fact_payment']}
         WHERE customer_id IN ({inscope})""", params).df()
     complaints = con.execute(f"""
         SELECT customer_id, opened_at FROM fact_service
@@ -104,8 +105,8 @@ def profiles(con: duckdb.DuckDBPyConnection, scope: Sequence[str] | None = None,
                 pd.Series(dtype=object))
     first = str(pd.Period(last, "M") - (months - 1))
     cons = con.execute(f"""
-        SELECT f.customer_id, f.month, f.kwh, f.peak_kwh, f.valley_kwh
-        FROM fact_consumption f JOIN dim_customer c USING (customer_id)
+        SELECT c.customer_id, f.month, f.kwh, f.peak_kwh, f.valley_kwh
+        FROM fact_consumption f JOIN dim_customer c ON c.customer_key = f.customer_key
         WHERE f.month >= ? AND {where}""", [first, *params]).df()
     classes = con.execute(
         f"SELECT c.customer_id, c.customer_class FROM dim_customer c WHERE {where}",

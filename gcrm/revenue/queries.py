@@ -93,7 +93,7 @@ def monthly(con: duckdb.DuckDBPyConnection, level: str, first: str, last: str,
               UNION SELECT DISTINCT month FROM fact_supply WHERE month BETWEEN ? AND ?),
         b AS (SELECT c.{link} AS key, f.month, sum(f.kwh) AS billed_kwh,
                      sum(f.amount) AS billed_yuan, count(*) AS customers
-              FROM fact_consumption f JOIN dim_customer c USING (customer_id)
+              FROM fact_consumption f JOIN dim_customer c ON c.customer_key = f.customer_key
               WHERE f.month BETWEEN ? AND ? AND c.{link} IS NOT NULL GROUP BY ALL),
         s AS (SELECT point_id AS key, month, sum(kwh) AS supplied_kwh FROM fact_supply
               WHERE level = ? AND month BETWEEN ? AND ? GROUP BY ALL)
@@ -183,8 +183,8 @@ def suspect_inputs(con: duckdb.DuckDBPyConnection, month: str,
     first = _shift(month, -HISTORY)
     where, params = scope_sql(scope)
     bills = con.execute(f"""
-        SELECT f.customer_id, f.month, f.kwh FROM fact_consumption f
-        JOIN dim_customer c USING (customer_id)
+        SELECT c.customer_id, f.month, f.kwh FROM fact_consumption f
+        JOIN dim_customer c ON c.customer_key = f.customer_key
         WHERE f.month BETWEEN ? AND ? AND {where}""", [first, month, *params]).df()
     wide = bills.pivot(index="customer_id", columns="month", values="kwh").sort_index()
     wide = wide.reindex(columns=sorted(wide.columns))
@@ -193,7 +193,7 @@ def suspect_inputs(con: duckdb.DuckDBPyConnection, month: str,
         WHERE {where}""", params).df().set_index("customer_id")
     loss = con.execute("""
         WITH b AS (SELECT c.transformer_id, f.month, sum(f.kwh) AS billed
-                   FROM fact_consumption f JOIN dim_customer c USING (customer_id)
+                   FROM fact_consumption f JOIN dim_customer c ON c.customer_key = f.customer_key
                    WHERE f.month BETWEEN ? AND ? AND c.transformer_id IS NOT NULL GROUP BY ALL)
         SELECT s.point_id AS transformer_id, s.month, s.kwh - coalesce(b.billed, 0) AS loss,
                s.kwh AS supplied

@@ -105,7 +105,8 @@ def partitioned_sql(table: str, source: str, by: tuple[str, ...]) -> str:
     """SELECT of fact ``table``'s pinned columns from ``source`` with the region partition
     columns of ``by`` from the customer (the same SQL writes the store on both engines)."""
     cols = [f"f.{_q(c)}" for c, _ in pinned()[table]]
-    joins = " LEFT JOIN dim_customer c ON c.customer_id = f.customer_id"
+    key = "customer_key" if "customer_key" in {c for c, _ in pinned()[table]} else "customer_id"
+    joins = f" LEFT JOIN dim_customer c ON c.{key} = f.{key}"
     if "province_id" in by:
         joins += (" LEFT JOIN dim_region cr ON cr.region_id = c.city_id LEFT JOIN dim_region pr"
                   " ON pr.region_id = cr.parent_id AND pr.level = 'province'")

@@ -36,7 +36,7 @@ def quality_report(con: duckdb.DuckDBPyConnection, limit: int = 20,
     unlocated = con.execute(f"""
         SELECT c.customer_id, c.name, c.customer_class, c.locate_status, c.lon, c.lat,
                coalesce(sum(f.kwh), 0) AS kwh
-        FROM {cust} c LEFT JOIN fact_consumption f USING (customer_id)
+        FROM {cust} c LEFT JOIN fact_consumption f ON f.customer_key = c.customer_key
         WHERE c.locate_status <> 'ok'
         GROUP BY ALL ORDER BY kwh DESC, c.customer_id LIMIT ?""", [*params, limit]).df()
     duplicates = con.execute(f"""

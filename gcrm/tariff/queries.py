@@ -186,7 +186,7 @@ def _rows(con, s: Scenario, dims: Sequence[str], months: tuple[str, str], scope,
     dim_cols = "".join(f", {_dim_expr(d)} AS {n}" for d, n in zip(dims, names, strict=True))
     keys = [*names, *(["season_idx"] if "season" in dims else [])]
     sql = (
-        "WITH f AS (SELECT customer_id, "
+        "WITH f AS (SELECT customer_key, "
         "list_extract(?::INTEGER[], CAST(substr(month, 6, 2) AS INTEGER)) AS season, "
         "sum(coalesce(peak_kwh, 0)) AS peak, sum(coalesce(valley_kwh, 0)) AS valley, "
         "sum(coalesce(flat_kwh, greatest(kwh - coalesce(peak_kwh, 0) - coalesce(valley_kwh, 0),"
@@ -196,7 +196,7 @@ def _rows(con, s: Scenario, dims: Sequence[str], months: tuple[str, str], scope,
         "f.season AS season_idx, list_position(?::VARCHAR[], c.customer_class) AS cls, "
         "coalesce(list_position(?::VARCHAR[], c.tariff), 0) AS trf, "
         f"coalesce({cover}, FALSE) AS covered{dim_cols} FROM f JOIN dim_customer c "
-        f"USING (customer_id) WHERE {scond} AND {wcond}) "
+        f"USING (customer_key) WHERE {scond} AND {wcond}) "
         "SELECT ckey, 0 AS n, peak, flat, valley, amount, season_idx, cls, trf, covered"
         f"{''.join(', ' + n for n in names)} FROM x WHERE covered UNION ALL "
         "SELECT NULL, count(DISTINCT ckey), sum(peak), sum(flat), sum(valley), sum(amount), "

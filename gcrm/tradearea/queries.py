@@ -265,7 +265,7 @@ def customer_areas(con: duckdb.DuckDBPyConnection, service_point: str,
     cond, params = scope_sql(scope)
     df = con.execute(
         "SELECT c.customer_id, any_value(c.lon) AS lon, any_value(c.lat) AS lat, count(*) AS n "
-        "FROM fact_payment f JOIN dim_customer c USING (customer_id) "
+        "FROM fact_payment f JOIN dim_customer c ON c.customer_key = f.customer_key "
         "WHERE f.service_point_id = ? AND f.month BETWEEN ? AND ? AND c.lon IS NOT NULL "
         f"AND {cond} GROUP BY c.customer_id", [service_point, *m, *params]).df()
     if df.empty:
@@ -297,8 +297,9 @@ def _actual_customers(con, scope) -> tuple[dict, dict]:
     home = dict(con.execute(f"SELECT c.service_point_id, count(*) FROM dim_customer c WHERE "
                             f"{cond} GROUP BY 1", params).fetchall())
     payers = dict(con.execute(
-        "SELECT f.service_point_id, count(DISTINCT f.customer_id) FROM fact_payment f JOIN "
-        f"dim_customer c USING (customer_id) WHERE f.service_point_id IS NOT NULL AND {cond} "
+        "SELECT f.service_point_id, count(DISTINCT f.customer_key) FROM fact_payment f JOIN "
+        "dim_customer c ON c.customer_key = f.customer_key WHERE f.service_point_id IS NOT NULL "
+        f"AND {cond} "
         "GROUP BY 1", params).fetchall())
     return home, payers
 
@@ -597,7 +598,8 @@ class AreaFacts:
         where = (f"WHERE {_ids_cond()} AND t.month BETWEEN ? AND ? AND {cond}", [*months,
                                                                                  *params])
         online = ", ".join(f"'{c}'" for c in ONLINE_CHANNELS)
-        join = "JOIN dim_customer c USING (customer_id) JOIN dim_time t ON t.month = f.month"
+        join = ("JOIN dim_customer c ON c.customer_key = f.customer_key "
+                "JOIN dim_time t ON t.month = f.month")
         with _ids(con, ids):
             cons = con.execute(
                 "SELECT c.customer_class, c.tariff, CAST(sum(CAST(f.kwh AS "
@@ -994,7 +996,8 @@ def _counter_payers(con, ids: pd.Series, months, min_share: float,
                 f"{_TARGET_BASE}, count(*) AS payments, count(*) FILTER (WHERE f.channel = "
                 "'counter') AS counter_payments, counter_payments / payments AS counter_share, "
                 "arg_max(f.service_point_id, f.paid_at) FILTER (WHERE f.channel = 'counter') "
-                "AS last_counter FROM dim_customer c JOIN fact_payment f USING (customer_id) "
+                "AS last_counter FROM dim_customer c JOIN fact_payment f "
+                "ON f.customer_key = c.customer_key "
                 f"WHERE {_ids_cond()} AND f.month BETWEEN ? AND ? GROUP BY ALL "
                 "HAVING counter_share > ? ORDER BY counter_payments DESC, c.customer_id",
                 [*months, min_share]).df()
