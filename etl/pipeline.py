@@ -64,7 +64,7 @@ from gcrm.spatial.crs import DATUMS, Datum, to_wgs84
 from gcrm.storage import warehouse
 
 #: DuckDB memory limit during a load unless $GCRM_MEMORY_LIMIT says otherwise.
-LOAD_MEMORY_LIMIT = "3GB"
+LOAD_MEMORY_LIMIT = warehouse.BULK_MEMORY_LIMIT
 
 
 @dataclass
@@ -614,11 +614,7 @@ def load(input_dir: str | Path, db: str | Path | None = None, crs: str = "wgs84"
     with warehouse.load_lock(db), warehouse.staged_copy(db) as work:
         con = warehouse.connect(work, spatial=True)
         try:
-            # Bounded memory for big loads: DuckDB spills to its temp directory beyond the
-            # limit, and row order inside the fact tables does not matter.
-            con.execute("SET preserve_insertion_order = false")
-            if not config.get("memory_limit"):
-                con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
+            warehouse.bulk(con)
             load_id = con.execute("SELECT nextval('etl_load_seq')").fetchone()[0]
             report = LoadReport(load_id, str(input_dir.resolve()), crs)
             out = _report_path(db, report_dir, load_id)

@@ -77,8 +77,7 @@ def key_customers(con: duckdb.DuckDBPyConnection) -> None:
     if not old:
         return
     for table in old:
-        con.execute(f"CREATE TABLE {table}__v2 AS SELECT * FROM {table}")
-        con.execute(f"DROP TABLE {table}")
+        con.execute(f"ALTER TABLE {table} RENAME TO {table}__v2")
     warehouse.create_schema(con)  # the tables dropped, with this version's columns
     if "dim_customer" in old:
         con.execute("INSERT INTO dim_customer BY NAME SELECT *, CAST(row_number() OVER "
@@ -112,6 +111,7 @@ def upgrade(db: str | os.PathLike | None = None) -> tuple[int, int]:
     with warehouse.load_lock(db), warehouse.staged_copy(db) as work:
         con = warehouse.connect(work)
         try:
+            warehouse.bulk(con)
             with warehouse.transaction(con):
                 warehouse.create_schema(con)
                 if before != warehouse.SCHEMA_VERSION:
@@ -134,6 +134,7 @@ def rebuild_rollups(db: str | os.PathLike | None = None) -> dict[str, int]:
     with warehouse.load_lock(db), warehouse.staged_copy(db) as work:
         con = warehouse.connect(work)
         try:
+            warehouse.bulk(con)
             if problems := warehouse.schema_problems(con):
                 raise ValueError(f"warehouse {db}: {'; '.join(problems)}")
             with warehouse.transaction(con):  # same answers: data_version stays

@@ -270,6 +270,20 @@ def connect(
     return con
 
 
+#: DuckDB's memory limit for bulk work on a warehouse (a load, an upgrade, a rebuild of the
+#: rollups) unless the ``memory_limit`` setting names one
+BULK_MEMORY_LIMIT = "3GB"
+
+
+def bulk(con: duckdb.DuckDBPyConnection) -> None:
+    """Settings for bulk work on ``con``: bounded memory (DuckDB spills to its temp directory
+    beyond :data:`BULK_MEMORY_LIMIT`), and no insertion order kept (row order inside the
+    facts and rollups does not matter)."""
+    con.execute("SET preserve_insertion_order = false")
+    if not config.get("memory_limit"):
+        con.execute(f"SET memory_limit = '{BULK_MEMORY_LIMIT}'")
+
+
 def _open_waiting(db: Path, read_only: bool, settings: dict) -> duckdb.DuckDBPyConnection:
     """Open ``db``, retrying while another process holds its lock (:data:`LOCK_WAIT_SECONDS`)."""
     key = os.environ.get("GCRM_DB_KEY")
