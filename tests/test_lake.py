@@ -132,6 +132,30 @@ def test_attach_never_replaces_a_loaded_warehouse(mini_db_shared: Path, tmp_path
     lake.attach(tmp_path / "s", tmp_path / "v.duckdb")  # views over views: replaced
 
 
+def test_a_store_of_an_older_schema_is_refused_with_what_to_do(mini_db_shared: Path,
+                                                               tmp_path: Path) -> None:
+    """A store written before schema version 3 names the customer by its text id in the
+    facts: attaching it says to write it again, in the command's words (exit 2)."""
+    import duckdb
+    from click.testing import CliRunner
+
+    from gcrm.cli import cli
+
+    with warehouse.connect(mini_db_shared, read_only=True) as con:
+        lake.export(con, tmp_path / "s")
+    meta = next((tmp_path / "s" / "meta").glob("*.parquet"))
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT key, CASE WHEN key = 'schema_version' THEN '2' ELSE value END "
+                f"AS value FROM read_parquet('{meta}')) TO '{tmp_path / 'm.parquet'}'")
+    con.close()
+    (tmp_path / "m.parquet").replace(meta)
+    run = CliRunner().invoke(cli, ["store", "attach", "--db", str(tmp_path / "v.duckdb"),
+                                   "--store", str(tmp_path / "s")])
+    assert run.exit_code == 2, run.output
+    assert "schema version 2" in run.output and "gcrm store export" in run.output
+    assert not (tmp_path / "v.duckdb").exists()
+
+
 def test_city_partitions_prune_a_city_filter(mini_db_shared: Path, tmp_path: Path) -> None:
     """``--partition-by city,month``: facts in city_id=/month= folders (unlocated customers
     under __none__, NULL in the views), a city filter scanning that city's files only."""

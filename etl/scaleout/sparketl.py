@@ -506,6 +506,7 @@ def rollup(store: str | os.PathLike, db: str | os.PathLike | None = None) -> dic
     store = Path(store).resolve()
     if "meta" not in lake.tables(store):
         raise ValueError(f"{store} is not a GCRM Parquet store (no meta table)")
+    lake.check_version(store)
     if db is not None:
         lake.check_target(config.db_path(db))
     derived = {r.name for r in (*ROLLUPS, *ACTIVITY)} | {"meta", *percustomer.TABLES.values()}

@@ -227,9 +227,30 @@ def check_target(db: str | os.PathLike) -> None:
                          "the store's views")
 
 
+def check_version(store: str | os.PathLike) -> None:
+    """Raise :class:`ValueError` for a store written by an older GCRM: its files have the
+    columns of that version's schema (before version 3 the facts named the customer by its
+    text id), which this one's views and queries cannot read; it is written again instead."""
+    glob = _lit(str(Path(store) / "meta" / "*.parquet"))
+    con = duckdb.connect()
+    try:
+        row = con.execute(f"SELECT value FROM read_parquet({glob}) "
+                          "WHERE key = 'schema_version'").fetchone()
+    finally:
+        con.close()
+    version = int(row[0]) if row and str(row[0]).isdigit() else 0
+    if version < warehouse.SCHEMA_VERSION:
+        raise ValueError(
+            f"{store}: a Parquet store written by an older GCRM (schema version {version}; "
+            f"this one reads {warehouse.SCHEMA_VERSION}): write it again, with `gcrm store "
+            "export` from a warehouse brought up to date by `gcrm upgrade`, or with "
+            "`gcrm etl --engine spark` from the input")
+
+
 def attach(store: str | os.PathLike, db: str | os.PathLike) -> Path:
     """Make ``db`` a warehouse file of views over the store (replacing the views ``db`` held;
-    a warehouse with loaded tables is refused, :func:`check_target`).
+    a warehouse with loaded tables is refused, :func:`check_target`; a store of an older
+    GCRM too, :func:`check_version`).
 
     The file is built beside and renamed over ``db``: open readers keep the old one.
     """
@@ -238,6 +259,7 @@ def attach(store: str | os.PathLike, db: str | os.PathLike) -> Path:
     names = tables(store)
     if "meta" not in names:
         raise FileNotFoundError(f"{store} is not a GCRM Parquet store (no meta table)")
+    check_version(store)
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
     work = db.with_name(f".{db.name}.attach-{os.getpid()}")

@@ -456,8 +456,8 @@ def schema_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
         return [f"schema version {version} is newer than this GCRM's ({SCHEMA_VERSION})"]
     if int(version) < SCHEMA_VERSION:
         return [f"built by an older GCRM (schema version {version}; this one reads "
-                f"{SCHEMA_VERSION}): run `gcrm upgrade` (it rebuilds the rollups from the "
-                "facts; the data stay)"]
+                f"{SCHEMA_VERSION}): run `gcrm upgrade` (it brings the tables to this "
+                "version and rebuilds the rollups from the facts; the data stay)"]
     return []
 
 
