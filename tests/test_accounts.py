@@ -275,6 +275,21 @@ def test_group_sums_equal_members_and_the_cube(con, store) -> None:
         Q.group_view(con, store, ADMIN, "K3")
 
 
+def test_group_arrears_are_the_arrears_of_the_portfolio_and_the_card(con, store) -> None:
+    """The group view's arrears are bills past their due date at the end of its last month
+    (as the portfolio and the card count them), never billed minus paid over its months: that
+    is its balance beside them, negative for K1 (10 yuan paid, no amount billed)."""
+    g = Q.group_view(con, store, ADMIN, "K1").set_index("customer_id")
+    members = ["K1", "K2", "K5"]
+    want = Q.arrears(con, members, date(2025, 3, 31))  # the end of the warehouse's last month
+    for c in members:
+        assert g.loc[c, "arrears"] == pytest.approx(round(float(want.get(c, 0.0)), 2)), c
+        assert g.loc[c, "balance"] == pytest.approx(g.loc[c, "amount"] - g.loc[c, "paid"]), c
+    assert g.loc["K1", "paid"] == 10 and g.loc["K1", "balance"] == -10
+    assert g.loc["K1", "arrears"] == 0 and (g["arrears"] >= 0).all()
+    assert g.loc["TOTAL", "balance"] == pytest.approx(g.loc[members, "balance"].sum())
+
+
 def test_relation_edits_from_the_card(con, store) -> None:
     Q.edit_relation(con, store, S1, "K3", "K6", "same_owner", "add", "s1")
     assert Q.group_members(con, store, "K3") == ["K3", "K6"]

@@ -43,8 +43,9 @@ ALERT_COLS = {"customer_id": "acct.col.customer", "name": "acct.col.name",
               "state_label": "acct.col.state"}
 GROUP_COLS = {"customer_id": "acct.col.customer", "name": "acct.col.name",
               "role": "acct.col.role", "kwh": "acct.col.kwh", "amount": "acct.col.amount",
-              "paid": "acct.col.paid", "arrears": "acct.col.arrears",
-              "outages": "acct.col.outages", "outage_minutes": "acct.col.outage_minutes"}
+              "paid": "acct.col.paid", "balance": "acct.col.balance",
+              "arrears": "acct.col.arrears", "outages": "acct.col.outages",
+              "outage_minutes": "acct.col.outage_minutes"}
 STATE_KEYS = {"acknowledged": "acct.state.acknowledged", "snoozed": "acct.state.snoozed",
               "open": "acct.state.open"}
 #: an ISO date-time in a reason ("2026-10-07T08:30"), shown as "2026-10-07 08:30"

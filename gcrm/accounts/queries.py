@@ -343,15 +343,18 @@ def groups_list(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | None
                                                                      ignore_index=True)
 
 
-GROUP_MEASURES = ("kwh", "amount", "paid", "arrears", "outages", "outage_minutes")
+GROUP_MEASURES = ("kwh", "amount", "paid", "balance", "arrears", "outages", "outage_minutes")
 
 
 def group_view(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | None,
                viewer: Viewer, group_id: str, months: tuple[str, str] | None = None
                ) -> pd.DataFrame:
-    """One row per member the viewer may see (consumption, billing, payments, arrears,
-    outages on its feeder over ``months``, default all) and a last ``TOTAL`` row that is
-    their sum. Raises :class:`AccountsError` for an unknown group."""
+    """One row per member the viewer may see (consumption, billing, payments, outages on its
+    feeder over ``months``, default all; ``balance``: billed minus paid over those months,
+    negative when payments settled earlier bills; ``arrears``: bills past their due date at
+    the end of the last month, or today if sooner, as in the portfolio and on the card,
+    :func:`arrears`) and a last ``TOTAL`` row that is their sum. Raises
+    :class:`AccountsError` for an unknown group."""
     members = visible(con, store, viewer, group_members(con, store, group_id))
     if not members:
         raise AccountsError(f"unknown customer group {group_id!r}")
@@ -372,11 +375,14 @@ def group_view(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | None,
                     AND strftime(o.start_at, '%Y-%m') BETWEEN ? AND ?), 0) AS outage_minutes
         FROM dim_customer c WHERE c.customer_id IN (SELECT unnest(?::VARCHAR[]))
         ORDER BY c.customer_id""", [lo, hi] * 5 + [members]).df()
-    df["arrears"] = (df["amount"] - df["paid"]).round(2)
+    df["balance"] = (df["amount"] - df["paid"]).round(2)
+    last = latest_month(con) if hi == "9999-99" else hi
+    as_of = min(_month_end(last), date.today()) if last else date.today()
+    df["arrears"] = df["customer_id"].map(arrears(con, members, as_of)).fillna(0.0).round(2)
     df["role"] = ["head" if c == group_id else "member" for c in df["customer_id"]]
     total = {"customer_id": "TOTAL", **{m: df[m].sum() for m in GROUP_MEASURES}}
     df = pd.concat([df, pd.DataFrame([total])], ignore_index=True)
-    df["arrears"] = df["arrears"].round(2)
+    df[["balance", "arrears"]] = df[["balance", "arrears"]].round(2)
     return df if viewer.show_pii else mask_frame(df)
 
 

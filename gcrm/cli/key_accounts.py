@@ -194,7 +194,8 @@ def groups_cmd(db, user, fmt) -> None:
 @FORMAT_OPTION
 @handle_errors
 def group_cmd(db, user, group_id, month_from, month_to, fmt) -> None:
-    """One group: its members' kWh, billed, paid, arrears and outages, and the TOTAL row."""
+    """One group: its members' kWh, billed, paid, balance (billed - paid), arrears (bills past
+    due at the end of --to) and outages, and the TOTAL row."""
     from gcrm.accounts import queries as Q
 
     months = None
