@@ -150,3 +150,43 @@ def test_upgrade_keys_a_version_2_warehouse_and_every_answer_stays(
     # and loads go on: the same folder again changes no fact
     load(example_dir, v2_db, quiet=True, report_dir=tmp_path / "r2")
     assert _facts_by_id(v2_db) == _facts_by_id(mini_db_shared)
+
+
+def test_an_older_warehouse_is_restored_exported_only_once_upgraded(v2_db: Path,
+                                                                    tmp_path: Path) -> None:
+    """A backup taken by an older GCRM is restored (then upgraded, as the command says); its
+    Parquet export waits for the upgrade instead of failing half-way."""
+    run = CliRunner().invoke
+    archive = tmp_path / "old.tar.gz"
+    assert run(cli, ["backup", "--db", str(v2_db), "--out", str(archive)]).exit_code == 0
+    target = tmp_path / "restored" / "gcrm.duckdb"
+    r = run(cli, ["restore", str(archive), "--db", str(target)])
+    assert r.exit_code == 0 and "gcrm upgrade" in r.output, r.output
+    r = run(cli, ["store", "export", "--db", str(target), "--out", str(tmp_path / "s")])
+    assert r.exit_code == 2 and "gcrm upgrade" in r.output, r.output
+    assert not list(tmp_path.glob(".s.writing-*")) and not (tmp_path / "s").exists()
+    assert run(cli, ["upgrade", "--db", str(target)]).exit_code == 0
+    r = run(cli, ["store", "export", "--db", str(target), "--out", str(tmp_path / "s")])
+    assert r.exit_code == 0, r.output
+
+
+def test_views_over_an_older_store_say_to_write_it_again(mini_db_shared: Path,
+                                                         tmp_path: Path) -> None:
+    """A warehouse of views attached to a store before this version cannot be upgraded in
+    place (its facts are the store's files): queries and `gcrm upgrade` say to write the
+    store again."""
+    from gcrm.storage import lake
+
+    with warehouse.connect(mini_db_shared, read_only=True) as con:
+        lake.export(con, tmp_path / "s")
+    views = lake.attach(tmp_path / "s", tmp_path / "v.duckdb")
+    meta = next((tmp_path / "s" / "meta").glob("*.parquet"))  # the store as v2 wrote it
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT key, CASE WHEN key = 'schema_version' THEN '2' ELSE value END "
+                f"AS value FROM read_parquet('{meta}')) TO '{tmp_path / 'm.parquet'}'")
+    con.close()
+    (tmp_path / "m.parquet").replace(meta)
+    for args in (QUERIES[0], ["upgrade"]):
+        r = CliRunner().invoke(cli, [*args, "--db", str(views)])
+        assert r.exit_code == 2, r.output
+        assert "write the store again" in r.output and "schema version 2" in r.output

@@ -471,9 +471,10 @@ def backup_cmd(db: Path, out: Path, force: bool) -> None:
 @DB_OPTION
 @handle_errors
 def upgrade_cmd(db: Path) -> None:
-    """Bring a warehouse built by an older GCRM up to this version (the rollups are rebuilt
-    from the facts in a copy swapped in when done; the data stay; every customer's facts for
-    the last 12 months are stored if missing). Does nothing when the warehouse is current."""
+    """Bring a warehouse built by an older GCRM up to this version (in a copy swapped in when
+    done: before version 3 every customer gets its integer key and the monthly facts hold it;
+    the rollups are rebuilt from the facts; the data stay; every customer's facts for the last
+    12 months are stored if missing). Does nothing when the warehouse is current."""
     from gcrm import config
     from gcrm.cube.percustomer import TABLES
     from gcrm.cube.upgrade import missing_tables, per_customer, upgrade
@@ -500,11 +501,16 @@ def upgrade_cmd(db: Path) -> None:
 @handle_errors
 def restore_cmd(db: Path, archive: Path, force: bool) -> None:
     """Restore a backup after verifying every checksum."""
+    from gcrm.storage import warehouse
     from gcrm.storage.backup import restore
 
     m = restore(archive, db, force)
     audit_action(db, None, "restore", str(archive), created_at=m["created_at"])
     click.echo(f"restored {db} from {archive} (backup of {m['created_at']}); checksums verified")
+    with warehouse.connect(db, read_only=True) as con:
+        older = warehouse.schema_problems(con)
+    if older:  # a backup taken by an older GCRM
+        click.echo(f"{db}: {older[0]}")
 
 
 # --------------------------------------------------------------------------- dashboard

@@ -13,7 +13,7 @@ import pandas as pd
 
 from gcrm.cube.dialect import to_spark
 from gcrm.cube.engine import Query, compile_query, protected
-from gcrm.storage import sparkenv
+from gcrm.storage import lake, sparkenv
 
 
 def _meta(spark, key: str) -> str | None:
@@ -32,6 +32,7 @@ def _use(store: str | os.PathLike):
     meta = Path(store).resolve() / "meta"
     stamp = (str(meta), meta.stat().st_mtime_ns if meta.exists() else None, id(spark))
     if _REGISTERED.get("stamp") != stamp:
+        lake.check_version(store)
         sparkenv.register_store(spark, store)
         _REGISTERED["stamp"] = stamp
     return spark

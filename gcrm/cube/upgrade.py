@@ -69,9 +69,10 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 def key_customers(con: duckdb.DuckDBPyConnection) -> None:
-    """Schema version 3 on a warehouse of an older one: ``dim_customer`` and the monthly facts
-    re-created with this version's columns, every customer given a key in the order it was
-    loaded and every fact row its customer's key. Raises :class:`ValueError` should a fact
+    """Schema version 3 on a warehouse of an older one (1 or 2): ``dim_customer`` and the
+    monthly facts re-created with this version's columns, every customer given a key in the
+    order its row is stored (not necessarily the file's: loads keep no insertion order) and
+    every fact row its customer's key. Raises :class:`ValueError` should a fact
     row name no customer (a load never stores one). Tables already keyed are left alone."""
     old = [t for t in ("dim_customer", *KEYED_FACTS) if "customer_key" not in _columns(con, t)]
     if not old:
@@ -103,6 +104,12 @@ def upgrade(db: str | os.PathLike | None = None) -> tuple[int, int]:
     :class:`~gcrm.storage.warehouse.WarehouseBusy` while a load runs.
     """
     before = version_of(db)
+    con = warehouse.connect(db, read_only=True)
+    try:
+        if before < warehouse.SCHEMA_VERSION and warehouse.of_views(con):
+            raise ValueError(warehouse.schema_problems(con)[0])
+    finally:
+        con.close()
     if before > warehouse.SCHEMA_VERSION:
         raise ValueError(f"schema version {before} is newer than this GCRM's "
                          f"({warehouse.SCHEMA_VERSION}); upgrade GCRM instead")

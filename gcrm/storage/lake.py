@@ -142,6 +142,8 @@ def export(con: duckdb.DuckDBPyConnection, store: str | os.PathLike,
     Returns the tables written.
     """
     by = partition_columns(partition_by)
+    if problems := warehouse.schema_problems(con):  # an older warehouse: upgrade it first
+        raise ValueError("; ".join(problems))
     store = Path(store)
     work = store.with_name(f".{store.name}.writing-{os.getpid()}")
     shutil.rmtree(work, ignore_errors=True)
@@ -149,15 +151,20 @@ def export(con: duckdb.DuckDBPyConnection, store: str | os.PathLike,
     tables = [r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
         "AND database_name = current_database() ORDER BY 1").fetchall()]
-    for table in tables:
-        (work / table).mkdir()
-        if table in PARTITIONS:
-            opts = f"FORMAT parquet, PARTITION_BY ({', '.join(by)}), FILENAME_PATTERN 'part-{{i}}'"
-            con.execute(f"COPY ({partitioned_sql(table, _q(table), by)}) TO "
-                        f"{_lit(str(work / table))} ({opts})")
-        else:
-            con.execute(f"COPY {_q(table)} TO {_lit(str(work / table / 'part-0.parquet'))} "
-                        "(FORMAT parquet)")
+    try:
+        for table in tables:
+            (work / table).mkdir()
+            if table in PARTITIONS:
+                opts = (f"FORMAT parquet, PARTITION_BY ({', '.join(by)}), "
+                        "FILENAME_PATTERN 'part-{i}'")
+                con.execute(f"COPY ({partitioned_sql(table, _q(table), by)}) TO "
+                            f"{_lit(str(work / table))} ({opts})")
+            else:
+                con.execute(f"COPY {_q(table)} TO "
+                            f"{_lit(str(work / table / 'part-0.parquet'))} (FORMAT parquet)")
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)  # no half-written store left beside
+        raise
     swap_in(work, store)
     return tables
 

@@ -409,8 +409,8 @@ ACCOUNTS_TABLES = ("dim_relation", "dim_customer_group")
 #: method is not chosen again in every row group of a load, which tries each on the column:
 #: - unique (``fact_payment.payment_id``): FSST, as DuckDB would choose (the dictionary it also
 #:   tries cost 3 of the payments' 22 CPU seconds at 32.7M rows);
-#: - repeated (customer ids, months, channels, service points: a few thousand distinct values
-#:   per row group at most): a dictionary, as DuckDB chose in nearly every row group (the
+#: - repeated (months, channels, service points: a few thousand distinct values per row group
+#:   at most): a dictionary, as DuckDB chose in nearly every row group (the
 #:   payments' insert: 20.7-22.1 CPU s against 22.3-24.9, the same file size).
 #: Newer storage versions (an encrypted warehouse) have DICT_FSST instead of both; should
 #: neither be available, DuckDB chooses.
@@ -455,10 +455,24 @@ def schema_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
     if int(version) > SCHEMA_VERSION:
         return [f"schema version {version} is newer than this GCRM's ({SCHEMA_VERSION})"]
     if int(version) < SCHEMA_VERSION:
+        if of_views(con):
+            return [f"views over a Parquet store written by an older GCRM (schema version "
+                    f"{version}; this one reads {SCHEMA_VERSION}): write the store again "
+                    "(`gcrm store export` from a warehouse brought up to date by `gcrm "
+                    "upgrade`, or `gcrm etl --engine spark`) and attach it (`gcrm store "
+                    "attach`)"]
         return [f"built by an older GCRM (schema version {version}; this one reads "
                 f"{SCHEMA_VERSION}): run `gcrm upgrade` (it brings the tables to this "
                 "version and rebuilds the rollups from the facts; the data stay)"]
     return []
+
+
+def of_views(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse behind ``con`` is a file of views over a Parquet store
+    (:func:`gcrm.storage.lake.attach`): its facts are views, not tables."""
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'fact_consumption' "
+        "AND database_name = current_database()").fetchone()[0])
 
 
 def has_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> bool:
