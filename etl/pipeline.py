@@ -114,10 +114,8 @@ class Plan:
 def _older_schema(con: duckdb.DuckDBPyConnection) -> str | None:
     """What to do when the warehouse was built by an older GCRM (a load writes this version's
     tables: ``gcrm upgrade`` first); None for a current or a new, empty one."""
-    if not warehouse.has_tables(con, ("meta",)):
-        return None
-    version = warehouse.get_meta(con, "schema_version")
-    if version is None or not version.isdigit() or int(version) >= warehouse.SCHEMA_VERSION:
+    version = warehouse.schema_version(con)
+    if version is None or version >= warehouse.SCHEMA_VERSION:
         return None
     return next(iter(warehouse.schema_problems(con)), None)
 

@@ -373,11 +373,8 @@ def _region_population(ld: _Load) -> None:
 def _next_load_id(store: Path) -> int:
     """One more than the store's current data version (so caches see a new build)."""
     try:
-        con = duckdb.connect()
-        glob = str(store / "meta" / "*.parquet").replace("'", "''")
-        row = con.execute(f"SELECT value FROM read_parquet('{glob}') "
-                          "WHERE key = 'data_version'").fetchone()
-        return int(row[0]) + 1 if row else 1
+        value = lake.meta_value(store, "data_version")
+        return int(value) + 1 if value is not None else 1
     except (duckdb.Error, ValueError):
         return 1
 

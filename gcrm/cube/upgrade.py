@@ -24,13 +24,17 @@ OPTIONAL_TABLES = (*warehouse.REVENUE_TABLES, *warehouse.ACCOUNTS_TABLES)
 
 
 def version_of(db: str | os.PathLike | None = None) -> int:
-    """The schema version recorded in the warehouse at ``db``."""
+    """The schema version recorded in the warehouse at ``db`` (0: none). Raises
+    :class:`ValueError` for views over a Parquet store of an older version: such a store is
+    written again (:data:`~gcrm.storage.warehouse.REWRITE_STORE`), not upgraded."""
     con = warehouse.connect(db, read_only=True)
     try:
-        value = warehouse.get_meta(con, "schema_version") or "0"
+        version = warehouse.schema_version(con) or 0
+        if version < warehouse.SCHEMA_VERSION and warehouse.of_views(con):
+            raise ValueError(warehouse.schema_problems(con)[0])
     finally:
         con.close()
-    return int(value) if value.isdigit() else 0
+    return version
 
 
 def missing_tables(db: str | os.PathLike | None = None) -> list[str]:
@@ -104,12 +108,6 @@ def upgrade(db: str | os.PathLike | None = None) -> tuple[int, int]:
     :class:`~gcrm.storage.warehouse.WarehouseBusy` while a load runs.
     """
     before = version_of(db)
-    con = warehouse.connect(db, read_only=True)
-    try:
-        if before < warehouse.SCHEMA_VERSION and warehouse.of_views(con):
-            raise ValueError(warehouse.schema_problems(con)[0])
-    finally:
-        con.close()
     if before > warehouse.SCHEMA_VERSION:
         raise ValueError(f"schema version {before} is newer than this GCRM's "
                          f"({warehouse.SCHEMA_VERSION}); upgrade GCRM instead")

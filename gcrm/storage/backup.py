@@ -162,11 +162,10 @@ def _check_warehouse(path: Path, archive: str) -> None:
         raise BackupError(f"{archive}: gcrm.duckdb is not a GCRM warehouse ({exc})") from None
     try:
         problems = warehouse.schema_problems(con)
-        if problems and warehouse.has_tables(con, warehouse.TABLES):
-            version = warehouse.get_meta(con, "schema_version") or ""
-            if (version.isdigit() and int(version) < warehouse.SCHEMA_VERSION
-                    and not warehouse.of_views(con)):
-                problems = []  # a backup of an older GCRM: restored, then `gcrm upgrade`
+        version = warehouse.schema_version(con)
+        if (problems and warehouse.has_tables(con, warehouse.TABLES) and version is not None
+                and version < warehouse.SCHEMA_VERSION and not warehouse.of_views(con)):
+            problems = []  # a backup of an older GCRM: restored, then `gcrm upgrade`
     except duckdb.Error as exc:
         problems = [str(exc)]
     finally:

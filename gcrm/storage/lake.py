@@ -238,20 +238,24 @@ def check_version(store: str | os.PathLike) -> None:
     """Raise :class:`ValueError` for a store written by an older GCRM: its files have the
     columns of that version's schema (before version 3 the facts named the customer by its
     text id), which this one's views and queries cannot read; it is written again instead."""
-    glob = _lit(str(Path(store) / "meta" / "*.parquet"))
-    con = duckdb.connect()
-    try:
-        row = con.execute(f"SELECT value FROM read_parquet({glob}) "
-                          "WHERE key = 'schema_version'").fetchone()
-    finally:
-        con.close()
-    version = int(row[0]) if row and str(row[0]).isdigit() else 0
+    value = meta_value(store, "schema_version")
+    version = int(value) if value is not None and value.isdigit() else 0
     if version < warehouse.SCHEMA_VERSION:
         raise ValueError(
             f"{store}: a Parquet store written by an older GCRM (schema version {version}; "
-            f"this one reads {warehouse.SCHEMA_VERSION}): write it again, with `gcrm store "
-            "export` from a warehouse brought up to date by `gcrm upgrade`, or with "
-            "`gcrm etl --engine spark` from the input")
+            f"this one reads {warehouse.SCHEMA_VERSION}): {warehouse.REWRITE_STORE}")
+
+
+def meta_value(store: str | os.PathLike, key: str) -> str | None:
+    """The value of ``key`` in the store's ``meta`` table (None: no such key)."""
+    glob = _lit(str(Path(store) / "meta" / "*.parquet"))
+    con = duckdb.connect()
+    try:
+        row = con.execute(f"SELECT value FROM read_parquet({glob}) WHERE key = ?",
+                          [key]).fetchone()
+    finally:
+        con.close()
+    return None if row is None else str(row[0])
 
 
 def attach(store: str | os.PathLike, db: str | os.PathLike) -> Path:

@@ -449,22 +449,35 @@ def schema_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
     missing = [t for t in TABLES if t not in have]
     if missing:
         return [f"tables missing: {', '.join(missing)}"]
-    version = get_meta(con, "schema_version")
-    if version is None or not version.isdigit():
-        return [f"no valid schema_version in meta (got {version!r})"]
-    if int(version) > SCHEMA_VERSION:
+    version = schema_version(con)
+    if version is None:
+        return [f"no valid schema_version in meta (got {get_meta(con, 'schema_version')!r})"]
+    if version > SCHEMA_VERSION:
         return [f"schema version {version} is newer than this GCRM's ({SCHEMA_VERSION})"]
-    if int(version) < SCHEMA_VERSION:
+    if version < SCHEMA_VERSION:
         if of_views(con):
             return [f"views over a Parquet store written by an older GCRM (schema version "
-                    f"{version}; this one reads {SCHEMA_VERSION}): write the store again "
-                    "(`gcrm store export` from a warehouse brought up to date by `gcrm "
-                    "upgrade`, or `gcrm etl --engine spark`) and attach it (`gcrm store "
-                    "attach`)"]
+                    f"{version}; this one reads {SCHEMA_VERSION}): {REWRITE_STORE}, and attach "
+                    "it (`gcrm store attach`)"]
         return [f"built by an older GCRM (schema version {version}; this one reads "
                 f"{SCHEMA_VERSION}): run `gcrm upgrade` (it brings the tables to this "
                 "version and rebuilds the rollups from the facts; the data stay)"]
     return []
+
+
+#: what to do with a Parquet store (or views over one) written by an older GCRM: its files
+#: hold that version's columns, so it is written again, not upgraded in place
+REWRITE_STORE = ("write the store again, with `gcrm store export` from a warehouse brought up "
+                 "to date by `gcrm upgrade`, or with `gcrm etl --engine spark` from the input")
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The schema version recorded in ``meta``; None without a ``meta`` table (a new file) or
+    a valid value."""
+    if not has_tables(con, ("meta",)):
+        return None
+    value = get_meta(con, "schema_version")
+    return int(value) if value is not None and value.isdigit() else None
 
 
 def of_views(con: duckdb.DuckDBPyConnection) -> bool:
