@@ -116,6 +116,12 @@ def _month_end(month: str) -> date:
     return pd.Period(month, "M").end_time.date()
 
 
+def _arrears_date(month: str | None) -> date:
+    """The day arrears are counted on for ``month``: its last day, or today if sooner (or
+    without a month)."""
+    return min(_month_end(month), date.today()) if month else date.today()
+
+
 def _ids_param(ids: Sequence[str]) -> list:
     return [list(ids)]
 
@@ -217,7 +223,7 @@ def portfolio_view(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection, vi
                 AND f.month = ?) AS kwh
         FROM dim_customer c WHERE c.customer_id IN (SELECT unnest(?::VARCHAR[]))
         ORDER BY c.customer_id""", [month, *p]).df()
-    as_of = as_of or (min(_month_end(month), date.today()) if month else date.today())
+    as_of = as_of or _arrears_date(month)
     df["arrears"] = df["customer_id"].map(arrears(con, ids, as_of)).fillna(0.0).round(2)
     df = _since_last_visit(con, store, df)
     return df if viewer.show_pii else mask_frame(df)
@@ -377,8 +383,8 @@ def group_view(con: duckdb.DuckDBPyConnection, store: sqlite3.Connection | None,
         ORDER BY c.customer_id""", [lo, hi] * 5 + [members]).df()
     df["balance"] = (df["amount"] - df["paid"]).round(2)
     last = latest_month(con) if hi == "9999-99" else hi
-    as_of = min(_month_end(last), date.today()) if last else date.today()
-    df["arrears"] = df["customer_id"].map(arrears(con, members, as_of)).fillna(0.0).round(2)
+    df["arrears"] = df["customer_id"].map(
+        arrears(con, members, _arrears_date(last))).fillna(0.0).round(2)
     df["role"] = ["head" if c == group_id else "member" for c in df["customer_id"]]
     total = {"customer_id": "TOTAL", **{m: df[m].sum() for m in GROUP_MEASURES}}
     df = pd.concat([df, pd.DataFrame([total])], ignore_index=True)
