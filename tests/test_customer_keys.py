@@ -17,6 +17,7 @@ from etl.pipeline import load
 from gcrm.cli import cli
 from gcrm.cube import percustomer
 from gcrm.storage import warehouse
+from tests.storedata import mark_store_version
 
 QUERIES = (
     ["query", "--measure", "customers", "--measure", "kwh", "--measure", "amount", "--by",
@@ -180,12 +181,7 @@ def test_views_over_an_older_store_say_to_write_it_again(mini_db_shared: Path,
     with warehouse.connect(mini_db_shared, read_only=True) as con:
         lake.export(con, tmp_path / "s")
     views = lake.attach(tmp_path / "s", tmp_path / "v.duckdb")
-    meta = next((tmp_path / "s" / "meta").glob("*.parquet"))  # the store as v2 wrote it
-    con = duckdb.connect()
-    con.execute(f"COPY (SELECT key, CASE WHEN key = 'schema_version' THEN '2' ELSE value END "
-                f"AS value FROM read_parquet('{meta}')) TO '{tmp_path / 'm.parquet'}'")
-    con.close()
-    (tmp_path / "m.parquet").replace(meta)
+    mark_store_version(tmp_path / "s", 2)  # the store as v2 wrote it
     for args in (QUERIES[0], ["upgrade"]):
         r = CliRunner().invoke(cli, [*args, "--db", str(views)])
         assert r.exit_code == 2, r.output

@@ -10,6 +10,7 @@ import pytest
 from gcrm import cube
 from gcrm.cube.dialect import DialectError, to_spark
 from gcrm.storage import lake, warehouse
+from tests.storedata import mark_store_version
 
 SHAPES = [
     dict(measures=["kwh", "customers"], by=["district", "month"]),
@@ -136,19 +137,13 @@ def test_a_store_of_an_older_schema_is_refused_with_what_to_do(mini_db_shared: P
                                                                tmp_path: Path) -> None:
     """A store written before schema version 3 names the customer by its text id in the
     facts: attaching it says to write it again, in the command's words (exit 2)."""
-    import duckdb
     from click.testing import CliRunner
 
     from gcrm.cli import cli
 
     with warehouse.connect(mini_db_shared, read_only=True) as con:
         lake.export(con, tmp_path / "s")
-    meta = next((tmp_path / "s" / "meta").glob("*.parquet"))
-    con = duckdb.connect()
-    con.execute(f"COPY (SELECT key, CASE WHEN key = 'schema_version' THEN '2' ELSE value END "
-                f"AS value FROM read_parquet('{meta}')) TO '{tmp_path / 'm.parquet'}'")
-    con.close()
-    (tmp_path / "m.parquet").replace(meta)
+    mark_store_version(tmp_path / "s", 2)
     run = CliRunner().invoke(cli, ["store", "attach", "--db", str(tmp_path / "v.duckdb"),
                                    "--store", str(tmp_path / "s")])
     assert run.exit_code == 2, run.output
